@@ -1,0 +1,97 @@
+#pragma once
+/*
+ * sshd_config: OpenSSH's syntax and keyword meanings for everything we share with OpenSSH, plus our
+ * own keywords (SandboxUser, SandboxDirectory, PAMServiceName). The keyword table in
+ * config-keywords.h drives parsing, -T output and the list of OpenSSH keywords we accept with a
+ * warning or refuse (doc/CONFIG.md documents both).
+ *
+ * Errors are "FILE:LINE: message" (config_error), and loading stops at the first one.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "build-config.h"
+#include "common/limits.h"
+#include "common/log.h"
+
+typedef enum PermitRootLogin {
+        PERMIT_ROOT_NO,
+        PERMIT_ROOT_YES,
+        PERMIT_ROOT_PROHIBIT_PASSWORD,  /* also spelled without-password */
+        PERMIT_ROOT_FORCED_COMMANDS_ONLY,
+        _PERMIT_ROOT_MAX,
+} PermitRootLogin;
+
+typedef struct ListenAddress {
+        char *host;     /* numeric address or host name as written ("0.0.0.0", "::", "localhost") */
+        uint16_t port;  /* 0 = use the Port list */
+} ListenAddress;
+
+typedef struct Subsystem {
+        char *name;
+        char *command;
+} Subsystem;
+
+typedef struct Config {
+        /* listener */
+        uint16_t ports[CONFIG_MAX_LISTEN];
+        size_t n_ports;                         /* 0 until loaded; then default {22} */
+        ListenAddress listen[CONFIG_MAX_LISTEN];
+        size_t n_listen;                        /* 0 = all addresses (0.0.0.0 and ::) */
+        char *hostkeys[CONFIG_MAX_HOSTKEYS];
+        size_t n_hostkeys;                      /* 0 = defaults /etc/privsshd/ssh_host_{ed25519,ecdsa,rsa}_key */
+        char *pid_file;                         /* "/run/privsshd.pid"; "none" stored as NULL */
+
+        /* authentication */
+        char *authorized_keys_files[AUTHKEYS_MAX_FILES]; /* with %h %u %% tokens unexpanded */
+        size_t n_authorized_keys_files;         /* default ".ssh/authorized_keys" ".ssh/authorized_keys2" as OpenSSH */
+        bool strict_modes;                      /* yes */
+        bool pubkey_authentication;             /* yes */
+        bool password_authentication;           /* yes */
+        PermitRootLogin permit_root_login;      /* prohibit-password */
+        int max_auth_tries;                     /* 6 */
+        unsigned login_grace_time;              /* seconds, 120; 0 = no limit */
+        bool use_pam;                           /* yes (no is refused: we authenticate passwords with PAM only) */
+        char *pam_service_name;                 /* "privsshd" */
+        unsigned max_sessions;                  /* 10 */
+
+        /* sandbox */
+        char *sandbox_user;                     /* "privsshd" */
+        char *sandbox_directory;                /* "/run/privsshd/empty" */
+
+        /* sessions */
+        Subsystem subsystems[16];
+        size_t n_subsystems;
+
+        /* logging */
+        LogLevel log_level;                     /* INFO */
+
+#if ENABLE_TEST_HOOKS
+        bool test_worker_forbidden_syscall;     /* TestWorkerForbiddenSyscall: test builds only */
+#endif
+} Config;
+
+/* Defaults for every field (before any file is read). */
+int config_init(Config *c);
+void config_done(Config *c);
+
+/*
+ * Parse one file (and what it Includes). `origin` names it in errors. Missing file: -ENOENT with an
+ * error printed. Every error is printed as "FILE:LINE: message" to stderr via log_error and returns
+ * -EINVAL (nothing else started).
+ */
+int config_load_file(Config *c, const char *path);
+
+/* One "-o Keyword=value" or "-o 'Keyword value'" option, errors named "command line". */
+int config_apply_option(Config *c, const char *option);
+
+/* Fill in defaults that depend on whether anything was set (ports, host keys, authorized keys). */
+int config_finish(Config *c);
+
+/* -T: the effective configuration, OpenSSH style ("port 2222", lowercase keywords). */
+void config_dump(const Config *c, FILE *f);
+
+const char *permit_root_login_to_string(PermitRootLogin p);

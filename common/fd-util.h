@@ -1,0 +1,40 @@
+#pragma once
+/*
+ * File-descriptor helpers: close that keeps errno, cleanup attributes, flag setters, and closing every
+ * fd except a given set (used before exec of the worker and of user processes).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/macro.h"
+
+int safe_close(int fd);
+static inline void closep(int *fd) {
+        safe_close(*fd);
+}
+#define _cleanup_close_ _cleanup_(closep)
+
+static inline void close_pair(int p[2]) {
+        p[0] = safe_close(p[0]);
+        p[1] = safe_close(p[1]);
+}
+static inline void close_pairp(int (*p)[2]) {
+        close_pair(*p);
+}
+#define _cleanup_close_pair_ _cleanup_(close_pairp)
+
+int fd_set_nonblock(int fd, bool nonblock);
+int fd_set_cloexec(int fd, bool cloexec);
+
+/* Move fd to exactly `target` (dup2 when they differ) and clear CLOEXEC on it. */
+int fd_move_to(int fd, int target);
+
+/* Close every fd >= 3 that is not listed in keep[]. */
+int close_all_fds_except(const int *keep, size_t n_keep);
+
+/* Read the whole of a small regular file (at most max bytes) into a NUL-terminated buffer. */
+int read_full_fd(int fd, size_t max, char **ret_data, size_t *ret_size);
+
+/* write() until done, retrying on EINTR. */
+int loop_write(int fd, const void *buf, size_t n);

@@ -1,0 +1,46 @@
+#pragma once
+/*
+ * Every number that bounds what a client or the worker can make us allocate or do, in one place.
+ * Hitting one of these is a logged refusal (or, for the worker, a protocol violation).
+ */
+
+/* IPC between monitor and worker */
+#define IPC_MAX_MESSAGE         (64u * 1024u)   /* one SOCK_SEQPACKET datagram, header included */
+#define IPC_MAX_FDS             4u              /* descriptors attached to one message */
+#define IPC_MAX_STRING          (32u * 1024u)   /* one string field */
+#define IPC_MAX_LOG_MESSAGES    100000u         /* log lines a worker may send in one connection */
+#define IPC_MAX_HOSTKEYS        8u
+
+/* authentication */
+#define AUTH_MAX_USER_LEN       256u            /* longer user names are refused */
+#define AUTH_MAX_PASSWORD_LEN   1024u
+#define AUTH_MAX_KEY_BLOB       16384u          /* an RSA-16384 public key fits */
+#define AUTH_MAX_NONE_REQUESTS  4u              /* "none" requests per connection */
+#define AUTH_MAX_PENDING        8u              /* auth requests the worker queues while one is out */
+#define AUTH_MAX_TRIES_CEILING  1000            /* largest MaxAuthTries we accept */
+
+/* authorized_keys */
+#define AUTHKEYS_MAX_FILE_SIZE  (4u * 1024u * 1024u)
+#define AUTHKEYS_MAX_LINE       (64u * 1024u)
+#define AUTHKEYS_MAX_FILES      16u
+
+/* sessions */
+#define SESSION_MAX_COMMAND     (256u * 1024u)  /* exec command line */
+#define SESSION_MAX_PER_CONN    1024u           /* hard ceiling for MaxSessions */
+#define SESSION_MAX_ENV         256u            /* environment variables passed to a session */
+
+/* the byte pump (worker) */
+#define PUMP_READ_CHUNK         (256u * 1024u)  /* one read from a child's pipe */
+#define PUMP_STDIN_BUFFER       (256u * 1024u)  /* bytes buffered towards a child's stdin */
+#define PUMP_PIPE_SIZE          (1024u * 1024u) /* F_SETPIPE_SZ on stdout/stderr pipes */
+
+/* configuration */
+#define CONFIG_MAX_LINE         8192u
+#define CONFIG_MAX_FILE_SIZE    (1024u * 1024u)
+#define CONFIG_MAX_INCLUDE_DEPTH 16
+#define CONFIG_MAX_LISTEN       64u
+#define CONFIG_MAX_HOSTKEYS     IPC_MAX_HOSTKEYS
+
+/* listener */
+#define LISTEN_MAX_CHILDREN     1024u           /* concurrent per-connection processes */
+#define HOSTKEY_MAX_FILE_SIZE   (64u * 1024u)
