@@ -1,1 +1,149 @@
-/* placeholder: being written */
+/* See ipc-socket.h. */
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/fd-util.h"
+#include "common/ipc-socket.h"
+#include "common/macro.h"
+
+int ipc_send(int sock, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds) {
+        const IpcRow *row = ipc_row(type);
+        if (!row || n_fds != row->fds || n_fds > IPC_MAX_FDS)
+                return -EINVAL;
+
+        WireWriter w = wire_writer(IPC_MAX_MESSAGE);
+        int e = ipc_message_encode(type, p, &w);
+        if (e < 0) {
+                wire_writer_done(&w);
+                return e;
+        }
+
+        struct iovec iov = { .iov_base = w.data, .iov_len = w.size };
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int) * IPC_MAX_FDS)];
+        } control;
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+        if (n_fds > 0) {
+                memset(&control, 0, sizeof control);
+                mh.msg_control = control.buf;
+                mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+                memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
+        }
+
+        ssize_t r;
+        do
+                r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+        while (r < 0 && errno == EINTR);
+        e = r < 0 ? negative_errno() : ((size_t) r != w.size ? -EIO : 0);
+        wire_writer_done(&w);
+        return e;
+}
+
+static void close_fds(int *fds, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                fds[i] = safe_close(fds[i]);
+}
+
+int ipc_receive(int sock, IpcDirection dir, IpcGate gate, void *userdata, IpcMessage *ret,
+                uint32_t *ret_type) {
+        /* One byte more than the maximum, so that an over-long datagram shows up as MSG_TRUNC. */
+        static _Thread_local uint8_t buf[IPC_MAX_MESSAGE + 1];
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int) * IPC_MAX_FDS)];
+        } control;
+        struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = control.buf,
+                .msg_controllen = sizeof control.buf,
+        };
+        int fds[IPC_MAX_FDS];
+        size_t n_fds = 0;
+        int e;
+
+        memset(ret, 0, sizeof *ret);
+        for (size_t i = 0; i < IPC_MAX_FDS; i++)
+                ret->fds[i] = -EBADF;
+        if (ret_type)
+                *ret_type = UINT32_MAX;
+
+        ssize_t n;
+        do
+                n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : negative_errno();
+
+        /* Collect every descriptor first, so that every error path below closes them. */
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                        continue;
+                size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                int *p = (int *) CMSG_DATA(c);
+                for (size_t i = 0; i < k; i++) {
+                        int fd;
+                        memcpy(&fd, p + i, sizeof fd);
+                        if (n_fds < IPC_MAX_FDS)
+                                fds[n_fds++] = fd;
+                        else
+                                safe_close(fd);
+                }
+        }
+
+        if (n == 0 && n_fds == 0)
+                return -ECONNRESET;
+        if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+                e = -EMSGSIZE;
+                goto fail;
+        }
+        if (n < 4) {
+                e = -EBADMSG;
+                goto fail;
+        }
+
+        uint32_t type = ((uint32_t) buf[0] << 24) | ((uint32_t) buf[1] << 16) | ((uint32_t) buf[2] << 8) | buf[3];
+        if (ret_type)
+                *ret_type = type;
+        const IpcRow *row = ipc_row(type);
+        if (!row || row->dir != dir || n_fds != row->fds) {
+                e = -EPROTO;
+                goto fail;
+        }
+        if (gate) {
+                e = gate(userdata, (IpcType) type, row);
+                if (e < 0)
+                        goto fail;
+        }
+        e = ipc_payload_decode((IpcType) type, buf + 4, (size_t) n - 4, &ret->payload);
+        if (e < 0)
+                goto fail;
+
+        explicit_bzero(buf, (size_t) n);       /* may have held a password */
+        ret->type = (IpcType) type;
+        memcpy(ret->fds, fds, n_fds * sizeof(int));
+        ret->n_fds = n_fds;
+        return 0;
+
+fail:
+        explicit_bzero(buf, n > 0 ? (size_t) n : 0);
+        close_fds(fds, n_fds);
+        return e;
+}
+
+void ipc_message_done(IpcMessage *m) {
+        if (!m)
+                return;
+        ipc_payload_free(m->type, &m->payload);
+        close_fds(m->fds, m->n_fds);
+        m->n_fds = 0;
+}

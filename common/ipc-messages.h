@@ -1,0 +1,165 @@
+#pragma once
+/*
+ * THE message table: every message the monitor and the worker exchange is one row here, and
+ * everything else (the type enum, the names, the gate's rules, the payload structs and their
+ * codecs) is expanded from these rows. Nothing about the protocol is written twice.
+ *
+ * Why this is the trust boundary: the worker parses every byte the network sends, so we assume it
+ * can be taken over. The monitor therefore checks each datagram from the worker against its row
+ * BEFORE decoding it (monitor/monitor-state.c: direction, connection state, per-connection budget,
+ * exact number of attached descriptors, size), then decodes it with the strict codecs below
+ * (bounds-checked, no embedded NULs, no trailing bytes), and only then calls the handler, which
+ * restates its own preconditions. Any failure tears the connection down through one path.
+ *
+ * Row columns:
+ *   id       message name (IPC_<id> in the enum)
+ *   dir      W2M (worker to monitor: untrusted) or M2W (monitor to worker)
+ *   states   the connection states in which the message may be sent (IPC_ST_* bit mask);
+ *            IPC_ST_NEVER marks rows reserved for later (the gate refuses them in every state)
+ *   budget   how many times per connection it may be sent (0: no fixed budget)
+ *   fds      exact number of descriptors attached (SCM_RIGHTS)
+ *   payload  the payload type (its fields are in the IPC_PAYLOAD_FIELDS_* tables below)
+ *
+ * Reserved for when the monitor takes host-key signing and publickey verification over from the
+ * worker (needs a libssh that exposes the exchange hash and the signed data; see doc/SECURITY.md):
+ * HOSTKEY_SIGN carries the data to sign, AUTH_PUBKEY already carries the signed data and the
+ * signature (empty with stock libssh 0.10, which verifies inside the worker).
+ */
+
+#include "common/limits.h"
+
+/* Connection states, as a bit mask. Shared by both sides; the monitor's copy is authoritative. */
+typedef enum IpcState {
+        IPC_ST_INIT = 1u << 0,          /* worker exec'd, not yet sandboxed */
+        IPC_ST_PREAUTH = 1u << 1,       /* sandboxed, talking SSH, not authenticated */
+        IPC_ST_AUTHED = 1u << 2,        /* a user is authenticated; sessions allowed */
+        IPC_ST_REFUSED = 1u << 3,       /* authentication given up (too many failures): only logs */
+} IpcState;
+
+#define IPC_ST_NEVER 0u
+#define IPC_ST_ANY (IPC_ST_INIT | IPC_ST_PREAUTH | IPC_ST_AUTHED | IPC_ST_REFUSED)
+#define IPC_ST_ALIVE (IPC_ST_PREAUTH | IPC_ST_AUTHED | IPC_ST_REFUSED)
+
+typedef enum IpcDirection {
+        W2M,
+        M2W,
+} IpcDirection;
+
+/*      id                 dir  states          budget                   fds payload */
+#define IPC_MESSAGES(X) \
+        X(SETUP,             M2W, IPC_ST_INIT,    1,                       0, Setup)            \
+        X(READY,             W2M, IPC_ST_INIT,    1,                       0, Ready)            \
+        X(LOG,               W2M, IPC_ST_ANY,     IPC_MAX_LOG_MESSAGES,    0, Log)              \
+        X(AUTH_NONE,         W2M, IPC_ST_PREAUTH, AUTH_MAX_NONE_REQUESTS,  0, AuthNone)         \
+        X(AUTH_PASSWORD,     W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthPassword)     \
+        X(AUTH_PUBKEY,       W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthPubkey)       \
+        X(AUTH_RESULT,       M2W, IPC_ST_PREAUTH, 0,                       0, AuthResult)       \
+        X(HOSTKEY_SIGN,      W2M, IPC_ST_NEVER,   0,                       0, HostkeySign)      \
+        X(HOSTKEY_SIGNATURE, M2W, IPC_ST_NEVER,   0,                       0, HostkeySignature) \
+        X(SESSION_START,     W2M, IPC_ST_AUTHED,  0,                       0, SessionStart)     \
+        X(SESSION_STARTED,   M2W, IPC_ST_AUTHED,  0,                       3, SessionStarted)   \
+        X(SESSION_FAILED,    M2W, IPC_ST_AUTHED,  0,                       0, SessionFailed)    \
+        X(SESSION_EXITED,    M2W, IPC_ST_AUTHED,  0,                       0, SessionExited)    \
+        X(SESSION_CLOSE,     W2M, IPC_ST_AUTHED,  0,                       0, SessionClose)
+
+/*
+ * Payload field tables. Kinds: U8, BOOL, U16, U32, I32, STRING (NUL-free, copied), SECRET (a
+ * STRING wiped on free), BLOB (bytes + name##_len), STRV (list of STRINGs + n_##name). The third
+ * column bounds each field (bytes for strings/blobs, entries for lists).
+ */
+#define IPC_PAYLOAD_FIELDS_Setup(F)                                     \
+        F(U32, sandbox_uid, 0)                                          \
+        F(U32, sandbox_gid, 0)                                          \
+        F(STRING, sandbox_dir, 4096)                                    \
+        F(STRING, peer_address, 64)                                     \
+        F(U16, peer_port, 0)                                            \
+        F(STRING, local_address, 64)                                    \
+        F(U16, local_port, 0)                                           \
+        F(U8, log_level, 0)                                             \
+        F(BOOL, password_authentication, 0)                             \
+        F(BOOL, pubkey_authentication, 0)                               \
+        F(U32, max_sessions, 0)                                         \
+        F(BOOL, test_forbidden_syscall, 0)                              \
+        F(STRV, hostkeys, IPC_MAX_HOSTKEYS)
+
+#define IPC_PAYLOAD_FIELDS_Ready(F)                                     \
+        F(BOOL, sandboxed, 0)
+
+#define IPC_PAYLOAD_FIELDS_Log(F)                                       \
+        F(U8, level, 0)                                                 \
+        F(STRING, line, 2048)
+
+#define IPC_PAYLOAD_FIELDS_AuthNone(F)                                  \
+        F(STRING, user, AUTH_MAX_USER_LEN)
+
+#define IPC_PAYLOAD_FIELDS_AuthPassword(F)                              \
+        F(STRING, user, AUTH_MAX_USER_LEN)                              \
+        F(SECRET, password, AUTH_MAX_PASSWORD_LEN)
+
+/* signature_state: IPC_PUBKEY_PROBE (no signature yet) or IPC_PUBKEY_VERIFIED (checked in the worker) */
+#define IPC_PAYLOAD_FIELDS_AuthPubkey(F)                                \
+        F(STRING, user, AUTH_MAX_USER_LEN)                              \
+        F(STRING, algorithm, 128)                                       \
+        F(BLOB, key_blob, AUTH_MAX_KEY_BLOB)                            \
+        F(U8, signature_state, 0)                                       \
+        F(BLOB, signed_data, AUTH_MAX_KEY_BLOB)                         \
+        F(BLOB, signature, AUTH_MAX_KEY_BLOB)
+
+/* result: an IpcAuthOutcome. user: the authenticated user, on success. */
+#define IPC_PAYLOAD_FIELDS_AuthResult(F)                                \
+        F(U8, result, 0)                                                \
+        F(STRING, user, AUTH_MAX_USER_LEN)
+
+#define IPC_PAYLOAD_FIELDS_HostkeySign(F)                               \
+        F(U32, key_index, 0)                                            \
+        F(STRING, algorithm, 128)                                       \
+        F(BLOB, data, 1024)
+
+#define IPC_PAYLOAD_FIELDS_HostkeySignature(F)                          \
+        F(BLOB, signature, AUTH_MAX_KEY_BLOB)
+
+/* kind: an IpcSessionKind; command: the exec command or the subsystem name */
+#define IPC_PAYLOAD_FIELDS_SessionStart(F)                              \
+        F(U32, channel, 0)                                              \
+        F(U8, kind, 0)                                                  \
+        F(STRING, command, SESSION_MAX_COMMAND)
+
+/* fds: the child's stdin (write end), stdout (read end), stderr (read end) */
+#define IPC_PAYLOAD_FIELDS_SessionStarted(F)                            \
+        F(U32, channel, 0)                                              \
+        F(U32, session, 0)
+
+#define IPC_PAYLOAD_FIELDS_SessionFailed(F)                             \
+        F(U32, channel, 0)                                              \
+        F(STRING, reason, 1024)
+
+/* signaled: exit_code holds the signal number; core_dumped only then */
+#define IPC_PAYLOAD_FIELDS_SessionExited(F)                             \
+        F(U32, session, 0)                                              \
+        F(BOOL, signaled, 0)                                            \
+        F(U32, exit_code, 0)                                            \
+        F(BOOL, core_dumped, 0)
+
+#define IPC_PAYLOAD_FIELDS_SessionClose(F)                              \
+        F(U32, session, 0)
+
+typedef enum IpcAuthOutcome {
+        IPC_AUTH_FAILURE = 0,           /* try another method */
+        IPC_AUTH_SUCCESS = 1,
+        IPC_AUTH_PK_OK = 2,             /* publickey probe: the key is acceptable, send the signature */
+        IPC_AUTH_DISCONNECT = 3,        /* too many failures (or user changed): disconnect the client */
+        _IPC_AUTH_OUTCOME_MAX,
+} IpcAuthOutcome;
+
+typedef enum IpcPubkeyState {
+        IPC_PUBKEY_PROBE = 0,
+        IPC_PUBKEY_VERIFIED = 1,
+        _IPC_PUBKEY_STATE_MAX,
+} IpcPubkeyState;
+
+typedef enum IpcSessionKind {
+        IPC_SESSION_SHELL = 0,
+        IPC_SESSION_EXEC = 1,
+        IPC_SESSION_SUBSYSTEM = 2,
+        _IPC_SESSION_KIND_MAX,
+} IpcSessionKind;
