@@ -140,8 +140,11 @@ typedef enum IpcDirection {
         F(U32, exit_code, 0)                                            \
         F(BOOL, core_dumped, 0)
 
+/* abandoned: the channel ended before the exit status was delivered (client closed it or went
+ * away), so the session's process group is hung up even if its leader has exited */
 #define IPC_PAYLOAD_FIELDS_SessionClose(F)                              \
-        F(U32, session, 0)
+        F(U32, session, 0)                                              \
+        F(BOOL, abandoned, 0)
 
 typedef enum IpcAuthOutcome {
         IPC_AUTH_FAILURE = 0,           /* try another method */
