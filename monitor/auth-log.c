@@ -1,1 +1,47 @@
-/* placeholder: being written */
+/* See auth-log.h. */
+
+#include <string.h>
+
+#include "common/log.h"
+#include "monitor/auth-log.h"
+
+void auth_log_invalid_user(const Monitor *m, const char *user) {
+        log_info("Invalid user %s from %s port %u", user, m->peer_address, m->peer_port);
+}
+
+void auth_log_attempt(const Monitor *m, bool accepted, const char *method, const char *key_info) {
+        bool valid = m->user != NULL;
+        /* OpenSSH's rule: successes, invalid users, password attempts and users close to the limit at
+         * INFO; the rest (a valid user's "none" probe, a publickey miss) at VERBOSE. */
+        LogLevel level = (accepted || !valid || streq(method, "password") ||
+                          m->auth_failures >= (unsigned) m->config->max_auth_tries / 2) ?
+                LOG_LEVEL_INFO : LOG_LEVEL_VERBOSE;
+
+        log_internal(level, "%s %s for %s%s from %s port %u ssh2%s%s",
+                     accepted ? "Accepted" : "Failed", method,
+                     valid ? "" : "invalid user ", m->auth_user ? m->auth_user : "",
+                     m->peer_address, m->peer_port,
+                     key_info ? ": " : "", key_info ? key_info : "");
+}
+
+void auth_log_max_tries(const Monitor *m) {
+        log_error("maximum authentication attempts exceeded for %s%s from %s port %u ssh2",
+                  m->user ? "" : "invalid user ", m->auth_user ? m->auth_user : "",
+                  m->peer_address, m->peer_port);
+}
+
+void auth_log_root_refused(const Monitor *m) {
+        log_info("ROOT LOGIN REFUSED FROM %s port %u", m->peer_address, m->peer_port);
+}
+
+const char *auth_key_type_label(const char *algorithm) {
+        if (!algorithm)
+                return NULL;
+        if (streq(algorithm, "ssh-ed25519"))
+                return "ED25519";
+        if (strneq(algorithm, "ecdsa-sha2-nistp", strlen("ecdsa-sha2-nistp")))
+                return "ECDSA";
+        if (streq(algorithm, "ssh-rsa") || streq(algorithm, "rsa-sha2-256") || streq(algorithm, "rsa-sha2-512"))
+                return "RSA";
+        return NULL;
+}

@@ -1,1 +1,204 @@
-/* placeholder: being written */
+/* See handle-auth.h. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/proctitle.h"
+#include "common/sha256.h"
+#include "monitor/auth-log.h"
+#include "monitor/handle-auth.h"
+#include "monitor/monitor-state.h"
+#include "monitor/pubkey-check.h"
+
+/* What PAM is given instead of the real password when the answer must be "no" (unknown user, root
+ * not allowed, empty password): the same code path and timing as a real attempt, never a success. */
+static const char bad_password[] = "\b\n\r\177INCORRECT";
+
+static int auth_reply(Monitor *m, IpcAuthOutcome o) {
+        IpcPayload p = {};
+        p.AUTH_RESULT.result = (uint8_t) o;
+        p.AUTH_RESULT.user = o == IPC_AUTH_SUCCESS ? m->user->name : NULL;
+        return monitor_send(m, IPC_AUTH_RESULT, &p, NULL, 0);
+}
+
+/*
+ * Every request names a user. The first one fixes it for the connection; a different name later is
+ * refused with a disconnect, as OpenSSH does. Returns 0, or 1 when the client must be disconnected.
+ */
+static int auth_begin(Monitor *m, const char *user) {
+        if (m->auth_user) {
+                if (streq(m->auth_user, user))
+                        return 0;
+                log_info("Disconnecting: Change of username not allowed: (%s) -> (%s) from %s port %u",
+                         m->auth_user, user, m->peer_address, m->peer_port);
+                monitor_state_set(m, IPC_ST_REFUSED);
+                return 1;
+        }
+        m->auth_user = strdup(user);
+        if (!m->auth_user)
+                return -ENOMEM;
+        int r = user_creds_lookup(user, &m->user);
+        if (r < 0) {
+                if (r != -ESRCH)
+                        log_error("looking up user %s failed: %s", user, strerror(-r));
+                m->user = NULL;
+                auth_log_invalid_user(m, user);
+        }
+        return 0;
+}
+
+static int auth_fail(Monitor *m) {
+        m->auth_failures++;
+        if (m->auth_failures >= (unsigned) m->config->max_auth_tries) {
+                auth_log_max_tries(m);
+                monitor_state_set(m, IPC_ST_REFUSED);
+                return auth_reply(m, IPC_AUTH_DISCONNECT);
+        }
+        return auth_reply(m, IPC_AUTH_FAILURE);
+}
+
+static bool is_root(const Monitor *m) {
+        return m->user && m->user->uid == 0;
+}
+
+/* PermitRootLogin for this method. forced: the key carries a forced command. */
+static bool root_allowed(const Monitor *m, bool password, bool forced) {
+        if (!is_root(m))
+                return true;
+        switch (m->config->permit_root_login) {
+        case PERMIT_ROOT_YES:
+                return true;
+        case PERMIT_ROOT_PROHIBIT_PASSWORD:
+                return !password;
+        case PERMIT_ROOT_FORCED_COMMANDS_ONLY:
+                return !password && forced;
+        case PERMIT_ROOT_NO:
+        case _PERMIT_ROOT_MAX:
+        default:
+                return false;
+        }
+}
+
+static int pam_begin(Monitor *m) {
+        if (m->pam)
+                return 0;
+        return pam_context_new(m->config->pam_service_name, m->auth_user, m->peer_address, &m->pam);
+}
+
+/* The account stack, the log line and the switch to the authenticated state. */
+static int auth_accept(Monitor *m, const char *method, const char *key_info) {
+        int r = pam_begin(m);
+        if (r >= 0)
+                r = pam_context_account(m->pam);
+        if (r < 0) {
+                if (r == -EKEYEXPIRED)
+                        log_error("Password change required for user %s but not supported with %s "
+                                  "authentication", m->user->name, method);
+                else
+                        log_error("Access denied for user %s by PAM account configuration%s%s", m->user->name,
+                                  m->pam ? ": " : "", m->pam ? pam_context_last_error(m->pam) : "");
+                auth_log_attempt(m, false, method, key_info);
+                return auth_fail(m);
+        }
+
+        auth_log_attempt(m, true, method, key_info);
+        monitor_state_set(m, IPC_ST_AUTHED);
+        proctitle_set("privsshd: %s [monitor]", m->user->name);
+        return auth_reply(m, IPC_AUTH_SUCCESS);
+}
+
+int handle_auth_none(Monitor *m, const IpcAuthNone *p) {
+        int r = auth_begin(m, p->user);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return auth_reply(m, IPC_AUTH_DISCONNECT);
+        /* Not counted against MaxAuthTries: clients start every login with it. */
+        auth_log_attempt(m, false, "none", NULL);
+        return auth_reply(m, IPC_AUTH_FAILURE);
+}
+
+int handle_auth_password(Monitor *m, const IpcAuthPassword *p) {
+        int r = auth_begin(m, p->user);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return auth_reply(m, IPC_AUTH_DISCONNECT);
+
+        if (!m->config->password_authentication) {
+                /* The worker does not offer it; a client that tries anyway just fails. */
+                auth_log_attempt(m, false, "password", NULL);
+                return auth_fail(m);
+        }
+
+        bool allowed = m->user && root_allowed(m, true, false) && !isempty(p->password);
+        r = pam_begin(m);
+        if (r < 0) {
+                auth_log_attempt(m, false, "password", NULL);
+                return auth_fail(m);
+        }
+        r = pam_context_authenticate(m->pam, allowed ? p->password : bad_password);
+        if (r < 0 || !allowed) {
+                auth_log_attempt(m, false, "password", NULL);
+                return auth_fail(m);
+        }
+        return auth_accept(m, "password", NULL);
+}
+
+int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
+        int r = auth_begin(m, p->user);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return auth_reply(m, IPC_AUTH_DISCONNECT);
+
+        /* Restate what the worker claims about the request before acting on it. */
+        if (p->signature_state >= _IPC_PUBKEY_STATE_MAX || p->key_blob_len == 0)
+                return -EBADMSG;
+        const char *label = auth_key_type_label(p->algorithm);
+        if (!label) {
+                log_verbose("publickey: unsupported key algorithm \"%s\" for %s from %s port %u",
+                            p->algorithm, p->user, m->peer_address, m->peer_port);
+                return auth_fail(m);
+        }
+
+        _cleanup_free_ char *fp = NULL;
+        r = ssh_key_fingerprint(p->key_blob, p->key_blob_len, &fp);
+        if (r < 0)
+                return r;
+        char key_info[128];
+        snprintf(key_info, sizeof key_info, "%s %s", label, fp);
+
+        if (!m->config->pubkey_authentication || !m->user) {
+                auth_log_attempt(m, false, "publickey", key_info);
+                return auth_fail(m);
+        }
+
+        PubkeyVerdict v = {};
+        r = pubkey_check(m, p->algorithm, p->key_blob, p->key_blob_len, &v);
+        if (r < 0) {
+                log_error("publickey: checking the authorized keys of %s failed: %s", m->user->name,
+                          strerror(-r));
+                v.authorized = false;
+        }
+        if (v.authorized && !root_allowed(m, false, v.forced_command != NULL)) {
+                auth_log_root_refused(m);
+                v.authorized = false;
+        }
+        if (!v.authorized) {
+                pubkey_verdict_done(&v);
+                auth_log_attempt(m, false, "publickey", key_info);
+                return auth_fail(m);
+        }
+        if (p->signature_state == IPC_PUBKEY_PROBE) {
+                pubkey_verdict_done(&v);
+                return auth_reply(m, IPC_AUTH_PK_OK);
+        }
+
+        free(m->forced_command);
+        m->forced_command = TAKE_PTR(v.forced_command);
+        pubkey_verdict_done(&v);
+        return auth_accept(m, "publickey", key_info);
+}

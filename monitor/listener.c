@@ -1,1 +1,271 @@
-/* placeholder: being written */
+/* See listener.h. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "common/fd-util.h"
+#include "common/log.h"
+#include "monitor/listener.h"
+
+typedef struct Listener {
+        int fds[CONFIG_MAX_LISTEN * 2];
+        size_t n_fds;
+        unsigned children;
+} Listener;
+
+static int bind_one(Listener *l, const char *host, uint16_t port) {
+        char portstr[8];
+        snprintf(portstr, sizeof portstr, "%u", port);
+        struct addrinfo hints = {
+                .ai_family = AF_UNSPEC,
+                .ai_socktype = SOCK_STREAM,
+                .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
+        }, *res = NULL;
+        int r = getaddrinfo(host, portstr, &hints, &res);
+        if (r != 0) {
+                log_error("bad addr or host: %s (%s)", host ? host : "(any)", gai_strerror(r));
+                return -EINVAL;
+        }
+        int bound = 0;
+        for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+                if (l->n_fds >= ELEMENTSOF(l->fds))
+                        break;
+                char name[NI_MAXHOST];
+                if (getnameinfo(ai->ai_addr, ai->ai_addrlen, name, sizeof name, NULL, 0, NI_NUMERICHOST) != 0)
+                        snprintf(name, sizeof name, "?");
+                int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (fd < 0) {
+                        log_error("socket: %m");
+                        continue;
+                }
+                int one = 1;
+                (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+                if (ai->ai_family == AF_INET6)
+                        (void) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+                if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+                        log_error("Bind to port %u on %s failed: %m.", port, name);
+                        safe_close(fd);
+                        continue;
+                }
+                if (listen(fd, SOMAXCONN) < 0) {
+                        log_error("listen on [%s]:%u: %m.", name, port);
+                        safe_close(fd);
+                        continue;
+                }
+                l->fds[l->n_fds++] = fd;
+                bound++;
+                log_info("Server listening on %s port %u.", name, port);
+        }
+        freeaddrinfo(res);
+        return bound;
+}
+
+static int bind_all(Listener *l, const Config *c) {
+        if (c->n_listen == 0) {
+                for (size_t p = 0; p < c->n_ports; p++)
+                        (void) bind_one(l, NULL, c->ports[p]);
+        } else {
+                for (size_t i = 0; i < c->n_listen; i++) {
+                        if (c->listen[i].port != 0)
+                                (void) bind_one(l, c->listen[i].host, c->listen[i].port);
+                        else
+                                for (size_t p = 0; p < c->n_ports; p++)
+                                        (void) bind_one(l, c->listen[i].host, c->ports[p]);
+                }
+        }
+        if (l->n_fds == 0) {
+                log_error("Cannot bind any address.");
+                return -EADDRNOTAVAIL;
+        }
+        return 0;
+}
+
+int sandbox_directory_prepare(const char *path) {
+        struct stat st;
+        if (stat(path, &st) < 0) {
+                if (errno != ENOENT)
+                        return log_error_errno(negative_errno(), "SandboxDirectory %s: %m", path);
+                /* Create it and missing parents, root-owned 0755. */
+                _cleanup_free_ char *p = strdup(path);
+                if (!p)
+                        return -ENOMEM;
+                for (char *s = p + 1; *s; s++) {
+                        if (*s != '/')
+                                continue;
+                        *s = '\0';
+                        if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                                return log_error_errno(negative_errno(), "cannot create %s: %m", p);
+                        *s = '/';
+                }
+                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                        return log_error_errno(negative_errno(), "cannot create %s: %m", p);
+                if (stat(path, &st) < 0)
+                        return negative_errno();
+        }
+        if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+                log_error("SandboxDirectory %s must be a directory owned by root and not writable by "
+                          "group or others.", path);
+                return -EPERM;
+        }
+        return 0;
+}
+
+static int daemonize(void) {
+        pid_t pid = fork();
+        if (pid < 0)
+                return negative_errno();
+        if (pid > 0)
+                _exit(0);
+        if (setsid() < 0)
+                return negative_errno();
+        pid = fork();
+        if (pid < 0)
+                return negative_errno();
+        if (pid > 0)
+                _exit(0);
+        if (chdir("/") < 0)
+                return negative_errno();
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0)
+                return negative_errno();
+        (void) dup2(null, STDIN_FILENO);
+        (void) dup2(null, STDOUT_FILENO);
+        (void) dup2(null, STDERR_FILENO);
+        safe_close(null);
+        return 0;
+}
+
+static void write_pid_file(const char *path) {
+        if (!path)
+                return;
+        FILE *f = fopen(path, "we");
+        if (!f) {
+                log_error("Couldn't create pid file \"%s\": %m", path);
+                return;
+        }
+        fprintf(f, "%d\n", (int) getpid());
+        fclose(f);
+}
+
+static void start_connection(Listener *l, int conn, char *const *argv) {
+        if (l->children >= LISTEN_MAX_CHILDREN) {
+                log_error("drop connection: %u connections in progress", l->children);
+                return;
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+                log_error("fork: %m");
+                return;
+        }
+        if (pid == 0) {
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                /* inetd layout: the connection is stdin and stdout; stderr is inherited for -e. */
+                if (dup2(conn, STDIN_FILENO) < 0 || dup2(conn, STDOUT_FILENO) < 0)
+                        _exit(255);
+                execv(argv[0], argv);
+                dprintf(STDERR_FILENO, "privsshd: cannot execute %s: %s\n", argv[0], strerror(errno));
+                _exit(255);
+        }
+        l->children++;
+}
+
+int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
+        Listener l = {};
+        int r;
+
+        r = sandbox_directory_prepare(c->sandbox_directory);
+        if (r < 0)
+                return r;
+        r = bind_all(&l, c);
+        if (r < 0)
+                return r;
+
+        if (!foreground) {
+                r = daemonize();
+                if (r < 0)
+                        return log_error_errno(r, "daemon() failed: %s", strerror(-r));
+        }
+        write_pid_file(c->pid_file);
+
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (sfd < 0)
+                return log_error_errno(negative_errno(), "signalfd: %m");
+
+        (void) sd_notify(0, "READY=1\nSTATUS=Listening");
+
+        struct pollfd p[ELEMENTSOF(l.fds) + 1];
+        for (;;) {
+                for (size_t i = 0; i < l.n_fds; i++)
+                        p[i] = (struct pollfd) { .fd = l.fds[i], .events = POLLIN };
+                p[l.n_fds] = (struct pollfd) { .fd = sfd, .events = POLLIN };
+                if (poll(p, l.n_fds + 1, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = log_error_errno(negative_errno(), "poll: %m");
+                        break;
+                }
+                if (p[l.n_fds].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        bool stop = false;
+                        while (read(sfd, &si, sizeof si) == sizeof si) {
+                                if (si.ssi_signo == SIGCHLD) {
+                                        while (waitpid(-1, NULL, WNOHANG) > 0)
+                                                if (l.children > 0)
+                                                        l.children--;
+                                } else if (si.ssi_signo == SIGHUP) {
+                                        log_info("Received SIGHUP; reloading is not supported yet, ignored.");
+                                } else {
+                                        log_info("Received signal %u; terminating.", si.ssi_signo);
+                                        stop = true;
+                                }
+                        }
+                        if (stop) {
+                                r = 0;
+                                break;
+                        }
+                }
+                for (size_t i = 0; i < l.n_fds; i++) {
+                        if (!(p[i].revents & POLLIN))
+                                continue;
+                        int conn = accept4(l.fds[i], NULL, NULL, SOCK_CLOEXEC);
+                        if (conn < 0) {
+                                if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                                        log_error("accept: %m");
+                                continue;
+                        }
+                        start_connection(&l, conn, reexec_argv);
+                        safe_close(conn);
+                }
+        }
+
+        (void) sd_notify(0, "STOPPING=1");
+        for (size_t i = 0; i < l.n_fds; i++)
+                safe_close(l.fds[i]);
+        if (c->pid_file)
+                (void) unlink(c->pid_file);
+        return r;
+}

@@ -1,1 +1,191 @@
-int main(void){return 0;}
+/*
+ * privsshd: command line, configuration, logging, then one of: -t/-T (test or print the
+ * configuration), -i (one connection on stdin/stdout: inetd, systemd Accept=yes, and the listener's
+ * per-connection re-exec), or the listener.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build-config.h"
+#include "common/config.h"
+#include "common/fd-util.h"
+#include "common/log.h"
+#include "common/proctitle.h"
+#include "monitor/listener.h"
+#include "monitor/monitor.h"
+
+static const char *arg_config_file = DEFAULT_CONFIG_FILE;
+static bool arg_foreground = false;
+static bool arg_debug = false;
+static bool arg_log_stderr = false;
+static const char *arg_log_file = NULL;
+static bool arg_test = false;
+static bool arg_test_print = false;
+static bool arg_inetd = false;
+
+static void usage(void) {
+        fprintf(stderr,
+                "privsshd %s: a privilege-separated SSH login daemon\n"
+                "usage: privsshd [-DdeiTt] [-E log_file] [-f config_file] [-h host_key_file]\n"
+                "                [-o option] [-p port]\n",
+                PACKAGE_VERSION);
+}
+
+/* argv for the listener's per-connection re-exec: our absolute path, the original options, -i. */
+static char **reexec_argv(int argc, char **argv) {
+        char **v = calloc((size_t) argc + 2, sizeof(char *));
+        if (!v)
+                return NULL;
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0)
+                return strv_free(v);
+        exe[n] = '\0';
+        v[0] = strdup(exe);
+        for (int i = 1; i < argc; i++)
+                v[i] = strdup(argv[i]);
+        v[argc] = strdup("-i");
+        for (int i = 0; i <= argc; i++)
+                if (!v[i])
+                        return strv_free(v);
+        return v;
+}
+
+static int run_inetd(const Config *c) {
+        /* The connection is on stdin/stdout. Take it off 0 and 1 and put /dev/null there. */
+        int conn = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (conn < 0) {
+                log_error("-i: no connection on stdin: %m");
+                return 255;
+        }
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0) {
+                log_error("/dev/null: %m");
+                safe_close(conn);
+                return 255;
+        }
+        safe_close(null);
+        return monitor_run(c, conn);
+}
+
+int main(int argc, char **argv) {
+        _cleanup_strv_free_ char **again = reexec_argv(argc, argv);
+        Config config;
+        int r, opt;
+
+        proctitle_init(argc, argv);
+        log_set_ident("privsshd");
+        if (config_init(&config) < 0) {
+                fprintf(stderr, "out of memory\n");
+                return 255;
+        }
+
+        while ((opt = getopt(argc, argv, "46DdeiTtE:f:h:o:p:")) != -1) {
+                char buf[4200];
+                switch (opt) {
+                case '4':
+                case '6':
+                        break;
+                case 'D':
+                        arg_foreground = true;
+                        break;
+                case 'd':
+                        arg_debug = arg_foreground = arg_log_stderr = true;
+                        break;
+                case 'e':
+                        arg_log_stderr = true;
+                        break;
+                case 'E':
+                        arg_log_file = optarg;
+                        break;
+                case 'f':
+                        arg_config_file = optarg;
+                        break;
+                case 'h':
+                        snprintf(buf, sizeof buf, "HostKey %s", optarg);
+                        if (config_apply_option(&config, buf) < 0)
+                                goto fail;
+                        break;
+                case 'i':
+                        arg_inetd = true;
+                        break;
+                case 'o':
+                        if (config_apply_option(&config, optarg) < 0)
+                                goto fail;
+                        break;
+                case 'p':
+                        snprintf(buf, sizeof buf, "Port %s", optarg);
+                        if (config_apply_option(&config, buf) < 0)
+                                goto fail;
+                        break;
+                case 't':
+                        arg_test = true;
+                        break;
+                case 'T':
+                        arg_test_print = true;
+                        break;
+                default:
+                        usage();
+                        goto fail;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "Extra argument %s.\n", argv[optind]);
+                goto fail;
+        }
+
+        r = config_load_file(&config, arg_config_file);
+        if (r < 0)
+                goto fail;
+        r = config_finish(&config);
+        if (r < 0)
+                goto fail;
+
+        if (arg_test_print) {
+                config_dump(&config, stdout);
+                config_done(&config);
+                return 0;
+        }
+        if (arg_test) {
+                config_done(&config);
+                return 0;
+        }
+
+        if (arg_log_file)
+                r = log_open_file(arg_log_file);
+        else if (arg_log_stderr)
+                r = log_open_stderr();
+        else
+                r = log_open_syslog();
+        if (r < 0) {
+                fprintf(stderr, "cannot open log %s: %s\n", arg_log_file, strerror(-r));
+                goto fail;
+        }
+        log_set_level(arg_debug && config.log_level < LOG_LEVEL_DEBUG1 ? LOG_LEVEL_DEBUG1 : config.log_level);
+
+        if (geteuid() != 0) {
+                log_error("privsshd must be run as root.");
+                goto fail;
+        }
+        if (!again) {
+                log_error("cannot determine the path of this program: %m");
+                goto fail;
+        }
+
+        if (arg_inetd)
+                r = run_inetd(&config);
+        else
+                r = listener_run(&config, again, arg_foreground) < 0 ? 255 : 0;
+        config_done(&config);
+        return r;
+
+fail:
+        config_done(&config);
+        return 255;
+}

@@ -1,1 +1,346 @@
-/* placeholder: being written */
+/*
+ * The per-connection monitor: starts the worker, then serves its requests until the connection
+ * ends. See monitor.h. Its loop waits on two things only: the worker's IPC socket and a signalfd
+ * (SIGCHLD for the worker and the user's processes; SIGTERM/SIGINT/SIGHUP end the connection).
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/fd-util.h"
+#include "common/ipc-socket.h"
+#include "common/log.h"
+#include "common/proctitle.h"
+#include "monitor/handle-auth.h"
+#include "monitor/handle-session.h"
+#include "monitor/monitor-state.h"
+#include "monitor/monitor.h"
+#include "monitor/worker-spawn.h"
+
+uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+int monitor_send(Monitor *m, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds) {
+        int r = ipc_send(m->ipc_fd, type, p, fds, n_fds);
+        if (r < 0)
+                log_debug("monitor: sending %s to the worker failed: %s", ipc_type_name(type), strerror(-r));
+        return r;
+}
+
+static const char *signal_label(int sig) {
+        const char *d = sigabbrev_np(sig);
+        static char buf[32];
+        if (d) {
+                snprintf(buf, sizeof buf, "SIG%s", d);
+                return buf;
+        }
+        snprintf(buf, sizeof buf, "%d", sig);
+        return buf;
+}
+
+static void worker_report_status(Monitor *m, int status) {
+        if (WIFSIGNALED(status))
+                log_error("worker (pid %d) for %s port %u was killed by signal %s%s", (int) m->worker_pid,
+                          m->peer_address, m->peer_port, signal_label(WTERMSIG(status)),
+                          WCOREDUMP(status) ? " (core dumped)" : "");
+        else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+                log_debug("worker (pid %d) exited with status %d", (int) m->worker_pid, WEXITSTATUS(status));
+}
+
+/* Reap the worker if it has exited. Returns true when it is gone. */
+static bool worker_try_reap(Monitor *m) {
+        if (m->worker_pid <= 0)
+                return true;
+        int status;
+        pid_t r = waitpid(m->worker_pid, &status, WNOHANG);
+        if (r == m->worker_pid || (r < 0 && errno == ECHILD)) {
+                if (r == m->worker_pid)
+                        worker_report_status(m, status);
+                m->worker_pid = 0;
+                return true;
+        }
+        return false;
+}
+
+/* Give an exiting worker a moment to finish on its own, then kill it. Always reaps it. */
+static void worker_stop(Monitor *m, uint64_t grace_usec) {
+        uint64_t until = now_usec() + grace_usec;
+        while (!worker_try_reap(m) && now_usec() < until) {
+                struct pollfd p = { .fd = m->signal_fd, .events = POLLIN };
+                (void) poll(&p, 1, 20);
+                if (p.revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        while (read(m->signal_fd, &si, sizeof si) == sizeof si)
+                                ;
+                }
+        }
+        if (m->worker_pid > 0) {
+                int status;
+                kill(m->worker_pid, SIGKILL);
+                while (waitpid(m->worker_pid, &status, 0) < 0 && errno == EINTR)
+                        ;
+                if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL)
+                        worker_report_status(m, status);
+                m->worker_pid = 0;
+        }
+}
+
+void monitor_teardown(Monitor *m, const char *reason) {
+        if (m->ipc_fd < 0 && m->worker_pid <= 0 && !m->pam && !m->sessions)
+                return;
+        if (reason)
+                log_debug("monitor: tearing down: %s", reason);
+
+        /* The worker first: nothing more from it, and the connection closes with it. */
+        m->ipc_fd = safe_close(m->ipc_fd);
+        worker_stop(m, reason ? 0 : 2000000);
+
+        sessions_hangup_all(m);
+
+        if (m->pam) {
+                m->pam = pam_context_free(m->pam);
+        }
+        if (m->state == IPC_ST_AUTHED && m->user)
+                log_info("Disconnected from user %s %s port %u", m->user->name, m->peer_address, m->peer_port);
+        else if (m->state == IPC_ST_PREAUTH)
+                log_info("Connection closed by %s port %u [preauth]", m->peer_address, m->peer_port);
+}
+
+static int handle_log(Monitor *m, const IpcLog *p) {
+        LogLevel l = p->level < _LOG_LEVEL_MAX ? (LogLevel) p->level : LOG_LEVEL_DEBUG3;
+        /* A worker cannot make its lines look more important than errors. */
+        if (l < LOG_LEVEL_ERROR)
+                l = LOG_LEVEL_ERROR;
+        log_internal(l, "%s%s", p->line, m->state == IPC_ST_AUTHED ? "" : " [preauth]");
+        return 0;
+}
+
+static int dispatch(Monitor *m, IpcMessage *msg) {
+        switch (msg->type) {
+        case IPC_READY:
+                if (!msg->payload.READY.sandboxed)
+                        return -EPROTO;
+                monitor_state_set(m, IPC_ST_PREAUTH);
+                return 0;
+        case IPC_LOG:
+                return handle_log(m, &msg->payload.LOG);
+        case IPC_AUTH_NONE:
+                return handle_auth_none(m, &msg->payload.AUTH_NONE);
+        case IPC_AUTH_PASSWORD:
+                return handle_auth_password(m, &msg->payload.AUTH_PASSWORD);
+        case IPC_AUTH_PUBKEY:
+                return handle_auth_pubkey(m, &msg->payload.AUTH_PUBKEY);
+        case IPC_SESSION_START:
+                return handle_session_start(m, &msg->payload.SESSION_START);
+        case IPC_SESSION_CLOSE:
+                return handle_session_close(m, &msg->payload.SESSION_CLOSE);
+        /* Monitor-to-worker rows and reserved rows never get here: the framing and the gate refuse them. */
+        case IPC_SETUP:
+        case IPC_AUTH_RESULT:
+        case IPC_HOSTKEY_SIGN:
+        case IPC_HOSTKEY_SIGNATURE:
+        case IPC_SESSION_STARTED:
+        case IPC_SESSION_FAILED:
+        case IPC_SESSION_EXITED:
+        case _IPC_TYPE_MAX:
+        default:
+                return -EPROTO;
+        }
+}
+
+static int handle_signal(Monitor *m) {
+        struct signalfd_siginfo si;
+        ssize_t n;
+        while ((n = read(m->signal_fd, &si, sizeof si)) == sizeof si) {
+                switch (si.ssi_signo) {
+                case SIGCHLD:
+                        if (!worker_try_reap(m)) {
+                                /* still running */
+                        }
+                        sessions_check_exits(m);
+                        break;
+                case SIGTERM:
+                case SIGINT:
+                case SIGHUP:
+                        log_info("Received signal %d; terminating.", (int) si.ssi_signo);
+                        return -EINTR;
+                default:
+                        break;
+                }
+        }
+        return 0;
+}
+
+static int setup_signals(void) {
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return negative_errno();
+        signal(SIGPIPE, SIG_IGN);
+        int fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+static void peer_names(Monitor *m, int fd);
+
+int monitor_run(const Config *config, int conn_fd) {
+        Monitor m = {
+                .config = config,
+                .ipc_fd = -EBADF,
+                .signal_fd = -EBADF,
+                .state = IPC_ST_INIT,
+                .next_session_id = 1,
+                .exit_code = 0,
+        };
+        int r;
+
+        peer_names(&m, conn_fd);
+        proctitle_set("privsshd: %s [monitor]", m.peer_address);
+
+        r = setup_signals();
+        if (r < 0) {
+                log_error("monitor: cannot set up signals: %s", strerror(-r));
+                safe_close(conn_fd);
+                return 255;
+        }
+        m.signal_fd = r;
+
+        r = worker_spawn(conn_fd, &m.ipc_fd, &m.worker_pid);
+        conn_fd = safe_close(conn_fd);          /* only the worker holds the connection now */
+        if (r < 0) {
+                log_error("monitor: cannot start the worker: %s", strerror(-r));
+                m.exit_code = 255;
+                goto out;
+        }
+        r = worker_send_setup(&m);
+        if (r < 0) {
+                log_error("monitor: cannot set up the worker: %s", strerror(-r));
+                m.exit_code = 255;
+                goto out;
+        }
+        if (config->login_grace_time > 0)
+                m.deadline_usec = now_usec() + (uint64_t) config->login_grace_time * 1000000u;
+
+        for (;;) {
+                int timeout = -1;
+                if (m.deadline_usec && m.state != IPC_ST_AUTHED) {
+                        uint64_t now = now_usec();
+                        if (now >= m.deadline_usec) {
+                                log_info("Timeout before authentication for %s port %u", m.peer_address,
+                                         m.peer_port);
+                                monitor_teardown(&m, "login grace time");
+                                m.exit_code = 255;
+                                break;
+                        }
+                        timeout = (int) ((m.deadline_usec - now + 999) / 1000);
+                }
+
+                struct pollfd p[2] = {
+                        { .fd = m.ipc_fd, .events = POLLIN },
+                        { .fd = m.signal_fd, .events = POLLIN },
+                };
+                if (poll(p, 2, timeout) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        log_error("monitor: poll: %m");
+                        monitor_teardown(&m, "poll failed");
+                        m.exit_code = 255;
+                        break;
+                }
+                if (p[1].revents & POLLIN) {
+                        if (handle_signal(&m) < 0) {
+                                monitor_teardown(&m, "signal");
+                                break;
+                        }
+                }
+                if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+                        IpcMessage msg;
+                        uint32_t type;
+                        r = ipc_receive(m.ipc_fd, W2M, monitor_state_gate, &m, &msg, &type);
+                        if (r == -EAGAIN)
+                                continue;
+                        if (r == -ECONNRESET) {
+                                monitor_teardown(&m, NULL);     /* the worker finished */
+                                break;
+                        }
+                        if (r < 0) {
+                                log_error("monitor: protocol violation by the worker for %s port %u "
+                                          "(message %s): %s", m.peer_address, m.peer_port,
+                                          ipc_type_name(type), strerror(-r));
+                                monitor_teardown(&m, "protocol violation");
+                                m.exit_code = 255;
+                                break;
+                        }
+                        r = dispatch(&m, &msg);
+                        ipc_message_done(&msg);
+                        if (r < 0) {
+                                log_error("monitor: refused %s from the worker for %s port %u: %s",
+                                          ipc_type_name(type), m.peer_address, m.peer_port, strerror(-r));
+                                monitor_teardown(&m, "handler refused");
+                                m.exit_code = 255;
+                                break;
+                        }
+                }
+        }
+
+out:
+        monitor_teardown(&m, m.exit_code ? "error" : NULL);
+        safe_close(m.signal_fd);
+        free(m.auth_user);
+        free(m.forced_command);
+        user_creds_free(m.user);
+        return m.exit_code;
+}
+
+static void sockaddr_name(const struct sockaddr_storage *sa, char *buf, size_t size, uint16_t *port) {
+        *port = 0;
+        snprintf(buf, size, "UNKNOWN");
+        if (sa->ss_family == AF_INET) {
+                const struct sockaddr_in *in = (const struct sockaddr_in *) sa;
+                inet_ntop(AF_INET, &in->sin_addr, buf, (socklen_t) size);
+                *port = ntohs(in->sin_port);
+        } else if (sa->ss_family == AF_INET6) {
+                const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) sa;
+                if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+                        inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], buf, (socklen_t) size);
+                else
+                        inet_ntop(AF_INET6, &in6->sin6_addr, buf, (socklen_t) size);
+                *port = ntohs(in6->sin6_port);
+        } else if (sa->ss_family == AF_UNIX) {
+                snprintf(buf, size, "UNKNOWN");
+                *port = 65535;  /* OpenSSH's convention for non-IP peers */
+        }
+}
+
+static void peer_names(Monitor *m, int fd) {
+        struct sockaddr_storage sa = {};
+        socklen_t len = sizeof sa;
+        if (getpeername(fd, (struct sockaddr *) &sa, &len) == 0)
+                sockaddr_name(&sa, m->peer_address, sizeof m->peer_address, &m->peer_port);
+        else
+                snprintf(m->peer_address, sizeof m->peer_address, "UNKNOWN");
+        len = sizeof sa;
+        memset(&sa, 0, sizeof sa);
+        if (getsockname(fd, (struct sockaddr *) &sa, &len) == 0)
+                sockaddr_name(&sa, m->local_address, sizeof m->local_address, &m->local_port);
+        else
+                snprintf(m->local_address, sizeof m->local_address, "UNKNOWN");
+}

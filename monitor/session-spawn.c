@@ -1,1 +1,164 @@
-/* placeholder: being written */
+/* See session-spawn.h. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fd-util.h"
+#include "common/limits.h"
+#include "common/log.h"
+#include "monitor/session-spawn.h"
+
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin:/usr/games"
+#define DEFAULT_ROOT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static int strv_set(char **env, size_t *n, size_t max, const char *name, const char *value) {
+        size_t len = strlen(name);
+        char *e;
+        if (asprintf(&e, "%s=%s", name, value) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < *n; i++)
+                if (strneq(env[i], name, len) && env[i][len] == '=') {
+                        free(env[i]);
+                        env[i] = e;
+                        return 0;
+                }
+        if (*n >= max) {
+                free(e);
+                return -E2BIG;
+        }
+        env[(*n)++] = e;
+        return 0;
+}
+
+char **session_environment(const SessionSpawnParams *p) {
+        const size_t max = SESSION_MAX_ENV;
+        char **env = calloc(max + 1, sizeof(char *));
+        size_t n = 0;
+        char buf[256];
+        int r = 0;
+
+        if (!env)
+                return NULL;
+        r = r ?: strv_set(env, &n, max, "USER", p->user->name);
+        r = r ?: strv_set(env, &n, max, "LOGNAME", p->user->name);
+        r = r ?: strv_set(env, &n, max, "HOME", p->user->home);
+        r = r ?: strv_set(env, &n, max, "PATH", p->user->uid == 0 ? DEFAULT_ROOT_PATH : DEFAULT_PATH);
+        snprintf(buf, sizeof buf, "/var/mail/%s", p->user->name);
+        r = r ?: strv_set(env, &n, max, "MAIL", buf);
+        r = r ?: strv_set(env, &n, max, "SHELL", p->user->shell);
+        /* PAM's variables (pam_env, locale, ...) come after ours and may override them, as in OpenSSH. */
+        for (char **e = p->pam_env; e && *e && r == 0; e++) {
+                char *eq = strchr(*e, '=');
+                if (!eq || eq == *e)
+                        continue;
+                _cleanup_free_ char *name = strndup(*e, (size_t) (eq - *e));
+                if (!name)
+                        r = -ENOMEM;
+                else
+                        r = strv_set(env, &n, max, name, eq + 1);
+        }
+        snprintf(buf, sizeof buf, "%s %u %u", p->peer_address, p->peer_port, p->local_port);
+        r = r ?: strv_set(env, &n, max, "SSH_CLIENT", buf);
+        snprintf(buf, sizeof buf, "%s %u %s %u", p->peer_address, p->peer_port, p->local_address, p->local_port);
+        r = r ?: strv_set(env, &n, max, "SSH_CONNECTION", buf);
+        if (p->original_command)
+                r = r ?: strv_set(env, &n, max, "SSH_ORIGINAL_COMMAND", p->original_command);
+        if (r < 0)
+                return strv_free(env);
+        return env;
+}
+
+/* In the child. Never returns. */
+_noreturn_ static void child(const SessionSpawnParams *p, int in, int out, int err, char **env) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (int s = 1; s < NSIG; s++)
+                if (s != SIGKILL && s != SIGSTOP)
+                        signal(s, SIG_DFL);
+
+        if (setsid() < 0)
+                _exit(255);
+        if (fd_move_to(in, STDIN_FILENO) < 0 || fd_move_to(out, STDOUT_FILENO) < 0 ||
+            fd_move_to(err, STDERR_FILENO) < 0)
+                _exit(255);
+        close_all_fds_except(NULL, 0);
+
+        int r = user_creds_become(p->user);
+        if (r < 0) {
+                dprintf(STDERR_FILENO, "privsshd: cannot become %s: %s\n", p->user->name, strerror(-r));
+                _exit(255);
+        }
+        if (chdir(p->user->home) < 0) {
+                dprintf(STDERR_FILENO, "Could not chdir to home directory %s: %s\n", p->user->home,
+                        strerror(errno));
+                if (chdir("/") < 0)
+                        _exit(255);
+        }
+
+        const char *shell = p->user->shell;
+        const char *base = strrchr(shell, '/');
+        base = base ? base + 1 : shell;
+        char argv0[256];
+        char *argv[4];
+        if (p->command) {
+                snprintf(argv0, sizeof argv0, "%s", base);
+                argv[0] = argv0;
+                argv[1] = (char *) "-c";
+                argv[2] = (char *) p->command;
+                argv[3] = NULL;
+        } else {
+                snprintf(argv0, sizeof argv0, "-%s", base);     /* a login shell, as login(1) starts it */
+                argv[0] = argv0;
+                argv[1] = NULL;
+        }
+        execve(shell, argv, env);
+        /* The user's command was never reached. */
+        dprintf(STDERR_FILENO, "privsshd: cannot execute %s: %s\n", shell, strerror(errno));
+        _exit(255);
+}
+
+int session_spawn(const SessionSpawnParams *p, pid_t *ret_pid, int ret_fds[3]) {
+        int in[2] = { -EBADF, -EBADF }, out[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF };
+        _cleanup_strv_free_ char **env = session_environment(p);
+        int r;
+
+        if (!env)
+                return -ENOMEM;
+        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+                r = negative_errno();
+                goto fail;
+        }
+        /* Big pipes: the worker reads large chunks and the child blocks less (performance notes). */
+        (void) fcntl(out[0], F_SETPIPE_SZ, (int) PUMP_PIPE_SIZE);
+        (void) fcntl(err[0], F_SETPIPE_SZ, (int) PUMP_PIPE_SIZE);
+        (void) fcntl(in[1], F_SETPIPE_SZ, (int) PUMP_PIPE_SIZE);
+
+        pid_t pid = fork();
+        if (pid < 0) {
+                r = negative_errno();
+                goto fail;
+        }
+        if (pid == 0)
+                child(p, in[0], out[1], err[1], env);
+
+        safe_close(in[0]);
+        safe_close(out[1]);
+        safe_close(err[1]);
+        ret_fds[0] = in[1];
+        ret_fds[1] = out[0];
+        ret_fds[2] = err[0];
+        *ret_pid = pid;
+        return 0;
+
+fail:
+        close_pair(in);
+        close_pair(out);
+        close_pair(err);
+        return r;
+}

@@ -1,1 +1,143 @@
-/* placeholder: being written */
+/* See worker-spawn.h. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "build-config.h"
+#include "common/fd-layout.h"
+#include "common/fd-util.h"
+#include "common/log.h"
+#include "monitor/worker-spawn.h"
+
+int worker_spawn(int conn_fd, int *ret_ipc_fd, pid_t *ret_pid) {
+        int pair[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return negative_errno();
+
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = negative_errno();
+                close_pair(pair);
+                return e;
+        }
+        if (pid == 0) {
+                /* Child: lay out the descriptors, then exec. Only _exit() from here. */
+                sigset_t all;
+                sigemptyset(&all);
+                sigprocmask(SIG_SETMASK, &all, NULL);
+                signal(SIGPIPE, SIG_DFL);
+
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (null < 0)
+                        _exit(255);
+                /* Move the inputs out of the way of the target numbers first. */
+                int c = fcntl(conn_fd, F_DUPFD_CLOEXEC, _WORKER_FD_MAX);
+                int i = fcntl(pair[1], F_DUPFD_CLOEXEC, _WORKER_FD_MAX);
+                if (c < 0 || i < 0)
+                        _exit(255);
+                if (fd_move_to(null, STDIN_FILENO) < 0 || fd_move_to(null, STDOUT_FILENO) < 0 ||
+                    fd_move_to(c, WORKER_FD_CONNECTION) < 0 || fd_move_to(i, WORKER_FD_IPC) < 0)
+                        _exit(255);
+                const int keep[] = { WORKER_FD_CONNECTION, WORKER_FD_IPC };
+                close_all_fds_except(keep, ELEMENTSOF(keep));
+
+                char *const argv[] = { (char *) "privsshd-worker", NULL };
+                char *const envp[] = { NULL };
+                execve(WORKER_PATH, argv, envp);
+                dprintf(STDERR_FILENO, "privsshd: cannot execute %s: %s\n", WORKER_PATH, strerror(errno));
+                _exit(255);
+        }
+
+        safe_close(pair[1]);
+        *ret_ipc_fd = pair[0];
+        *ret_pid = pid;
+        return 0;
+}
+
+static int read_hostkey(const char *path, char **ret) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return negative_errno();
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        if (st.st_uid != 0 || (st.st_mode & 0077)) {
+                log_error("Permissions 0%03o for '%s' are too open: host keys must be owned by root "
+                          "and not accessible by others.", (unsigned) (st.st_mode & 0777), path);
+                return -EPERM;
+        }
+        return read_full_fd(fd, HOSTKEY_MAX_FILE_SIZE, ret, NULL);
+}
+
+static int sandbox_identity(const char *user, uid_t *ret_uid, gid_t *ret_gid) {
+        struct passwd *pw = getpwnam(user);
+        if (!pw) {
+                log_error("SandboxUser %s does not exist (create it, e.g. with systemd-sysusers)", user);
+                return -ESRCH;
+        }
+        if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+                log_error("SandboxUser %s must not be root or in group root", user);
+                return -EPERM;
+        }
+        *ret_uid = pw->pw_uid;
+        *ret_gid = pw->pw_gid;
+        return 0;
+}
+
+int worker_send_setup(Monitor *m) {
+        const Config *c = m->config;
+        char *keys[IPC_MAX_HOSTKEYS + 1] = {};
+        size_t n = 0;
+        int r;
+
+        IpcPayload p = {};
+        IpcSetup *s = &p.SETUP;
+
+        r = sandbox_identity(c->sandbox_user, &s->sandbox_uid, &s->sandbox_gid);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < c->n_hostkeys && n < IPC_MAX_HOSTKEYS; i++) {
+                r = read_hostkey(c->hostkeys[i], &keys[n]);
+                if (r < 0) {
+                        /* OpenSSH goes on without a missing key as long as one is left. */
+                        log_error("Unable to load host key: %s: %s", c->hostkeys[i], strerror(-r));
+                        continue;
+                }
+                n++;
+        }
+        if (n == 0) {
+                log_error("sshd: no hostkeys available -- exiting.");
+                return -ENOENT;
+        }
+
+        s->sandbox_dir = c->sandbox_directory;
+        s->peer_address = m->peer_address;
+        s->peer_port = m->peer_port;
+        s->local_address = m->local_address;
+        s->local_port = m->local_port;
+        s->log_level = (uint8_t) c->log_level;
+        s->password_authentication = c->password_authentication;
+        s->pubkey_authentication = c->pubkey_authentication;
+        s->max_sessions = c->max_sessions;
+#if ENABLE_TEST_HOOKS
+        s->test_forbidden_syscall = c->test_worker_forbidden_syscall;
+#endif
+        s->hostkeys = keys;
+        s->n_hostkeys = n;
+
+        r = monitor_send(m, IPC_SETUP, &p, NULL, 0);
+        for (size_t i = 0; i < n; i++)
+                erase_and_free(keys[i]);
+        return r;
+}

@@ -1,0 +1,65 @@
+#pragma once
+/*
+ * The per-connection monitor (root). It owns the connection's state machine, PAM, the user's
+ * processes and the worker; it never reads SSH bytes. Everything it does for the worker goes
+ * through the gate in monitor-state.c and one handler per request family (handle-*.c); every way
+ * out goes through monitor_teardown().
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/config.h"
+#include "common/ipc-payloads.h"
+#include "monitor/user-creds.h"
+#include "pam/pam-auth.h"
+
+typedef struct Session {
+        uint32_t id;
+        uint32_t channel;
+        pid_t pid;              /* session leader = process group id */
+        bool exited;            /* leader has exited (still a zombie until reaped) */
+        bool closed;            /* the worker's channel is gone */
+        struct Session *next;
+} Session;
+
+typedef struct Monitor {
+        const Config *config;
+        int ipc_fd;
+        int signal_fd;
+        pid_t worker_pid;
+        IpcState state;
+        unsigned used[_IPC_TYPE_MAX];   /* per-type budget counters (the gate) */
+
+        char peer_address[64];
+        uint16_t peer_port;
+        char local_address[64];
+        uint16_t local_port;
+
+        /* authentication */
+        char *auth_user;                /* the name the client asked for (first request) */
+        UserCreds *user;                /* NULL while the name is not a valid user */
+        bool auth_user_checked;
+        unsigned auth_failures;
+        PamContext *pam;
+        char *forced_command;           /* from the authorized_keys line that let the user in */
+        uint64_t deadline_usec;         /* LoginGraceTime; 0 = none */
+
+        /* sessions */
+        Session *sessions;
+        uint32_t next_session_id;
+        unsigned n_sessions_live;
+
+        int exit_code;
+} Monitor;
+
+/* Run one connection (fd is the connected socket, already set up by the caller). Returns exit code. */
+int monitor_run(const Config *config, int conn_fd);
+
+/* The one way out: kill the worker, hang up sessions, close PAM, reap. Idempotent. */
+void monitor_teardown(Monitor *m, const char *reason);
+
+/* Helpers shared by the handlers. */
+int monitor_send(Monitor *m, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds);
+uint64_t now_usec(void);

@@ -1,0 +1,24 @@
+#pragma once
+/*
+ * Is this public key in one of the user's AuthorizedKeysFiles? The files are read in a child process
+ * that has become the user (so a user can never make root read a file the user could not read, and
+ * the parser of this user-controlled input runs unprivileged), with StrictModes checks on the file
+ * and its directories. The answer comes back over a pipe as a small, bounded record.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "monitor/monitor.h"
+
+typedef struct PubkeyVerdict {
+        bool authorized;
+        char *forced_command;   /* command="..." of the matching line, or NULL */
+} PubkeyVerdict;
+
+void pubkey_verdict_done(PubkeyVerdict *v);
+
+/* 0 with *ret filled (authorized or not); -errno when the check itself failed. */
+int pubkey_check(const Monitor *m, const char *algorithm, const uint8_t *blob, size_t blob_len,
+                 PubkeyVerdict *ret);
