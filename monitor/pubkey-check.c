@@ -1,0 +1,150 @@
+/* See pubkey-check.h. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/fd-util.h"
+#include "common/log.h"
+#include "common/wire.h"
+#include "monitor/authorized-keys.h"
+#include "monitor/pubkey-check.h"
+#include "monitor/secure-path.h"
+
+#define VERDICT_MAX (SESSION_MAX_COMMAND + 64)
+#define CHECK_TIMEOUT_MS 10000
+
+void pubkey_verdict_done(PubkeyVerdict *v) {
+        free(v->forced_command);
+        *v = (PubkeyVerdict) {};
+}
+
+/* In the child, as the user: 1 when the key is in this file (and the file may be trusted). */
+static int check_file(const Monitor *m, const char *pattern, const char *algorithm, const uint8_t *blob,
+                      size_t blob_len, char **ret_command) {
+        _cleanup_free_ char *path = NULL;
+        int r = authorized_keys_expand_path(pattern, m->user->name, m->user->uid, m->user->home, &path);
+        if (r < 0) {
+                log_error("AuthorizedKeysFile %s: cannot expand: %s", pattern, strerror(-r));
+                return r;
+        }
+        _cleanup_close_ int fd = authorized_keys_open(path);
+        if (fd < 0) {
+                if (fd != -ENOENT)
+                        log_debug("Could not open user '%s' authorized keys '%s': %s", m->user->name, path,
+                                  strerror(-fd));
+                return 0;
+        }
+        if (m->config->strict_modes) {
+                _cleanup_free_ char *reason = NULL;
+                r = secure_path_check(fd, path, m->user->uid, m->user->home, &reason);
+                if (r < 0) {
+                        log_error("Authentication refused: %s", reason ? reason : strerror(-r));
+                        return 0;
+                }
+        }
+        AuthorizedKeyMatch match = {};
+        r = authorized_keys_check_fd(fd, path, algorithm, blob, blob_len, &match);
+        if (r > 0) {
+                log_debug("matching key found: file %s, line %u", path, match.line);
+                if (match.forced_command)
+                        *ret_command = TAKE_PTR(match.forced_command);
+        }
+        authorized_key_match_done(&match);
+        return r;
+}
+
+_noreturn_ static void child(const Monitor *m, int out, const char *algorithm, const uint8_t *blob,
+                             size_t blob_len) {
+        /* Logging goes on through the inherited target (stderr or syslog). */
+        if (user_creds_become(m->user) < 0)
+                _exit(2);
+        alarm(CHECK_TIMEOUT_MS / 1000);
+
+        bool found = false;
+        _cleanup_free_ char *command = NULL;
+        for (size_t i = 0; i < m->config->n_authorized_keys_files && !found; i++) {
+                int r = check_file(m, m->config->authorized_keys_files[i], algorithm, blob, blob_len, &command);
+                if (r > 0)
+                        found = true;
+        }
+
+        WireWriter w = wire_writer(VERDICT_MAX);
+        wire_put_bool(&w, found);
+        wire_put_string(&w, command);
+        if (w.error < 0 || loop_write(out, w.data, w.size) < 0)
+                _exit(2);
+        _exit(0);
+}
+
+int pubkey_check(const Monitor *m, const char *algorithm, const uint8_t *blob, size_t blob_len,
+                 PubkeyVerdict *ret) {
+        _cleanup_close_pair_ int p[2] = { -EBADF, -EBADF };
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return negative_errno();
+
+        pid_t pid = fork();
+        if (pid < 0)
+                return negative_errno();
+        if (pid == 0) {
+                safe_close(p[0]);
+                child(m, p[1], algorithm, blob, blob_len);
+        }
+        p[1] = safe_close(p[1]);
+
+        /* Bounded read: at most VERDICT_MAX bytes, within the timeout. */
+        _cleanup_free_ uint8_t *buf = malloc(VERDICT_MAX);
+        size_t n = 0;
+        int r = 0;
+        if (!buf)
+                r = -ENOMEM;
+        while (r == 0 && n < VERDICT_MAX) {
+                struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+                int k = poll(&pfd, 1, CHECK_TIMEOUT_MS);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0) {
+                        r = k == 0 ? -ETIMEDOUT : negative_errno();
+                        break;
+                }
+                ssize_t got = read(p[0], buf + n, VERDICT_MAX - n);
+                if (got < 0 && errno == EINTR)
+                        continue;
+                if (got < 0)
+                        r = negative_errno();
+                else if (got == 0)
+                        break;
+                else
+                        n += (size_t) got;
+        }
+        if (r < 0)
+                (void) kill(pid, SIGKILL);
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (r < 0)
+                return r;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return -EIO;
+
+        WireReader rd = wire_reader(buf, n);
+        bool found = false;
+        char *command = NULL;
+        wire_get_bool(&rd, &found);
+        wire_get_string(&rd, SESSION_MAX_COMMAND, &command);
+        r = wire_end(&rd);
+        if (r < 0) {
+                free(command);
+                return r;
+        }
+        ret->authorized = found;
+        ret->forced_command = isempty(command) ? NULL : command;
+        if (isempty(command))
+                free(command);
+        return 0;
+}
