@@ -63,8 +63,8 @@ static void test_setup_strv(void) {
 
 static void test_fds(void) {
         int sv[2], pipes[3][2];
-        CHECK(make_pair(sv) == 0, "socketpair");
         int before = lowest_free_fd();
+        CHECK(make_pair(sv) == 0, "socketpair");
         for (int i = 0; i < 3; i++)
                 CHECK(pipe2(pipes[i], O_CLOEXEC) == 0, "pipe");
         int fds[3] = { pipes[0][1], pipes[1][0], pipes[2][0] };
