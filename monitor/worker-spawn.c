@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,6 +17,16 @@
 #include "common/fd-util.h"
 #include "common/log.h"
 #include "monitor/worker-spawn.h"
+
+static const char *worker_path(void) {
+#if ENABLE_TEST_HOOKS
+        /* Test builds only: the hostile-worker tests put their own "worker" here. */
+        const char *e = getenv("PRIVSSHD_TEST_WORKER");
+        if (e && e[0] == '/')
+                return e;
+#endif
+        return WORKER_PATH;
+}
 
 int worker_spawn(int conn_fd, int *ret_ipc_fd, pid_t *ret_pid) {
         int pair[2];
@@ -49,10 +60,11 @@ int worker_spawn(int conn_fd, int *ret_ipc_fd, pid_t *ret_pid) {
                 const int keep[] = { WORKER_FD_CONNECTION, WORKER_FD_IPC };
                 close_all_fds_except(keep, ELEMENTSOF(keep));
 
+                const char *path = worker_path();
                 char *const argv[] = { (char *) "privsshd-worker", NULL };
                 char *const envp[] = { NULL };
-                execve(WORKER_PATH, argv, envp);
-                dprintf(STDERR_FILENO, "privsshd: cannot execute %s: %s\n", WORKER_PATH, strerror(errno));
+                execve(path, argv, envp);
+                dprintf(STDERR_FILENO, "privsshd: cannot execute %s: %s\n", path, strerror(errno));
                 _exit(255);
         }
 

@@ -1,0 +1,88 @@
+# A hostile "worker" for the monitor: speaks the IPC of common/ipc-messages.h by hand and does what
+# its scenario says. Exec'd by the monitor (test builds only, PRIVSSHD_TEST_WORKER) with fd 3 = the
+# connection and fd 4 = the monitor's socket, argv ["privsshd-worker"], an empty environment.
+# The generated launcher sets SCENARIO and RESULTS before exec()ing this file.
+import os
+import socket
+import struct
+
+# Message numbers: the order of rows in common/ipc-messages.h.
+T = dict(SETUP=0, READY=1, LOG=2, AUTH_NONE=3, AUTH_PASSWORD=4, AUTH_PUBKEY=5, AUTH_RESULT=6,
+         HOSTKEY_SIGN=7, HOSTKEY_SIGNATURE=8, SESSION_START=9, SESSION_STARTED=10,
+         SESSION_FAILED=11, SESSION_EXITED=12, SESSION_CLOSE=13)
+
+
+def s(b):
+    if isinstance(b, str):
+        b = b.encode()
+    return struct.pack(">I", len(b)) + b
+
+
+def msg(name, payload=b""):
+    return struct.pack(">I", T[name]) + payload
+
+
+ipc = socket.socket(fileno=4)
+results = open(RESULTS, "a")  # noqa: F821 (set by the launcher)
+
+
+def note(line):
+    results.write(line + "\n")
+    results.flush()
+
+
+def recv():
+    data = ipc.recv(70000)
+    if not data:
+        note("monitor closed")
+        raise SystemExit(0)
+    (t,) = struct.unpack(">I", data[:4])
+    return t, data[4:]
+
+
+note("pid %d" % os.getpid())
+t, _ = recv()
+note("got %d" % t)          # SETUP
+ready = msg("READY", b"\x01")
+none_ = lambda user: msg("AUTH_NONE", s(user))  # noqa: E731
+
+steps = {
+    "control": [ready, none_("nosuchuser")],
+    "session-preauth": [ready, msg("SESSION_START", struct.pack(">I", 1) + b"\x01" + s("id"))],
+    "wrong-direction": [ready, msg("AUTH_RESULT", b"\x01" + s("root"))],
+    "unknown-type": [ready, struct.pack(">I", 999)],
+    "before-ready": [none_("nosuchuser")],
+    "reserved": [ready, msg("HOSTKEY_SIGN", struct.pack(">I", 0) + s("ssh-ed25519") + s("x"))],
+    "budget": [ready] + [none_("nosuchuser")] * 5,
+    "truncated": [ready, msg("AUTH_PASSWORD", struct.pack(">I", 100) + b"ab")],
+    "trailing": [ready, none_("nosuchuser") + b"X"],
+    "oversized": [ready, msg("LOG", b"\x03" + s("x" * 69000))],
+    "user-change": [ready, none_("nosuchuser"), none_("otheruser"), none_("otheruser")],
+    "ready-twice": [ready, ready],
+    "fd-attached": [ready, none_("nosuchuser")],
+}[SCENARIO]  # noqa: F821
+
+for i, m in enumerate(steps):
+    try:
+        if SCENARIO == "fd-attached" and i == 1:  # noqa: F821
+            socket.send_fds(ipc, [m], [0])  # AUTH_NONE carries no descriptors
+        else:
+            ipc.send(m)
+    except OSError as e:
+        note("send failed: %s" % e)
+        raise SystemExit(0)
+    # Requests that get an answer: read it (the monitor answers each AUTH_* with one AUTH_RESULT).
+    if m[:4] == struct.pack(">I", T["AUTH_NONE"]) and not m.endswith(b"X"):
+        try:
+            t, p = recv()
+        except ConnectionResetError:
+            note("monitor closed")
+            raise SystemExit(0)
+        note("reply %d %d" % (t, p[0] if p else -1))
+
+if SCENARIO == "control":  # noqa: F821
+    note("done")
+    raise SystemExit(0)
+# Otherwise wait to be killed or for the monitor to close the socket.
+while True:
+    recv()

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""A hostile worker breaks the IPC protocol in every way we know; the monitor must refuse before
+acting, tear the connection down (exit 255), kill and reap the worker, and say why in its log.
+A control scenario that follows the protocol proves the harness can tell the difference.
+Needs root (the monitor is root) and a -Dtest_hooks=true build (PRIVSSHD_TEST_WORKER)."""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+privsshd = os.environ.get("PRIVSSHD")
+must = os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1"
+
+
+def skip(why):
+    print("skip: " + why)
+    sys.exit(1 if must else 77)
+
+
+if os.geteuid() != 0:
+    skip("needs root")
+if os.environ.get("PRIVSSHD_TEST_HOOKS") != "1":
+    skip("needs a build with -Dtest_hooks=true")
+if not privsshd:
+    skip("PRIVSSHD not set")
+
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    print(("ok - " if cond else "not ok - ") + what)
+    if not cond:
+        failures += 1
+
+
+tmp = tempfile.mkdtemp(prefix="privsshd-hostile-")
+os.chmod(tmp, 0o755)
+key = os.path.join(tmp, "hostkey")
+subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
+os.mkdir(os.path.join(tmp, "empty"), 0o755)
+cfg = os.path.join(tmp, "config")
+with open(cfg, "w") as f:
+    f.write(f"HostKey {key}\nPidFile none\nLogLevel DEBUG1\nSandboxUser nobody\n"
+            f"SandboxDirectory {tmp}/empty\nLoginGraceTime 20\n")
+
+
+def run(scenario):
+    results = os.path.join(tmp, scenario + ".results")
+    launcher = os.path.join(tmp, scenario + ".py")
+    with open(launcher, "w") as f:
+        f.write(f"#!/usr/bin/python3\nSCENARIO = {scenario!r}\nRESULTS = {results!r}\n"
+                f"exec(open({os.path.join(here, 'fake_worker.py')!r}).read())\n")
+    os.chmod(launcher, 0o755)
+    client, server = socket.socketpair()
+    env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
+    p = subprocess.Popen([privsshd, "-i", "-e", "-f", cfg], stdin=server, stdout=server,
+                         stderr=subprocess.PIPE, env=env)
+    server.close()
+    try:
+        _, err = p.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+    client.close()
+    err = err.decode(errors="replace")
+    res = open(results).read() if os.path.exists(results) else ""
+    pid = None
+    for line in res.splitlines():
+        if line.startswith("pid "):
+            pid = int(line.split()[1])
+    gone = pid is not None and not os.path.exists(f"/proc/{pid}")
+    return p.returncode, err, res, gone
+
+
+# The control: a worker that follows the protocol gets an answer and a clean end.
+rc, err, res, gone = run("control")
+check("reply 6 0" in res, "control: AUTH_NONE answered with AUTH_RESULT failure")
+check("Invalid user nosuchuser from UNKNOWN port 65535" in err, "control: 'Invalid user' logged")
+check(rc == 0 and "protocol violation" not in err and "not allowed" not in err,
+      f"control: clean end (exit {rc})")
+check(gone, "control: worker reaped")
+if failures:
+    print(err)
+
+violations = {
+    "session-preauth": "SESSION_START in state preauth: not allowed",
+    "wrong-direction": "protocol violation",
+    "unknown-type": "protocol violation",
+    "before-ready": "AUTH_NONE in state init: not allowed",
+    "reserved": "HOSTKEY_SIGN in state preauth: not allowed",
+    "budget": "exceeded the budget of 4 AUTH_NONE messages",
+    "truncated": "protocol violation",
+    "trailing": "protocol violation",
+    "oversized": "protocol violation",
+    "user-change": "AUTH_NONE in state refused: not allowed",
+    "ready-twice": "READY in state preauth: not allowed",
+    "fd-attached": "protocol violation",
+}
+for scenario, expect in violations.items():
+    rc, err, res, gone = run(scenario)
+    ok = rc == 255 and expect in err and gone and "Starting session" not in err
+    check(ok, f"{scenario}: refused, torn down, worker reaped ({expect!r})")
+    if not ok:
+        print(f"  exit {rc}, worker gone {gone}\n  results: {res!r}\n  log:\n" + err[-3000:])
+
+rc, err, res, gone = run("user-change")
+check("reply 6 3" in res, "user-change: a changed user name gets a disconnect")
+
+print(f"{failures} failed")
+sys.exit(1 if failures else 0)
