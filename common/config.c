@@ -1,1 +1,1159 @@
-/* placeholder: being written */
+/*
+ * The sshd_config parser. config.h is the API, config-keywords.h holds the tables that drive parsing
+ * and -T, doc/CONFIG.md states the rules for operators.
+ *
+ * A line is split in place into a keyword and its arguments with OpenSSH's rules: blanks or one '='
+ * after the keyword; double or single quotes group an argument; a backslash before a quote, a
+ * backslash or (outside quotes) a blank makes it literal; a '#' at the start of an argument ends the
+ * line. The keyword is looked up, case-insensitively, in config_keywords[], the aliases and
+ * config_unsupported[]; anything else is "Bad configuration option", as in OpenSSH. The first error
+ * stops loading: a daemon that half-understood its configuration must not start.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "common/config-keywords.h"
+#include "common/config.h"
+#include "common/fd-util.h"
+#include "common/limits.h"
+#include "common/log.h"
+#include "common/macro.h"
+
+/* OpenSSH's rule: a relative Include pattern is relative to its configuration directory, whichever
+ * file it appears in. privsshd keeps that rule so that Debian's files can be used unchanged. */
+#define CONFIG_INCLUDE_DIR "/etc/ssh"
+
+#define CONFIG_DEFAULT_PORT 22
+
+static const char *const default_host_keys[] = {
+        "/etc/privsshd/ssh_host_ed25519_key",
+        "/etc/privsshd/ssh_host_ecdsa_key",
+        "/etc/privsshd/ssh_host_rsa_key",
+};
+
+static const char *const default_authorized_keys_files[] = {
+        ".ssh/authorized_keys",
+        ".ssh/authorized_keys2",
+};
+
+_Static_assert(ELEMENTSOF(config_keywords) <= 64, "Config.seen has one bit per keyword row");
+_Static_assert(ELEMENTSOF(default_host_keys) <= CONFIG_MAX_HOSTKEYS, "default host keys fit");
+_Static_assert(ELEMENTSOF(default_authorized_keys_files) <= AUTHKEYS_MAX_FILES, "defaults fit");
+
+struct ConfigContext {
+        Config *config;
+        const char *file;       /* NULL: a command-line option (-o, -p) */
+        unsigned line;
+        unsigned depth;         /* Include nesting: 0 for the main file and for -o */
+};
+
+/* ---- messages ------------------------------------------------------------------------------------ */
+
+static void config_logv(const ConfigContext *ctx, LogLevel level, const char *prefix, const char *fmt,
+                        va_list ap) _printf_(4, 0);
+static void config_logv(const ConfigContext *ctx, LogLevel level, const char *prefix, const char *fmt,
+                        va_list ap) {
+        char msg[1024];
+        (void) vsnprintf(msg, sizeof msg, fmt, ap);
+        if (ctx->file)
+                log_internal(level, "%s:%u: %s%s", ctx->file, ctx->line, prefix, msg);
+        else
+                log_internal(level, "command line: %s%s", prefix, msg);
+}
+
+/* "FILE:LINE: message" (or "command line: message"); returns -EINVAL. */
+static int config_error(const ConfigContext *ctx, const char *fmt, ...) _printf_(2, 3);
+static int config_error(const ConfigContext *ctx, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        config_logv(ctx, LOG_LEVEL_ERROR, "", fmt, ap);
+        va_end(ap);
+        return -EINVAL;
+}
+
+static void config_warning(const ConfigContext *ctx, const char *fmt, ...) _printf_(2, 3);
+static void config_warning(const ConfigContext *ctx, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        config_logv(ctx, LOG_LEVEL_INFO, "warning: ", fmt, ap);
+        va_end(ap);
+}
+
+static int invalid_value(const ConfigContext *ctx, const char *keyword, const char *value) {
+        return config_error(ctx, "invalid value for %s: \"%s\"", keyword, value);
+}
+
+/* ---- small value parsers ------------------------------------------------------------------------- */
+
+static bool is_blank(char ch) {
+        return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+static bool is_digits(const char *s) {
+        if (isempty(s))
+                return false;
+        for (; *s; s++)
+                if (*s < '0' || *s > '9')
+                        return false;
+        return true;
+}
+
+/* "yes" is 1, "no" is 0, anything else -EINVAL; case-insensitive, as in OpenSSH. */
+static int yes_no_from_string(const char *s) {
+        if (strcasecmp(s, "yes") == 0)
+                return 1;
+        if (strcasecmp(s, "no") == 0)
+                return 0;
+        return -EINVAL;
+}
+
+/* A decimal number in [min, max]: 0, -EINVAL (not a number) or -ERANGE. */
+static int number_from_string(const char *s, long long min, long long max, long long *ret) {
+        if (!is_digits(s))
+                return -EINVAL;
+        errno = 0;
+        char *end;
+        long long v = strtoll(s, &end, 10);
+        if (errno == ERANGE || v < min || v > max)
+                return -ERANGE;
+        *ret = v;
+        return 0;
+}
+
+/*
+ * OpenSSH's time format: a sequence of NUMBER[UNIT], units s, m, h, d, w in either case, no unit =
+ * seconds ("120", "2m", "1h30m"). 0, -EINVAL or -ERANGE (more than max seconds).
+ */
+static int time_from_string(const char *s, long long max, long long *ret) {
+        long long total = 0;
+        if (isempty(s))
+                return -EINVAL;
+        while (*s) {
+                if (*s < '0' || *s > '9')
+                        return -EINVAL;
+                long long v = 0;
+                for (; *s >= '0' && *s <= '9'; s++) {
+                        v = v * 10 + (*s - '0');
+                        if (v > max)
+                                return -ERANGE;
+                }
+                long long mult;
+                switch (*s) {
+                case '\0':
+                        mult = 1;
+                        break;
+                case 's': case 'S':
+                        mult = 1;
+                        s++;
+                        break;
+                case 'm': case 'M':
+                        mult = 60;
+                        s++;
+                        break;
+                case 'h': case 'H':
+                        mult = 60 * 60;
+                        s++;
+                        break;
+                case 'd': case 'D':
+                        mult = 24 * 60 * 60;
+                        s++;
+                        break;
+                case 'w': case 'W':
+                        mult = 7 * 24 * 60 * 60;
+                        s++;
+                        break;
+                default:
+                        return -EINVAL;
+                }
+                if (v > (max - total) / mult)
+                        return -ERANGE;
+                total += v * mult;
+        }
+        *ret = total;
+        return 0;
+}
+
+/* A TCP port: a number 1..65535 or a service name from /etc/services (as OpenSSH's a2port). */
+static int port_from_string(const char *s, uint16_t *ret) {
+        long long v;
+        int r = number_from_string(s, 1, 65535, &v);
+        if (r == -EINVAL && !isempty(s)) {
+                const struct servent *se = getservbyname(s, "tcp");
+                if (!se || ntohs((uint16_t) se->s_port) == 0)
+                        return -EINVAL;
+                v = ntohs((uint16_t) se->s_port);
+                r = 0;
+        }
+        if (r < 0)
+                return r;
+        *ret = (uint16_t) v;
+        return 0;
+}
+
+static int port_value(const ConfigContext *ctx, const char *keyword, const char *s, uint16_t *ret) {
+        int r = port_from_string(s, ret);
+        if (r == -ERANGE)
+                return config_error(ctx, "value out of range for %s: \"%s\" (allowed: 1 to 65535)", keyword, s);
+        if (r < 0)
+                return invalid_value(ctx, keyword, s);
+        return 0;
+}
+
+/* A host as ListenAddress takes it: an IPv6 address (with an optional %scope), an IPv4 address or a
+ * host name. Resolution happens when the listener binds. */
+static bool host_is_valid(const char *h) {
+        size_t len = strlen(h);
+        if (len == 0 || len > 255)
+                return false;
+        if (strchr(h, ':')) {
+                char buf[256];
+                memcpy(buf, h, len + 1);
+                char *scope = strchr(buf, '%');
+                if (scope) {
+                        if (scope[1] == '\0')
+                                return false;
+                        *scope = '\0';
+                }
+                struct in6_addr a;
+                return inet_pton(AF_INET6, buf, &a) == 1;
+        }
+        for (const char *p = h; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                      *p == '.' || *p == '-' || *p == '_'))
+                        return false;
+        return true;
+}
+
+/* A user or PAM service name: portable characters only, so that it can never name a path. */
+static bool name_is_valid(const char *s) {
+        size_t len = strlen(s);
+        if (len == 0 || len > AUTH_MAX_USER_LEN || s[0] == '-' || streq(s, ".") || streq(s, ".."))
+                return false;
+        for (; *s; s++)
+                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+                      *s == '.' || *s == '-' || *s == '_'))
+                        return false;
+        return true;
+}
+
+/* OpenSSH makes relative HostKey and PidFile paths absolute against the working directory at start. */
+static int path_make_absolute(const ConfigContext *ctx, const char *keyword, const char *path, char **ret) {
+        char *p;
+        if (isempty(path))
+                return invalid_value(ctx, keyword, path);
+        if (path[0] == '/')
+                p = strdup(path);
+        else {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return config_error(ctx, "%s \"%s\": cannot make the path absolute: %s", keyword, path,
+                                            strerror(errno));
+                if (asprintf(&p, "%s%s%s", cwd, streq(cwd, "/") ? "" : "/", path) < 0)
+                        p = NULL;
+        }
+        if (!p)
+                return -ENOMEM;
+        *ret = p;
+        return 0;
+}
+
+static void string_replace(char **field, char *value) {
+        free(*field);
+        *field = value;
+}
+
+/* ---- keyword parsers (rows of config_keywords[]) --------------------------------------------------- */
+
+static int parse_flag(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        int b = yes_no_from_string(args[0]);
+        if (b < 0)
+                return invalid_value(ctx, kw->name, args[0]);
+        if (field)
+                *(bool *) field = b;
+        return 0;
+}
+
+static int number_value(ConfigContext *ctx, const ConfigKeyword *kw, const char *s, long long *ret) {
+        int r = number_from_string(s, kw->min, kw->max, ret);
+        if (r == -ERANGE)
+                return config_error(ctx, "value out of range for %s: \"%s\" (allowed: %lld to %lld)", kw->name,
+                                    s, kw->min, kw->max);
+        if (r < 0)
+                return invalid_value(ctx, kw->name, s);
+        return 0;
+}
+
+static int parse_int(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        long long v;
+        int r = number_value(ctx, kw, args[0], &v);
+        if (r < 0)
+                return r;
+        if (field)
+                *(int *) field = (int) v;
+        return 0;
+}
+
+static int parse_unsigned(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        long long v;
+        int r = number_value(ctx, kw, args[0], &v);
+        if (r < 0)
+                return r;
+        if (field)
+                *(unsigned *) field = (unsigned) v;
+        return 0;
+}
+
+static int parse_time(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        long long v;
+        int r = time_from_string(args[0], kw->max, &v);
+        if (r == -ERANGE)
+                return config_error(ctx, "value out of range for %s: \"%s\" (at most %lld seconds)", kw->name,
+                                    args[0], kw->max);
+        if (r < 0)
+                return invalid_value(ctx, kw->name, args[0]);
+        if (field)
+                *(unsigned *) field = (unsigned) v;
+        return 0;
+}
+
+static int add_port(ConfigContext *ctx, const ConfigKeyword *kw, const char *s, bool from_p) {
+        Config *c = ctx->config;
+        uint16_t port;
+        int r = port_value(ctx, kw->name, s, &port);
+        if (r < 0)
+                return r;
+        /* After -p, OpenSSH ignores every other Port line (but still checks it). */
+        if (c->ports_from_command_line && !from_p)
+                return 0;
+        if (c->n_ports >= CONFIG_MAX_LISTEN)
+                return config_error(ctx, "too many ports (at most %u)", CONFIG_MAX_LISTEN);
+        c->ports[c->n_ports++] = port;
+        return 0;
+}
+
+static int parse_port(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        return add_port(ctx, kw, args[0], false);
+}
+
+/* "host", "host:port", "[host]", "[host]:port", or a bare IPv6 address (two colons or more). */
+static int parse_listen_address(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                void *field) {
+        Config *c = ctx->config;
+        const char *s = args[0];
+        _cleanup_free_ char *host = NULL;
+        uint16_t port = 0;
+        int r;
+
+        if (n > 1) {
+                if (strcasecmp(args[1], "rdomain") == 0)
+                        return config_error(ctx, "ListenAddress: rdomain is not supported by privsshd");
+                return config_error(ctx, "extra argument for %s: \"%s\"", kw->name, args[1]);
+        }
+
+        if (s[0] == '[') {
+                const char *close = strchr(s, ']');
+                if (!close)
+                        return invalid_value(ctx, kw->name, s);
+                host = strndup(s + 1, (size_t) (close - s - 1));
+                if (!host)
+                        return -ENOMEM;
+                if (close[1] == ':') {
+                        r = port_value(ctx, kw->name, close + 2, &port);
+                        if (r < 0)
+                                return r;
+                } else if (close[1] != '\0')
+                        return invalid_value(ctx, kw->name, s);
+        } else {
+                const char *colon = strchr(s, ':');
+                if (colon && !strchr(colon + 1, ':')) {
+                        host = strndup(s, (size_t) (colon - s));
+                        if (!host)
+                                return -ENOMEM;
+                        r = port_value(ctx, kw->name, colon + 1, &port);
+                        if (r < 0)
+                                return r;
+                } else {
+                        host = strdup(s);
+                        if (!host)
+                                return -ENOMEM;
+                }
+        }
+        if (!host_is_valid(host))
+                return invalid_value(ctx, kw->name, s);
+
+        if (c->n_listen >= CONFIG_MAX_LISTEN)
+                return config_error(ctx, "too many listen addresses (at most %u)", CONFIG_MAX_LISTEN);
+        c->listen[c->n_listen++] = (ListenAddress) { .host = TAKE_PTR(host), .port = port };
+        return 0;
+}
+
+static int parse_host_key(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        Config *c = ctx->config;
+        _cleanup_free_ char *path = NULL;
+        int r = path_make_absolute(ctx, kw->name, args[0], &path);
+        if (r < 0)
+                return r;
+        if (c->n_hostkeys >= CONFIG_MAX_HOSTKEYS)
+                return config_error(ctx, "too many host keys (at most %u)", CONFIG_MAX_HOSTKEYS);
+        c->hostkeys[c->n_hostkeys++] = TAKE_PTR(path);
+        return 0;
+}
+
+static int parse_pid_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        _cleanup_free_ char *path = NULL;
+        if (strcasecmp(args[0], "none") != 0) {
+                int r = path_make_absolute(ctx, kw->name, args[0], &path);
+                if (r < 0)
+                        return r;
+        }
+        if (field)
+                string_replace(field, TAKE_PTR(path));
+        return 0;
+}
+
+/* Paths relative to the home directory, with %h, %u and %% (what the monitor expands); "none" alone
+ * means no file. */
+static int parse_authorized_keys_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                      void *field) {
+        Config *c = ctx->config;
+        if (n > AUTHKEYS_MAX_FILES)
+                return config_error(ctx, "too many files for %s (at most %u)", kw->name, AUTHKEYS_MAX_FILES);
+        for (size_t i = 0; i < n; i++) {
+                if (isempty(args[i]))
+                        return invalid_value(ctx, kw->name, args[i]);
+                for (const char *p = strchr(args[i], '%'); p; p = strchr(p + 2, '%'))
+                        if (p[1] != 'h' && p[1] != 'u' && p[1] != '%')
+                                return config_error(ctx, "invalid value for %s: \"%s\" (only %%h, %%u and %%%% "
+                                                    "are expanded)", kw->name, args[i]);
+        }
+        if (!field)
+                return 0;
+
+        for (size_t i = 0; i < c->n_authorized_keys_files; i++) {
+                free(c->authorized_keys_files[i]);
+                c->authorized_keys_files[i] = NULL;
+        }
+        c->n_authorized_keys_files = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (strcasecmp(args[i], "none") == 0)
+                        continue;
+                char *p = strdup(args[i]);
+                if (!p)
+                        return -ENOMEM;
+                c->authorized_keys_files[c->n_authorized_keys_files++] = p;
+        }
+        return 0;
+}
+
+static int parse_permit_root_login(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                   void *field) {
+        static const struct {
+                const char *name;
+                PermitRootLogin value;
+        } table[] = {
+                { "yes",                  PERMIT_ROOT_YES },
+                { "no",                   PERMIT_ROOT_NO },
+                { "prohibit-password",    PERMIT_ROOT_PROHIBIT_PASSWORD },
+                { "without-password",     PERMIT_ROOT_PROHIBIT_PASSWORD },
+                { "forced-commands-only", PERMIT_ROOT_FORCED_COMMANDS_ONLY },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (strcasecmp(args[0], table[i].name) == 0) {
+                        if (field)
+                                *(PermitRootLogin *) field = table[i].value;
+                        return 0;
+                }
+        return invalid_value(ctx, kw->name, args[0]);
+}
+
+static int parse_log_level(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        /* OpenSSH accepts SILENT for QUIET (and prints QUIET as SILENT). */
+        LogLevel l = strcasecmp(args[0], "SILENT") == 0 ? LOG_LEVEL_QUIET : log_level_from_string(args[0]);
+        if (l < 0 || l >= _LOG_LEVEL_MAX)
+                return invalid_value(ctx, kw->name, args[0]);
+        if (field)
+                *(LogLevel *) field = l;
+        return 0;
+}
+
+static int parse_use_pam(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        int b = yes_no_from_string(args[0]);
+        if (b < 0)
+                return invalid_value(ctx, kw->name, args[0]);
+        /* Checked on every occurrence, not only the first: the operator wrote it, so say so. */
+        if (b == 0)
+                return config_error(ctx, "UsePAM no is not supported: privsshd authenticates passwords "
+                                    "through PAM only");
+        if (field)
+                *(bool *) field = true;
+        return 0;
+}
+
+/* "Subsystem NAME COMMAND [ARGS...]": as OpenSSH, the command and its arguments are unquoted by the
+ * parser and joined with single spaces; the session runs the result with the user's shell. */
+static int parse_subsystem(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        Config *c = ctx->config;
+        const char *name = args[0];
+
+        if (isempty(name))
+                return invalid_value(ctx, kw->name, name);
+        if (n < 2)
+                return config_error(ctx, "missing command for Subsystem \"%s\"", name);
+        if (isempty(args[1]))
+                return invalid_value(ctx, kw->name, args[1]);
+        for (size_t i = 0; i < c->n_subsystems; i++)
+                if (streq(c->subsystems[i].name, name))
+                        return config_error(ctx, "Subsystem \"%s\" already defined", name);
+        if (c->n_subsystems >= ELEMENTSOF(c->subsystems))
+                return config_error(ctx, "too many subsystems (at most %zu)", ELEMENTSOF(c->subsystems));
+
+        size_t len = 0;
+        for (size_t i = 1; i < n; i++)
+                len += strlen(args[i]) + 1;
+        _cleanup_free_ char *command = malloc(len);
+        _cleanup_free_ char *name_copy = strdup(name);
+        if (!command || !name_copy)
+                return -ENOMEM;
+        char *p = command;
+        for (size_t i = 1; i < n; i++) {
+                if (i > 1)
+                        *p++ = ' ';
+                p = stpcpy(p, args[i]);
+        }
+
+        if (streq(args[1], "internal-sftp"))
+                config_warning(ctx, "Subsystem \"%s\": internal-sftp is not supported by privsshd; "
+                               "\"%s\" will be run as a command", name, command);
+
+        c->subsystems[c->n_subsystems++] = (Subsystem) {
+                .name = TAKE_PTR(name_copy),
+                .command = TAKE_PTR(command),
+        };
+        return 0;
+}
+
+static int parse_name(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        if (!name_is_valid(args[0]))
+                return invalid_value(ctx, kw->name, args[0]);
+        if (field) {
+                char *s = strdup(args[0]);
+                if (!s)
+                        return -ENOMEM;
+                string_replace(field, s);
+        }
+        return 0;
+}
+
+static int parse_sandbox_directory(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                   void *field) {
+        const char *s = args[0];
+        if (s[0] != '/' || s[strspn(s, "/")] == '\0')
+                return config_error(ctx, "%s must be an absolute path other than \"/\": \"%s\"", kw->name, s);
+        if (field) {
+                char *p = strdup(s);
+                if (!p)
+                        return -ENOMEM;
+                string_replace(field, p);
+        }
+        return 0;
+}
+
+static int load_file(Config *c, const char *path, unsigned depth);
+
+static int include_one(ConfigContext *ctx, const char *pattern) {
+        const char *root = ctx->config->include_root;
+        _cleanup_free_ char *full = NULL;
+        glob_t g = {};
+        int r;
+
+        if (asprintf(&full, "%s%s%s", root ?: "", pattern[0] == '/' ? "" : CONFIG_INCLUDE_DIR "/", pattern) < 0)
+                return -ENOMEM;
+
+        r = glob(full, 0, NULL, &g);
+        if (r == GLOB_NOMATCH) {
+                /* As in OpenSSH: a pattern that matches nothing is fine (an empty sshd_config.d). */
+                log_debug("%s:%u: Include \"%s\" matched no files", ctx->file ?: "command line", ctx->line,
+                          full);
+                globfree(&g);
+                return 0;
+        }
+        if (r != 0) {
+                globfree(&g);
+                if (r == GLOB_NOSPACE)
+                        return -ENOMEM;
+                return config_error(ctx, "Include \"%s\": cannot read the directory", full);
+        }
+
+        r = 0;
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+                if (ctx->depth >= CONFIG_MAX_INCLUDE_DEPTH) {
+                        r = config_error(ctx, "Include nested too deeply (at most %d levels): \"%s\"",
+                                         CONFIG_MAX_INCLUDE_DEPTH, g.gl_pathv[i]);
+                        break;
+                }
+                r = load_file(ctx->config, g.gl_pathv[i], ctx->depth + 1);
+                if (r < 0)
+                        break;
+        }
+        globfree(&g);
+        return r;
+}
+
+static int parse_include(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        for (size_t i = 0; i < n; i++) {
+                if (isempty(args[i]))
+                        return invalid_value(ctx, kw->name, args[i]);
+                int r = include_one(ctx, args[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---- printers (-T) --------------------------------------------------------------------------------- */
+
+static void dump_keyword(const ConfigKeyword *kw, FILE *f) {
+        for (const char *p = kw->name; *p; p++)
+                fputc(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p, f);
+        fputc(' ', f);
+}
+
+static void dump_flag(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        dump_keyword(kw, f);
+        fprintf(f, "%s\n", *(const bool *) field ? "yes" : "no");
+}
+
+static void dump_int(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        dump_keyword(kw, f);
+        fprintf(f, "%d\n", *(const int *) field);
+}
+
+static void dump_unsigned(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        dump_keyword(kw, f);
+        fprintf(f, "%u\n", *(const unsigned *) field);
+}
+
+static void dump_string(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        const char *s = *(char *const *) field;
+        dump_keyword(kw, f);
+        fprintf(f, "%s\n", s ?: "none");
+}
+
+static void dump_ports(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        for (size_t i = 0; i < c->n_ports; i++) {
+                dump_keyword(kw, f);
+                fprintf(f, "%u\n", c->ports[i]);
+        }
+}
+
+static void dump_listen_one(const ConfigKeyword *kw, const char *host, uint16_t port, FILE *f) {
+        dump_keyword(kw, f);
+        if (strchr(host, ':'))
+                fprintf(f, "[%s]:%u\n", host, port);
+        else
+                fprintf(f, "%s:%u\n", host, port);
+}
+
+/* As OpenSSH: one line per address and port; no ListenAddress means both wildcards. */
+static void dump_listen_addresses(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        if (c->n_listen == 0)
+                for (size_t p = 0; p < c->n_ports; p++) {
+                        dump_listen_one(kw, "::", c->ports[p], f);
+                        dump_listen_one(kw, "0.0.0.0", c->ports[p], f);
+                }
+        for (size_t i = 0; i < c->n_listen; i++) {
+                if (c->listen[i].port != 0)
+                        dump_listen_one(kw, c->listen[i].host, c->listen[i].port, f);
+                else
+                        for (size_t p = 0; p < c->n_ports; p++)
+                                dump_listen_one(kw, c->listen[i].host, c->ports[p], f);
+        }
+}
+
+static void dump_host_keys(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        for (size_t i = 0; i < c->n_hostkeys; i++) {
+                dump_keyword(kw, f);
+                fprintf(f, "%s\n", c->hostkeys[i]);
+        }
+}
+
+static void dump_authorized_keys_files(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        dump_keyword(kw, f);
+        if (c->n_authorized_keys_files == 0)
+                fputs("none", f);
+        for (size_t i = 0; i < c->n_authorized_keys_files; i++)
+                fprintf(f, "%s%s", i > 0 ? " " : "", c->authorized_keys_files[i]);
+        fputc('\n', f);
+}
+
+static void dump_permit_root_login(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        PermitRootLogin p = *(const PermitRootLogin *) field;
+        dump_keyword(kw, f);
+        /* OpenSSH 9.2's -T still prints prohibit-password by its old name. */
+        fprintf(f, "%s\n", p == PERMIT_ROOT_PROHIBIT_PASSWORD ? "without-password" :
+                           permit_root_login_to_string(p) ?: "unknown");
+}
+
+static void dump_log_level(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        LogLevel l = *(const LogLevel *) field;
+        dump_keyword(kw, f);
+        /* OpenSSH's spellings in -T: QUIET is SILENT, DEBUG1 is DEBUG. */
+        fprintf(f, "%s\n", l == LOG_LEVEL_QUIET ? "SILENT" : l == LOG_LEVEL_DEBUG1 ? "DEBUG" :
+                           log_level_to_string(l) ?: "unknown");
+}
+
+static void dump_subsystems(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        for (size_t i = 0; i < c->n_subsystems; i++) {
+                dump_keyword(kw, f);
+                fprintf(f, "%s %s\n", c->subsystems[i].name, c->subsystems[i].command);
+        }
+}
+
+/* ---- unsupported keywords ------------------------------------------------------------------------- */
+
+static bool word_in_list(const char *word, const char *list) {
+        size_t len = strlen(word);
+        for (const char *p = list; p; p = strchr(p, '|'), p = p ? p + 1 : NULL) {
+                size_t l = strcspn(p, "|");
+                if (l == len && strncasecmp(p, word, len) == 0)
+                        return true;
+        }
+        return false;
+}
+
+/* The arguments, joined by one space, equal `value` (case-insensitively)? */
+static bool args_equal(char **args, size_t n, const char *value) {
+        const char *v = value;
+        for (size_t i = 0; i < n; i++) {
+                if (i > 0 && *v++ != ' ')
+                        return false;
+                size_t len = strlen(args[i]);
+                if (strncasecmp(v, args[i], len) != 0)
+                        return false;
+                v += len;
+        }
+        return *v == '\0';
+}
+
+static int unsupported_check_syntax(ConfigContext *ctx, const ConfigUnsupported *u, char **args, size_t n) {
+        long long v;
+
+        if (!u->syntax)
+                return 0;
+        if (n > 1)
+                return config_error(ctx, "extra argument for %s: \"%s\"", u->name, args[1]);
+        if (streq(u->syntax, "<one>"))
+                return 0;
+        bool ok;
+        if (streq(u->syntax, "<int>"))
+                ok = number_from_string(args[0], 0, INT32_MAX, &v) == 0;
+        else if (streq(u->syntax, "<time>"))
+                ok = time_from_string(args[0], INT32_MAX, &v) == 0;
+        else
+                ok = word_in_list(args[0], u->syntax);
+        return ok ? 0 : invalid_value(ctx, u->name, args[0]);
+}
+
+static int apply_unsupported(ConfigContext *ctx, const ConfigUnsupported *u, char **args, size_t n) {
+        int r;
+
+        if (u->policy == CONFIG_DEPRECATED) {
+                config_warning(ctx, "%s is deprecated; ignored, as OpenSSH does", u->name);
+                return 0;
+        }
+        if (n == 0)
+                return config_error(ctx, "missing argument for %s", u->name);
+        r = unsupported_check_syntax(ctx, u, args, n);
+        if (r < 0)
+                return r;
+        if (u->honoured && args_equal(args, n, u->honoured)) {
+                log_debug("%s:%u: %s %s is what privsshd does anyway", ctx->file ?: "command line", ctx->line,
+                          u->name, u->honoured);
+                return 0;
+        }
+
+        switch (u->policy) {
+        case CONFIG_WARN:
+                config_warning(ctx, "%s is not supported by privsshd yet; ignored", u->name);
+                return 0;
+        case CONFIG_REFUSE:
+                return config_error(ctx, "%s is not supported by privsshd yet and ignoring it could allow more "
+                                    "than configured", u->name);
+        case CONFIG_DEPRECATED:
+        default:
+                return 0;
+        }
+}
+
+/* ---- lines ------------------------------------------------------------------------------------------ */
+
+static const ConfigKeyword *keyword_find(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(config_keywords); i++)
+                if (strcasecmp(config_keywords[i].name, name) == 0)
+                        return &config_keywords[i];
+        for (size_t i = 0; i < ELEMENTSOF(config_aliases); i++)
+                if (strcasecmp(config_aliases[i].alias, name) == 0)
+                        return keyword_find(config_aliases[i].name);
+        return NULL;
+}
+
+static const ConfigUnsupported *unsupported_find(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(config_unsupported); i++)
+                if (strcasecmp(config_unsupported[i].name, name) == 0)
+                        return &config_unsupported[i];
+        return NULL;
+}
+
+static uint64_t keyword_bit(const ConfigKeyword *kw) {
+        return UINT64_C(1) << (kw - config_keywords);
+}
+
+static int apply_keyword(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n) {
+        Config *c = ctx->config;
+        void *field = NULL;
+        int r;
+
+        if (n == 0)
+                return config_error(ctx, "missing argument for %s", kw->name);
+        if ((kw->flags & CONFIG_ONE_ARG) && n > 1)
+                return config_error(ctx, "extra argument for %s: \"%s\"", kw->name, args[1]);
+
+        /* The first obtained value wins (sshd_config(5)); later ones are still checked. */
+        if (kw->offset != CONFIG_NO_FIELD && ((kw->flags & CONFIG_MULTI) || !(c->seen & keyword_bit(kw))))
+                field = (uint8_t *) c + kw->offset;
+        r = kw->parse(ctx, kw, args, n, field);
+        if (r < 0)
+                return r;
+        c->seen |= keyword_bit(kw);
+        return 0;
+}
+
+/*
+ * Split `s` in place into arguments (see the top of the file for the rules). `args` must have room
+ * for strlen(s) / 2 + 1 entries. -EINVAL for an unterminated quote.
+ */
+static int split_args(char *s, char **args, size_t *ret_n) {
+        char *r = s, *w = s;
+        size_t n = 0;
+
+        for (;;) {
+                while (is_blank(*r))
+                        r++;
+                if (*r == '\0' || *r == '#')
+                        break;
+
+                char quote = 0;
+                args[n++] = w;
+                for (;;) {
+                        char ch = *r;
+                        if (ch == '\0') {
+                                if (quote)
+                                        return -EINVAL;
+                                break;
+                        }
+                        if (!quote && is_blank(ch))
+                                break;
+                        if (ch == '\\' && (r[1] == '\\' || r[1] == '"' || r[1] == '\'' ||
+                                           (!quote && r[1] != '\0' && is_blank(r[1])))) {
+                                *w++ = r[1];
+                                r += 2;
+                        } else if (quote && ch == quote) {
+                                quote = 0;
+                                r++;
+                        } else if (!quote && (ch == '"' || ch == '\'')) {
+                                quote = ch;
+                                r++;
+                        } else
+                                *w++ = *r++;
+                }
+                /* w <= r: the terminator overwrites a consumed character or the final NUL. */
+                bool end = *r == '\0';
+                *w++ = '\0';
+                if (end)
+                        break;
+                r++;
+        }
+        *ret_n = n;
+        return 0;
+}
+
+static int parse_line(ConfigContext *ctx, char *line, size_t len) {
+        char *p = line;
+
+        while (is_blank(*p))
+                p++;
+        if (*p == '\0' || *p == '#')
+                return 0;
+
+        char *keyword = p;
+        while (*p && !is_blank(*p) && *p != '=')
+                p++;
+        if (p == keyword)
+                return config_error(ctx, "missing keyword before \"=\"");
+        if (*p) {
+                bool equals = *p == '=';
+                *p++ = '\0';
+                while (is_blank(*p))
+                        p++;
+                if (!equals && *p == '=') {
+                        p++;
+                        while (is_blank(*p))
+                                p++;
+                }
+        }
+
+        _cleanup_free_ char **args = calloc(len / 2 + 2, sizeof(char *));
+        if (!args)
+                return -ENOMEM;
+        size_t n = 0;
+        if (split_args(p, args, &n) < 0)
+                return config_error(ctx, "unterminated quote");
+
+        const ConfigKeyword *kw = keyword_find(keyword);
+        if (kw)
+                return apply_keyword(ctx, kw, args, n);
+        const ConfigUnsupported *u = unsupported_find(keyword);
+        if (u)
+                return apply_unsupported(ctx, u, args, n);
+        return config_error(ctx, "Bad configuration option: %s", keyword);
+}
+
+static int load_file(Config *c, const char *path, unsigned depth) {
+        ConfigContext ctx = { .config = c, .file = path, .depth = depth };
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *data = NULL;
+        size_t size;
+        int r;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                r = negative_errno();
+                log_error("%s: cannot open: %s", path, strerror(-r));
+                return r;
+        }
+        r = read_full_fd(fd, CONFIG_MAX_FILE_SIZE, &data, &size);
+        if (r == -EFBIG) {
+                log_error("%s: file too large (more than %u bytes)", path, CONFIG_MAX_FILE_SIZE);
+                return r;
+        }
+        if (r < 0) {
+                log_error("%s: cannot read: %s", path, strerror(-r));
+                return r;
+        }
+
+        for (char *p = data, *end = data + size; p < end;) {
+                char *eol = memchr(p, '\n', (size_t) (end - p)) ?: end;
+                size_t len = (size_t) (eol - p);
+
+                ctx.line++;
+                if (memchr(p, '\0', len))
+                        return config_error(&ctx, "NUL byte in line");
+                if (len > CONFIG_MAX_LINE)
+                        return config_error(&ctx, "line too long (more than %u bytes)", CONFIG_MAX_LINE);
+                *eol = '\0';    /* at `end` this is read_full_fd's terminator */
+                r = parse_line(&ctx, p, len);
+                if (r < 0)
+                        return r;
+                p = eol + 1;
+        }
+        return 0;
+}
+
+/* ---- API ------------------------------------------------------------------------------------------- */
+
+int config_init(Config *c) {
+        *c = (Config) {
+                .strict_modes = true,
+                .pubkey_authentication = true,
+                .password_authentication = true,
+                .permit_root_login = PERMIT_ROOT_PROHIBIT_PASSWORD,
+                .max_auth_tries = 6,
+                .login_grace_time = 120,
+                .use_pam = true,
+                .max_sessions = 10,
+                .log_level = LOG_LEVEL_INFO,
+        };
+        c->pid_file = strdup("/run/privsshd.pid");
+        c->pam_service_name = strdup("privsshd");
+        c->sandbox_user = strdup("privsshd");
+        c->sandbox_directory = strdup("/run/privsshd/empty");
+        if (!c->pid_file || !c->pam_service_name || !c->sandbox_user || !c->sandbox_directory) {
+                config_done(c);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+void config_done(Config *c) {
+        if (!c)
+                return;
+        for (size_t i = 0; i < c->n_listen; i++)
+                free(c->listen[i].host);
+        for (size_t i = 0; i < c->n_hostkeys; i++)
+                free(c->hostkeys[i]);
+        for (size_t i = 0; i < c->n_authorized_keys_files; i++)
+                free(c->authorized_keys_files[i]);
+        for (size_t i = 0; i < c->n_subsystems; i++) {
+                free(c->subsystems[i].name);
+                free(c->subsystems[i].command);
+        }
+        free(c->pid_file);
+        free(c->pam_service_name);
+        free(c->sandbox_user);
+        free(c->sandbox_directory);
+        *c = (Config) {};
+}
+
+int config_load_file(Config *c, const char *path) {
+        return load_file(c, path, 0);
+}
+
+int config_apply_option(Config *c, const char *option) {
+        ConfigContext ctx = { .config = c };
+
+        size_t len = strlen(option);
+        if (len > CONFIG_MAX_LINE)
+                return config_error(&ctx, "option too long (more than %u bytes)", CONFIG_MAX_LINE);
+        const char *p = option + strspn(option, " \t\r\n");
+        if (*p == '\0' || *p == '#')
+                return config_error(&ctx, "empty option");
+
+        _cleanup_free_ char *copy = strdup(option);
+        if (!copy)
+                return -ENOMEM;
+        return parse_line(&ctx, copy, len);
+}
+
+int config_apply_port(Config *c, const char *port) {
+        ConfigContext ctx = { .config = c };
+        int r = add_port(&ctx, keyword_find("Port"), port, true);
+        if (r < 0)
+                return r;
+        c->ports_from_command_line = true;
+        return 0;
+}
+
+int config_finish(Config *c) {
+        int r;
+
+        if (c->n_ports == 0)
+                c->ports[c->n_ports++] = CONFIG_DEFAULT_PORT;
+
+        /* Every ListenAddress without a port gets each Port, in order (as OpenSSH). Count first, so that a
+         * failure leaves the Config as it was. */
+        size_t total = 0;
+        for (size_t i = 0; i < c->n_listen; i++)
+                total += c->listen[i].port != 0 ? 1 : c->n_ports;
+        if (total > CONFIG_MAX_LISTEN) {
+                log_error("too many listen addresses: %zu after giving each ListenAddress without a port every "
+                          "Port (at most %u)", total, CONFIG_MAX_LISTEN);
+                return -EINVAL;
+        }
+        if (total != c->n_listen) {
+                ListenAddress out[CONFIG_MAX_LISTEN] = {};
+                size_t k = 0;
+                r = 0;
+                for (size_t i = 0; i < c->n_listen && r == 0; i++)
+                        for (size_t p = 0; p < (c->listen[i].port != 0 ? 1 : c->n_ports); p++) {
+                                out[k].host = strdup(c->listen[i].host);
+                                if (!out[k].host) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                out[k++].port = c->listen[i].port ?: c->ports[p];
+                        }
+                if (r < 0) {
+                        for (size_t i = 0; i < k; i++)
+                                free(out[i].host);
+                        return r;
+                }
+                for (size_t i = 0; i < c->n_listen; i++)
+                        free(c->listen[i].host);
+                memcpy(c->listen, out, sizeof out);
+                c->n_listen = k;
+        }
+
+        if (c->n_hostkeys == 0)
+                for (size_t i = 0; i < ELEMENTSOF(default_host_keys); i++) {
+                        char *p = strdup(default_host_keys[i]);
+                        if (!p)
+                                return -ENOMEM;
+                        c->hostkeys[c->n_hostkeys++] = p;
+                }
+
+        if (!(c->seen & keyword_bit(keyword_find("AuthorizedKeysFile"))) && c->n_authorized_keys_files == 0)
+                for (size_t i = 0; i < ELEMENTSOF(default_authorized_keys_files); i++) {
+                        char *p = strdup(default_authorized_keys_files[i]);
+                        if (!p)
+                                return -ENOMEM;
+                        c->authorized_keys_files[c->n_authorized_keys_files++] = p;
+                }
+        return 0;
+}
+
+void config_dump(const Config *c, FILE *f) {
+        for (size_t i = 0; i < ELEMENTSOF(config_keywords); i++) {
+                const ConfigKeyword *kw = &config_keywords[i];
+                if (!kw->dump)
+                        continue;
+                kw->dump(c, kw, kw->offset == CONFIG_NO_FIELD ? NULL : (const uint8_t *) c + kw->offset, f);
+        }
+}
+
+const char *permit_root_login_to_string(PermitRootLogin p) {
+        static const char *const names[_PERMIT_ROOT_MAX] = {
+                [PERMIT_ROOT_NO] = "no",
+                [PERMIT_ROOT_YES] = "yes",
+                [PERMIT_ROOT_PROHIBIT_PASSWORD] = "prohibit-password",
+                [PERMIT_ROOT_FORCED_COMMANDS_ONLY] = "forced-commands-only",
+        };
+        if (p < 0 || p >= _PERMIT_ROOT_MAX)
+                return NULL;
+        return names[p];
+}
+
+int config_keyword_at(size_t i, const char **ret_name, const char **ret_status) {
+        const char *name, *status;
+
+        if (i < ELEMENTSOF(config_keywords)) {
+                name = config_keywords[i].name;
+                status = "implemented";
+        } else if ((i -= ELEMENTSOF(config_keywords)) < ELEMENTSOF(config_aliases)) {
+                name = config_aliases[i].alias;
+                status = "implemented";
+        } else if ((i -= ELEMENTSOF(config_aliases)) < ELEMENTSOF(config_unsupported)) {
+                const ConfigUnsupported *u = &config_unsupported[i];
+                name = u->name;
+                switch (u->policy) {
+                case CONFIG_WARN:
+                        status = "warned";
+                        break;
+                case CONFIG_REFUSE:
+                        status = "refused";
+                        break;
+                case CONFIG_DEPRECATED:
+                        status = "deprecated";
+                        break;
+                default:
+                        return -EINVAL;
+                }
+        } else
+                return -ENOENT;
+
+        if (ret_name)
+                *ret_name = name;
+        if (ret_status)
+                *ret_status = status;
+        return 0;
+}

@@ -72,6 +72,15 @@ typedef struct Config {
 #if ENABLE_TEST_HOOKS
         bool test_worker_forbidden_syscall;     /* TestWorkerForbiddenSyscall: test builds only */
 #endif
+
+        /* Where relative and absolute Include patterns are looked up: NULL (the real file system) or a
+         * directory that stands for "/" (tests; like systemd's --root). Not owned; set after config_init. */
+        const char *include_root;
+
+        /* Bookkeeping for config.c: keywords already given (the first value wins; one bit per row of
+         * the keyword table), and whether -p was used (then the files' Port lines are ignored). */
+        uint64_t seen;
+        bool ports_from_command_line;
 } Config;
 
 /* Defaults for every field (before any file is read). */
@@ -85,13 +94,31 @@ void config_done(Config *c);
  */
 int config_load_file(Config *c, const char *path);
 
-/* One "-o Keyword=value" or "-o 'Keyword value'" option, errors named "command line". */
+/*
+ * One "-o Keyword=value" or "-o 'Keyword value'" option, errors named "command line". Call before
+ * config_load_file: as in OpenSSH, the first value of a single-valued keyword wins, so -o overrides
+ * the file; multi-valued keywords (Port, ListenAddress, HostKey, Subsystem) accumulate, -o first.
+ */
 int config_apply_option(Config *c, const char *option);
 
-/* Fill in defaults that depend on whether anything was set (ports, host keys, authorized keys). */
+/* "-p PORT": like OpenSSH's -p, adds a port and makes every Port line in the files ignored. */
+int config_apply_port(Config *c, const char *port);
+
+/*
+ * Fill in defaults that depend on whether anything was set (ports, host keys, authorized keys), and
+ * give every ListenAddress without a port one entry per Port (so afterwards every listen[].port != 0).
+ */
 int config_finish(Config *c);
 
 /* -T: the effective configuration, OpenSSH style ("port 2222", lowercase keywords). */
 void config_dump(const Config *c, FILE *f);
 
+/* "yes", "no", "prohibit-password", "forced-commands-only" (how sshd_config(5) spells them). */
 const char *permit_root_login_to_string(PermitRootLogin p);
+
+/*
+ * The i-th keyword the parser knows, with its status: "implemented", "warned" (accepted, ignored,
+ * with a warning), "refused" (an error) or "deprecated" (ignored, as OpenSSH does). -ENOENT past the
+ * end. For checking doc/CONFIG.md against the table.
+ */
+int config_keyword_at(size_t i, const char **ret_name, const char **ret_status);

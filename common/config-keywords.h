@@ -1,0 +1,406 @@
+#pragma once
+/*
+ * The sshd_config keyword tables. Included by common/config.c only: the rows name static parsers and
+ * printers defined there.
+ *
+ * config_keywords[] has one row per keyword privsshd implements: its name as sshd_config(5) spells
+ * it, the parser that checks and stores a value, the Config field the parser writes (its offset,
+ * type-checked at compile time) or none, the printer for -T, and flags. Parsing, "the first obtained
+ * value wins", and -T all walk this table; the row order is the order of `privsshd -T`, which follows
+ * OpenSSH's. Aliases that OpenSSH still accepts map an old name onto a row.
+ *
+ * config_unsupported[] is THE list of OpenSSH keywords privsshd does not implement, each with what
+ * we do about it and why, in one line. The rule: a keyword whose being ignored can only let less
+ * happen than the operator wrote is accepted with a warning; one whose being ignored could let more
+ * happen (more users, more commands, weaker algorithms, longer-lived connections, more addresses) is
+ * an error. A value that privsshd already does exactly ("X11Forwarding no") is accepted silently.
+ * Values are still checked, so that a typo stays an error as in OpenSSH. doc/CONFIG.md carries the
+ * same table, and the unit test checks that the two agree.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/limits.h"
+
+typedef struct ConfigContext ConfigContext;
+typedef struct ConfigKeyword ConfigKeyword;
+
+/* `field` is the row's Config field, or NULL when only the syntax is to be checked (a later
+ * occurrence of a keyword whose first value wins). Multi-valued parsers always get the field. */
+typedef int (*ConfigParseFn)(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n_args,
+                             void *field);
+typedef void (*ConfigDumpFn)(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+
+enum {
+        CONFIG_MULTI   = 1 << 0,        /* every occurrence is stored (accumulates); else the first wins */
+        CONFIG_ONE_ARG = 1 << 1,        /* exactly one argument; more is an error */
+};
+
+struct ConfigKeyword {
+        const char *name;
+        ConfigParseFn parse;
+        ConfigDumpFn dump;              /* NULL: not printed by -T (Include) */
+        size_t offset;                  /* of the field in Config, or CONFIG_NO_FIELD */
+        unsigned flags;
+        long long min, max;             /* for numbers */
+};
+
+#define CONFIG_NO_FIELD SIZE_MAX
+
+/* offsetof(Config, f), and a compile error unless the field has type `type` (so a row cannot hand
+ * an `int` field to a parser that writes an `unsigned`). Arrays are checked as pointers. */
+#define CONFIG_FIELD(f, type)                                                                   \
+        (offsetof(Config, f) + 0 * sizeof(char[_Generic(((Config *) 0)->f, type : 1, default : -1)]))
+
+static int parse_flag(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_int(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_unsigned(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_time(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_port(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_listen_address(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                void *field);
+static int parse_host_key(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_pid_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_authorized_keys_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                      void *field);
+static int parse_permit_root_login(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                   void *field);
+static int parse_log_level(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_use_pam(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_subsystem(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_include(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_name(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_sandbox_directory(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                   void *field);
+
+static void dump_flag(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_int(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_unsigned(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_string(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_ports(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_listen_addresses(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_host_keys(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_authorized_keys_files(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_permit_root_login(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_log_level(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_subsystems(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+
+#define ONE CONFIG_ONE_ARG
+#define MULTI CONFIG_MULTI
+
+static const ConfigKeyword config_keywords[] = {
+        /* name                       parser                       printer
+         * field (type)                                               flags        min, max */
+        { "Port",                        parse_port,                  dump_ports,
+          CONFIG_FIELD(ports, uint16_t *),                           MULTI | ONE, 1, 65535 },
+        { "ListenAddress",               parse_listen_address,        dump_listen_addresses,
+          CONFIG_FIELD(listen, ListenAddress *),                     MULTI,       0, 0 },
+        { "UsePAM",                      parse_use_pam,               dump_flag,
+          CONFIG_FIELD(use_pam, bool),                               ONE,         0, 0 },
+        { "LoginGraceTime",              parse_time,                  dump_unsigned,
+          CONFIG_FIELD(login_grace_time, unsigned),                  ONE,         0, INT32_MAX },
+        { "MaxAuthTries",                parse_int,                   dump_int,
+          CONFIG_FIELD(max_auth_tries, int),                         ONE,        0, AUTH_MAX_TRIES_CEILING },
+        { "MaxSessions",                 parse_unsigned,              dump_unsigned,
+          CONFIG_FIELD(max_sessions, unsigned),                      ONE,         0, SESSION_MAX_PER_CONN },
+        { "PermitRootLogin",             parse_permit_root_login,     dump_permit_root_login,
+          CONFIG_FIELD(permit_root_login, PermitRootLogin),          ONE,         0, 0 },
+        { "PubkeyAuthentication",        parse_flag,                  dump_flag,
+          CONFIG_FIELD(pubkey_authentication, bool),                 ONE,         0, 0 },
+        { "PasswordAuthentication",      parse_flag,                  dump_flag,
+          CONFIG_FIELD(password_authentication, bool),               ONE,         0, 0 },
+        { "StrictModes",                 parse_flag,                  dump_flag,
+          CONFIG_FIELD(strict_modes, bool),                          ONE,         0, 0 },
+        { "PidFile",                     parse_pid_file,              dump_string,
+          CONFIG_FIELD(pid_file, char *),                            ONE,         0, 0 },
+        { "LogLevel",                    parse_log_level,             dump_log_level,
+          CONFIG_FIELD(log_level, LogLevel),                         ONE,         0, 0 },
+        { "AuthorizedKeysFile",          parse_authorized_keys_file,  dump_authorized_keys_files,
+          CONFIG_FIELD(authorized_keys_files, char **),              0,           0, 0 },
+        { "HostKey",                     parse_host_key,              dump_host_keys,
+          CONFIG_FIELD(hostkeys, char **),                           MULTI | ONE, 0, 0 },
+        { "Subsystem",                   parse_subsystem,             dump_subsystems,
+          CONFIG_FIELD(subsystems, Subsystem *),                     MULTI,       0, 0 },
+        { "Include",                     parse_include,               NULL,
+          CONFIG_NO_FIELD,                                           MULTI,       0, 0 },
+        /* ours */
+        { "PAMServiceName",              parse_name,                  dump_string,
+          CONFIG_FIELD(pam_service_name, char *),                    ONE,         0, 0 },
+        { "SandboxUser",                 parse_name,                  dump_string,
+          CONFIG_FIELD(sandbox_user, char *),                        ONE,         0, 0 },
+        { "SandboxDirectory",            parse_sandbox_directory,     dump_string,
+          CONFIG_FIELD(sandbox_directory, char *),                   ONE,         0, 0 },
+#if ENABLE_TEST_HOOKS
+        { "TestWorkerForbiddenSyscall",  parse_flag,                  dump_flag,
+          CONFIG_FIELD(test_worker_forbidden_syscall, bool),         ONE,         0, 0 },
+#endif
+};
+
+#undef ONE
+#undef MULTI
+
+/* Old names OpenSSH 9.2 still accepts for an implemented keyword (undocumented there). */
+static const struct {
+        const char *alias;
+        const char *name;
+} config_aliases[] = {
+        { "DSAAuthentication", "PubkeyAuthentication" },
+        { "HostDSAKey",        "HostKey" },
+};
+
+typedef enum ConfigPolicy {
+        CONFIG_WARN,            /* accepted and ignored, with a warning */
+        CONFIG_REFUSE,          /* an error: ignoring it could allow more than configured */
+        CONFIG_DEPRECATED,      /* OpenSSH ignores it too ("Deprecated option ...") */
+} ConfigPolicy;
+
+typedef struct ConfigUnsupported {
+        const char *name;
+        ConfigPolicy policy;
+        /* What the value must look like: NULL = one or more arguments; "<one>" = exactly one;
+         * "<int>" = a non-negative integer; "<time>" = an sshd time ("90", "1m30s"); "a|b|c" = one of
+         * these words (case-insensitive). */
+        const char *syntax;
+        /* A value (arguments joined by one space, case-insensitive) that privsshd already does
+         * exactly: accepted without a word. NULL if none. */
+        const char *honoured;
+        const char *reason;
+} ConfigUnsupported;
+
+#define W CONFIG_WARN
+#define R CONFIG_REFUSE
+#define D CONFIG_DEPRECATED
+#define YESNO "yes|no"
+#define SYSLOG_FACILITIES \
+        "daemon|user|auth|authpriv|local0|local1|local2|local3|local4|local5|local6|local7"
+
+static const ConfigUnsupported config_unsupported[] = {
+        /* name                             policy syntax                 honoured
+         *   reason */
+        { "AcceptEnv",                       W, NULL,                      NULL,
+          "no client environment variable reaches a session: fewer than configured" },
+        { "AddressFamily",                   R, "any|inet|inet6",          "any",
+          "the listener binds both families; ignoring inet or inet6 would listen on the other one too" },
+        { "AllowAgentForwarding",            W, YESNO,                     "no",
+          "agent forwarding is not implemented" },
+        { "AllowGroups",                     R, NULL,                      NULL,
+          "an access list: ignoring it would let members of other groups log in" },
+        { "AllowStreamLocalForwarding",      W, "yes|all|no|local|remote", "no",
+          "Unix-socket forwarding is not implemented" },
+        { "AllowTcpForwarding",              W, "yes|all|no|local|remote", "no",
+          "TCP forwarding is not implemented" },
+        { "AllowUsers",                      R, NULL,                      NULL,
+          "an access list: ignoring it would let other users log in" },
+        { "AuthenticationMethods",           R, NULL,                      "any",
+          "several required methods cannot be enforced; ignoring it would accept one method alone" },
+        { "AuthorizedKeysCommand",           W, NULL,                      "none",
+          "not implemented; ignoring it means fewer keys are accepted, never more" },
+        { "AuthorizedKeysCommandUser",       W, "<one>",                   "none",
+          "only used by AuthorizedKeysCommand" },
+        { "AuthorizedKeysFile2",             D, NULL,                      NULL,
+          "removed from OpenSSH long ago" },
+        { "AuthorizedPrincipalsCommand",     W, NULL,                      "none",
+          "certificates are not accepted at all, so principals never matter" },
+        { "AuthorizedPrincipalsCommandUser", W, "<one>",                   "none",
+          "certificates are not accepted at all" },
+        { "AuthorizedPrincipalsFile",        W, "<one>",                   "none",
+          "certificates are not accepted at all" },
+        { "AFSTokenPassing",                 D, NULL,                      NULL,
+          "removed from OpenSSH long ago" },
+        { "Banner",                          W, "<one>",                   "none",
+          "no pre-authentication banner is sent" },
+        { "CASignatureAlgorithms",           W, NULL,                      NULL,
+          "restricts certificate authorities, and certificates are not accepted at all" },
+        { "ChallengeResponseAuthentication", W, YESNO,                     "no",
+          "old name of KbdInteractiveAuthentication: keyboard-interactive is not implemented" },
+        { "ChannelTimeout",                  R, NULL,                      NULL,
+          "closes idle channels; ignoring it would keep sessions open longer than configured" },
+        { "CheckMail",                       D, NULL,                      NULL,
+          "removed from OpenSSH long ago" },
+        { "ChrootDirectory",                 R, "<one>",                   "none",
+          "ignoring it would give users the whole file system instead of the chroot" },
+        { "Ciphers",                         R, NULL,                      NULL,
+          "libssh's default list would be offered, possibly with ciphers the operator removed" },
+        { "ClientAliveCountMax",             W, "<int>",                   NULL,
+          "liveness probes are not sent (a liveness check, not an access limit)" },
+        { "ClientAliveInterval",             W, "<time>",                  "0",
+          "liveness probes are not sent (a liveness check, not an access limit)" },
+        { "Compression",                     W, "yes|delayed|no",          NULL,
+          "compression follows libssh's defaults" },
+        { "DebianBanner",                    W, YESNO,                     NULL,
+          "the version string is libssh's" },
+        { "DenyGroups",                      R, NULL,                      NULL,
+          "an access list: ignoring it would let the denied groups log in" },
+        { "DenyUsers",                       R, NULL,                      NULL,
+          "an access list: ignoring it would let the denied users log in" },
+        { "DisableForwarding",               W, YESNO,                     "yes",
+          "no kind of forwarding is implemented, so forwarding is always disabled" },
+        { "ExposeAuthInfo",                  W, YESNO,                     "no",
+          "SSH_USER_AUTH is never written: sessions get less information" },
+        { "FingerprintHash",                 W, "md5|sha256",              "sha256",
+          "key fingerprints are always logged as SHA256" },
+        { "ForceCommand",                    R, NULL,                      "none",
+          "ignoring it would let users run any command" },
+        { "GatewayPorts",                    W, "yes|no|clientspecified",  "no",
+          "remote forwarding is not implemented" },
+        { "GSSAPIAuthentication",            W, YESNO,                     "no",
+          "GSSAPI is not implemented" },
+        { "GSSAPICleanupCredentials",        W, YESNO,                     NULL,
+          "GSSAPI is not implemented" },
+        { "GSSAPICleanupCreds",              W, YESNO,                     NULL,
+          "old name of GSSAPICleanupCredentials: GSSAPI is not implemented" },
+        { "GSSAPIKexAlgorithms",             W, NULL,                      NULL,
+          "GSSAPI key exchange is not implemented" },
+        { "GSSAPIKeyExchange",               W, YESNO,                     "no",
+          "GSSAPI key exchange is not implemented" },
+        { "GSSAPIStoreCredentialsOnRekey",   W, YESNO,                     NULL,
+          "GSSAPI is not implemented" },
+        { "GSSAPIStrictAcceptorCheck",       W, YESNO,                     NULL,
+          "GSSAPI is not implemented" },
+        { "GSSAPIUseSessionCredCache",       D, NULL,                      NULL,
+          "unsupported by OpenSSH 9.2 too" },
+        { "GSSUseSessionCCache",             D, NULL,                      NULL,
+          "unsupported by OpenSSH 9.2 too" },
+        { "HostbasedAcceptedAlgorithms",     W, NULL,                      NULL,
+          "host-based authentication is not implemented" },
+        { "HostbasedAcceptedKeyTypes",       W, NULL,                      NULL,
+          "old name of HostbasedAcceptedAlgorithms: host-based authentication is not implemented" },
+        { "HostbasedAuthentication",         W, YESNO,                     "no",
+          "host-based authentication is not implemented" },
+        { "HostbasedUsesNameFromPacketOnly", W, YESNO,                     NULL,
+          "host-based authentication is not implemented" },
+        { "HostCertificate",                 W, "<one>",                   NULL,
+          "host certificates are not offered; clients see the plain host key" },
+        { "HostKeyAgent",                    W, "<one>",                   "none",
+          "host keys are read from files (HostKey) only" },
+        { "HostKeyAlgorithms",               R, NULL,                      NULL,
+          "libssh's default list would be offered, possibly with algorithms the operator removed" },
+        { "IgnoreRhosts",                    W, "yes|no|shosts-only",      "yes",
+          ".rhosts and .shosts are never read" },
+        { "IgnoreUserKnownHosts",            W, YESNO,                     NULL,
+          "host-based authentication is not implemented" },
+        { "IPQoS",                           W, NULL,                      NULL,
+          "the system's default type of service is used" },
+        { "KbdInteractiveAuthentication",    W, YESNO,                     "no",
+          "keyboard-interactive is not implemented (passwords go through the password method)" },
+        { "KerberosAuthentication",          W, YESNO,                     "no",
+          "Kerberos is not implemented" },
+        { "KerberosGetAFSToken",             W, YESNO,                     NULL,
+          "Kerberos is not implemented" },
+        { "KerberosOrLocalPasswd",           W, YESNO,                     NULL,
+          "Kerberos is not implemented (password checks are PAM's, under PasswordAuthentication)" },
+        { "KerberosTgtPassing",              D, NULL,                      NULL,
+          "removed from OpenSSH long ago" },
+        { "KerberosTicketCleanup",           W, YESNO,                     NULL,
+          "Kerberos is not implemented" },
+        { "KexAlgorithms",                   R, NULL,                      NULL,
+          "libssh's default list would be offered, possibly with algorithms the operator removed" },
+        { "KeyRegenerationInterval",         D, NULL,                      NULL,
+          "SSH protocol 1 only; OpenSSH ignores it" },
+        { "LogVerbose",                      W, NULL,                      NULL,
+          "per-function debug logging is not implemented" },
+        { "MACs",                            R, NULL,                      NULL,
+          "libssh's default list would be offered, possibly with MACs the operator removed" },
+        { "Match",                           R, NULL,                      NULL,
+          "conditional blocks are not implemented; the lines after Match would apply to everybody" },
+        { "MaxStartups",                     R, NULL,                      NULL,
+          "limits unauthenticated connections; the listener has only its fixed LISTEN_MAX_CHILDREN" },
+        { "ModuliFile",                      W, "<one>",                   NULL,
+          "libssh chooses the group-exchange moduli" },
+        { "PAMAuthenticationViaKbdInt",      D, NULL,                      NULL,
+          "removed from OpenSSH long ago" },
+        { "PermitBlacklistedKeys",           D, NULL,                      NULL,
+          "removed from Debian's OpenSSH long ago" },
+        { "PermitEmptyPasswords",            W, YESNO,                     "no",
+          "empty passwords are always refused" },
+        { "PermitListen",                    W, NULL,                      "none",
+          "remote forwarding is not implemented, so nothing may listen" },
+        { "PermitOpen",                      W, NULL,                      "none",
+          "local forwarding is not implemented, so nothing may be opened" },
+        { "PermitTTY",                       W, YESNO,                     "no",
+          "pseudo-terminals are not implemented" },
+        { "PermitTunnel",                    W, "yes|point-to-point|ethernet|no", "no",
+          "tun/tap forwarding is not implemented" },
+        { "PermitUserEnvironment",           W, NULL,                      "no",
+          "~/.ssh/environment and environment= key options are never read" },
+        { "PermitUserRC",                    W, YESNO,                     "no",
+          "~/.ssh/rc is never run" },
+        { "PerSourceMaxStartups",            R, NULL,                      "none",
+          "per-source limits on unauthenticated connections are not implemented" },
+        { "PerSourceNetBlockSize",           W, NULL,                      NULL,
+          "only used by PerSourceMaxStartups, which is refused unless none" },
+        { "PrintLastLog",                    W, YESNO,                     "no",
+          "the last login time is not printed" },
+        { "PrintMotd",                       W, YESNO,                     "no",
+          "privsshd does not print /etc/motd (PAM's pam_motd may, as with OpenSSH)" },
+        { "Protocol",                        D, NULL,                      NULL,
+          "SSH protocol 2 is the only one; OpenSSH ignores it" },
+        { "PubkeyAcceptedAlgorithms",        R, NULL,                      NULL,
+          "libssh's default list would accept key algorithms the operator removed" },
+        { "PubkeyAcceptedKeyTypes",          R, NULL,                      NULL,
+          "old name of PubkeyAcceptedAlgorithms" },
+        { "PubkeyAuthOptions",               W, NULL,                      "none",
+          "FIDO (sk-*) keys, which these options are about, are not accepted at all" },
+        { "RDomain",                         R, "<one>",                   "none",
+          "routing domains are not implemented; ignoring one would listen in the default domain" },
+        { "RekeyLimit",                      R, NULL,                      "default none",
+          "libssh's rekeying defaults would apply, possibly rekeying less often than configured" },
+        { "RequiredRSASize",                 R, "<int>",                   NULL,
+          "ignoring it could accept RSA keys smaller than configured" },
+        { "ReverseMappingCheck",             D, NULL,                      NULL,
+          "removed from OpenSSH long ago" },
+        { "RevokedKeys",                     R, "<one>",                   "none",
+          "ignoring it would accept revoked keys" },
+        { "RhostsAuthentication",            D, NULL,                      NULL,
+          "removed from OpenSSH long ago" },
+        { "RhostsRSAAuthentication",         D, NULL,                      NULL,
+          "SSH protocol 1 only; OpenSSH ignores it" },
+        { "RSAAuthentication",               D, NULL,                      NULL,
+          "SSH protocol 1 only; OpenSSH ignores it" },
+        { "SecurityKeyProvider",             W, "<one>",                   NULL,
+          "FIDO-hosted keys are not used" },
+        { "ServerKeyBits",                   D, NULL,                      NULL,
+          "SSH protocol 1 only; OpenSSH ignores it" },
+        { "SetEnv",                          W, NULL,                      NULL,
+          "no extra environment variable is set in sessions" },
+        { "SkeyAuthentication",              W, YESNO,                     "no",
+          "old name of KbdInteractiveAuthentication: keyboard-interactive is not implemented" },
+        { "StreamLocalBindMask",             W, "<one>",                   NULL,
+          "Unix-socket forwarding is not implemented" },
+        { "StreamLocalBindUnlink",           W, YESNO,                     NULL,
+          "Unix-socket forwarding is not implemented" },
+        { "SyslogFacility",                  W, SYSLOG_FACILITIES,         "auth",
+          "privsshd logs to the AUTH facility" },
+        { "TCPKeepAlive",                    W, YESNO,                     "no",
+          "TCP keepalives are not enabled (a liveness check, not an access limit)" },
+        { "TrustedUserCAKeys",               W, "<one>",                   "none",
+          "user certificates are not accepted at all: fewer logins, never more" },
+        { "UnusedConnectionTimeout",         R, NULL,                      "none",
+          "ignoring it would keep connections without channels open longer than configured" },
+        { "UseDNS",                          W, YESNO,                     "no",
+          "the client's address is never resolved to a name" },
+        { "UseLogin",                        D, NULL,                      NULL,
+          "removed from OpenSSH; OpenSSH ignores it" },
+        { "UsePrivilegeSeparation",          D, NULL,                      NULL,
+          "always on in OpenSSH, which ignores it; privsshd is privilege-separated by design" },
+        { "VerifyReverseMapping",            D, NULL,                      NULL,
+          "removed from OpenSSH long ago" },
+        { "VersionAddendum",                 W, NULL,                      "none",
+          "the version string is libssh's" },
+        { "X11DisplayOffset",                W, "<int>",                   NULL,
+          "X11 forwarding is not implemented" },
+        { "X11Forwarding",                   W, YESNO,                     "no",
+          "X11 forwarding is not implemented" },
+        { "X11UseLocalhost",                 W, YESNO,                     NULL,
+          "X11 forwarding is not implemented" },
+        { "XAuthLocation",                   W, "<one>",                   NULL,
+          "X11 forwarding is not implemented" },
+};
+
+#undef W
+#undef R
+#undef D
+#undef YESNO
+#undef SYSLOG_FACILITIES
