@@ -108,7 +108,7 @@ int main(int argc, char **argv) {
                         arg_config_file = optarg;
                         break;
                 case 'h':
-                        snprintf(buf, sizeof buf, "HostKey %s", optarg);
+                        snprintf(buf, sizeof buf, "HostKey \"%s\"", optarg);
                         if (config_apply_option(&config, buf) < 0)
                                 goto fail;
                         break;
@@ -120,8 +120,8 @@ int main(int argc, char **argv) {
                                 goto fail;
                         break;
                 case 'p':
-                        snprintf(buf, sizeof buf, "Port %s", optarg);
-                        if (config_apply_option(&config, buf) < 0)
+                        /* -p replaces the file's ports; -o Port adds to them (as sshd) */
+                        if (config_apply_port(&config, optarg) < 0)
                                 goto fail;
                         break;
                 case 't':
@@ -140,6 +140,9 @@ int main(int argc, char **argv) {
                 goto fail;
         }
 
+        /* Warnings about the configuration come from -t and the listener, not once per connection (-i). */
+        if (arg_inetd)
+                log_set_level(LOG_LEVEL_ERROR);
         r = config_load_file(&config, arg_config_file);
         if (r < 0)
                 goto fail;
