@@ -1,5 +1,6 @@
 /* See listener.h. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -120,6 +121,19 @@ int sandbox_directory_prepare(const char *path) {
                 log_error("SandboxDirectory %s must be a directory owned by root and not writable by "
                           "group or others.", path);
                 return -EPERM;
+        }
+        DIR *d = opendir(path);
+        if (!d)
+                return log_error_errno(negative_errno(), "SandboxDirectory %s: %m", path);
+        struct dirent *de;
+        bool empty = true;
+        while ((de = readdir(d)))
+                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        empty = false;
+        closedir(d);
+        if (!empty) {
+                log_error("SandboxDirectory %s must be empty.", path);
+                return -ENOTEMPTY;
         }
         return 0;
 }

@@ -17,6 +17,11 @@
 #ifdef PRIVSSHD_ASAN
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) {
+#ifdef __clang__
+        /* clang's runtime would start llvm-symbolizer to symbolize a report: exec, which seccomp kills. */
+        return "detect_leaks=0:symbolize=0";
+#else
         return "detect_leaks=0";
+#endif
 }
 #endif
