@@ -1,0 +1,1 @@
+SHA256:efaniGyJvi6Q/940ZRvpNBTx6A/WPGOpE9WvbJArw8s
