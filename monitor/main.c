@@ -79,7 +79,6 @@ int main(int argc, char **argv) {
         Config config;
         int r, opt;
 
-        proctitle_init(argc, argv);
         log_set_ident("privsshd");
         if (config_init(&config) < 0) {
                 fprintf(stderr, "out of memory\n");
@@ -181,6 +180,8 @@ int main(int argc, char **argv) {
                 goto fail;
         }
 
+        /* From here on argv's memory becomes the process title; everything needed was copied. */
+        proctitle_init(argc, argv);
         if (arg_inetd)
                 r = run_inetd(&config);
         else
