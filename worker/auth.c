@@ -1,1 +1,166 @@
-/* placeholder: being written */
+/*
+ * Authentication relay. Every userauth request is held (queue mode) while the monitor decides; the
+ * worker has no policy of its own: no attempt counting, no user checks. Methods the monitor does not
+ * handle (keyboard-interactive, hostbased, gssapi) are refused here without asking.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/base64.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "common/proctitle.h"
+#include "worker/worker.h"
+
+static int methods(const Worker *w) {
+        int m = 0;
+        if (w->setup.pubkey_authentication)
+                m |= SSH_AUTH_METHOD_PUBLICKEY;
+        if (w->setup.password_authentication)
+                m |= SSH_AUTH_METHOD_PASSWORD;
+        return m;
+}
+
+static void reply_failure(Worker *w, ssh_message msg) {
+        ssh_message_auth_set_methods(msg, methods(w));
+        ssh_message_reply_default(msg);
+}
+
+/* Send the request at the head of the queue to the monitor. 1: sent; 0: answered locally. */
+static int relay(Worker *w, ssh_message msg) {
+        IpcPayload p = {};
+        const char *user = ssh_message_auth_user(msg);
+        if (!user || strlen(user) > AUTH_MAX_USER_LEN)
+                return 0;
+
+        switch (ssh_message_subtype(msg)) {
+        case SSH_AUTH_METHOD_NONE:
+                p.AUTH_NONE.user = (char *) user;
+                return monitor_client_send(w, IPC_AUTH_NONE, &p) < 0 ? 0 : 1;
+
+        case SSH_AUTH_METHOD_PASSWORD: {
+                const char *pw = ssh_message_auth_password(msg);
+                if (!pw || strlen(pw) > AUTH_MAX_PASSWORD_LEN)
+                        return 0;
+                p.AUTH_PASSWORD.user = (char *) user;
+                p.AUTH_PASSWORD.password = (char *) pw;
+                return monitor_client_send(w, IPC_AUTH_PASSWORD, &p) < 0 ? 0 : 1;
+        }
+
+        case SSH_AUTH_METHOD_PUBLICKEY: {
+                ssh_key key = ssh_message_auth_pubkey(msg);
+                enum ssh_publickey_state_e st = ssh_message_auth_publickey_state(msg);
+                if (!key)
+                        return 0;
+                if (st != SSH_PUBLICKEY_STATE_NONE && st != SSH_PUBLICKEY_STATE_VALID) {
+                        /* libssh found the signature wrong: nothing for the monitor to decide. */
+                        log_info("publickey: bad signature from the client for user %s", user);
+                        return 0;
+                }
+                const char *type = ssh_key_type_to_char(ssh_key_type(key));
+                char *b64 = NULL;
+                if (!type || ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK || !b64)
+                        return 0;
+                uint8_t *blob = NULL;
+                size_t blob_len = 0;
+                int r = base64_decode(b64, strlen(b64), &blob, &blob_len);
+                ssh_string_free_char(b64);
+                if (r < 0)
+                        return 0;
+                p.AUTH_PUBKEY.user = (char *) user;
+                p.AUTH_PUBKEY.algorithm = (char *) type;
+                p.AUTH_PUBKEY.key_blob = blob;
+                p.AUTH_PUBKEY.key_blob_len = blob_len;
+                p.AUTH_PUBKEY.signature_state = st == SSH_PUBLICKEY_STATE_VALID ? IPC_PUBKEY_VERIFIED : IPC_PUBKEY_PROBE;
+                r = monitor_client_send(w, IPC_AUTH_PUBKEY, &p);
+                free(blob);
+                return r < 0 ? 0 : 1;
+        }
+
+        default:
+                return 0;
+        }
+}
+
+/* Relay queued requests until one is out with the monitor. */
+static void advance(Worker *w) {
+        while (!w->auth_outstanding && w->n_auth > 0) {
+                ssh_message msg = w->auth_queue[0];
+                if (relay(w, msg) > 0) {
+                        w->auth_outstanding = true;
+                        return;
+                }
+                reply_failure(w, msg);
+                ssh_message_free(msg);
+                memmove(w->auth_queue, w->auth_queue + 1, --w->n_auth * sizeof(ssh_message));
+        }
+}
+
+void auth_handle_message(Worker *w, ssh_message msg) {
+        if (w->authenticated) {
+                /* RFC 4252 §5.1: requests after success are ignored. */
+                ssh_message_free(msg);
+                return;
+        }
+        if (w->n_auth >= ELEMENTSOF(w->auth_queue)) {
+                log_info("too many authentication requests in flight; disconnecting");
+                ssh_message_free(msg);
+                ssh_disconnect(w->session);
+                w->done = true;
+                return;
+        }
+        w->auth_queue[w->n_auth++] = msg;
+        advance(w);
+}
+
+int auth_handle_result(Worker *w, const IpcAuthResult *r) {
+        if (!w->auth_outstanding || w->n_auth == 0)
+                return -EPROTO;
+        ssh_message msg = w->auth_queue[0];
+        memmove(w->auth_queue, w->auth_queue + 1, --w->n_auth * sizeof(ssh_message));
+        w->auth_outstanding = false;
+
+        switch (r->result) {
+        case IPC_AUTH_FAILURE:
+                reply_failure(w, msg);
+                break;
+        case IPC_AUTH_PK_OK:
+                ssh_message_auth_reply_pk_ok_simple(msg);
+                break;
+        case IPC_AUTH_SUCCESS:
+                if (isempty(r->user)) {
+                        ssh_message_free(msg);
+                        return -EPROTO;
+                }
+                ssh_message_auth_reply_success(msg, 0);
+                w->authenticated = true;
+                free(w->user);
+                w->user = strdup(r->user);
+                proctitle_set("privsshd-worker: %s [net]", r->user);
+                /* Anything still queued was sent before the client saw the success: drop it. */
+                auth_drop_all(w);
+                break;
+        case IPC_AUTH_DISCONNECT:
+                ssh_message_free(msg);
+                auth_drop_all(w);
+                ssh_session_set_disconnect_message(w->session, "Too many authentication failures");
+                ssh_disconnect(w->session);
+                w->done = true;
+                return 0;
+        default:
+                ssh_message_free(msg);
+                return -EPROTO;
+        }
+        ssh_message_free(msg);
+        advance(w);
+        return 0;
+}
+
+void auth_drop_all(Worker *w) {
+        for (size_t i = 0; i < w->n_auth; i++)
+                ssh_message_free(w->auth_queue[i]);
+        w->n_auth = 0;
+        w->auth_outstanding = false;
+}

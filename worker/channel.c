@@ -1,1 +1,326 @@
-/* placeholder: being written */
+/*
+ * Channels: "session" channels only for now (forwarding comes later and gets its own kind). A channel
+ * asks the monitor for a session (exec, shell or subsystem), receives the child's pipes, and lives
+ * until both sides have closed it; only then is it freed (libssh 0.10 may still call callbacks on a
+ * channel the application closed, so the callbacks are removed before ssh_channel_free).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "build-config.h"
+#include "common/fd-util.h"
+#include "common/log.h"
+#include "worker/worker.h"
+
+static Channel *channel_by_ssh(Worker *w, ssh_channel ch) {
+        for (Channel *c = w->channels; c; c = c->next)
+                if (c->ch == ch)
+                        return c;
+        return NULL;
+}
+
+static Channel *channel_by_id(Worker *w, uint32_t id) {
+        for (Channel *c = w->channels; c; c = c->next)
+                if (c->id == id)
+                        return c;
+        return NULL;
+}
+
+static Channel *channel_by_session(Worker *w, uint32_t session) {
+        for (Channel *c = w->channels; c; c = c->next)
+                if (c->has_session && c->session == session)
+                        return c;
+        return NULL;
+}
+
+/* ---- libssh callbacks: record, never free --------------------------------------------------- */
+
+static int on_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int is_stderr, void *userdata) {
+        Channel *c = userdata;
+        if (is_stderr)
+                return (int) len;       /* extended data from a client has no meaning for a session */
+        if (c->in_reading || c->client_eof)
+                return 0;
+        if (c->in_fd < 0 && c->has_session)
+                return (int) len;       /* the child's stdin is closed: discard, as OpenSSH does */
+        size_t space = PUMP_STDIN_BUFFER - c->in_len;
+        size_t take = MIN((size_t) len, space);
+        if (take > 0) {
+                if (!c->in_buf) {
+                        c->in_buf = malloc(PUMP_STDIN_BUFFER);
+                        if (!c->in_buf)
+                                return 0;
+                }
+                if (c->in_off > 0 && c->in_off + c->in_len + take > PUMP_STDIN_BUFFER) {
+                        memmove(c->in_buf, c->in_buf + c->in_off, c->in_len);
+                        c->in_off = 0;
+                }
+                memcpy(c->in_buf + c->in_off + c->in_len, data, take);
+                c->in_len += take;
+        }
+        if (take < len)
+                c->in_stalled = true;
+        return (int) take;
+}
+
+static void on_eof(ssh_session s, ssh_channel ch, void *userdata) {
+        Channel *c = userdata;
+        c->client_eof = true;
+}
+
+static void on_close(ssh_session s, ssh_channel ch, void *userdata) {
+        Channel *c = userdata;
+        c->peer_closed = true;
+}
+
+static void on_signal(ssh_session s, ssh_channel ch, const char *signal, void *userdata) {
+        log_debug("channel: signal request \"%s\" ignored (not supported yet)", signal ? signal : "");
+}
+
+/* ---- lifetime -------------------------------------------------------------------------------- */
+
+void channel_handle_open(Worker *w, ssh_message msg) {
+        if (!w->authenticated || ssh_message_subtype(msg) != SSH_CHANNEL_SESSION ||
+            w->n_channels >= w->setup.max_sessions || w->n_channels >= SESSION_MAX_PER_CONN) {
+                ssh_message_reply_default(msg);
+                ssh_message_free(msg);
+                return;
+        }
+        Channel *c = calloc(1, sizeof *c);
+        if (!c) {
+                ssh_message_reply_default(msg);
+                ssh_message_free(msg);
+                return;
+        }
+        c->ch = ssh_message_channel_request_open_reply_accept(msg);
+        ssh_message_free(msg);
+        if (!c->ch) {
+                free(c);
+                return;
+        }
+        c->worker = w;
+        c->id = w->next_channel_id++;
+        c->in_fd = c->out.fd = c->err.fd = -EBADF;
+        c->err.is_stderr = true;
+        c->cb = (struct ssh_channel_callbacks_struct) {
+                .userdata = c,
+                .channel_data_function = on_data,
+                .channel_eof_function = on_eof,
+                .channel_close_function = on_close,
+                .channel_signal_function = on_signal,
+        };
+        ssh_callbacks_init(&c->cb);
+        ssh_set_channel_callbacks(c->ch, &c->cb);
+        c->next = w->channels;
+        w->channels = c;
+        w->n_channels++;
+}
+
+void channel_handle_request(Worker *w, ssh_message msg) {
+        Channel *c = channel_by_ssh(w, ssh_message_channel_request_channel(msg));
+        int sub = ssh_message_subtype(msg);
+        if (!c || c->finished || c->peer_closed ||
+            (sub != SSH_CHANNEL_REQUEST_EXEC && sub != SSH_CHANNEL_REQUEST_SHELL &&
+             sub != SSH_CHANNEL_REQUEST_SUBSYSTEM) ||
+            c->has_session || c->pending_request) {
+                /* pty-req, env, x11-req, window-change, ...: not supported yet. */
+                ssh_message_reply_default(msg);
+                ssh_message_free(msg);
+                return;
+        }
+
+        IpcPayload p = {};
+        p.SESSION_START.channel = c->id;
+        if (sub == SSH_CHANNEL_REQUEST_EXEC) {
+                p.SESSION_START.kind = IPC_SESSION_EXEC;
+                p.SESSION_START.command = (char *) ssh_message_channel_request_command(msg);
+        } else if (sub == SSH_CHANNEL_REQUEST_SUBSYSTEM) {
+                p.SESSION_START.kind = IPC_SESSION_SUBSYSTEM;
+                p.SESSION_START.command = (char *) ssh_message_channel_request_subsystem(msg);
+        } else {
+                p.SESSION_START.kind = IPC_SESSION_SHELL;
+        }
+        if ((p.SESSION_START.command && strlen(p.SESSION_START.command) > SESSION_MAX_COMMAND) ||
+            (sub != SSH_CHANNEL_REQUEST_SHELL && !p.SESSION_START.command)) {
+                ssh_message_reply_default(msg);
+                ssh_message_free(msg);
+                return;
+        }
+        if (monitor_client_send(w, IPC_SESSION_START, &p) < 0) {
+                ssh_message_free(msg);
+                return;
+        }
+        c->pending_request = msg;
+}
+
+static void session_close(Channel *c, bool abandoned) {
+        if (!c->has_session || c->session_closed)
+                return;
+        IpcPayload p = {};
+        p.SESSION_CLOSE.session = c->session;
+        p.SESSION_CLOSE.abandoned = abandoned;
+        (void) monitor_client_send(c->worker, IPC_SESSION_CLOSE, &p);
+        c->session_closed = true;
+}
+
+static void close_fds(Channel *c) {
+        c->in_fd = safe_close(c->in_fd);
+        c->out.fd = safe_close(c->out.fd);
+        c->err.fd = safe_close(c->err.fd);
+}
+
+int channel_session_started(Worker *w, const IpcSessionStarted *p, int fds[3]) {
+        Channel *c = channel_by_id(w, p->channel);
+        if (!c || !c->pending_request || c->has_session) {
+                for (int i = 0; i < 3; i++)
+                        safe_close(fds[i]);
+                return c ? -EPROTO : 0;
+        }
+        c->has_session = true;
+        c->session = p->session;
+        c->in_fd = fds[0];
+        c->out.fd = fds[1];
+        c->err.fd = fds[2];
+        for (int i = 0; i < 3; i++)
+                (void) fd_set_nonblock(fds[i], true);
+
+        if (c->peer_closed) {
+                /* The client gave up while the monitor was starting the command. */
+                ssh_message_free(c->pending_request);
+                c->pending_request = NULL;
+                close_fds(c);
+                session_close(c, true);
+                return 0;
+        }
+        ssh_message_channel_request_reply_success(c->pending_request);
+        ssh_message_free(c->pending_request);
+        c->pending_request = NULL;
+
+#if ENABLE_TEST_HOOKS
+        if (w->setup.test_forbidden_syscall && !w->test_hook_fired) {
+                /* Test builds only: prove that the sandbox kills a worker that steps out of line. */
+                w->test_hook_fired = true;
+                log_info("test hook: calling a forbidden system call (ptrace)");
+                (void) syscall(SYS_ptrace, 0, 0, 0, 0);
+        }
+#endif
+        return 0;
+}
+
+int channel_session_failed(Worker *w, const IpcSessionFailed *p) {
+        Channel *c = channel_by_id(w, p->channel);
+        if (!c || !c->pending_request)
+                return c ? -EPROTO : 0;
+        ssh_message_reply_default(c->pending_request);
+        ssh_message_free(c->pending_request);
+        c->pending_request = NULL;
+        if (c->peer_closed)
+                return 0;
+        /* The user's command was never reached: say why, then exit status 255, EOF, CLOSE. */
+        char line[1100];
+        int n = snprintf(line, sizeof line, "privsshd: %s\r\n", p->reason);
+        if (n > 0)
+                (void) ssh_channel_write_stderr(c->ch, line, (uint32_t) MIN((size_t) n, sizeof line - 1));
+        (void) ssh_channel_request_send_exit_status(c->ch, 255);
+        (void) ssh_channel_send_eof(c->ch);
+        (void) ssh_channel_close(c->ch);
+        c->finished = true;
+        return 0;
+}
+
+int channel_session_exited(Worker *w, const IpcSessionExited *p) {
+        Channel *c = channel_by_session(w, p->session);
+        if (!c)
+                return 0;       /* the channel is already gone */
+        if (c->exited)
+                return -EPROTO;
+        c->exited = true;
+        c->signaled = p->signaled;
+        c->exit_code = p->exit_code;
+        c->core_dumped = p->core_dumped;
+        return 0;
+}
+
+static void channel_destroy(Worker *w, Channel *c) {
+        for (Channel **p = &w->channels; *p; p = &(*p)->next)
+                if (*p == c) {
+                        *p = c->next;
+                        break;
+                }
+        w->n_channels--;
+        close_fds(c);
+        if (c->pending_request)
+                ssh_message_free(c->pending_request);
+        if (c->ch) {
+                ssh_remove_channel_callbacks(c->ch, &c->cb);
+                ssh_channel_free(c->ch);
+        }
+        free(c->in_buf);
+        free(c->out.buf);
+        free(c->err.buf);
+        free(c);
+}
+
+void channel_collect(Worker *w) {
+        Channel *next;
+        for (Channel *c = w->channels; c; c = next) {
+                next = c->next;
+                if (!c->peer_closed)
+                        continue;
+                if (!c->finished) {
+                        /* The client closed the channel first: the session is abandoned. */
+                        close_fds(c);
+                        session_close(c, true);
+                        if (!c->pending_request) {
+                                (void) ssh_channel_close(c->ch);
+                                c->finished = true;
+                        }
+                }
+                if (c->pending_request)
+                        continue;       /* wait for the monitor's answer */
+                session_close(c, false);
+                channel_destroy(w, c);
+        }
+}
+
+void channel_abandon_all(Worker *w) {
+        while (w->channels) {
+                Channel *c = w->channels;
+                close_fds(c);
+                session_close(c, !c->finished);
+                c->ch = NULL;   /* the session is going away; libssh frees its channels with it */
+                channel_destroy(w, c);
+        }
+}
+
+/* ---- used by the pump ------------------------------------------------------------------------ */
+
+void pump_finish_if_done(Channel *c) {
+        if (c->finished || !c->has_session || !c->exited || !c->out.eof || !c->err.eof ||
+            c->out.len > 0 || c->err.len > 0)
+                return;
+        /* Every byte is on the wire: exit status, then EOF, then CLOSE, always in this order. */
+        if (c->signaled) {
+                static const char *const names[] = {
+                        [1] = "HUP",  [2] = "INT",   [3] = "QUIT", [4] = "ILL",   [6] = "ABRT",
+                        [8] = "FPE",  [9] = "KILL",  [10] = "USR1", [11] = "SEGV", [12] = "USR2",
+                        [13] = "PIPE", [14] = "ALRM", [15] = "TERM",
+                };
+                const char *name = c->exit_code < ELEMENTSOF(names) && names[c->exit_code] ?
+                        names[c->exit_code] : "SIG@openssh.com";
+                (void) ssh_channel_request_send_exit_signal(c->ch, name, c->core_dumped ? 1 : 0, "", "");
+        } else {
+                (void) ssh_channel_request_send_exit_status(c->ch, (int) c->exit_code);
+        }
+        (void) ssh_channel_send_eof(c->ch);
+        (void) ssh_channel_close(c->ch);
+        c->finished = true;
+        close_fds(c);
+        session_close(c, false);
+}

@@ -1,1 +1,81 @@
-/* placeholder: being written */
+/*
+ * The worker's side of the IPC: sending requests, and handling the monitor's answers as they arrive
+ * (the main loop polls the socket). The monitor is trusted, but its messages are still decoded
+ * strictly and must be monitor-to-worker rows with the right number of descriptors.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fd-util.h"
+#include "common/ipc-socket.h"
+#include "common/log.h"
+#include "worker/worker.h"
+
+int monitor_client_send(Worker *w, IpcType type, const IpcPayload *p) {
+        int r = ipc_send(w->ipc_fd, type, p, NULL, 0);
+        if (r < 0) {
+                w->done = true;
+                w->exit_code = 1;
+        }
+        return r;
+}
+
+static void log_to_monitor(LogLevel level, const char *line, void *userdata) {
+        Worker *w = userdata;
+        IpcPayload p = {};
+        p.LOG.level = (uint8_t) level;
+        p.LOG.line = (char *) line;
+        if (ipc_send(w->ipc_fd, IPC_LOG, &p, NULL, 0) < 0)
+                dprintf(STDERR_FILENO, "privsshd-worker: %s\n", line);
+}
+
+void monitor_client_install_logging(Worker *w) {
+        log_set_callback(log_to_monitor, w);
+}
+
+static int dispatch(Worker *w, IpcMessage *m) {
+        switch (m->type) {
+        case IPC_AUTH_RESULT:
+                return auth_handle_result(w, &m->payload.AUTH_RESULT);
+        case IPC_SESSION_STARTED: {
+                int fds[3] = { m->fds[0], m->fds[1], m->fds[2] };
+                m->n_fds = 0;   /* ownership moves to the channel */
+                return channel_session_started(w, &m->payload.SESSION_STARTED, fds);
+        }
+        case IPC_SESSION_FAILED:
+                return channel_session_failed(w, &m->payload.SESSION_FAILED);
+        case IPC_SESSION_EXITED:
+                return channel_session_exited(w, &m->payload.SESSION_EXITED);
+        case IPC_SETUP:
+        case IPC_READY:
+        case IPC_LOG:
+        case IPC_AUTH_NONE:
+        case IPC_AUTH_PASSWORD:
+        case IPC_AUTH_PUBKEY:
+        case IPC_HOSTKEY_SIGN:
+        case IPC_HOSTKEY_SIGNATURE:
+        case IPC_SESSION_START:
+        case IPC_SESSION_CLOSE:
+        case _IPC_TYPE_MAX:
+        default:
+                return -EPROTO;
+        }
+}
+
+int monitor_client_receive(Worker *w) {
+        for (;;) {
+                IpcMessage m;
+                int r = ipc_receive(w->ipc_fd, M2W, NULL, NULL, &m, NULL);
+                if (r == -EAGAIN)
+                        return 0;
+                if (r < 0)
+                        return r;       /* the monitor went away, or spoke nonsense: end */
+                r = dispatch(w, &m);
+                ipc_message_done(&m);
+                if (r < 0)
+                        return r;
+        }
+}

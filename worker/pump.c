@@ -1,1 +1,119 @@
-/* placeholder: being written */
+/*
+ * The byte pump, with backpressure both ways and no unbounded buffer:
+ *   child -> client: read a pipe only when the peer's window is open and libssh has nothing waiting
+ *   for the socket; read at most what the window takes (and PUMP_READ_CHUNK); what the channel does
+ *   not take (a rekey in progress) waits in a per-stream buffer, and the pipe is not read again
+ *   until it has gone out.
+ *   client -> child: the data callback takes what fits in PUMP_STDIN_BUFFER and leaves the rest in
+ *   libssh, which then stops enlarging the client's window; when the child has drained the buffer,
+ *   the rest is pulled with ssh_channel_read_nonblocking.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common/fd-util.h"
+#include "common/log.h"
+#include "worker/worker.h"
+
+static bool session_write_pending(Channel *c) {
+        return ssh_get_status(c->worker->session) & SSH_WRITE_PENDING;
+}
+
+static int pump_channel_write(Channel *c, OutStream *s, const uint8_t *p, size_t n) {
+        uint32_t len = (uint32_t) MIN(n, (size_t) UINT32_MAX);
+        return s->is_stderr ? ssh_channel_write_stderr(c->ch, p, len) : ssh_channel_write(c->ch, p, len);
+}
+
+static void pump_out(Channel *c, OutStream *s) {
+        while (!s->eof || s->len > 0) {
+                if (s->len > 0) {
+                        int n = pump_channel_write(c, s, s->buf + s->off, s->len);
+                        if (n < 0) {
+                                /* The channel is gone (closed by the client): drop the rest. */
+                                s->len = 0;
+                                s->fd = safe_close(s->fd);
+                                s->eof = true;
+                                return;
+                        }
+                        s->off += (size_t) n;
+                        s->len -= (size_t) n;
+                        if (s->len > 0)
+                                return;         /* window closed or key exchange: wait */
+                        s->off = 0;
+                        continue;
+                }
+                if (s->fd < 0) {
+                        s->eof = true;
+                        return;
+                }
+                uint32_t window = ssh_channel_window_size(c->ch);
+                if (window == 0 || session_write_pending(c))
+                        return;
+                if (!s->buf) {
+                        s->buf = malloc(PUMP_READ_CHUNK);
+                        if (!s->buf)
+                                return;
+                }
+                ssize_t r = read(s->fd, s->buf, MIN((size_t) window, (size_t) PUMP_READ_CHUNK));
+                if (r > 0) {
+                        s->len = (size_t) r;
+                        s->off = 0;
+                        continue;
+                }
+                if (r < 0 && (errno == EAGAIN || errno == EINTR))
+                        return;
+                /* EOF, or an error that ends the stream just the same. */
+                s->fd = safe_close(s->fd);
+                s->eof = true;
+        }
+}
+
+static void pump_in(Channel *c) {
+        for (;;) {
+                if (c->in_fd >= 0 && c->in_len > 0) {
+                        ssize_t r = write(c->in_fd, c->in_buf + c->in_off, c->in_len);
+                        if (r < 0) {
+                                if (errno == EAGAIN || errno == EINTR)
+                                        return;
+                                /* The child closed its stdin (EPIPE): discard what the client sends. */
+                                c->in_fd = safe_close(c->in_fd);
+                                c->in_len = c->in_off = 0;
+                                return;
+                        }
+                        c->in_off += (size_t) r;
+                        c->in_len -= (size_t) r;
+                        if (c->in_len == 0)
+                                c->in_off = 0;
+                        continue;
+                }
+                if (c->in_len == 0 && c->in_stalled && c->in_buf) {
+                        /* Pull what libssh kept back; callbacks take nothing meanwhile, so the
+                         * order of bytes is the order they arrived in. */
+                        c->in_reading = true;
+                        int n = ssh_channel_read_nonblocking(c->ch, c->in_buf, PUMP_STDIN_BUFFER, 0);
+                        c->in_reading = false;
+                        if (n > 0) {
+                                c->in_len = (size_t) n;
+                                c->in_off = 0;
+                        }
+                        if (n <= 0 || (size_t) n < PUMP_STDIN_BUFFER)
+                                c->in_stalled = false;
+                        if (n > 0)
+                                continue;
+                }
+                break;
+        }
+        if (c->client_eof && c->in_len == 0 && !c->in_stalled && c->in_fd >= 0)
+                c->in_fd = safe_close(c->in_fd);        /* EOF reaches the child's stdin only */
+}
+
+void pump_channel(Channel *c) {
+        if (!c->has_session || c->finished)
+                return;
+        pump_in(c);
+        pump_out(c, &c->out);
+        pump_out(c, &c->err);
+        pump_finish_if_done(c);
+}

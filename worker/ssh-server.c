@@ -1,1 +1,200 @@
-/* placeholder: being written */
+/* See ssh-server.h. */
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/fd-layout.h"
+#include "common/fd-util.h"
+#include "common/log.h"
+#include "worker/ssh-server.h"
+
+/* No group exchange: it opens /etc/ssh/moduli at every exchange, which the sandbox forbids. */
+#define KEX_ALGORITHMS "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384," \
+        "ecdh-sha2-nistp521,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group14-sha256"
+
+static void libssh_log(int priority, const char *function, const char *buffer, void *userdata) {
+        LogLevel l = priority <= SSH_LOG_WARN ? LOG_LEVEL_DEBUG1 :
+                     priority <= SSH_LOG_PROTOCOL ? LOG_LEVEL_DEBUG2 : LOG_LEVEL_DEBUG3;
+        log_internal(l, "libssh: %s", buffer);
+}
+
+int ssh_server_prepare(Worker *w) {
+        int r;
+        if (ssh_init() < 0)
+                return log_error_errno(-EIO, "ssh_init failed");
+        ssh_set_log_callback(libssh_log);
+        LogLevel ll = log_get_level();
+        ssh_set_log_level(ll >= LOG_LEVEL_DEBUG3 ? SSH_LOG_FUNCTIONS : ll >= LOG_LEVEL_DEBUG2 ? SSH_LOG_PROTOCOL :
+                          ll >= LOG_LEVEL_DEBUG1 ? SSH_LOG_WARN : SSH_LOG_NOLOG);
+
+        /* Seed OpenSSL's RNG now: it reads its config and the kernel's randomness the first time. */
+        uint8_t seed[32];
+        (void) ssh_get_random(seed, sizeof seed, 1);
+        explicit_bzero(seed, sizeof seed);
+
+        w->bind = ssh_bind_new();
+        if (!w->bind)
+                return -ENOMEM;
+        bool no = false;
+        ssh_bind_options_set(w->bind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no);
+        ssh_bind_options_set(w->bind, SSH_BIND_OPTIONS_KEY_EXCHANGE, KEX_ALGORITHMS);
+
+        size_t loaded = 0;
+        for (size_t i = 0; i < w->setup.n_hostkeys; i++) {
+                ssh_key key = NULL;
+                char *text = w->setup.hostkeys[i];
+                r = ssh_pki_import_privkey_base64(text, NULL, NULL, NULL, &key);
+                explicit_bzero(text, strlen(text));
+                if (r != SSH_OK || !key) {
+                        log_error("host key %zu could not be imported", i);
+                        continue;
+                }
+                if (ssh_bind_options_set(w->bind, SSH_BIND_OPTIONS_IMPORT_KEY, key) != SSH_OK) {
+                        ssh_key_free(key);
+                        log_error("host key %zu could not be used: %s", i, ssh_get_error(w->bind));
+                        continue;
+                }
+                loaded++;       /* the bind owns the key now */
+        }
+        if (loaded == 0)
+                return log_error_errno(-ENOKEY, "no usable host key");
+
+        w->session = ssh_new();
+        if (!w->session)
+                return -ENOMEM;
+
+        int one = 1;
+        (void) setsockopt(WORKER_FD_CONNECTION, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        (void) setsockopt(WORKER_FD_CONNECTION, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+
+        if (ssh_bind_accept_fd(w->bind, w->session, WORKER_FD_CONNECTION) != SSH_OK)
+                return log_error_errno(-EIO, "ssh_bind_accept_fd: %s", ssh_get_error(w->bind));
+        ssh_options_set(w->session, SSH_OPTIONS_COMPRESSION_C_S, "none");
+        ssh_options_set(w->session, SSH_OPTIONS_COMPRESSION_S_C, "none");
+
+        int methods = 0;
+        if (w->setup.pubkey_authentication)
+                methods |= SSH_AUTH_METHOD_PUBLICKEY;
+        if (w->setup.password_authentication)
+                methods |= SSH_AUTH_METHOD_PASSWORD;
+        ssh_set_auth_methods(w->session, methods);
+        ssh_set_blocking(w->session, 0);
+        return 0;
+}
+
+static void handle_ssh_messages(Worker *w) {
+        ssh_message msg;
+        while (!w->done && (msg = ssh_message_get(w->session))) {
+                switch (ssh_message_type(msg)) {
+                case SSH_REQUEST_SERVICE:
+                        ssh_message_reply_default(msg);         /* SERVICE_ACCEPT for ssh-userauth */
+                        ssh_message_free(msg);
+                        break;
+                case SSH_REQUEST_AUTH:
+                        auth_handle_message(w, msg);            /* takes msg */
+                        break;
+                case SSH_REQUEST_CHANNEL_OPEN:
+                        channel_handle_open(w, msg);            /* takes msg */
+                        break;
+                case SSH_REQUEST_CHANNEL:
+                        channel_handle_request(w, msg);         /* takes msg */
+                        break;
+                default:
+                        ssh_message_reply_default(msg);         /* global requests: refused for now */
+                        ssh_message_free(msg);
+                        break;
+                }
+        }
+}
+
+static bool connection_alive(Worker *w) {
+        return ssh_is_connected(w->session) && !(ssh_get_status(w->session) & (SSH_CLOSED | SSH_CLOSED_ERROR));
+}
+
+int ssh_server_run(Worker *w) {
+        w->event = ssh_event_new();
+        if (!w->event)
+                return 1;
+
+        /* libssh creates the session's poll context on the first call: only then can it join the event. */
+        int rc = ssh_handle_key_exchange(w->session);
+        if (rc != SSH_ERROR && ssh_event_add_session(w->event, w->session) != SSH_OK) {
+                log_error("ssh_event_add_session failed");
+                return 1;
+        }
+        while (rc == SSH_AGAIN) {
+                if (ssh_event_dopoll(w->event, 1000) == SSH_ERROR)
+                        break;
+                rc = ssh_handle_key_exchange(w->session);
+        }
+        if (rc != SSH_OK) {
+                log_verbose("key exchange failed: %s", ssh_get_error(w->session));
+                return 1;
+        }
+
+        int sfd = ssh_get_fd(w->session);
+        while (!w->done) {
+                struct pollfd p[2 + 3 * SESSION_MAX_PER_CONN];
+                size_t n = 0;
+                p[n] = (struct pollfd) { .fd = sfd, .events = POLLIN };
+                if (ssh_get_status(w->session) & SSH_WRITE_PENDING)
+                        p[n].events |= POLLOUT;
+                n++;
+                p[n] = (struct pollfd) { .fd = w->ipc_fd, .events = POLLIN };
+                n++;
+                bool write_pending = ssh_get_status(w->session) & SSH_WRITE_PENDING;
+                for (Channel *c = w->channels; c && n + 3 <= ELEMENTSOF(p); c = c->next) {
+                        if (!c->has_session || c->finished)
+                                continue;
+                        bool window = ssh_channel_window_size(c->ch) > 0 && !write_pending;
+                        if (c->out.fd >= 0 && c->out.len == 0 && window) {
+                                p[n] = (struct pollfd) { .fd = c->out.fd, .events = POLLIN };
+                                n++;
+                        }
+                        if (c->err.fd >= 0 && c->err.len == 0 && window) {
+                                p[n] = (struct pollfd) { .fd = c->err.fd, .events = POLLIN };
+                                n++;
+                        }
+                        if (c->in_fd >= 0 && c->in_len > 0) {
+                                p[n] = (struct pollfd) { .fd = c->in_fd, .events = POLLOUT };
+                                n++;
+                        }
+                }
+
+                if (poll(p, n, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        log_error("poll: %m");
+                        break;
+                }
+                if (p[0].revents) {
+                        if (ssh_event_dopoll(w->event, 0) == SSH_ERROR && !connection_alive(w))
+                                break;
+                }
+                handle_ssh_messages(w);
+                if (p[1].revents) {
+                        int r = monitor_client_receive(w);
+                        if (r < 0) {
+                                log_debug("monitor connection ended: %s", strerror(-r));
+                                w->done = true;
+                                break;
+                        }
+                }
+                for (Channel *c = w->channels; c; c = c->next)
+                        pump_channel(c);
+                channel_collect(w);
+                if (!connection_alive(w))
+                        break;
+        }
+
+        channel_abandon_all(w);
+        auth_drop_all(w);
+        return w->exit_code;
+}

@@ -1,0 +1,104 @@
+#pragma once
+/*
+ * The worker's per-connection state. One Worker per process, one Channel per SSH channel. The worker
+ * holds no policy: it relays every decision to the monitor and does what the answer says.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+
+#include "common/ipc-payloads.h"
+#include "common/limits.h"
+
+typedef struct Worker Worker;
+
+/* One direction from a child's pipe to the channel (stdout or stderr). */
+typedef struct OutStream {
+        int fd;
+        bool is_stderr;
+        bool eof;
+        uint8_t *buf;           /* read from the pipe, not yet accepted by the channel */
+        size_t len, off;
+} OutStream;
+
+typedef struct Channel {
+        Worker *worker;
+        ssh_channel ch;
+        uint32_t id;                    /* ours, named in SESSION_START */
+        struct ssh_channel_callbacks_struct cb;
+
+        ssh_message pending_request;    /* exec/shell/subsystem waiting for the monitor */
+        bool has_session;
+        uint32_t session;               /* the monitor's id */
+
+        int in_fd;                      /* child's stdin */
+        uint8_t *in_buf;                /* client data not yet written to the child */
+        size_t in_len, in_off;
+        bool in_stalled;                /* libssh still holds client data we could not take */
+        bool in_reading;                /* inside ssh_channel_read_nonblocking: callbacks take nothing */
+        bool client_eof;
+
+        OutStream out, err;
+
+        bool exited;                    /* SESSION_EXITED received */
+        bool signaled, core_dumped;
+        uint32_t exit_code;
+
+        bool finished;                  /* exit status, EOF and CLOSE sent */
+        bool peer_closed;               /* the client's CHANNEL_CLOSE arrived */
+        bool session_closed;            /* SESSION_CLOSE sent to the monitor */
+
+        struct Channel *next;
+} Channel;
+
+struct Worker {
+        int ipc_fd;
+        IpcSetup setup;                 /* decoded SETUP (host keys already wiped) */
+        ssh_bind bind;
+        ssh_session session;
+        ssh_event event;
+
+        bool authenticated;
+        char *user;
+
+        /* authentication requests in arrival order; the first one is with the monitor */
+        ssh_message auth_queue[AUTH_MAX_PENDING];
+        size_t n_auth;
+        bool auth_outstanding;
+
+        Channel *channels;
+        uint32_t next_channel_id;
+        unsigned n_channels;
+
+        bool test_hook_fired;
+        bool done;
+        int exit_code;
+};
+
+/* monitor-client.c */
+int monitor_client_send(Worker *w, IpcType type, const IpcPayload *p);
+int monitor_client_receive(Worker *w);          /* handle every message that is ready; <0: exit */
+void monitor_client_install_logging(Worker *w);
+
+/* auth.c */
+void auth_handle_message(Worker *w, ssh_message msg);
+int auth_handle_result(Worker *w, const IpcAuthResult *r);
+void auth_drop_all(Worker *w);
+
+/* channel.c */
+void channel_handle_open(Worker *w, ssh_message msg);
+void channel_handle_request(Worker *w, ssh_message msg);
+int channel_session_started(Worker *w, const IpcSessionStarted *p, int fds[3]);
+int channel_session_failed(Worker *w, const IpcSessionFailed *p);
+int channel_session_exited(Worker *w, const IpcSessionExited *p);
+void channel_collect(Worker *w);                /* free channels that are closed on both sides */
+void channel_abandon_all(Worker *w);            /* the connection is gone */
+
+/* pump.c */
+void pump_channel(Channel *c);
+void pump_finish_if_done(Channel *c);
