@@ -18,6 +18,8 @@
 #include "common/log.h"
 #include "monitor/worker-spawn.h"
 
+#define WORKER_TITLE_ROOM "                                                                        "
+
 static const char *worker_path(void) {
 #if ENABLE_TEST_HOOKS
         /* Test builds only: the hostile-worker tests put their own "worker" here. */
@@ -61,7 +63,10 @@ int worker_spawn(int conn_fd, int *ret_ipc_fd, pid_t *ret_pid) {
                 close_all_fds_except(keep, ELEMENTSOF(keep));
 
                 const char *path = worker_path();
-                char *const argv[] = { (char *) "privsshd-worker", NULL };
+                /* The second argument only reserves room for the process title the worker sets
+                 * ("privsshd-worker: alice [net]"): its environment is empty, so argv is all the
+                 * room there is. */
+                char *const argv[] = { (char *) "privsshd-worker", (char *) WORKER_TITLE_ROOM, NULL };
                 char *const envp[] = { NULL };
                 execve(path, argv, envp);
                 dprintf(STDERR_FILENO, "privsshd: cannot execute %s: %s\n", path, strerror(errno));
