@@ -134,6 +134,8 @@ static const char *skip_ws(const char *s, const char *end) {
 static int check_line(const char *s, const char *end, const char *origin, unsigned line, const char *type,
                       const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret) {
         AuthorizedKeyMatch m = { .line = line };
+        _cleanup_free_ uint8_t *decoded = NULL;         /* before any goto: cleanup runs on every exit */
+        size_t dlen = 0;
         int r;
 
         s = skip_ws(s, end);
@@ -172,8 +174,6 @@ static int check_line(const char *s, const char *end, const char *origin, unsign
         const char *b_end = b;
         while (b_end < end && *b_end != ' ' && *b_end != '\t')
                 b_end++;
-        _cleanup_free_ uint8_t *decoded = NULL;
-        size_t dlen = 0;
         if (b == b_end || base64_decode(b, (size_t) (b_end - b), &decoded, &dlen) < 0) {
                 log_debug("%s:%u: bad key data, line skipped", origin, line);
                 goto no;

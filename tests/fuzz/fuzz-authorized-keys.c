@@ -1,0 +1,21 @@
+/* Fuzz target: the authorized_keys parser on arbitrary file content (it runs as the user, on input the
+ * user controls), looking for a fixed ed25519 key. */
+
+#include <stdint.h>
+#include <string.h>
+
+#include "monitor/authorized-keys.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        static const uint8_t blob[] = {
+                0, 0, 0, 11, 's', 's', 'h', '-', 'e', 'd', '2', '5', '5', '1', '9', 0, 0, 0, 32,
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+        };
+        AuthorizedKeyMatch m = {};
+        if (authorized_keys_check_buffer((const char *) data, size, "fuzz", "ssh-ed25519", blob, sizeof blob, &m) > 0)
+                authorized_key_match_done(&m);
+        return 0;
+}
