@@ -232,6 +232,11 @@ class Server:
                 self.proc.wait()
         if self in Server.running:
             Server.running.remove(self)
+            # Sanitizer builds: any report from the daemon's processes fails the test.
+            text = self.text()
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+                check(marker not in text, f"no sanitizer report ({marker}) in the server log",
+                      text[text.find(marker) - 200:][:4000] if marker in text else None)
 
     @staticmethod
     def stop_all():
