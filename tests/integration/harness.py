@@ -307,6 +307,14 @@ def wait_for(pred, timeout=10, interval=0.05):
         time.sleep(interval)
 
 
+def alive(pid):
+    """True while the process exists and is not a zombie."""
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def processes(pattern):
     """PIDs (in this PID namespace) whose command line matches the regex."""
     out = []
