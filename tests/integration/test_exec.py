@@ -4,6 +4,7 @@ end of a session on the wire in this order: data, exit-status, EOF, CLOSE."""
 import hashlib
 import os
 import re
+import subprocess
 
 import harness
 from harness import Server, check, ssh
@@ -39,6 +40,39 @@ def main():
           "1 MB on each of stdout and stderr, then exit 7: nothing lost")
     r = ssh("cat > /dev/null; echo done", stdin=b"x" * 5000000)
     check(r.stdout == b"done\n", "stdin EOF reaches the command after 5 MB (cat ends)")
+
+    # The session's environment.
+    r = ssh("env")
+    env = dict(l.split("=", 1) for l in r.stdout.decode().splitlines() if "=" in l)
+    check(env.get("USER") == "alice" and env.get("LOGNAME") == "alice" and env.get("HOME") == "/home/alice"
+          and env.get("SHELL") == "/bin/bash" and env.get("MAIL") == "/var/mail/alice" and "PATH" in env,
+          "USER LOGNAME HOME SHELL MAIL PATH are set", r.stdout.decode())
+    conn = env.get("SSH_CONNECTION", "").split()
+    client = env.get("SSH_CLIENT", "").split()
+    check(len(conn) == 4 and conn[0] == "127.0.0.1" and conn[2] == "127.0.0.1" and conn[3] == "2222"
+          and client[:1] == ["127.0.0.1"] and client[2:] == ["2222"] and client[1] == conn[1],
+          "SSH_CONNECTION and SSH_CLIENT describe the connection", (conn, client))
+    r = ssh("pwd; id -un; id -u; ps -o pgid= -p $$; ps -o sid= -p $$; echo $$")
+    out = r.stdout.decode().split()
+    check(out[:3] == ["/home/alice", "alice", "2001"], "the command runs as alice in her home", out)
+    check(len(out) == 6 and out[3] == out[5] and out[4] == out[5], "in its own session and process group", out)
+
+    # A shell request without a pty: a login shell reading commands from stdin.
+    r = ssh(None, stdin=b"echo via-shell; echo $0; exit 4\n", opts=["-T"])
+    check(r.stdout == b"via-shell\n-bash\n" and r.returncode == 4, "a shell request runs a login shell (-bash)",
+          (r.stdout, r.stderr))
+
+    # sftp (the Subsystem)
+    data = os.urandom(3 * 1024 * 1024)
+    with open("/tmp/up", "wb") as f:
+        f.write(data)
+    sftp = ["/usr/bin/sftp", "-b", "-", "-F", "/dev/null", "-P", str(harness.PORT), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+            "-i", "/tmp/keys/alice", "alice@127.0.0.1"]
+    r = subprocess.run(sftp, input=b"put /tmp/up up\nget up /tmp/down\n", capture_output=True, timeout=60,
+                       env=harness.ssh_env())
+    ok = r.returncode == 0 and os.path.exists("/tmp/down") and open("/tmp/down", "rb").read() == data
+    check(ok, "sftp put and get of 3 MiB round-trip intact", r.stderr.decode()[-1000:])
 
     # Wire order, read from the client's debug log.
     r = ssh("printf data", opts=["-vvv"])
