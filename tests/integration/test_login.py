@@ -57,7 +57,11 @@ def main():
     failed = len([l for l in s.text().splitlines() if "Failed password for alice" in l])
     check(failed == 3, f"exactly MaxAuthTries (3) password attempts were tried ({failed})")
 
-    # StrictModes: a group-writable ~/.ssh makes the key unusable
+    # StrictModes: a group-writable ~/.ssh makes the key unusable. (Reference differs: Debian patches
+    # OpenSSH to accept group-writable paths when the group is the user's private group.)
+    if harness.is_openssh():
+        s.stop()
+        return
     os.chmod("/home/alice/.ssh", 0o770)
     r = ssh("echo no")
     check(r.returncode == 255, "StrictModes: key refused when ~/.ssh is group-writable")

@@ -20,6 +20,13 @@ def main():
     check(lines[:2] == ["open_session alice 127.0.0.1", "close_session alice 127.0.0.1"],
           "open_session comes before close_session", lines)
 
+    if harness.is_openssh():
+        # Reference differs: OpenSSH does not hang up a session without a pty when its client goes
+        # away, which leaves 'ssh host tail -f' running after Ctrl-C. privsshd does (DEVELOPERS.md).
+        print("# reference differs: OpenSSH leaves non-pty sessions running when the client is killed")
+        s.stop()
+        return
+
     # A client killed while its command runs.
     open("/var/log/pam-session.log", "w").close()
     argv = harness.ssh_argv("alice", "trap 'echo hup > /tmp/hup-marker' HUP; sleep 1000 & wait")
