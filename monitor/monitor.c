@@ -116,8 +116,15 @@ void monitor_teardown(Monitor *m, const char *reason) {
         }
         if (m->state == IPC_ST_AUTHED && m->user)
                 log_info("Disconnected from user %s %s port %u", m->user->name, m->peer_address, m->peer_port);
+        else if (m->state == IPC_ST_PREAUTH && m->auth_user)
+                log_info("Connection closed by %s user %s %s port %u [preauth]",
+                         m->user ? "authenticating" : "invalid", m->auth_user, m->peer_address, m->peer_port);
         else if (m->state == IPC_ST_PREAUTH)
                 log_info("Connection closed by %s port %u [preauth]", m->peer_address, m->peer_port);
+        else if (m->state == IPC_ST_REFUSED)
+                log_info("Disconnecting %s %s %s port %u: Too many authentication failures [preauth]",
+                         m->user ? "authenticating user" : "invalid user", m->auth_user ? m->auth_user : "",
+                         m->peer_address, m->peer_port);
 }
 
 static int handle_log(Monitor *m, const IpcLog *p) {

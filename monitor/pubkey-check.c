@@ -61,7 +61,10 @@ static int check_file(const Monitor *m, const char *pattern, const char *algorit
 
 _noreturn_ static void child(const Monitor *m, int out, const char *algorithm, const uint8_t *blob,
                              size_t blob_len) {
-        /* Logging goes on through the inherited target (stderr or syslog). */
+        /* This child parses a file the user controls: it keeps nothing of the monitor's but its log
+         * target. The worker's socket and the signalfd are closed before it becomes the user. */
+        safe_close(m->ipc_fd);
+        safe_close(m->signal_fd);
         if (user_creds_become(m->user) < 0)
                 _exit(2);
         alarm(CHECK_TIMEOUT_MS / 1000);
