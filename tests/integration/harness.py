@@ -68,10 +68,43 @@ def _hash(pw):
     return sh("openssl", "passwd", "-6", pw, capture_output=True, text=True).stdout.strip()
 
 
+PRIVATE_DIRS = ("/tmp", "/run", "/var/log", "/home")
+
+
+def _keep_visible():
+    """The source and build trees may live under a directory we are about to cover with a private
+    tmpfs (a CI checkout under /tmp, a developer's under /home): bind them to a staging tmpfs first,
+    and back to the same paths afterwards."""
+    paths = {os.path.realpath(SRCDIR)}
+    for p in (PRIVSSHD, os.environ.get("PRIVSSHD_WORKER", "")):
+        if p:
+            paths.add(os.path.dirname(os.path.dirname(os.path.realpath(p))))
+    paths = sorted(p for p in paths if any(p == d or p.startswith(d + "/") for d in PRIVATE_DIRS))
+    # Drop paths inside other kept paths.
+    paths = [p for p in paths if not any(p != q and p.startswith(q + "/") for q in paths)]
+    if not paths:
+        return []
+    stage = next((d for d in ("/mnt", "/srv", "/media", "/opt") if os.path.isdir(d)), None)
+    if stage is None:
+        raise AssertionError("no directory to stage the source tree in")
+    sh("mount", "-t", "tmpfs", "-o", "mode=0700", "tmpfs", stage)
+    kept = []
+    for i, p in enumerate(paths):
+        st = os.path.join(stage, str(i))
+        os.mkdir(st)
+        sh("mount", "--bind", p, st)
+        kept.append((st, p))
+    return kept
+
+
 def _setup_namespace():
     sh("ip", "link", "set", "lo", "up")
-    for d in ("/tmp", "/run", "/var/log", "/home"):
+    kept = _keep_visible()
+    for d in PRIVATE_DIRS:
         sh("mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", d)
+    for st, p in kept:
+        os.makedirs(p, exist_ok=True)
+        sh("mount", "--bind", st, p)
     os.chmod("/tmp", 0o1777)
     fx = "/run/fixture-etc"
     os.makedirs(fx)
