@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/fd-util.h"
+#include "monitor/sanitizer-hooks.h"
 #include "common/log.h"
 #include "common/wire.h"
 #include "monitor/authorized-keys.h"
@@ -95,6 +96,7 @@ int pubkey_check(const Monitor *m, const char *algorithm, const uint8_t *blob, s
         if (pid < 0)
                 return negative_errno();
         if (pid == 0) {
+                sanitizer_child_no_leak_check();
                 safe_close(p[0]);
                 child(m, p[1], algorithm, blob, blob_len);
         }

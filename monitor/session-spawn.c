@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/fd-util.h"
+#include "monitor/sanitizer-hooks.h"
 #include "common/limits.h"
 #include "common/log.h"
 #include "monitor/session-spawn.h"
@@ -144,8 +145,10 @@ int session_spawn(const SessionSpawnParams *p, pid_t *ret_pid, int ret_fds[3]) {
                 r = negative_errno();
                 goto fail;
         }
-        if (pid == 0)
+        if (pid == 0) {
+                sanitizer_child_no_leak_check();
                 child(p, in[0], out[1], err[1], env);
+        }
 
         safe_close(in[0]);
         safe_close(out[1]);

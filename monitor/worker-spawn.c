@@ -15,6 +15,7 @@
 #include "build-config.h"
 #include "common/fd-layout.h"
 #include "common/fd-util.h"
+#include "monitor/sanitizer-hooks.h"
 #include "common/log.h"
 #include "monitor/worker-spawn.h"
 
@@ -42,6 +43,7 @@ int worker_spawn(int conn_fd, int *ret_ipc_fd, pid_t *ret_pid) {
                 return e;
         }
         if (pid == 0) {
+                sanitizer_child_no_leak_check();
                 /* Child: lay out the descriptors, then exec. Only _exit() from here. */
                 sigset_t all;
                 sigemptyset(&all);
