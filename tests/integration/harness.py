@@ -200,7 +200,8 @@ def run(main):
 class Server:
     running = []
 
-    def __init__(self, config="", name="server"):
+    def __init__(self, config="", name="server", kind=None):
+        self.kind = kind or SERVER_KIND
         self.dir = f"/run/{name}"
         os.makedirs(self.dir, exist_ok=True)
         self.hostkey = os.path.join(self.dir, "ssh_host_ed25519_key")
@@ -210,7 +211,7 @@ class Server:
         base = [f"Port {PORT}", "ListenAddress 127.0.0.1", f"HostKey {self.hostkey}", "PidFile none",
                 "LogLevel VERBOSE", "PermitRootLogin prohibit-password", "MaxAuthTries 6",
                 "Subsystem sftp /usr/lib/openssh/sftp-server"]
-        if is_openssh():
+        if self.kind == "openssh":
             os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
             base += ["UsePAM yes", "KbdInteractiveAuthentication no"]
             ours = ("sandboxuser", "sandboxdirectory", "pamservicename", "test")
