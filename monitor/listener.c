@@ -20,6 +20,7 @@
 
 #include "common/fd-util.h"
 #include "common/log.h"
+#include "common/signal-util.h"
 #include "monitor/listener.h"
 
 typedef struct Listener {
@@ -217,17 +218,9 @@ int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
         }
         write_pid_file(c->pid_file);
 
-        sigset_t mask;
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
-        signal(SIGPIPE, SIG_IGN);
-        _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        _cleanup_close_ int sfd = signalfd_for_daemon();
         if (sfd < 0)
-                return log_error_errno(negative_errno(), "signalfd: %m");
+                return log_error_errno(sfd, "signalfd: %s", strerror(-sfd));
 
         (void) sd_notify(0, "READY=1\nSTATUS=Listening");
 

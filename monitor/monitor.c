@@ -21,6 +21,7 @@
 #include "common/fd-util.h"
 #include "common/ipc-socket.h"
 #include "common/log.h"
+#include "common/signal-util.h"
 #include "common/proctitle.h"
 #include "monitor/handle-auth.h"
 #include "monitor/handle-session.h"
@@ -192,20 +193,6 @@ static int handle_signal(Monitor *m) {
         return 0;
 }
 
-static int setup_signals(void) {
-        sigset_t mask;
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
-        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-                return negative_errno();
-        signal(SIGPIPE, SIG_IGN);
-        int fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        return fd < 0 ? negative_errno() : fd;
-}
-
 static void peer_names(Monitor *m, int fd);
 
 int monitor_run(const Config *config, int conn_fd) {
@@ -222,7 +209,7 @@ int monitor_run(const Config *config, int conn_fd) {
         peer_names(&m, conn_fd);
         proctitle_set("privsshd: %s [monitor]", m.peer_address);
 
-        r = setup_signals();
+        r = signalfd_for_daemon();
         if (r < 0) {
                 log_error("monitor: cannot set up signals: %s", strerror(-r));
                 safe_close(conn_fd);
