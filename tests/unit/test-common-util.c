@@ -1,0 +1,124 @@
+/* The small common/ modules: fd-util, log, proctitle, signal-util. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/fd-util.h"
+#include "common/log.h"
+#include "common/proctitle.h"
+#include "common/signal-util.h"
+#include "test-helpers.h"
+
+static void test_read_full(void) {
+        int p[2];
+        CHECK(pipe2(p, O_CLOEXEC) == 0, "pipe");
+        CHECK(loop_write(p[1], "hello world", 11) == 0, "loop_write");
+        close(p[1]);
+        char *data = NULL;
+        size_t n = 0;
+        CHECK(read_full_fd(p[0], 100, &data, &n) == 0 && n == 11 && streq(data, "hello world"), "read_full_fd reads all");
+        free(data);
+        close(p[0]);
+
+        CHECK(pipe2(p, O_CLOEXEC) == 0, "pipe");
+        char big[10000];
+        memset(big, 'x', sizeof big);
+        CHECK(loop_write(p[1], big, sizeof big) == 0, "write 10000 bytes");
+        close(p[1]);
+        data = NULL;
+        CHECK(read_full_fd(p[0], 5000, &data, &n) == -EFBIG && !data, "read_full_fd refuses more than max");
+        close(p[0]);
+}
+
+static void test_close_all(void) {
+        int before = lowest_free_fd();
+        int a = open("/dev/null", O_RDONLY), b = open("/dev/null", O_RDONLY);
+        pid_t pid = fork();
+        if (pid == 0) {
+                int keep[] = { b };
+                close_all_fds_except(keep, 1);
+                _exit(fcntl(a, F_GETFD) < 0 && fcntl(b, F_GETFD) >= 0 ? 0 : 1);
+        }
+        int st;
+        waitpid(pid, &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "close_all_fds_except keeps exactly the listed fds");
+        close(a);
+        close(b);
+        CHECK(lowest_free_fd() == before, "no fd leaked");
+        int m = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        CHECK(fd_move_to(m, 50) == 0 && (fcntl(50, F_GETFD) & FD_CLOEXEC) == 0, "fd_move_to clears CLOEXEC on the target");
+        close(m);
+        close(50);
+        CHECK(safe_close(-1) == -EBADF, "safe_close(-1) is a no-op returning -EBADF");
+}
+
+static void test_log(void) {
+        CHECK(log_level_from_string("debug") == LOG_LEVEL_DEBUG1 && log_level_from_string("VERBOSE") == LOG_LEVEL_VERBOSE &&
+              log_level_from_string("nope") == _LOG_LEVEL_INVALID, "LogLevel names");
+        CHECK(streq(log_level_to_string(LOG_LEVEL_INFO), "INFO"), "INFO prints as INFO");
+        int p[2];
+        CHECK(pipe2(p, O_CLOEXEC) == 0, "pipe");
+        int saved = dup(STDERR_FILENO);
+        dup2(p[1], STDERR_FILENO);
+        log_open_stderr();
+        log_set_level(LOG_LEVEL_INFO);
+        log_info("user \"%s\" from x", "evil\nFailed password for root");
+        log_debug("hidden at INFO");
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+        close(p[1]);
+        char *out = NULL;
+        read_full_fd(p[0], 4096, &out, NULL);
+        close(p[0]);
+        CHECK(out && streq(out, "user \"evil?Failed password for root\" from x\n"),
+              "control characters cannot start a forged log line; debug is filtered: %s", out ? out : "(null)");
+        free(out);
+}
+
+static void test_signalfd(void) {
+        int fd = signalfd_for_daemon();
+        CHECK(fd >= 0, "signalfd_for_daemon");
+        pid_t pid = fork();
+        if (pid == 0)
+                _exit(0);
+        struct signalfd_siginfo si;
+        int got = 0;
+        for (int i = 0; i < 200 && !got; i++) {
+                if (read(fd, &si, sizeof si) == sizeof si && si.ssi_signo == SIGCHLD)
+                        got = 1;
+                else
+                        usleep(10000);
+        }
+        CHECK(got, "SIGCHLD arrives through the signalfd");
+        waitpid(pid, NULL, 0);
+        close(fd);
+}
+
+static void test_proctitle(int argc, char **argv) {
+        proctitle_init(argc, argv);
+        proctitle_set("test-title: %s [unit]", "x");
+        int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+        char *data = NULL;
+        if (fd >= 0) {
+                read_full_fd(fd, 65536, &data, NULL);
+                close(fd);
+        }
+        CHECK(data && streq(data, "test-title: x [unit]"), "the process title shows in /proc/self/cmdline: %s",
+              data ? data : "(none)");
+        free(data);
+}
+
+int main(int argc, char **argv) {
+        test_read_full();
+        test_close_all();
+        test_log();
+        test_signalfd();
+        test_proctitle(argc, argv);
+        return test_summary();
+}
