@@ -200,7 +200,7 @@ def run(main):
 class Server:
     running = []
 
-    def __init__(self, config="", name="server", kind=None):
+    def __init__(self, config="", name="server", kind=None, args=()):
         self.kind = kind or SERVER_KIND
         self.dir = f"/run/{name}"
         os.makedirs(self.dir, exist_ok=True)
@@ -219,7 +219,7 @@ class Server:
             self.argv = ["/usr/sbin/sshd", "-D", "-e"]
         else:
             base += ["SandboxUser privsshd", "SandboxDirectory /run/privsshd/empty", "PAMServiceName privsshd"]
-            self.argv = [PRIVSSHD, "-D", "-e"]
+            self.argv = [PRIVSSHD, "-D", "-e"] + list(args)
         # Keywords given by the test come first: for most keywords the first value wins.
         self.config = os.path.join(self.dir, "config")
         with open(self.config, "w") as f:
