@@ -115,8 +115,10 @@ int handle_auth_none(Monitor *m, const IpcAuthNone *p) {
                 return r;
         if (r > 0)
                 return auth_reply(m, IPC_AUTH_DISCONNECT);
-        /* Not counted against MaxAuthTries: clients start every login with it. */
-        auth_log_attempt(m, false, "none", NULL);
+        /* Not counted against MaxAuthTries and not logged above debug: clients start every login
+         * with it (OpenSSH does the same, and fail2ban would otherwise count it). */
+        log_debug("none authentication for %s%s from %s port %u: refused", m->user ? "" : "invalid user ",
+                  m->auth_user, m->peer_address, m->peer_port);
         return auth_reply(m, IPC_AUTH_FAILURE);
 }
 
@@ -171,13 +173,21 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         char key_info[128];
         snprintf(key_info, sizeof key_info, "%s %s", label, fp);
 
-        if (!m->config->pubkey_authentication || !m->user) {
-                auth_log_attempt(m, false, "publickey", key_info);
+        if (!m->config->pubkey_authentication) {
+                log_debug("publickey: disabled (PubkeyAuthentication no)");
                 return auth_fail(m);
         }
 
+        /* An unknown user goes through the same steps (a child, a path, a failed open) as a known
+         * one, as nobody with a home that does not exist, so that timing does not tell them apart. */
+        UserCreds nobody = {
+                .name = m->auth_user, .uid = 65534, .gid = 65534,
+                .home = (char *) "/nonexistent", .shell = (char *) "/usr/sbin/nologin",
+        };
         PubkeyVerdict v = {};
-        r = pubkey_check(m, p->algorithm, p->key_blob, p->key_blob_len, &v);
+        r = pubkey_check(m, m->user ?: &nobody, p->algorithm, p->key_blob, p->key_blob_len, &v);
+        if (!m->user)
+                v.authorized = false;
         if (r < 0) {
                 log_error("publickey: checking the authorized keys of %s failed: %s", m->user->name,
                           strerror(-r));
@@ -189,7 +199,13 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         }
         if (!v.authorized) {
                 pubkey_verdict_done(&v);
-                auth_log_attempt(m, false, "publickey", key_info);
+                /* Like OpenSSH: a probe for a key that is not authorized is not a "Failed publickey"
+                 * line (clients offer every key they have); a signed attempt is. */
+                if (p->signature_state == IPC_PUBKEY_PROBE)
+                        log_debug("publickey: %s is not authorized for %s%s", key_info, m->user ? "" : "invalid user ",
+                                  m->auth_user);
+                else
+                        auth_log_attempt(m, false, "publickey", key_info);
                 return auth_fail(m);
         }
         if (p->signature_state == IPC_PUBKEY_PROBE) {

@@ -26,10 +26,10 @@ void pubkey_verdict_done(PubkeyVerdict *v) {
 }
 
 /* In the child, as the user: 1 when the key is in this file (and the file may be trusted). */
-static int check_file(const Monitor *m, const char *pattern, const char *algorithm, const uint8_t *blob,
+static int check_file(const Monitor *m, const UserCreds *u, const char *pattern, const char *algorithm, const uint8_t *blob,
                       size_t blob_len, char **ret_command) {
         _cleanup_free_ char *path = NULL;
-        int r = authorized_keys_expand_path(pattern, m->user->name, m->user->uid, m->user->home, &path);
+        int r = authorized_keys_expand_path(pattern, u->name, u->uid, u->home, &path);
         if (r < 0) {
                 log_error("AuthorizedKeysFile %s: cannot expand: %s", pattern, strerror(-r));
                 return r;
@@ -37,13 +37,13 @@ static int check_file(const Monitor *m, const char *pattern, const char *algorit
         _cleanup_close_ int fd = authorized_keys_open(path);
         if (fd < 0) {
                 if (fd != -ENOENT)
-                        log_debug("Could not open user '%s' authorized keys '%s': %s", m->user->name, path,
+                        log_debug("Could not open user '%s' authorized keys '%s': %s", u->name, path,
                                   strerror(-fd));
                 return 0;
         }
         if (m->config->strict_modes) {
                 _cleanup_free_ char *reason = NULL;
-                r = secure_path_check(fd, path, m->user->uid, m->user->home, &reason);
+                r = secure_path_check(fd, path, u->uid, u->home, &reason);
                 if (r < 0) {
                         log_error("Authentication refused: %s", reason ? reason : strerror(-r));
                         return 0;
@@ -60,20 +60,20 @@ static int check_file(const Monitor *m, const char *pattern, const char *algorit
         return r;
 }
 
-_noreturn_ static void child(const Monitor *m, int out, const char *algorithm, const uint8_t *blob,
+_noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, const char *algorithm, const uint8_t *blob,
                              size_t blob_len) {
         /* This child parses a file the user controls: it keeps nothing of the monitor's but its log
          * target. The worker's socket and the signalfd are closed before it becomes the user. */
         safe_close(m->ipc_fd);
         safe_close(m->signal_fd);
-        if (user_creds_become(m->user) < 0)
+        if (user_creds_become(u) < 0)
                 _exit(2);
         alarm(CHECK_TIMEOUT_MS / 1000);
 
         bool found = false;
         _cleanup_free_ char *command = NULL;
         for (size_t i = 0; i < m->config->n_authorized_keys_files && !found; i++) {
-                int r = check_file(m, m->config->authorized_keys_files[i], algorithm, blob, blob_len, &command);
+                int r = check_file(m, u, m->config->authorized_keys_files[i], algorithm, blob, blob_len, &command);
                 if (r > 0)
                         found = true;
         }
@@ -86,7 +86,7 @@ _noreturn_ static void child(const Monitor *m, int out, const char *algorithm, c
         _exit(0);
 }
 
-int pubkey_check(const Monitor *m, const char *algorithm, const uint8_t *blob, size_t blob_len,
+int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, const uint8_t *blob, size_t blob_len,
                  PubkeyVerdict *ret) {
         _cleanup_close_pair_ int p[2] = { -EBADF, -EBADF };
         if (pipe2(p, O_CLOEXEC) < 0)
@@ -98,7 +98,7 @@ int pubkey_check(const Monitor *m, const char *algorithm, const uint8_t *blob, s
         if (pid == 0) {
                 sanitizer_child_no_leak_check();
                 safe_close(p[0]);
-                child(m, p[1], algorithm, blob, blob_len);
+                child(m, u, p[1], algorithm, blob, blob_len);
         }
         p[1] = safe_close(p[1]);
 

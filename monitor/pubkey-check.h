@@ -19,6 +19,6 @@ typedef struct PubkeyVerdict {
 
 void pubkey_verdict_done(PubkeyVerdict *v);
 
-/* 0 with *ret filled (authorized or not); -errno when the check itself failed. */
-int pubkey_check(const Monitor *m, const char *algorithm, const uint8_t *blob, size_t blob_len,
+/* 0 with *ret filled (authorized or not); -errno when the check itself failed. u: whose files. */
+int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, const uint8_t *blob, size_t blob_len,
                  PubkeyVerdict *ret);

@@ -32,6 +32,13 @@ def main():
     check(s.wait_log(r"Failed password for invalid user bob from 127\.0\.0\.1 port \d+ ssh2$"),
           "log: Failed password for invalid user bob")
 
+    r = ssh("echo no", user="bob", key="/tmp/keys/alice")
+    check(r.returncode == 255, "unknown user with a key is refused")
+    check(s.wait_log(r"Connection closed by invalid user bob 127\.0\.0\.1 port \d+ \[preauth\]"),
+          "log: Connection closed by invalid user bob ... [preauth]", s.text())
+    check(not s.wait_log(r"Failed publickey for invalid user bob", timeout=0.5),
+          "a key probe is not logged as a failed login (as OpenSSH: clients offer every key they have)")
+
     r = ssh("echo no", key="/tmp/keys/stranger")
     check(r.returncode == 255 and r.stdout == b"", "a key that is not in authorized_keys is refused")
 
