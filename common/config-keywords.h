@@ -135,6 +135,8 @@ static const ConfigKeyword config_keywords[] = {
 #if ENABLE_TEST_HOOKS
         { "TestWorkerForbiddenSyscall",  parse_flag,                  dump_flag,
           CONFIG_FIELD(test_worker_forbidden_syscall, bool),         ONE,         0, 0 },
+        { "TestWorkerBogusSessionClose", parse_flag,                  dump_flag,
+          CONFIG_FIELD(test_worker_bogus_session_close, bool),       ONE,         0, 0 },
 #endif
 };
 

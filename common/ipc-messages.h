@@ -80,6 +80,7 @@ typedef enum IpcDirection {
         F(BOOL, pubkey_authentication, 0)                               \
         F(U32, max_sessions, 0)                                         \
         F(BOOL, test_forbidden_syscall, 0)                              \
+        F(BOOL, test_bogus_session_close, 0)                            \
         F(STRV, hostkeys, IPC_MAX_HOSTKEYS)
 
 #define IPC_PAYLOAD_FIELDS_Ready(F)                                     \

@@ -151,6 +151,7 @@ int worker_send_setup(Monitor *m) {
         s->max_sessions = c->max_sessions;
 #if ENABLE_TEST_HOOKS
         s->test_forbidden_syscall = c->test_worker_forbidden_syscall;
+        s->test_bogus_session_close = c->test_worker_bogus_session_close;
 #endif
         s->hostkeys = keys;
         s->n_hostkeys = n;

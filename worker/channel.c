@@ -209,6 +209,15 @@ int channel_session_started(Worker *w, const IpcSessionStarted *p, int fds[3]) {
                 log_info("test hook: calling a forbidden system call (ptrace)");
                 (void) syscall(SYS_ptrace, 0, 0, 0, 0);
         }
+        if (w->setup.test_bogus_session_close && !w->test_hook_fired) {
+                /* Test builds only: act like a compromised worker that names someone else's session. */
+                w->test_hook_fired = true;
+                log_info("test hook: sending SESSION_CLOSE for a session that is not ours");
+                IpcPayload bogus = {};
+                bogus.SESSION_CLOSE.session = c->session + 1000;
+                bogus.SESSION_CLOSE.abandoned = true;
+                (void) monitor_client_send(w, IPC_SESSION_CLOSE, &bogus);
+        }
 #endif
         return 0;
 }

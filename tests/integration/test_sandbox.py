@@ -64,5 +64,21 @@ def main():
           "the PAM session was closed", harness.pam_log())
     s.stop()
 
+    # A worker that breaks the protocol after authentication (names a session that is not its own):
+    # the monitor refuses before acting, kills it, hangs up the sessions and closes PAM.
+    open("/var/log/pam-session.log", "w").close()
+    s = Server("TestWorkerBogusSessionClose yes", name="bogus").start()
+    r = ssh("sleep 1000", timeout=30)
+    check(r.returncode == 255, f"the client is disconnected after the violation ({r.returncode})")
+    check(s.wait_log(r"refused SESSION_CLOSE from the worker for 127\.0\.0\.1 port \d+"),
+          "the monitor logs the refused message", s.text())
+    check(harness.wait_for(lambda: not harness.processes(r"^sleep 1000"), timeout=5),
+          "the session was hung up: no 'sleep 1000' left")
+    check(harness.wait_for(lambda: "close_session alice" in harness.pam_log(), timeout=5),
+          "the PAM session was closed", harness.pam_log())
+    check(harness.wait_for(lambda: not [p for p in harness.processes(r"privsshd-worker") if harness.alive(p)]),
+          "the worker is gone")
+    s.stop()
+
 
 harness.run(main)
