@@ -1,13 +1,16 @@
-/* See base64.h. */
+/* See base64.h. Written from RFC 4648 §4. */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "common/base64.h"
+#include "common/macro.h"
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static int value(char c) {
+/* The 6-bit value of one character of the standard alphabet, or -1 ('=' included). */
+static int char_value(char c) {
         if (c >= 'A' && c <= 'Z')
                 return c - 'A';
         if (c >= 'a' && c <= 'z')
@@ -22,74 +25,87 @@ static int value(char c) {
 }
 
 int base64_decode(const char *in, size_t len, uint8_t **ret, size_t *ret_len) {
+        if (!in && len > 0)
+                return -EINVAL;
         if (len % 4 != 0)
                 return -EINVAL;
+
+        /* Padding: zero, one or two '=' at the very end; a '=' anywhere else fails char_value(). */
         size_t pad = 0;
-        if (len >= 1 && in[len - 1] == '=')
-                pad++;
-        if (len >= 2 && in[len - 2] == '=')
-                pad++;
+        if (len > 0 && in[len - 1] == '=')
+                pad = (in[len - 2] == '=') ? 2 : 1;
+
         size_t out_len = len / 4 * 3 - pad;
-        uint8_t *out = malloc(out_len + 1);
+        _cleanup_free_ uint8_t *out = malloc(out_len + 1);
         if (!out)
                 return -ENOMEM;
 
         size_t o = 0;
         for (size_t i = 0; i < len; i += 4) {
-                int v[4];
                 bool last = i + 4 == len;
+                size_t significant = last ? 4 - pad : 4;      /* characters that carry bits */
+                uint32_t n = 0;
+
                 for (size_t k = 0; k < 4; k++) {
-                        char c = in[i + k];
-                        if (c == '=' && last && k >= 4 - pad) {
-                                v[k] = 0;
-                                continue;
+                        int v = 0;
+                        if (k < significant) {
+                                v = char_value(in[i + k]);
+                                if (v < 0)
+                                        return -EINVAL;
                         }
-                        v[k] = value(c);
-                        if (v[k] < 0) {
-                                free(out);
-                                return -EINVAL;
-                        }
+                        n = (n << 6) | (uint32_t) v;
                 }
-                uint32_t n = ((uint32_t) v[0] << 18) | ((uint32_t) v[1] << 12) | ((uint32_t) v[2] << 6) | (uint32_t) v[3];
-                /* Canonical form: the bits that padding drops must be zero. */
-                if (last && ((pad == 1 && (n & 0xff)) || (pad == 2 && (n & 0xffff)))) {
-                        free(out);
+
+                /* Canonical form only: the low bits that padding throws away must be zero, else two
+                 * different strings would decode to the same key. */
+                if ((pad == 1 && last && (n & 0xffu)) || (pad == 2 && last && (n & 0xffffu)))
                         return -EINVAL;
-                }
+
                 out[o++] = (uint8_t) (n >> 16);
-                if (!(last && pad == 2))
+                if (significant >= 3)
                         out[o++] = (uint8_t) (n >> 8);
-                if (!(last && pad >= 1))
+                if (significant == 4)
                         out[o++] = (uint8_t) n;
         }
-        *ret = out;
+        out[o] = 0;
+
+        *ret = TAKE_PTR(out);
         *ret_len = o;
         return 0;
 }
 
 int base64_encode(const uint8_t *in, size_t len, bool pad, char **ret) {
+        if (!in && len > 0)
+                return -EINVAL;
+        if (len / 3 >= (SIZE_MAX - 8) / 4)
+                return -ENOMEM;
+
         char *out = malloc((len + 2) / 3 * 4 + 1);
         if (!out)
                 return -ENOMEM;
+
         size_t o = 0;
         for (size_t i = 0; i < len; i += 3) {
+                size_t left = len - i;
                 uint32_t n = (uint32_t) in[i] << 16;
-                if (i + 1 < len)
+                if (left > 1)
                         n |= (uint32_t) in[i + 1] << 8;
-                if (i + 2 < len)
+                if (left > 2)
                         n |= in[i + 2];
+
                 out[o++] = alphabet[(n >> 18) & 63];
                 out[o++] = alphabet[(n >> 12) & 63];
-                if (i + 1 < len)
+                if (left > 1)
                         out[o++] = alphabet[(n >> 6) & 63];
                 else if (pad)
                         out[o++] = '=';
-                if (i + 2 < len)
+                if (left > 2)
                         out[o++] = alphabet[n & 63];
                 else if (pad)
                         out[o++] = '=';
         }
         out[o] = '\0';
+
         *ret = out;
         return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/base64.h"
+#include "common/macro.h"
 #include "common/sha256.h"
 
 static const uint32_t K[64] = {
@@ -77,7 +78,7 @@ void sha256_update(Sha256 *s, const void *data, size_t len) {
         }
 }
 
-void sha256_final(Sha256 *s, uint8_t out[32]) {
+void sha256_final(Sha256 *s, uint8_t out[SHA256_DIGEST_SIZE]) {
         uint64_t bits = s->length * 8;
         uint8_t pad = 0x80;
         sha256_update(s, &pad, 1);
@@ -94,10 +95,10 @@ void sha256_final(Sha256 *s, uint8_t out[32]) {
                 out[4 * i + 2] = (uint8_t) (s->h[i] >> 8);
                 out[4 * i + 3] = (uint8_t) s->h[i];
         }
-        memset(s, 0, sizeof *s);
+        explicit_bzero(s, sizeof *s);  /* the state may have hashed something secret */
 }
 
-void sha256(const void *data, size_t len, uint8_t out[32]) {
+void sha256(const void *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE]) {
         Sha256 s;
         sha256_init(&s);
         sha256_update(&s, data, len);
@@ -105,17 +106,19 @@ void sha256(const void *data, size_t len, uint8_t out[32]) {
 }
 
 int ssh_key_fingerprint(const uint8_t *blob, size_t len, char **ret) {
-        uint8_t d[32];
-        sha256(blob, len, d);
-        char *b64 = NULL;
-        int r = base64_encode(d, sizeof d, false, &b64);
+        if (!blob && len > 0)
+                return -EINVAL;
+
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        sha256(blob, len, digest);
+
+        _cleanup_free_ char *b64 = NULL;
+        int r = base64_encode(digest, sizeof digest, /* pad= */ false, &b64);
         if (r < 0)
                 return r;
+
         char *s = NULL;
         if (asprintf(&s, "SHA256:%s", b64) < 0)
-                s = NULL;
-        free(b64);
-        if (!s)
                 return -ENOMEM;
         *ret = s;
         return 0;
