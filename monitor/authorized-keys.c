@@ -1,10 +1,11 @@
-/* See authorized-keys.h. */
+/* See authorized-keys.h. Written from sshd(8) AUTHORIZED_KEYS FILE FORMAT and RFC 4253 §6.6. */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,34 +13,52 @@
 #include "common/fd-util.h"
 #include "common/limits.h"
 #include "common/log.h"
+#include "common/macro.h"
 #include "monitor/authorized-keys.h"
 
 void authorized_key_match_done(AuthorizedKeyMatch *m) {
+        if (!m)
+                return;
         free(m->forced_command);
         *m = (AuthorizedKeyMatch) {};
 }
 
+/* ---- key types ------------------------------------------------------------------------------------ */
+
 static const char *const key_types[] = {
-        "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa",
+        "ssh-ed25519",
+        "ecdsa-sha2-nistp256",
+        "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521",
+        "ssh-rsa",
 };
+
+static bool token_is(const char *s, size_t n, const char *word) {
+        return strlen(word) == n && memcmp(s, word, n) == 0;
+}
 
 static bool is_key_type(const char *s, size_t n) {
         for (size_t i = 0; i < ELEMENTSOF(key_types); i++)
-                if (strlen(key_types[i]) == n && strneq(s, key_types[i], n))
+                if (token_is(s, n, key_types[i]))
                         return true;
         return false;
 }
 
-/* Recognised but never matched: certificates and FIDO keys need checks libssh 0.10 does not do. */
+/* Recognised, never matched: certificates need CA and principal checks, FIDO keys need the
+ * authenticator flags libssh 0.10 does not give us; DSA is gone from OpenSSH. */
 static bool is_skipped_type(const char *s, size_t n) {
-        static const char *const suffix = "-cert-v01@openssh.com";
-        size_t sl = strlen(suffix);
-        return (n > sl && strneq(s + n - sl, suffix, sl)) || (n > 3 && strneq(s, "sk-", 3));
+        static const char suffix[] = "-cert-v01@openssh.com";
+        size_t sl = sizeof suffix - 1;
+
+        return (n > sl && memcmp(s + n - sl, suffix, sl) == 0) ||
+                (n > 3 && memcmp(s, "sk-", 3) == 0) ||
+                token_is(s, n, "ssh-dss");
 }
 
 const char *authorized_keys_type_for_algorithm(const char *algorithm) {
         if (!algorithm)
                 return NULL;
+        /* RFC 8332: the RSA SHA-2 signature algorithms use "ssh-rsa" keys. */
         if (streq(algorithm, "rsa-sha2-256") || streq(algorithm, "rsa-sha2-512"))
                 return "ssh-rsa";
         for (size_t i = 0; i < ELEMENTSOF(key_types); i++)
@@ -48,168 +67,338 @@ const char *authorized_keys_type_for_algorithm(const char *algorithm) {
         return NULL;
 }
 
-/* Parse the option list at *p (up to unquoted whitespace). 0, or -EINVAL (malformed), -EPERM (refuse). */
-static int parse_options(const char **p, const char *end, AuthorizedKeyMatch *m, const char *origin,
-                         unsigned line) {
-        const char *s = *p;
-        while (s < end && *s != ' ' && *s != '\t') {
-                const char *name = s;
-                while (s < end && *s != '=' && *s != ',' && *s != ' ' && *s != '\t')
-                        s++;
-                size_t nlen = (size_t) (s - name);
-                char *value = NULL;
-                if (s < end && *s == '=') {
-                        s++;
-                        if (s >= end || *s != '"')
-                                return -EINVAL;
-                        s++;
-                        size_t cap = (size_t) (end - s) + 1, vl = 0;
-                        value = malloc(cap);
-                        if (!value)
-                                return -ENOMEM;
-                        while (s < end && *s != '"') {
-                                if (*s == '\\' && s + 1 < end && s[1] == '"')
-                                        s++;
-                                value[vl++] = *s++;
-                        }
-                        if (s >= end) {
-                                free(value);
-                                return -EINVAL;         /* unterminated quote */
-                        }
-                        s++;
-                        value[vl] = '\0';
-                }
-#define OPT(n) (nlen == strlen(n) && strncasecmp(name, n, nlen) == 0)
-                int r = 0;
-                if (OPT("command") && value) {
-                        free(m->forced_command);
-                        m->forced_command = TAKE_PTR(value);
-                } else if (OPT("restrict") && !value) {
-                        m->flags |= AUTHKEY_RESTRICT | AUTHKEY_NO_PTY | AUTHKEY_NO_PORT_FORWARDING |
-                                AUTHKEY_NO_AGENT_FORWARDING | AUTHKEY_NO_X11_FORWARDING | AUTHKEY_NO_USER_RC;
-                } else if (OPT("no-pty") && !value) {
-                        m->flags |= AUTHKEY_NO_PTY;
-                } else if (OPT("no-port-forwarding") && !value) {
-                        m->flags |= AUTHKEY_NO_PORT_FORWARDING;
-                } else if (OPT("no-agent-forwarding") && !value) {
-                        m->flags |= AUTHKEY_NO_AGENT_FORWARDING;
-                } else if (OPT("no-X11-forwarding") && !value) {
-                        m->flags |= AUTHKEY_NO_X11_FORWARDING;
-                } else if (OPT("no-user-rc") && !value) {
-                        m->flags |= AUTHKEY_NO_USER_RC;
-                } else if ((OPT("pty") || OPT("port-forwarding") || OPT("agent-forwarding") ||
-                            OPT("X11-forwarding") || OPT("user-rc")) && !value) {
-                        /* re-allow after restrict: we allow none of these beyond the config anyway */
-                        if (OPT("pty"))
-                                m->flags &= ~(unsigned) AUTHKEY_NO_PTY;
-                } else if ((OPT("environment") || OPT("permitopen") || OPT("permitlisten")) && value) {
-                        /* environment= needs PermitUserEnvironment (not supported: ignored, allows
-                         * nothing); permitopen/permitlisten restrict forwarding, which is off. */
-                } else {
-                        /* from=, expiry-time=, principals=, cert-authority, tunnel=, unknown: refuse. */
-                        log_verbose("%s:%u: key option \"%.*s\" is not supported; the key is refused",
-                                    origin, line, (int) nlen, name);
-                        r = -EPERM;
-                }
-#undef OPT
-                free(value);
-                if (r < 0)
-                        return r;
-                if (s < end && *s == ',')
-                        s++;
-                else if (s < end && *s != ' ' && *s != '\t')
-                        return -EINVAL;
+/* ---- options --------------------------------------------------------------------------------------- */
+
+typedef enum OptionKind {
+        OPTION_SET_FLAGS,       /* name alone: flags |= bits */
+        OPTION_CLEAR_FLAGS,     /* name alone: flags &= ~bits */
+        OPTION_COMMAND,         /* name="value": the forced command */
+        OPTION_ENVIRONMENT,     /* name="value": recorded, value ignored */
+        OPTION_PERMIT_LIST,     /* name="value": a forwarding allow-list we enforce as "none" */
+        OPTION_REFUSE,          /* name alone: not implemented, restricts access: refuse the key */
+        OPTION_REFUSE_VALUE,    /* name="value": likewise */
+} OptionKind;
+
+typedef struct KeyOption {
+        const char *name;
+        OptionKind kind;
+        unsigned flags;
+} KeyOption;
+
+static const KeyOption key_options[] = {
+        { "command",             OPTION_COMMAND,      0 },
+        { "restrict",            OPTION_SET_FLAGS,    AUTHKEY_RESTRICT | AUTHKEY_NO_ALL },
+        { "no-pty",              OPTION_SET_FLAGS,    AUTHKEY_NO_PTY },
+        { "no-port-forwarding",  OPTION_SET_FLAGS,    AUTHKEY_NO_PORT_FORWARDING },
+        { "no-agent-forwarding", OPTION_SET_FLAGS,    AUTHKEY_NO_AGENT_FORWARDING },
+        { "no-X11-forwarding",   OPTION_SET_FLAGS,    AUTHKEY_NO_X11_FORWARDING },
+        { "no-user-rc",          OPTION_SET_FLAGS,    AUTHKEY_NO_USER_RC },
+        { "pty",                 OPTION_CLEAR_FLAGS,  AUTHKEY_NO_PTY },
+        { "port-forwarding",     OPTION_CLEAR_FLAGS,  AUTHKEY_NO_PORT_FORWARDING },
+        { "agent-forwarding",    OPTION_CLEAR_FLAGS,  AUTHKEY_NO_AGENT_FORWARDING },
+        { "X11-forwarding",      OPTION_CLEAR_FLAGS,  AUTHKEY_NO_X11_FORWARDING },
+        { "user-rc",             OPTION_CLEAR_FLAGS,  AUTHKEY_NO_USER_RC },
+        { "environment",         OPTION_ENVIRONMENT,  AUTHKEY_ENVIRONMENT },
+        { "permitopen",          OPTION_PERMIT_LIST,  0 },
+        { "permitlisten",        OPTION_PERMIT_LIST,  0 },
+        { "from",                OPTION_REFUSE_VALUE, 0 },
+        { "expiry-time",         OPTION_REFUSE_VALUE, 0 },
+        { "principals",          OPTION_REFUSE_VALUE, 0 },
+        { "tunnel",              OPTION_REFUSE_VALUE, 0 },
+        { "cert-authority",      OPTION_REFUSE,       0 },
+        { "no-touch-required",   OPTION_REFUSE,       0 },
+        { "verify-required",     OPTION_REFUSE,       0 },
+};
+
+static bool option_kind_has_value(OptionKind k) {
+        switch (k) {
+        case OPTION_COMMAND:
+        case OPTION_ENVIRONMENT:
+        case OPTION_PERMIT_LIST:
+        case OPTION_REFUSE_VALUE:
+                return true;
+        case OPTION_SET_FLAGS:
+        case OPTION_CLEAR_FLAGS:
+        case OPTION_REFUSE:
+                return false;
+        default:
+                return false;
         }
-        *p = s;
-        return 0;
 }
 
-static const char *skip_ws(const char *s, const char *end) {
-        while (s < end && (*s == ' ' || *s == '\t'))
+/* What the options of one line said. `refused` points into the line, for the log line. */
+typedef struct LineOptions {
+        unsigned flags;
+        bool permit_list;
+        char *command;
+        const char *refused;
+        size_t refused_len;
+        const char *refused_why;
+} LineOptions;
+
+static void line_options_done(LineOptions *o) {
+        free(o->command);
+        o->command = NULL;
+}
+
+static void line_options_refuse(LineOptions *o, const char *name, size_t len, const char *why) {
+        if (o->refused)
+                return;         /* the first one is enough to name */
+        o->refused = name;
+        o->refused_len = len;
+        o->refused_why = why;
+}
+
+static bool is_blank(char c) {
+        return c == ' ' || c == '\t';
+}
+
+static bool is_option_char(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+static const char *skip_blanks(const char *s, const char *end) {
+        while (s < end && is_blank(*s))
                 s++;
         return s;
 }
 
-/* 1 match, 0 no match (or skipped line). */
+static const char *token_end(const char *s, const char *end) {
+        while (s < end && !is_blank(*s))
+                s++;
+        return s;
+}
+
+/*
+ * A double-quoted value at *p (just after the opening quote). \" stands for a quote; every other
+ * backslash is literal, as in OpenSSH. Advances *p past the closing quote. With ret_value, the
+ * unescaped value is returned malloc'd. -EINVAL when the quote is not closed on this line.
+ */
+static int parse_quoted(const char **p, const char *end, char **ret_value) {
+        const char *s = *p;
+        _cleanup_free_ char *value = NULL;
+        size_t n = 0;
+
+        if (ret_value) {
+                value = malloc((size_t) (end - s) + 1);
+                if (!value)
+                        return -ENOMEM;
+        }
+        for (;;) {
+                if (s >= end)
+                        return -EINVAL;
+                if (*s == '"')
+                        break;
+                if (*s == '\\' && s + 1 < end && s[1] == '"')
+                        s++;
+                if (value)
+                        value[n] = *s;
+                n++;
+                s++;
+        }
+        if (value)
+                value[n] = '\0';
+
+        *p = s + 1;
+        if (ret_value)
+                *ret_value = TAKE_PTR(value);
+        return 0;
+}
+
+/*
+ * The comma-separated option list at *p, up to the first blank outside quotes. 0 (with refusals noted
+ * in *o, not returned), -EINVAL for malformed syntax, -ENOMEM. Advances *p past the list.
+ */
+static int parse_options(const char **p, const char *end, LineOptions *o) {
+        const char *s = *p;
+
+        for (;;) {
+                const char *name = s;
+                while (s < end && *s != '=' && *s != ',' && !is_blank(*s))
+                        s++;
+                size_t nlen = (size_t) (s - name);
+                if (nlen == 0)
+                        return -EINVAL;         /* ",," or a leading comma or '=' */
+                /* Option names are letters, digits and '-'; anything else is garbage, and refusing it
+                 * here also keeps control characters out of the log line that names the option. */
+                for (size_t i = 0; i < nlen; i++)
+                        if (!is_option_char(name[i]))
+                                return -EINVAL;
+
+                const KeyOption *opt = NULL;
+                for (size_t i = 0; i < ELEMENTSOF(key_options); i++)
+                        if (strlen(key_options[i].name) == nlen && strncasecmp(name, key_options[i].name, nlen) == 0) {
+                                opt = &key_options[i];
+                                break;
+                        }
+
+                bool has_value = s < end && *s == '=';
+                _cleanup_free_ char *value = NULL;
+                if (has_value) {
+                        s++;
+                        if (s >= end || *s != '"')
+                                return -EINVAL;         /* values are always quoted */
+                        s++;
+                        int r = parse_quoted(&s, end, opt && opt->kind == OPTION_COMMAND ? &value : NULL);
+                        if (r < 0)
+                                return r;
+                }
+
+                if (!opt)
+                        line_options_refuse(o, name, nlen, "is not known");
+                else if (has_value != option_kind_has_value(opt->kind))
+                        return -EINVAL;                 /* "no-pty=\"x\"" or a bare "command" */
+                else
+                        switch (opt->kind) {
+                        case OPTION_SET_FLAGS:
+                        case OPTION_ENVIRONMENT:
+                                o->flags |= opt->flags;
+                                break;
+                        case OPTION_CLEAR_FLAGS:
+                                o->flags &= ~opt->flags;
+                                break;
+                        case OPTION_PERMIT_LIST:
+                                o->permit_list = true;
+                                break;
+                        case OPTION_COMMAND:
+                                if (o->command)
+                                        return -EINVAL;  /* two forced commands: which one? */
+                                if (isempty(value))
+                                        /* OpenSSH runs `shell -c ""`; the verdict we return cannot tell
+                                         * an empty command from none, so refuse rather than allow a shell. */
+                                        line_options_refuse(o, name, nlen, "is empty");
+                                o->command = TAKE_PTR(value);
+                                break;
+                        case OPTION_REFUSE:
+                        case OPTION_REFUSE_VALUE:
+                                line_options_refuse(o, name, nlen, "is not supported by privsshd");
+                                break;
+                        default:
+                                return -EINVAL;
+                        }
+
+                if (s < end && *s == ',') {
+                        s++;
+                        continue;
+                }
+                if (s < end && is_blank(*s))
+                        break;
+                return -EINVAL;                         /* options and nothing else on the line */
+        }
+
+        /* An allow-list we do not implement allows nothing, whatever "port-forwarding" said. */
+        if (o->permit_list)
+                o->flags |= AUTHKEY_NO_PORT_FORWARDING;
+        *p = s;
+        return 0;
+}
+
+/* ---- lines ----------------------------------------------------------------------------------------- */
+
+static uint32_t read_be32(const uint8_t *p) {
+        return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | (uint32_t) p[3];
+}
+
+/* One line (without its newline). 1 match (*ret filled), 0 no match or skipped, -ENOMEM. */
 static int check_line(const char *s, const char *end, const char *origin, unsigned line, const char *type,
                       const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret) {
-        AuthorizedKeyMatch m = { .line = line };
-        _cleanup_free_ uint8_t *decoded = NULL;         /* before any goto: cleanup runs on every exit */
-        size_t dlen = 0;
+        _cleanup_(line_options_done) LineOptions o = {};
         int r;
 
-        s = skip_ws(s, end);
+        s = skip_blanks(s, end);
         if (s >= end || *s == '#')
                 return 0;
 
-        const char *tok_end = s;
-        while (tok_end < end && *tok_end != ' ' && *tok_end != '\t')
-                tok_end++;
-        if (!is_key_type(s, (size_t) (tok_end - s)) && !is_skipped_type(s, (size_t) (tok_end - s))) {
-                r = parse_options(&s, end, &m, origin, line);
+        /* A line starts with options exactly when its first word is not a key type (OpenSSH's rule). */
+        const char *t_end = token_end(s, end);
+        if (!is_key_type(s, (size_t) (t_end - s)) && !is_skipped_type(s, (size_t) (t_end - s))) {
+                r = parse_options(&s, end, &o);
+                if (r == -ENOMEM)
+                        return r;
                 if (r < 0) {
-                        if (r == -EINVAL)
-                                log_debug("%s:%u: bad key options, line skipped", origin, line);
-                        authorized_key_match_done(&m);
-                        return r == -ENOMEM ? r : 0;
+                        log_debug("%s:%u: bad key options, line skipped", origin, line);
+                        return 0;
                 }
-                s = skip_ws(s, end);
-                tok_end = s;
-                while (tok_end < end && *tok_end != ' ' && *tok_end != '\t')
-                        tok_end++;
+                s = skip_blanks(s, end);
+                t_end = token_end(s, end);
         }
-        size_t tlen = (size_t) (tok_end - s);
+
+        size_t tlen = (size_t) (t_end - s);
+        if (tlen == 0) {
+                log_debug("%s:%u: no key type, line skipped", origin, line);
+                return 0;
+        }
         if (is_skipped_type(s, tlen)) {
-                log_debug("%s:%u: certificate and security-key types are not supported, line skipped", origin, line);
-                goto no;
+                log_debug("%s:%u: certificate, security-key and DSA keys are not supported, line skipped",
+                          origin, line);
+                return 0;
         }
         if (!is_key_type(s, tlen)) {
                 log_debug("%s:%u: unknown key type, line skipped", origin, line);
-                goto no;
+                return 0;
         }
-        if (strlen(type) != tlen || !strneq(s, type, tlen))
-                goto no;
+        if (!token_is(s, tlen, type))
+                return 0;       /* a key of another type: nothing wrong with the line */
 
-        const char *b = skip_ws(tok_end, end);
-        const char *b_end = b;
-        while (b_end < end && *b_end != ' ' && *b_end != '\t')
-                b_end++;
-        if (b == b_end || base64_decode(b, (size_t) (b_end - b), &decoded, &dlen) < 0) {
+        const char *b = skip_blanks(t_end, end);
+        const char *b_end = token_end(b, end);
+        _cleanup_free_ uint8_t *decoded = NULL;
+        size_t dlen = 0;
+        r = b == b_end ? -EINVAL : base64_decode(b, (size_t) (b_end - b), &decoded, &dlen);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
                 log_debug("%s:%u: bad key data, line skipped", origin, line);
-                goto no;
+                return 0;
         }
-        /* The blob starts with its own type string, which must agree with the line's. */
-        if (dlen < 4 || ((size_t) decoded[0] << 24 | (size_t) decoded[1] << 16 | (size_t) decoded[2] << 8 |
-                         decoded[3]) != tlen || dlen < 4 + tlen || memcmp(decoded + 4, s, tlen) != 0) {
-                log_debug("%s:%u: key type does not match the key data, line skipped", origin, line);
-                goto no;
-        }
-        if (dlen != blob_len || memcmp(decoded, blob, dlen) != 0)
-                goto no;
 
-        *ret = m;
+        /* The blob names its own type first (RFC 4253 §6.6); it must be the line's, or "ssh-rsa <an
+         * ed25519 blob>" would let the line's type say one thing and the key be another. */
+        if (dlen < 4 || read_be32(decoded) != tlen || dlen - 4 < tlen || memcmp(decoded + 4, s, tlen) != 0) {
+                log_debug("%s:%u: key type does not match the key data, line skipped", origin, line);
+                return 0;
+        }
+
+        if (dlen != blob_len || memcmp(decoded, blob, dlen) != 0)
+                return 0;
+
+        if (o.refused) {
+                log_info("%s:%u: key option \"%.*s\" %s; refusing this key", origin, line,
+                         (int) MIN(o.refused_len, (size_t) 64), o.refused, o.refused_why);
+                return 0;
+        }
+
+        *ret = (AuthorizedKeyMatch) {
+                .line = line,
+                .flags = o.flags,
+                .forced_command = TAKE_PTR(o.command),
+        };
         return 1;
-no:
-        authorized_key_match_done(&m);
-        return 0;
 }
 
 int authorized_keys_check_buffer(const char *data, size_t size, const char *origin, const char *algorithm,
                                  const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret) {
+        if (!data && size > 0)
+                return -EINVAL;
+        if (!origin)
+                origin = "authorized_keys";
+
         const char *type = authorized_keys_type_for_algorithm(algorithm);
-        if (!type)
+        if (!type || !blob || blob_len == 0)
                 return 0;
+
         unsigned line = 0;
-        const char *p = data, *end = data + size;
-        while (p < end) {
+        for (const char *p = data, *end = data + size; p < end; ) {
                 const char *nl = memchr(p, '\n', (size_t) (end - p));
-                const char *le = nl ? nl : end;
+                const char *e = nl ?: end;
                 line++;
-                const char *e = le;
                 if (e > p && e[-1] == '\r')
                         e--;
+
                 if ((size_t) (e - p) > AUTHKEYS_MAX_LINE)
-                        log_debug("%s:%u: line too long, skipped", origin, line);
+                        log_debug("%s:%u: line longer than %u bytes, skipped", origin, line, AUTHKEYS_MAX_LINE);
+                else if (memchr(p, '\0', (size_t) (e - p)))
+                        log_debug("%s:%u: NUL byte in line, skipped", origin, line);
                 else {
                         int r = check_line(p, e, origin, line, type, blob, blob_len, ret);
                         if (r != 0)
@@ -224,23 +413,29 @@ int authorized_keys_check_fd(int fd, const char *origin, const char *algorithm, 
                              size_t blob_len, AuthorizedKeyMatch *ret) {
         _cleanup_free_ char *data = NULL;
         size_t size = 0;
+
+        if (fd < 0)
+                return -EBADF;
         int r = read_full_fd(fd, AUTHKEYS_MAX_FILE_SIZE, &data, &size);
         if (r < 0)
                 return r;
         return authorized_keys_check_buffer(data, size, origin, algorithm, blob, blob_len, ret);
 }
 
+/* ---- files ----------------------------------------------------------------------------------------- */
+
 int authorized_keys_expand_path(const char *pattern, const char *user, uid_t uid, const char *home, char **ret) {
-        size_t cap = strlen(pattern) + 1, len = 0;
-        char *out = NULL;
+        if (!pattern || !user || !home || home[0] != '/')
+                return -EINVAL;
+
+        _cleanup_free_ char *out = NULL;
+        size_t len = 0;
         FILE *f = open_memstream(&out, &len);
         if (!f)
                 return -ENOMEM;
-        (void) cap;
-        bool relative = pattern[0] != '/' && !(pattern[0] == '%' && (pattern[1] == 'h'));
-        if (relative)
-                fprintf(f, "%s/", home);
-        for (const char *p = pattern; *p; p++) {
+
+        bool bad = false;
+        for (const char *p = pattern; *p && !bad; p++) {
                 if (*p != '%') {
                         fputc(*p, f);
                         continue;
@@ -253,38 +448,52 @@ int authorized_keys_expand_path(const char *pattern, const char *user, uid_t uid
                         fputs(user, f);
                         break;
                 case 'U':
-                        fprintf(f, "%u", (unsigned) uid);
+                        fprintf(f, "%lu", (unsigned long) uid);
                         break;
                 case '%':
                         fputc('%', f);
                         break;
-                default:
-                        fclose(f);
-                        free(out);
-                        return -EINVAL;
+                default:        /* an unknown token, or '%' at the end (then *p is the NUL) */
+                        bad = true;
+                        break;
                 }
         }
-        if (fclose(f) != 0) {
-                free(out);
+        if (fclose(f) != 0)
                 return -ENOMEM;
+        if (bad)
+                return -EINVAL;
+
+        /* Tokens first, then "relative to home" (sshd_config(5) AuthorizedKeysFile). */
+        if (out[0] != '/') {
+                char *abs = NULL;
+                bool slash = home[strlen(home) - 1] == '/';
+                if (asprintf(&abs, "%s%s%s", home, slash ? "" : "/", out) < 0)
+                        return -ENOMEM;
+                free(out);
+                out = abs;
         }
-        *ret = out;
+        *ret = TAKE_PTR(out);
         return 0;
 }
 
 int authorized_keys_open(const char *path) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (isempty(path))
+                return -EINVAL;
+
+        /* O_NONBLOCK: open() of a FIFO with no writer would otherwise wait forever; O_NOCTTY: a tty
+         * must not become our controlling terminal. Neither matters once we know it is a file. */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return negative_errno();
+
         struct stat st;
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-                safe_close(fd);
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (!S_ISREG(st.st_mode))
                 return -EPERM;
-        }
+
         int r = fd_set_nonblock(fd, false);
-        if (r < 0) {
-                safe_close(fd);
+        if (r < 0)
                 return r;
-        }
-        return fd;
+        return TAKE_FD(fd);
 }

@@ -1,11 +1,43 @@
 #pragma once
 /*
- * authorized_keys (sshd(8), AUTHORIZED_KEYS FILE FORMAT): "[options] keytype base64 [comment]" lines.
- * A line matches when its key type and decoded key blob equal the offered key. Options that RESTRICT
- * access and that we do not enforce yet (from=, expiry-time=, principals=, cert-authority, unknown
- * ones) make the line refuse to match, because ignoring them would allow more than the user wrote;
- * command= is returned so the monitor enforces it; the no-* flags are returned. Malformed lines are
- * skipped (logged at debug), never fatal. Runs in a child that has become the user (pubkey-check.c).
+ * authorized_keys (sshd(8), AUTHORIZED_KEYS FILE FORMAT): one key per line, "[options] keytype base64
+ * [comment]"; empty lines and lines starting with '#' are ignored. A line matches an offered key when
+ * its key type is the type the request's algorithm uses, the type string inside its decoded blob equals
+ * that key type, and the decoded blob equals the offered blob byte for byte.
+ *
+ * Key types: ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa.
+ * Certificates ("*-cert-v01@openssh.com") and FIDO keys ("sk-*") are recognised and skipped (they need
+ * checks we do not do); any other type is skipped as unknown. Skipped and malformed lines are logged at
+ * debug level as "origin:line: why" and never stop the search.
+ *
+ * Options (comma-separated, names case-insensitive, values double-quoted with \" as the only escape):
+ *
+ *   honoured, returned in AuthorizedKeyMatch for the monitor to enforce:
+ *     command="..."           the forced command (an empty one refuses the key, see below)
+ *     restrict                sets AUTHKEY_RESTRICT and every AUTHKEY_NO_* flag
+ *     no-pty, no-port-forwarding, no-agent-forwarding, no-X11-forwarding, no-user-rc
+ *                             set their AUTHKEY_NO_* flag
+ *     pty, port-forwarding, agent-forwarding, X11-forwarding, user-rc
+ *                             clear it again (as after "restrict"; they never grant more than the
+ *                             server configuration allows)
+ *     environment="NAME=v"    sets AUTHKEY_ENVIRONMENT; the values are not returned (privsshd has no
+ *                             PermitUserEnvironment, and OpenSSH ignores them without it)
+ *     permitopen="...", permitlisten="..."
+ *                             we do not implement the lists, so we enforce the strictest reading:
+ *                             AUTHKEY_NO_PORT_FORWARDING, which a later "port-forwarding" cannot clear
+ *
+ *   refused: the line does not match, and a line naming the option is logged at INFO level when it
+ *   carries the offered key (ignoring these would allow more than the user wrote):
+ *     from=, expiry-time=, principals=, cert-authority, tunnel=, no-touch-required, verify-required,
+ *     an empty command="", and every option not listed here.
+ *
+ * A line whose options are malformed (an unterminated or missing quote, a flag option given a value, a
+ * valued option without one, a duplicate command=, an empty option name, a name with characters other
+ * than letters, digits and '-') is skipped, as is a line with a NUL byte. Only the first matching
+ * line counts, as in OpenSSH; a refused line does not stop the search, so the same key on a later line
+ * without the option still matches.
+ *
+ * The parser runs in a child that has become the user (pubkey-check.c), on input the user controls.
  */
 
 #include <stdbool.h>
@@ -14,37 +46,63 @@
 #include <sys/types.h>
 
 typedef enum AuthorizedKeyFlags {
-        AUTHKEY_RESTRICT = 1u << 0,
+        AUTHKEY_RESTRICT = 1u << 0,             /* "restrict" was given (the NO_* flags say what is left) */
         AUTHKEY_NO_PTY = 1u << 1,
         AUTHKEY_NO_PORT_FORWARDING = 1u << 2,
         AUTHKEY_NO_AGENT_FORWARDING = 1u << 3,
         AUTHKEY_NO_X11_FORWARDING = 1u << 4,
         AUTHKEY_NO_USER_RC = 1u << 5,
+        AUTHKEY_ENVIRONMENT = 1u << 6,          /* environment="..." was given (values ignored) */
 } AuthorizedKeyFlags;
 
+#define AUTHKEY_NO_ALL                                                                  \
+        (AUTHKEY_NO_PTY | AUTHKEY_NO_PORT_FORWARDING | AUTHKEY_NO_AGENT_FORWARDING |    \
+         AUTHKEY_NO_X11_FORWARDING | AUTHKEY_NO_USER_RC)
+
 typedef struct AuthorizedKeyMatch {
-        unsigned line;
+        unsigned line;                  /* 1-based line number of the matching line */
         unsigned flags;                 /* AuthorizedKeyFlags */
-        char *forced_command;           /* command="...", or NULL */
+        char *forced_command;           /* command="...", unescaped, never "", or NULL */
 } AuthorizedKeyMatch;
 
+/* Free what a match owns and reset it; safe on a zeroed or already-done match. */
 void authorized_key_match_done(AuthorizedKeyMatch *m);
 
-/* The key type an SSH algorithm name is stored under ("rsa-sha2-512" -> "ssh-rsa"); NULL if unsupported. */
+/*
+ * The authorized_keys key type a public key algorithm name is stored under: "ssh-ed25519",
+ * "ecdsa-sha2-nistp256/384/521" and "ssh-rsa" map to themselves, the RSA signature algorithms
+ * "rsa-sha2-256" and "rsa-sha2-512" map to "ssh-rsa". NULL for anything else (never matches).
+ */
 const char *authorized_keys_type_for_algorithm(const char *algorithm);
 
 /*
- * Check one file (already open) for the key. Returns 1 with *ret filled when a line matches, 0 when
- * none does, a negative errno when the file cannot be read (or is over AUTHKEYS_MAX_FILE_SIZE).
+ * Look for the offered key in an open authorized_keys file. `origin` names it in log lines (the path),
+ * `algorithm` is the key type or signature algorithm of the request (see above), `blob` the raw public
+ * key blob. Returns 1 with *ret filled when a line matches, 0 when none does (or the algorithm is not
+ * supported), a negative errno when the file cannot be read: -EFBIG when it reaches
+ * AUTHKEYS_MAX_FILE_SIZE, -ENOMEM. Lines longer than AUTHKEYS_MAX_LINE are skipped. *ret is written
+ * only when 1 is returned; release it with authorized_key_match_done().
  */
 int authorized_keys_check_fd(int fd, const char *origin, const char *algorithm, const uint8_t *blob,
                              size_t blob_len, AuthorizedKeyMatch *ret);
-/* The same over a buffer (for tests and fuzzing). */
+
+/* The same over a buffer of `size` bytes, which need not be NUL-terminated (tests, fuzzing). */
 int authorized_keys_check_buffer(const char *data, size_t size, const char *origin, const char *algorithm,
                                  const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret);
 
-/* AuthorizedKeysFile tokens: %h home, %u user, %U uid, %%; relative results are under home. */
+/*
+ * Expand one AuthorizedKeysFile pattern (sshd_config(5) TOKENS): %h the home directory, %u the user
+ * name, %U the numeric uid, %% a literal '%'. A result that is not absolute is taken relative to the
+ * home directory, as OpenSSH does. -EINVAL for an unknown token or a trailing '%', or when `home` is not
+ * absolute; -ENOMEM. *ret is malloc'd.
+ */
 int authorized_keys_expand_path(const char *pattern, const char *user, uid_t uid, const char *home, char **ret);
 
-/* Open for reading without blocking on FIFOs; only regular files. fd or -errno. */
+/*
+ * Open an authorized_keys file for reading: O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK, so that a FIFO
+ * cannot block us, then fstat() and O_NONBLOCK cleared. Symlinks are followed (as OpenSSH; StrictModes
+ * then checks the real path). Returns the fd, -EPERM when the path is not a regular file (a FIFO, a
+ * directory, a device), or the open()'s negative errno (-ENOENT, -EACCES, ...). The caller opens it with
+ * the user's credentials.
+ */
 int authorized_keys_open(const char *path);
