@@ -1,276 +1,380 @@
-"""Integration test harness: the real daemon, the real OpenSSH client, real PAM, and nothing of the
-host changed.
+"""The integration harness: the real daemon, the real OpenSSH client and real PAM, and nothing of
+the host changed.
 
-Every test file calls harness.run(main). As root, that re-executes the file inside new mount, PID,
-network, UTS and IPC namespaces (unshare), where it mounts private tmpfs on /tmp, /run, /var/log and
-/home, bind-mounts fixture /etc/passwd, /etc/shadow, /etc/group and a private /etc/pam.d over the
-host's, and brings up loopback. When the test's PID 1 exits, the kernel kills whatever is left, so
-nothing outlives a run, and no login record can reach the host's wtmp/btmp.
+Every test file ends with `harness.run(main)`. As root, that re-executes the file inside new mount,
+PID, network, UTS and IPC namespaces (unshare). There, PID 1 is a small reaper and the test runs as
+its child; when the test ends, PID 1 exits and the kernel kills whatever is left, so no process
+outlives a run. Inside, before the test:
 
-Without root: skip (exit 77), or fail when PRIVSSHD_TESTS_MUST_RUN=1 (CI).
-PRIVSSHD_TEST_SERVER=openssh runs the same checks against OpenSSH's sshd as a reference; checks
-where privsshd is stricter than OpenSSH by design say so and are skipped there.
+  - loopback is up (the network namespace has nothing else);
+  - private tmpfs on /tmp, /run, /var/log, /home and /root: login records (utmp in /run, wtmp,
+    btmp and lastlog in /var/log) and everything the test writes stay in the namespace. If the
+    source or build tree lives under one of these, it is bound back to the same path;
+  - /etc/passwd, /etc/shadow, /etc/group and /etc/gshadow are fixture files made per run from
+    tests/fixtures/etc (real SHA-512 hashes from `openssl passwd -6`), bind-mounted over the host's;
+  - /etc/pam.d is a private copy of the host's with the fixture stack tests/fixtures/pam.d/privsshd
+    installed as "privsshd" (ours) and "sshd" (OpenSSH's); its pam_exec hook appends
+    "open_session alice 127.0.0.1" lines to /var/log/pam-session.log;
+  - homes for root, alice and carol with ~/.ssh/authorized_keys holding an ed25519 key made per run
+    (private keys in /tmp/keys/<user>), and a key "stranger" that no one authorizes.
+
+Without root the test is skipped (exit 77), or fails when PRIVSSHD_TESTS_MUST_RUN=1 (CI).
+
+PRIVSSHD_TEST_SERVER=openssh runs the same checks against OpenSSH's /usr/sbin/sshd as a reference,
+so that every check can be seen to pass against a known-good server. Where privsshd is stricter
+than OpenSSH by design, the check says "reference differs" and why, and is not asserted there.
+
+Output: one line per check, "ok - ..." or "not ok - ..."; a failed check prints its details, the
+tail of the last ssh client's -v log and the tail of every running server's log. The file exits
+nonzero when any check failed.
 """
+import hashlib
 import os
 import re
+import secrets
 import shutil
-import socket
+import signal
 import subprocess
 import sys
 import time
 
-SRCDIR = os.environ.get("PRIVSSHD_SRCDIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRCDIR = os.path.abspath(os.environ.get("PRIVSSHD_SRCDIR") or os.path.join(HERE, "..", ".."))
 FIXTURES = os.path.join(SRCDIR, "tests", "fixtures")
 PRIVSSHD = os.environ.get("PRIVSSHD", "")
-SERVER_KIND = os.environ.get("PRIVSSHD_TEST_SERVER", "privsshd")
+PRIVSSHD_WORKER = os.environ.get("PRIVSSHD_WORKER", "")
 TEST_HOOKS = os.environ.get("PRIVSSHD_TEST_HOOKS") == "1"
+SERVER_KIND = os.environ.get("PRIVSSHD_TEST_SERVER", "privsshd")
+MUST_RUN = os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1"
+
+OPENSSH_SSHD = "/usr/sbin/sshd"
+SSH = "/usr/bin/ssh"
+OPENSSL = "/usr/bin/openssl"
 PORT = 2222
-
-USERS = [
-    # name, uid, home, shell, password
-    ("alice", 2001, "/home/alice", "/bin/bash", "alicepw"),
-    ("carol", 2002, "/home/carol", "/bin/sh", "carolpw"),
-]
 SANDBOX_UID = 2100
+SANDBOX_DIRECTORY = "/run/privsshd/empty"
+PAM_SESSION_LOG = "/var/log/pam-session.log"
+CLIENT_HOME = "/tmp/client-home"
+KEYS = "/tmp/keys"
 
+# name: (uid, gid, home, shell, password); must agree with tests/fixtures/etc.
+USERS = {
+    "root": (0, 0, "/root", "/bin/bash", "rootpw"),
+    "alice": (2001, 2001, "/home/alice", "/bin/bash", "alicepw"),
+    "carol": (2002, 2002, "/home/carol", "/bin/sh", "carolpw"),
+}
 
-class Skip(Exception):
-    pass
+PRIVATE_DIRS = ("/tmp", "/run", "/var/log", "/home", "/root")
 
-
-_failures = 0
-_checks = 0
-
-
-def check(cond, what, detail=None):
-    global _failures, _checks
-    _checks += 1
-    if cond:
-        print("ok - " + what, flush=True)
-    else:
-        _failures += 1
-        print("not ok - " + what, flush=True)
-        if detail:
-            print("  " + str(detail).replace("\n", "\n  ")[-6000:], flush=True)
-    return cond
+# Our own keywords, which OpenSSH's sshd does not know: dropped from the reference's config.
+OWN_KEYWORDS = ("sandboxuser", "sandboxdirectory", "pamservicename")
 
 
 def is_openssh():
     return SERVER_KIND == "openssh"
 
 
-def sh(*args, **kw):
-    kw.setdefault("check", True)
-    return subprocess.run(list(args), **kw)
+# ---------------------------------------------------------------------------------------------
+# Checks and outcomes
+
+class Skip(Exception):
+    """The test cannot run here (a build without test hooks, a missing tool): exit 77, or a
+    failure when PRIVSSHD_TESTS_MUST_RUN=1."""
 
 
-def _hash(pw):
-    return sh("openssl", "passwd", "-6", pw, capture_output=True, text=True).stdout.strip()
+class ReferenceDiffers(Exception):
+    """The whole file checks something OpenSSH does differently or does not have: exit 77 in the
+    reference run, always (it is by design, not a gap in the environment)."""
 
 
-PRIVATE_DIRS = ("/tmp", "/run", "/var/log", "/home")
+_checks = 0
+_failures = 0
+_last_ssh = None          # the last SshResult or SshProcess, for failure reports
 
 
-def _keep_visible():
-    """The source and build trees may live under a directory we are about to cover with a private
-    tmpfs (a CI checkout under /tmp, a developer's under /home): bind them to a staging tmpfs first,
-    and back to the same paths afterwards."""
-    paths = {os.path.realpath(SRCDIR)}
-    for p in (PRIVSSHD, os.environ.get("PRIVSSHD_WORKER", "")):
-        if p:
-            paths.add(os.path.dirname(os.path.dirname(os.path.realpath(p))))
-    paths = sorted(p for p in paths if any(p == d or p.startswith(d + "/") for d in PRIVATE_DIRS))
-    # Drop paths inside other kept paths.
-    paths = [p for p in paths if not any(p != q and p.startswith(q + "/") for q in paths)]
-    if not paths:
-        return []
-    stage = next((d for d in ("/mnt", "/srv", "/media", "/opt") if os.path.isdir(d)), None)
-    if stage is None:
-        raise AssertionError("no directory to stage the source tree in")
-    sh("mount", "-t", "tmpfs", "-o", "mode=0700", "tmpfs", stage)
-    kept = []
-    for i, p in enumerate(paths):
-        st = os.path.join(stage, str(i))
-        os.mkdir(st)
-        sh("mount", "--bind", p, st)
-        kept.append((st, p))
-    return kept
+def _tail(text, lines=40):
+    return "\n".join(text.splitlines()[-lines:])
 
 
-def _setup_namespace():
-    sh("ip", "link", "set", "lo", "up")
-    kept = _keep_visible()
-    for d in PRIVATE_DIRS:
-        sh("mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", d)
-    for st, p in kept:
-        os.makedirs(p, exist_ok=True)
-        sh("mount", "--bind", st, p)
-    os.chmod("/tmp", 0o1777)
-    fx = "/run/fixture-etc"
-    os.makedirs(fx)
-    passwd = [l for l in open("/etc/passwd") if not l.startswith(("alice:", "carol:", "privsshd:"))]
-    group = [l for l in open("/etc/group") if not l.startswith(("alice:", "carol:", "privsshd:"))]
-    shadow = []
-    for l in open("/etc/shadow"):
-        name = l.split(":", 1)[0]
-        if name == "root":
-            f = l.rstrip("\n").split(":")
-            f[1] = _hash("rootpw")
-            l = ":".join(f) + "\n"
-        if name not in ("alice", "carol", "privsshd"):
-            shadow.append(l)
-    for name, uid, home, shell, pw in USERS:
-        passwd.append(f"{name}:x:{uid}:{uid}::{home}:{shell}\n")
-        group.append(f"{name}:x:{uid}:\n")
-        shadow.append(f"{name}:{_hash(pw)}:19000:0:99999:7:::\n")
-    passwd.append(f"privsshd:x:{SANDBOX_UID}:{SANDBOX_UID}:privsshd sandbox:/nonexistent:/usr/sbin/nologin\n")
-    group.append(f"privsshd:x:{SANDBOX_UID}:\n")
-    shadow.append("privsshd:!:19000::::::\n")
-    if not any(l.startswith("sshd:") for l in passwd):
-        passwd.append("sshd:x:2101:65534::/run/sshd:/usr/sbin/nologin\n")
-    for name, lines in (("passwd", passwd), ("group", group), ("shadow", shadow)):
-        p = os.path.join(fx, name)
-        with open(p, "w") as f:
-            f.writelines(lines)
-        os.chmod(p, 0o640 if name == "shadow" else 0o644)
-        sh("mount", "--bind", p, "/etc/" + name)
+def _indent(text):
+    return "    " + text.replace("\n", "\n    ")
 
-    pamd = "/run/fixture-pam.d"
-    shutil.copytree("/etc/pam.d", pamd, symlinks=True)
-    stack = open(os.path.join(FIXTURES, "pam-privsshd")).read().replace("@FIXTURES@", FIXTURES)
-    for svc in ("privsshd", "sshd"):
-        with open(os.path.join(pamd, svc), "w") as f:
-            f.write(stack)
-    sh("mount", "--bind", pamd, "/etc/pam.d")
 
-    for name, uid, home, shell, pw in USERS + [("root", 0, "/root", "/bin/bash", "rootpw")]:
-        if name != "root":
-            os.makedirs(home, 0o755)
-        sshdir = os.path.join(home, ".ssh")
-        if name == "root":
-            # /root is the host's: put a private tmpfs over its .ssh
-            os.makedirs(sshdir, 0o700, exist_ok=True)
-            sh("mount", "-t", "tmpfs", "-o", "mode=0700", "tmpfs", sshdir)
+def _report(details):
+    out = []
+    for d in details:
+        if d is None:
+            continue
+        if isinstance(d, (SshResult, SshProcess)):
+            out.append(d.describe())
+        elif isinstance(d, Server):
+            out.append(f"server log ({d.name}), last lines:\n" + _indent(_tail(d.text())))
+        elif isinstance(d, bytes):
+            out.append(repr(d[:2000]))
         else:
-            os.makedirs(sshdir, 0o700)
-        key = f"/tmp/keys/{name}"
-        os.makedirs("/tmp/keys", exist_ok=True)
-        sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key)
-        shutil.copy(key + ".pub", os.path.join(sshdir, "authorized_keys"))
-        os.chmod(os.path.join(sshdir, "authorized_keys"), 0o600)
-        sh("chown", "-R", f"{uid}:{uid}", sshdir)
-        if name != "root":
-            sh("chown", f"{uid}:{uid}", home)
-    sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "stranger", "-f", "/tmp/keys/stranger")
-    os.makedirs("/tmp/client-home", 0o700)
-    os.environ["HOME"] = "/tmp/client-home"
+            out.append(str(d)[-6000:])
+    if _last_ssh is not None and not any(d is _last_ssh for d in details):
+        out.append("last ssh client:\n" + _last_ssh.describe())
+    for s in Server.running:
+        if not any(d is s for d in details):
+            out.append(f"server log ({s.name}), last lines:\n" + _indent(_tail(s.text())))
+    print(_indent("\n".join(out)), flush=True)
 
 
-def run(main):
-    """Entry point of every test file."""
-    if os.environ.get("PRIVSSHD_IN_NAMESPACE") != "1":
-        must = os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1"
-        if os.geteuid() != 0:
-            print("skip: the integration tests need root (they run the daemon in private namespaces)")
-            sys.exit(1 if must else 77)
-        if not is_openssh() and not (PRIVSSHD and os.path.exists(PRIVSSHD)):
-            print("skip: PRIVSSHD is not set to a built privsshd")
-            sys.exit(1 if must else 77)
-        env = dict(os.environ, PRIVSSHD_IN_NAMESPACE="1")
-        r = subprocess.run(["unshare", "--mount", "--pid", "--net", "--uts", "--ipc", "--fork",
-                            "--mount-proc", "--propagation", "private",
-                            "/usr/bin/python3", os.path.abspath(sys.argv[0])] + sys.argv[1:], env=env)
-        sys.exit(r.returncode)
+def check(cond, what, *details, reference_differs=None):
+    """Record one check. `details` (strings, bytes, SshResult, Server) are printed on failure.
 
-    _setup_namespace()
-    code = 0
+    reference_differs="why": the check is ours only, because OpenSSH's sshd behaves otherwise by
+    design; against the reference it is reported as skipped with the reason (and a note if the
+    reference happens to satisfy it after all)."""
+    global _checks, _failures
+    if reference_differs and is_openssh():
+        note = " (the reference satisfies it anyway)" if cond else ""
+        print(f"ok - {what} # SKIP reference differs: {reference_differs}{note}", flush=True)
+        return True
+    _checks += 1
+    if cond:
+        print(f"ok - {what}", flush=True)
+        return True
+    _failures += 1
+    print(f"not ok - {what}", flush=True)
+    _report(details)
+    return False
+
+
+def note(text):
+    print(f"# {text}", flush=True)
+
+
+def skip(reason):
+    raise Skip(reason)
+
+
+def ours_only(why):
+    """The whole file is about privsshd itself: against the reference, stop here."""
+    if is_openssh():
+        raise ReferenceDiffers(why)
+
+
+def need_test_hooks():
+    if is_openssh():
+        raise ReferenceDiffers("test hooks exist only in privsshd")
+    if not TEST_HOOKS:
+        raise Skip("needs a build with -Dtest_hooks=true (PRIVSSHD_TEST_HOOKS=1)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+
+def run_cmd(argv, **kw):
+    """subprocess.run with a timeout always, failing loudly."""
+    kw.setdefault("timeout", 60)
+    kw.setdefault("check", True)
+    return subprocess.run(argv, **kw)
+
+
+def wait_for(pred, timeout=10.0, interval=0.05):
+    """Poll pred() until it returns something true or the time is up; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(interval)
+
+
+def read_text(path):
     try:
-        main()
-    except Skip as e:
-        print(f"skip: {e}")
-        code = 1 if os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1" else 77
-    finally:
-        Server.stop_all()
-    if code == 0 and _failures:
-        code = 1
-    print(f"{_checks - _failures} passed, {_failures} failed", flush=True)
-    sys.exit(code)
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
 
+
+def pam_log():
+    """The fixture PAM hook's log: lines like "open_session alice 127.0.0.1"."""
+    return read_text(PAM_SESSION_LOG)
+
+
+def pam_events(user=None):
+    """[(type, user, rhost)] from the PAM hook's log, in order, optionally for one user."""
+    out = []
+    for line in pam_log().splitlines():
+        f = line.split(" ")
+        f += [""] * (3 - len(f))
+        if user is None or f[1] == user:
+            out.append(tuple(f[:3]))
+    return out
+
+
+def clear_pam_log():
+    with open(PAM_SESSION_LOG, "w"):
+        pass
+
+
+def fingerprint(pubkey_path):
+    """SHA256:... of a public key, as `ssh-keygen -lf` prints it."""
+    out = run_cmd(["ssh-keygen", "-l", "-E", "sha256", "-f", pubkey_path], capture_output=True,
+                  text=True).stdout
+    return out.split()[1]
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class Proc:
+    """A process of this PID namespace, as /proc shows it."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.cmdline = read_text(f"/proc/{pid}/cmdline").replace("\0", " ").strip()
+        self.comm = read_text(f"/proc/{pid}/comm").strip()
+        self.status = read_text(f"/proc/{pid}/status")
+
+    def field(self, name):
+        m = re.search(rf"^{name}:[ \t]*(.*)$", self.status, re.M)
+        return m.group(1).strip() if m else None
+
+    @property
+    def uids(self):
+        return (self.field("Uid") or "").split()
+
+    @property
+    def zombie(self):
+        return (self.field("State") or "Z").startswith(("Z", "X"))
+
+    def __repr__(self):
+        return f"<{self.pid} {self.comm} {self.cmdline!r}>"
+
+
+def processes(cmdline=None, comm=None):
+    """Live (non-zombie) processes whose command line matches the regex `cmdline` (re.search)
+    and/or whose comm equals `comm`."""
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        p = Proc(int(name))
+        if not p.status or p.zombie:
+            continue
+        if cmdline is not None and not re.search(cmdline, p.cmdline):
+            continue
+        if comm is not None and p.comm != comm:
+            continue
+        out.append(p)
+    return out
+
+
+def alive(pid):
+    st = read_text(f"/proc/{pid}/status")
+    m = re.search(r"^State:\s*(\S)", st, re.M)
+    return bool(m) and m.group(1) not in "ZX"
+
+
+# ---------------------------------------------------------------------------------------------
+# The server: ours or the reference
 
 class Server:
-    running = []
+    """One server with a config file of its own. `config`: keywords of the test, written before
+    the common ones, so they win (sshd_config: the first value of a keyword counts)."""
 
-    def __init__(self, config="", name="server", kind=None, args=()):
+    running = []
+    _count = 0
+
+    def __init__(self, config="", name=None, args=(), kind=None):
+        Server._count += 1
         self.kind = kind or SERVER_KIND
-        self.dir = f"/run/{name}"
+        self.name = name or f"server{Server._count}"
+        self.dir = f"/run/test-{self.name}"
         os.makedirs(self.dir, exist_ok=True)
         self.hostkey = os.path.join(self.dir, "ssh_host_ed25519_key")
         if not os.path.exists(self.hostkey):
-            sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.hostkey)
+            run_cmd(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hostkey", "-f", self.hostkey])
+        os.chmod(self.hostkey, 0o600)
         self.logpath = os.path.join(self.dir, "log")
-        base = [f"Port {PORT}", "ListenAddress 127.0.0.1", f"HostKey {self.hostkey}", "PidFile none",
-                "LogLevel VERBOSE", "PermitRootLogin prohibit-password", "MaxAuthTries 6",
-                "Subsystem sftp /usr/lib/openssh/sftp-server"]
+        self.config_path = os.path.join(self.dir, "sshd_config")
+        common = [
+            f"Port {PORT}",
+            "ListenAddress 127.0.0.1",
+            f"HostKey {self.hostkey}",
+            "PidFile none",
+            "LogLevel VERBOSE",
+            "SandboxUser privsshd",
+            f"SandboxDirectory {SANDBOX_DIRECTORY}",
+            "PAMServiceName privsshd",
+            "PermitRootLogin prohibit-password",
+            "MaxAuthTries 6",
+        ]
+        lines = [l.strip() for l in config.strip().splitlines() if l.strip()] + common
         if self.kind == "openssh":
+            lines = [l for l in lines if not self._own_keyword(l)]
+            lines += ["UsePAM yes", "KbdInteractiveAuthentication no"]
             os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
-            base += ["UsePAM yes", "KbdInteractiveAuthentication no"]
-            ours = ("sandboxuser", "sandboxdirectory", "pamservicename", "test")
-            config = "\n".join(l for l in config.splitlines() if not l.strip().lower().startswith(ours))
-            self.argv = ["/usr/sbin/sshd", "-D", "-e"]
+            self.argv = [OPENSSH_SSHD, "-D", "-e", "-f", self.config_path] + list(args)
         else:
-            base += ["SandboxUser privsshd", "SandboxDirectory /run/privsshd/empty", "PAMServiceName privsshd"]
-            self.argv = [PRIVSSHD, "-D", "-e"] + list(args)
-        # Keywords given by the test come first: for most keywords the first value wins.
-        self.config = os.path.join(self.dir, "config")
-        with open(self.config, "w") as f:
-            f.write(config + "\n" + "\n".join(base) + "\n")
+            self.argv = [PRIVSSHD, "-D", "-e", "-f", self.config_path] + list(args)
+        with open(self.config_path, "w") as f:
+            f.write("\n".join(lines) + "\n")
         self.proc = None
 
-    def start(self):
+    @staticmethod
+    def _own_keyword(line):
+        kw = re.split(r"[\s=]", line, 1)[0].lower()
+        return kw in OWN_KEYWORDS or kw.startswith("test")
+
+    def start(self, timeout=10):
         self.log = open(self.logpath, "ab")
-        self.proc = subprocess.Popen(self.argv + ["-f", self.config], stdin=subprocess.DEVNULL,
-                                     stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=self.log)
         Server.running.append(self)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError("server exited at start:\n" + self.text())
-            # Wait for the listening socket without connecting (a probe would log a failed handshake).
-            out = subprocess.run(["ss", "-Hltn", f"sport = :{PORT}"], capture_output=True, text=True).stdout
-            if out.strip():
-                return self
-            time.sleep(0.05)
-        raise AssertionError("server did not start listening:\n" + self.text())
+        # Ready when the socket listens. Read from /proc/net/tcp rather than probed with a
+        # connect(), which the server would log as a connection ("Connection closed by ...").
+        ok = wait_for(lambda: self.proc.poll() is not None or listening(PORT), timeout)
+        if self.proc.poll() is not None:
+            raise AssertionError(f"{self.name} exited with {self.proc.returncode} at start:\n"
+                                 + _indent(_tail(self.text())))
+        if not ok:
+            raise AssertionError(f"{self.name} is not listening on 127.0.0.1:{PORT} after "
+                                 f"{timeout} s:\n" + _indent(_tail(self.text())))
+        return self
 
     def text(self):
-        try:
-            return open(self.logpath, errors="replace").read()
-        except OSError:
-            return ""
+        return read_text(self.logpath)
 
-    def wait_log(self, pattern, timeout=10):
-        deadline = time.time() + timeout
-        while True:
-            m = re.search(pattern, self.text(), re.M)
-            if m or time.time() > deadline:
-                return m
-            time.sleep(0.05)
+    def lines(self):
+        return self.text().splitlines()
+
+    def wait_log(self, pattern, timeout=10.0):
+        """The first match of the regex (re.M) in the server log, waiting up to `timeout` s."""
+        return wait_for(lambda: re.search(pattern, self.text(), re.M), timeout)
+
+    def count(self, pattern):
+        return len(re.findall(pattern, self.text(), re.M))
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-                self.proc.wait()
+                self.proc.wait(5)
         if self in Server.running:
             Server.running.remove(self)
-            # Sanitizer builds: any report from the daemon's processes fails the test.
+            self.log.close()
+            # Sanitizer builds: a report from any of the daemon's processes fails the test.
             text = self.text()
             for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
-                check(marker not in text, f"no sanitizer report ({marker}) in the server log",
-                      text[text.find(marker) - 200:][:4000] if marker in text else None)
+                if marker in text:
+                    i = text.find(marker)
+                    check(False, f"no sanitizer report ({marker}) in the log of {self.name}",
+                          text[max(0, i - 300):i + 4000])
+        wait_for(lambda: not listening(PORT), 5)
 
     @staticmethod
     def stop_all():
@@ -278,87 +382,314 @@ class Server:
             s.stop()
 
 
-SSH_BASE = ["/usr/bin/ssh", "-F", "/dev/null", "-p", str(PORT), "-o", "StrictHostKeyChecking=no",
-            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10"]
+def listening(port):
+    """True when something in this network namespace listens on TCP `port`."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in read_text(table).splitlines()[1:]:
+            f = line.split()
+            if len(f) > 3 and f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port:
+                return True
+    return False
 
 
-def ssh_argv(user="alice", command=None, key=None, password=None, opts=()):
-    argv = list(SSH_BASE)
+# ---------------------------------------------------------------------------------------------
+# The client: /usr/bin/ssh
+
+_ssh_count = 0
+
+
+def ssh_argv(command=None, user="alice", key=None, password=None, prompts=1, opts=(), verbose=1,
+             logfile=None, host="127.0.0.1", port=PORT):
+    """The ssh command line: a key login by default (the user's fixture key), a password login
+    (askpass, no keys) when `password` is given. Debug output goes to `logfile` (-E), so stderr is
+    the remote command's alone."""
+    argv = [SSH, "-F", "/dev/null", "-p", str(port), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null",
+            "-o", "ConnectTimeout=10"]
+    if verbose:
+        argv.append("-" + "v" * verbose)
+    if logfile:
+        argv += ["-E", logfile]
     if password is None:
         argv += ["-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "PasswordAuthentication=no",
-                 "-i", key or f"/tmp/keys/{user}"]
+                 "-o", "KbdInteractiveAuthentication=no", "-i", key or f"{KEYS}/{user}"]
     else:
-        argv += ["-o", "BatchMode=no", "-o", "PreferredAuthentications=password", "-o", "PubkeyAuthentication=no"]
-    argv += list(opts) + [f"{user}@127.0.0.1"]
+        argv += ["-o", "BatchMode=no", "-o", "PreferredAuthentications=password",
+                 "-o", "PubkeyAuthentication=no", "-o", f"NumberOfPasswordPrompts={prompts}"]
+    argv += list(opts)
+    argv.append(f"{user}@{host}")
     if command is not None:
         argv.append(command)
     return argv
 
 
 def ssh_env(password=None):
-    env = dict(os.environ)
+    env = dict(os.environ, HOME=CLIENT_HOME)
+    env.pop("SSH_AUTH_SOCK", None)
+    env.pop("DISPLAY", None)
     if password is not None:
-        askpass = "/tmp/askpass.sh"
-        with open(askpass, "w") as f:
-            f.write("#!/bin/sh\nprintf '%s\\n' \"$PRIVSSHD_TEST_PASSWORD\"\n")
-        os.chmod(askpass, 0o755)
-        env.update(SSH_ASKPASS=askpass, SSH_ASKPASS_REQUIRE="force", PRIVSSHD_TEST_PASSWORD=password,
-                   DISPLAY=":0")
+        env.update(SSH_ASKPASS=f"{CLIENT_HOME}/askpass", SSH_ASKPASS_REQUIRE="force",
+                   PRIVSSHD_TEST_PASSWORD=password)
     return env
 
 
-def ssh(command=None, user="alice", key=None, password=None, opts=(), stdin=None, timeout=120):
-    """Run the OpenSSH client; returns a CompletedProcess with bytes stdout/stderr. stdin: bytes, str,
-    a file object, or None (/dev/null)."""
+def _new_logfile():
+    global _ssh_count
+    _ssh_count += 1
+    os.makedirs("/tmp/ssh-logs", exist_ok=True)
+    return f"/tmp/ssh-logs/{_ssh_count:03d}.log"
+
+
+class SshResult:
+    def __init__(self, argv, returncode, stdout, stderr, logfile):
+        self.argv = argv
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.logfile = logfile
+
+    @property
+    def log(self):
+        """The client's own messages (-v debug lines, errors, the server's disconnect reason)."""
+        return read_text(self.logfile)
+
+    def describe(self):
+        return (f"ssh: {' '.join(self.argv)}\n  exit {self.returncode}; stdout {self.stdout[:300]!r}"
+                f"{'...' if len(self.stdout) > 300 else ''}; stderr {self.stderr[-500:]!r}\n"
+                f"  client log {self.logfile}, last lines:\n" + _indent(_tail(self.log, 30)))
+
+
+def ssh(command=None, user="alice", key=None, password=None, prompts=1, opts=(), stdin=None,
+        timeout=120, verbose=1):
+    """Run the OpenSSH client to the end. stdin: bytes, str, an open file, or None (/dev/null).
+    Returns an SshResult (stdout and stderr as bytes, .log the client's debug log)."""
+    global _last_ssh
+    logfile = _new_logfile()
+    argv = ssh_argv(command, user, key, password, prompts, opts, verbose, logfile)
     kw = dict(capture_output=True, timeout=timeout, env=ssh_env(password))
-    if isinstance(stdin, str):
-        kw["input"] = stdin.encode()
-    elif isinstance(stdin, bytes):
-        kw["input"] = stdin
+    if isinstance(stdin, (str, bytes)):
+        kw["input"] = stdin.encode() if isinstance(stdin, str) else stdin
     else:
         kw["stdin"] = stdin if stdin is not None else subprocess.DEVNULL
-    return subprocess.run(ssh_argv(user, command, key, password, opts), **kw)
-
-
-def fingerprint(pubkey_path):
-    out = sh("ssh-keygen", "-l", "-E", "sha256", "-f", pubkey_path, capture_output=True, text=True).stdout
-    return out.split()[1]
-
-
-def pam_log():
     try:
-        return open("/var/log/pam-session.log").read()
-    except OSError:
-        return ""
+        r = subprocess.run(argv, **kw)
+        res = SshResult(argv, r.returncode, r.stdout, r.stderr, logfile)
+    except subprocess.TimeoutExpired as e:
+        res = SshResult(argv, f"timeout after {timeout} s", e.stdout or b"", e.stderr or b"", logfile)
+    _last_ssh = res
+    return res
 
 
-def wait_for(pred, timeout=10, interval=0.05):
-    deadline = time.time() + timeout
-    while True:
-        v = pred()
-        if v or time.time() > deadline:
-            return v
-        time.sleep(interval)
+class SshProcess:
+    """A client left running (to kill it, or to look at the server while it is connected)."""
 
+    def __init__(self, command, **kw):
+        global _last_ssh
+        self.logfile = _new_logfile()
+        password = kw.get("password")
+        self.argv = ssh_argv(command, logfile=self.logfile, **kw)
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=ssh_env(password))
+        _last_ssh = self
 
-def alive(pid):
-    """True while the process exists and is not a zombie."""
-    try:
-        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    @property
+    def log(self):
+        return read_text(self.logfile)
 
+    def kill(self, sig=signal.SIGKILL):
+        self.proc.send_signal(sig)
+        self.proc.wait(10)
 
-def processes(pattern):
-    """PIDs (in this PID namespace) whose command line matches the regex."""
-    out = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
+    def wait(self, timeout):
+        """The exit status, or None when it is still running after `timeout` s."""
         try:
-            cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if re.search(pattern, cmd):
-            out.append(int(pid))
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate(timeout=10)
+
+    def describe(self):
+        return (f"ssh (background): {' '.join(self.argv)}\n  exit {self.proc.poll()}\n"
+                f"  client log {self.logfile}, last lines:\n" + _indent(_tail(self.log, 30)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The namespace
+
+def _mount(*args):
+    run_cmd(["mount"] + list(args))
+
+
+def _fixture(path):
+    with open(os.path.join(FIXTURES, path)) as f:
+        return f.read()
+
+
+def _hash(password):
+    salt = secrets.token_hex(8)
+    out = run_cmd([OPENSSL, "passwd", "-6", "-salt", salt, "-stdin"], input=password + "\n",
+                  capture_output=True, text=True).stdout.strip()
+    if not out.startswith(f"$6${salt}$"):
+        raise AssertionError(f"openssl passwd -6 gave {out!r}")
     return out
+
+
+def _kept_trees():
+    """Directories we need (source tree, build tree) that live under a directory about to be
+    covered by a private tmpfs (a CI checkout in /tmp, a developer's in /home or /root). Opened now
+    (O_PATH) and bound back to the same path afterwards."""
+    paths = {os.path.realpath(SRCDIR)}
+    for p in (PRIVSSHD, PRIVSSHD_WORKER):
+        if p:
+            # the build root: <build>/monitor/privsshd, <build>/worker/privsshd-worker
+            paths.add(os.path.dirname(os.path.dirname(os.path.realpath(p))))
+    paths = sorted(p for p in paths
+                   if any(p == d or p.startswith(d + "/") for d in PRIVATE_DIRS) and os.path.isdir(p))
+    paths = [p for p in paths if not any(p != q and p.startswith(q + "/") for q in paths)]
+    return [(p, os.open(p, os.O_PATH | os.O_DIRECTORY)) for p in paths]
+
+
+def _setup_namespace():
+    if not os.access(OPENSSL, os.X_OK):
+        raise Skip(f"{OPENSSL} is needed to hash the fixture passwords")
+    run_cmd(["ip", "link", "set", "lo", "up"])
+    _mount("--make-rprivate", "/")
+
+    # Read what we need from the fixtures before any tmpfs may cover them.
+    templates = {n: _fixture(f"etc/{n}") for n in ("passwd", "group")}
+    templates.update({n: _fixture(f"etc/{n}.in") for n in ("shadow", "gshadow")})
+    pam_stack = _fixture("pam.d/privsshd")
+    session_hook = _fixture("pam-session-log.sh")
+
+    kept = _kept_trees()
+    for d in PRIVATE_DIRS:
+        _mount("-t", "tmpfs", "-o", "mode=0700" if d == "/root" else "mode=0755", "tmpfs", d)
+    for path, fd in kept:
+        os.makedirs(path, exist_ok=True)
+        _mount("--no-canonicalize", "--bind", f"/proc/{os.getpid()}/fd/{fd}", path)
+        os.close(fd)
+    os.chmod("/tmp", 0o1777)
+
+    # Accounts.
+    etc = "/run/fixture-etc"
+    os.makedirs(etc)
+    for name, text in templates.items():
+        text = re.sub(r"@HASH:([^@]*)@", lambda m: _hash(m.group(1)), text)
+        path = os.path.join(etc, name)
+        with open(path, "w") as f:
+            f.write(text)
+        secret = name in ("shadow", "gshadow")
+        os.chmod(path, 0o640 if secret else 0o644)
+        if secret:
+            os.chown(path, 0, 42)       # group shadow, as Debian has it
+        if not os.path.exists(f"/etc/{name}"):
+            raise Skip(f"/etc/{name} does not exist to bind the fixture over")
+        _mount("--bind", path, f"/etc/{name}")
+
+    # PAM: a private /etc/pam.d with the fixture stack as "privsshd" and "sshd".
+    os.makedirs("/run/fixtures", mode=0o755)
+    hook = "/run/fixtures/pam-session-log.sh"
+    with open(hook, "w") as f:
+        f.write(session_hook)
+    os.chmod(hook, 0o755)
+    pamd = "/run/fixture-pam.d"
+    shutil.copytree("/etc/pam.d", pamd, symlinks=True)
+    for service in ("privsshd", "sshd"):
+        with open(os.path.join(pamd, service), "w") as f:
+            f.write(pam_stack.replace("@SESSION_LOG_HOOK@", hook))
+    _mount("--bind", pamd, "/etc/pam.d")
+    open(PAM_SESSION_LOG, "w").close()
+
+    # Homes and keys.
+    os.makedirs(KEYS, mode=0o700)
+    for user, (uid, gid, home, shell, password) in USERS.items():
+        os.makedirs(home, exist_ok=True)
+        os.chmod(home, 0o700 if user == "root" else 0o755)
+        os.chown(home, uid, gid)
+        sshdir = os.path.join(home, ".ssh")
+        os.makedirs(sshdir, mode=0o700)
+        key = f"{KEYS}/{user}"
+        run_cmd(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{user}@fixture", "-f", key])
+        shutil.copy(key + ".pub", os.path.join(sshdir, "authorized_keys"))
+        os.chmod(os.path.join(sshdir, "authorized_keys"), 0o600)
+        for p in (sshdir, os.path.join(sshdir, "authorized_keys")):
+            os.chown(p, uid, gid)
+    run_cmd(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "stranger", "-f", f"{KEYS}/stranger"])
+
+    # The client's side: a HOME of its own and the askpass helper for password logins.
+    os.makedirs(CLIENT_HOME, mode=0o700)
+    with open(f"{CLIENT_HOME}/askpass", "w") as f:
+        f.write('#!/bin/sh\nprintf \'%s\\n\' "$PRIVSSHD_TEST_PASSWORD"\n')
+    os.chmod(f"{CLIENT_HOME}/askpass", 0o755)
+    os.environ["HOME"] = CLIENT_HOME
+
+
+def _reap_as_init(child):
+    """PID 1 of the namespace: reap every orphan until the test (our child) ends; return its
+    status as an exit code."""
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda s, f: os.kill(child, s))
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            return 1
+        if pid == child:
+            return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1
+
+
+def run(main):
+    """Entry point of every test file."""
+    if os.environ.get("PRIVSSHD_IN_NAMESPACE") != "1":
+        if os.geteuid() != 0:
+            print("skip: the integration tests need root (they run the daemon in private namespaces)")
+            sys.exit(1 if MUST_RUN else 77)
+        if not is_openssh() and not (PRIVSSHD and os.access(PRIVSSHD, os.X_OK)):
+            print(f"skip: PRIVSSHD is not set to a built privsshd ({PRIVSSHD!r})")
+            sys.exit(1 if MUST_RUN else 77)
+        if is_openssh() and not os.access(OPENSSH_SSHD, os.X_OK):
+            print(f"skip: the reference run needs {OPENSSH_SSHD} (openssh-server)")
+            sys.exit(77)
+        env = dict(os.environ, PRIVSSHD_IN_NAMESPACE="1")
+        try:
+            r = subprocess.run(["unshare", "--mount", "--pid", "--net", "--uts", "--ipc", "--fork",
+                                "--kill-child", "--mount-proc", "--propagation", "private",
+                                sys.executable, os.path.abspath(sys.argv[0])] + sys.argv[1:],
+                               env=env, timeout=600)
+        except subprocess.TimeoutExpired:
+            print("not ok - the test finished within 600 s")
+            sys.exit(1)
+        sys.exit(r.returncode)
+
+    if os.getpid() == 1:
+        child = os.fork()
+        if child != 0:
+            sys.stdout.flush()
+            os._exit(_reap_as_init(child))
+
+    print(f"# server: {SERVER_KIND}", flush=True)
+    code = 0
+    try:
+        _setup_namespace()
+        main()
+    except Skip as e:
+        print(f"skip: {e}", flush=True)
+        code = 1 if MUST_RUN else 77
+    except ReferenceDiffers as e:
+        print(f"skip: reference differs: {e}", flush=True)
+        code = 77
+    except Exception:
+        import traceback
+        traceback.print_exc()
+        check(False, "the test ran to its end without an exception")
+    finally:
+        Server.stop_all()
+    if _failures:
+        code = 1
+    print(f"# {_checks - _failures} passed, {_failures} failed", flush=True)
+    sys.stdout.flush()
+    os._exit(code)
