@@ -628,6 +628,18 @@ def _setup_namespace():
     os.environ["HOME"] = CLIENT_HOME
 
 
+def _compiled_worker_path():
+    """The worker path compiled into privsshd (meson -Dworker_path, default libexecdir): the one
+    NUL-terminated absolute path in the binary that ends in /privsshd-worker, or None."""
+    try:
+        with open(PRIVSSHD, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    found = set(re.findall(rb"(?<=\0)(/[\x21-\x7e]*/privsshd-worker)\0", data))
+    return found.pop().decode() if len(found) == 1 else None
+
+
 def _reap_as_init(child):
     """PID 1 of the namespace: reap every orphan until the test (our child) ends; return its
     status as an exit code."""
@@ -651,6 +663,12 @@ def run(main):
         if not is_openssh() and not (PRIVSSHD and os.access(PRIVSSHD, os.X_OK)):
             print(f"skip: PRIVSSHD is not set to a built privsshd ({PRIVSSHD!r})")
             sys.exit(1 if MUST_RUN else 77)
+        worker = None if is_openssh() else _compiled_worker_path()
+        if worker and not os.access(worker, os.X_OK):
+            print(f"not ok - {PRIVSSHD} runs its worker from {worker}, which is not there: configure the "
+                  f"build with -Dworker_path={PRIVSSHD_WORKER or '<builddir>/worker/privsshd-worker'} "
+                  "(as tools/test does) or install it")
+            sys.exit(1)
         if is_openssh() and not os.access(OPENSSH_SSHD, os.X_OK):
             print(f"skip: the reference run needs {OPENSSH_SSHD} (openssh-server)")
             sys.exit(77)
