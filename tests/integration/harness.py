@@ -398,11 +398,11 @@ def listening(port):
 _ssh_count = 0
 
 
-def ssh_argv(command=None, user="alice", key=None, password=None, prompts=1, opts=(), verbose=1,
+def ssh_argv(user="alice", command=None, key=None, password=None, opts=(), *, prompts=1, verbose=0,
              logfile=None, host="127.0.0.1", port=PORT):
     """The ssh command line: a key login by default (the user's fixture key), a password login
-    (askpass, no keys) when `password` is given. Debug output goes to `logfile` (-E), so stderr is
-    the remote command's alone."""
+    (askpass, no keys) when `password` is given. With `logfile`, the client's messages go there
+    (-E), so stderr is the remote command's alone. (bench/bench.py uses this too.)"""
     argv = [SSH, "-F", "/dev/null", "-p", str(port), "-o", "StrictHostKeyChecking=no",
             "-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null",
             "-o", "ConnectTimeout=10"]
@@ -465,7 +465,7 @@ def ssh(command=None, user="alice", key=None, password=None, prompts=1, opts=(),
     Returns an SshResult (stdout and stderr as bytes, .log the client's debug log)."""
     global _last_ssh
     logfile = _new_logfile()
-    argv = ssh_argv(command, user, key, password, prompts, opts, verbose, logfile)
+    argv = ssh_argv(user, command, key, password, opts, prompts=prompts, verbose=verbose, logfile=logfile)
     kw = dict(capture_output=True, timeout=timeout, env=ssh_env(password))
     if isinstance(stdin, (str, bytes)):
         kw["input"] = stdin.encode() if isinstance(stdin, str) else stdin
@@ -487,7 +487,8 @@ class SshProcess:
         global _last_ssh
         self.logfile = _new_logfile()
         password = kw.get("password")
-        self.argv = ssh_argv(command, logfile=self.logfile, **kw)
+        kw.setdefault("verbose", 1)
+        self.argv = ssh_argv(command=command, logfile=self.logfile, **kw)
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=ssh_env(password))
         _last_ssh = self

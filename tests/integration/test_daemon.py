@@ -30,7 +30,7 @@ def main():
 
     r = ssh("echo v4")
     check(r.stdout == b"v4\n", "ListenAddress 127.0.0.1 answers", r)
-    argv = harness.ssh_argv("echo v6", host="::1")
+    argv = harness.ssh_argv(command="echo v6", host="::1")
     p = subprocess.run(argv, capture_output=True, timeout=60, stdin=subprocess.DEVNULL, env=harness.ssh_env())
     check(p.stdout == b"v6\n", "ListenAddress ::1 answers on IPv6", p.stderr)
     log = harness.read_text(logfile)
@@ -62,7 +62,7 @@ def main():
     lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     lst.bind(("127.0.0.1", PORT + 1))
     lst.listen(1)
-    argv = harness.ssh_argv("echo inetd", port=PORT + 1)
+    argv = harness.ssh_argv(command="echo inetd", port=PORT + 1)
     client = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               env=harness.ssh_env())
     lst.settimeout(30)
