@@ -199,13 +199,14 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         }
         if (!v.authorized) {
                 pubkey_verdict_done(&v);
-                /* Like OpenSSH: a probe for a key that is not authorized is not a "Failed publickey"
-                 * line (clients offer every key they have); a signed attempt is. */
-                if (p->signature_state == IPC_PUBKEY_PROBE)
-                        log_debug("publickey: %s is not authorized for %s%s", key_info, m->user ? "" : "invalid user ",
-                                  m->auth_user);
-                else
+                /* Like OpenSSH: a key that is not authorized for a known user is a "Failed publickey"
+                 * line, at VERBOSE until half of MaxAuthTries is used up (clients offer every key
+                 * they have, so these are not failed logins by themselves); for an unknown user
+                 * there is nothing to look up and OpenSSH logs nothing. */
+                if (m->user)
                         auth_log_attempt(m, false, "publickey", key_info);
+                else
+                        log_debug("publickey: %s offered for invalid user %s", key_info, m->auth_user);
                 return auth_fail(m);
         }
         if (p->signature_state == IPC_PUBKEY_PROBE) {
