@@ -435,7 +435,7 @@ int authorized_keys_expand_path(const char *pattern, const char *user, uid_t uid
                 return -ENOMEM;
 
         bool bad = false;
-        for (const char *p = pattern; *p && !bad; p++) {
+        for (const char *p = pattern; !bad && *p; p++) {   /* bad first: after a trailing "%" p is past the NUL */
                 if (*p != '%') {
                         fputc(*p, f);
                         continue;
