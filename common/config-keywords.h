@@ -71,6 +71,10 @@ static int parse_log_level(ConfigContext *ctx, const ConfigKeyword *kw, char **a
 static int parse_use_pam(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_subsystem(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_include(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_accept_env(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_set_env(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_command(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_path_or_none(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_name(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_sandbox_directory(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
                                    void *field);
@@ -86,6 +90,8 @@ static void dump_authorized_keys_files(const Config *c, const ConfigKeyword *kw,
 static void dump_permit_root_login(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_log_level(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_subsystems(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_accept_env(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_set_env(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 
 #define ONE CONFIG_ONE_ARG
 #define MULTI CONFIG_MULTI
@@ -123,6 +129,24 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(hostkeys, char **),                           MULTI | ONE, 0, 0 },
         { "Subsystem",                   parse_subsystem,             dump_subsystems,
           CONFIG_FIELD(subsystems, Subsystem *),                     MULTI,       0, 0 },
+        { "AcceptEnv",                   parse_accept_env,            dump_accept_env,
+          CONFIG_FIELD(accept_env, char **),                         MULTI,       0, 0 },
+        { "SetEnv",                      parse_set_env,               dump_set_env,
+          CONFIG_FIELD(set_env, char **),                            0,           0, 0 },
+        { "ForceCommand",                parse_command,               dump_string,
+          CONFIG_FIELD(force_command, char *),                       0,           0, 0 },
+        { "PermitTTY",                   parse_flag,                  dump_flag,
+          CONFIG_FIELD(permit_tty, bool),                            ONE,         0, 0 },
+        { "PrintMotd",                   parse_flag,                  dump_flag,
+          CONFIG_FIELD(print_motd, bool),                            ONE,         0, 0 },
+        { "PrintLastLog",                parse_flag,                  dump_flag,
+          CONFIG_FIELD(print_last_log, bool),                        ONE,         0, 0 },
+        { "Banner",                      parse_path_or_none,          dump_string,
+          CONFIG_FIELD(banner, char *),                              ONE,         0, 0 },
+        { "ClientAliveInterval",         parse_time,                  dump_unsigned,
+          CONFIG_FIELD(client_alive_interval, unsigned),             ONE,         0, INT32_MAX },
+        { "ClientAliveCountMax",         parse_unsigned,              dump_unsigned,
+          CONFIG_FIELD(client_alive_count_max, unsigned),            ONE,         0, INT32_MAX },
         { "Include",                     parse_include,               NULL,
           CONFIG_NO_FIELD,                                           MULTI,       0, 0 },
         /* ours */
@@ -181,8 +205,6 @@ typedef struct ConfigUnsupported {
 static const ConfigUnsupported config_unsupported[] = {
         /* name                             policy syntax                 honoured
          *   reason */
-        { "AcceptEnv",                       W, NULL,                      NULL,
-          "no client environment variable reaches a session: fewer than configured" },
         { "AddressFamily",                   R, "any|inet|inet6",          "any",
           "the listener binds both families; ignoring inet or inet6 would listen on the other one too" },
         { "AllowAgentForwarding",            W, YESNO,                     "no",
@@ -211,8 +233,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "certificates are not accepted at all" },
         { "AFSTokenPassing",                 D, NULL,                      NULL,
           "removed from OpenSSH long ago" },
-        { "Banner",                          W, "<one>",                   "none",
-          "no pre-authentication banner is sent" },
         { "CASignatureAlgorithms",           W, NULL,                      NULL,
           "restricts certificate authorities, and certificates are not accepted at all" },
         { "ChallengeResponseAuthentication", W, YESNO,                     "no",
@@ -225,10 +245,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "ignoring it would give users the whole file system instead of the chroot" },
         { "Ciphers",                         R, NULL,                      NULL,
           "libssh's default list would be offered, possibly with ciphers the operator removed" },
-        { "ClientAliveCountMax",             W, "<int>",                   NULL,
-          "liveness probes are not sent (a liveness check, not an access limit)" },
-        { "ClientAliveInterval",             W, "<time>",                  "0",
-          "liveness probes are not sent (a liveness check, not an access limit)" },
         { "Compression",                     W, "yes|delayed|no",          NULL,
           "compression follows libssh's defaults" },
         { "DebianBanner",                    W, YESNO,                     NULL,
@@ -243,8 +259,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "SSH_USER_AUTH is never written: sessions get less information" },
         { "FingerprintHash",                 W, "md5|sha256",              "sha256",
           "key fingerprints are always logged as SHA256" },
-        { "ForceCommand",                    R, NULL,                      "none",
-          "ignoring it would let users run any command" },
         { "GatewayPorts",                    W, "yes|no|clientspecified",  "no",
           "remote forwarding is not implemented" },
         { "GSSAPIAuthentication",            W, YESNO,                     "no",
@@ -321,8 +335,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "remote forwarding is not implemented, so nothing may listen" },
         { "PermitOpen",                      W, NULL,                      "none",
           "local forwarding is not implemented, so nothing may be opened" },
-        { "PermitTTY",                       W, YESNO,                     "no",
-          "pseudo-terminals are not implemented" },
         { "PermitTunnel",                    W, "yes|point-to-point|ethernet|no", "no",
           "tun/tap forwarding is not implemented" },
         { "PermitUserEnvironment",           W, NULL,                      "no",
@@ -333,10 +345,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "per-source limits on unauthenticated connections are not implemented" },
         { "PerSourceNetBlockSize",           W, NULL,                      NULL,
           "only used by PerSourceMaxStartups, which is refused unless none" },
-        { "PrintLastLog",                    W, YESNO,                     "no",
-          "the last login time is not printed" },
-        { "PrintMotd",                       W, YESNO,                     "no",
-          "privsshd does not print /etc/motd (PAM's pam_motd may, as with OpenSSH)" },
         { "Protocol",                        D, NULL,                      NULL,
           "SSH protocol 2 is the only one; OpenSSH ignores it" },
         { "PubkeyAcceptedAlgorithms",        R, NULL,                      NULL,
@@ -365,8 +373,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "FIDO-hosted keys are not used" },
         { "ServerKeyBits",                   D, NULL,                      NULL,
           "SSH protocol 1 only; OpenSSH ignores it" },
-        { "SetEnv",                          W, NULL,                      NULL,
-          "no extra environment variable is set in sessions" },
         { "SkeyAuthentication",              W, YESNO,                     "no",
           "old name of KbdInteractiveAuthentication: keyboard-interactive is not implemented" },
         { "StreamLocalBindMask",             W, "<one>",                   NULL,

@@ -25,6 +25,7 @@
 
 #include "common/config-keywords.h"
 #include "common/config.h"
+#include "common/match-pattern.h"
 #include "common/fd-util.h"
 #include "common/limits.h"
 #include "common/log.h"
@@ -56,6 +57,7 @@ struct ConfigContext {
         const char *file;       /* NULL: a command-line option (-o, -p) */
         unsigned line;
         unsigned depth;         /* Include nesting: 0 for the main file and for -o */
+        const char *rest;       /* the line after the keyword, as written (ForceCommand), while parsing it */
 };
 
 /* ---- messages ------------------------------------------------------------------------------------ */
@@ -543,6 +545,95 @@ static int parse_subsystem(ConfigContext *ctx, const ConfigKeyword *kw, char **a
         return 0;
 }
 
+static bool env_name_valid(const char *name, size_t len) {
+        if (len == 0 || (name[0] >= '0' && name[0] <= '9'))
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (!(name[i] == '_' || (name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= 'a' && name[i] <= 'z') ||
+                      (name[i] >= '0' && name[i] <= '9')))
+                        return false;
+        return true;
+}
+
+/* "AcceptEnv PATTERN...": accumulates; a pattern may use * and ? but never '=' (as OpenSSH). */
+static int parse_accept_env(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        Config *c = ctx->config;
+        for (size_t i = 0; i < n; i++) {
+                if (isempty(args[i]) || strchr(args[i], '='))
+                        return config_error(ctx, "invalid environment name in %s: \"%s\"", kw->name, args[i]);
+                if (c->n_accept_env >= CONFIG_MAX_ACCEPT_ENV)
+                        return config_error(ctx, "too many %s patterns (at most %u)", kw->name, CONFIG_MAX_ACCEPT_ENV);
+                char *s = strdup(args[i]);
+                if (!s)
+                        return -ENOMEM;
+                c->accept_env[c->n_accept_env++] = s;
+        }
+        return 0;
+}
+
+/* "SetEnv NAME=VALUE...": the first SetEnv line wins (later ones are only checked), and within it the
+ * first assignment of a name, as OpenSSH 9.2. */
+static int parse_set_env(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        Config *c = ctx->config;
+        for (size_t i = 0; i < n; i++) {
+                const char *eq = strchr(args[i], '=');
+                if (!eq || !env_name_valid(args[i], (size_t) (eq - args[i])))
+                        return config_error(ctx, "invalid environment assignment in %s: \"%s\"", kw->name,
+                                            args[i]);
+        }
+        if (!field)
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                size_t len = (size_t) (strchr(args[i], '=') - args[i]);
+                bool dup = false;
+                for (size_t j = 0; j < c->n_set_env && !dup; j++)
+                        dup = strneq(c->set_env[j], args[i], len + 1);
+                if (dup)
+                        continue;
+                if (c->n_set_env >= CONFIG_MAX_SET_ENV)
+                        return config_error(ctx, "too many %s assignments (at most %u)", kw->name, CONFIG_MAX_SET_ENV);
+                char *s = strdup(args[i]);
+                if (!s)
+                        return -ENOMEM;
+                c->set_env[c->n_set_env++] = s;
+        }
+        return 0;
+}
+
+/* "ForceCommand COMMAND...": the rest of the line as written, for the user's shell (as OpenSSH);
+ * "none" for none. */
+static int parse_command(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        const char *command = ctx->rest;
+        if (!command || isempty(command))
+                return config_error(ctx, "missing argument for %s", kw->name);
+        if (!field)
+                return 0;
+        char *s = NULL;
+        if (!(n == 1 && streq(args[0], "none"))) {
+                s = strdup(command);
+                if (!s)
+                        return -ENOMEM;
+        }
+        string_replace(field, s);
+        return 0;
+}
+
+/* A file name, or "none" (stored as NULL). Not resolved here: read when it is used. */
+static int parse_path_or_none(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        if (isempty(args[0]))
+                return invalid_value(ctx, kw->name, args[0]);
+        if (!field)
+                return 0;
+        char *s = NULL;
+        if (!streq(args[0], "none")) {
+                s = strdup(args[0]);
+                if (!s)
+                        return -ENOMEM;
+        }
+        string_replace(field, s);
+        return 0;
+}
+
 static int parse_name(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
         if (!name_is_valid(args[0]))
                 return invalid_value(ctx, kw->name, args[0]);
@@ -718,6 +809,24 @@ static void dump_subsystems(const Config *c, const ConfigKeyword *kw, const void
                 dump_keyword(kw, f);
                 fprintf(f, "%s %s\n", c->subsystems[i].name, c->subsystems[i].command);
         }
+}
+
+static void dump_accept_env(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        for (size_t i = 0; i < c->n_accept_env; i++) {
+                dump_keyword(kw, f);
+                fprintf(f, "%s\n", c->accept_env[i]);
+        }
+}
+
+static void dump_set_env(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        if (c->n_set_env == 0)
+                return;
+        dump_keyword(kw, f);
+        for (size_t i = 0; i < c->n_set_env; i++) {
+                bool quote = strpbrk(c->set_env[i], " \t") != NULL;   /* so that -T reads back */
+                fprintf(f, "%s%s%s%s", i > 0 ? " " : "", quote ? "\"" : "", c->set_env[i], quote ? "\"" : "");
+        }
+        fputc('\n', f);
 }
 
 /* ---- unsupported keywords ------------------------------------------------------------------------- */
@@ -914,15 +1023,23 @@ static int parse_line(ConfigContext *ctx, char *line, size_t len) {
         }
 
         _cleanup_free_ char **args = calloc(len / 2 + 2, sizeof(char *));
-        if (!args)
+        _cleanup_free_ char *rest = strdup(p);
+        if (!args || !rest)
                 return -ENOMEM;
+        for (size_t l = strlen(rest); l > 0 && is_blank(rest[l - 1]); l--)
+                rest[l - 1] = '\0';
+        ctx->rest = rest;
         size_t n = 0;
         if (split_args(p, args, &n) < 0)
                 return config_error(ctx, "unterminated quote");
 
         const ConfigKeyword *kw = keyword_find(keyword);
-        if (kw)
-                return apply_keyword(ctx, kw, args, n);
+        if (kw) {
+                int r = apply_keyword(ctx, kw, args, n);
+                ctx->rest = NULL;
+                return r;
+        }
+        ctx->rest = NULL;
         const ConfigUnsupported *u = unsupported_find(keyword);
         if (u)
                 return apply_unsupported(ctx, u, args, n);
@@ -982,6 +1099,10 @@ int config_init(Config *c) {
                 .login_grace_time = 120,
                 .use_pam = true,
                 .max_sessions = 10,
+                .permit_tty = true,
+                .print_motd = true,
+                .print_last_log = true,
+                .client_alive_count_max = 3,
                 .log_level = LOG_LEVEL_INFO,
         };
         c->pid_file = strdup("/run/privsshd.pid");
@@ -1008,6 +1129,12 @@ void config_done(Config *c) {
                 free(c->subsystems[i].name);
                 free(c->subsystems[i].command);
         }
+        for (size_t i = 0; i < c->n_accept_env; i++)
+                free(c->accept_env[i]);
+        for (size_t i = 0; i < c->n_set_env; i++)
+                free(c->set_env[i]);
+        free(c->force_command);
+        free(c->banner);
         free(c->pid_file);
         free(c->pam_service_name);
         free(c->sandbox_user);
@@ -1121,6 +1248,32 @@ const char *permit_root_login_to_string(PermitRootLogin p) {
         if (p < 0 || p >= _PERMIT_ROOT_MAX)
                 return NULL;
         return names[p];
+}
+
+/* Never passed from a client, whatever AcceptEnv says: they act before the user's own code runs. */
+static bool env_name_dangerous(const char *name) {
+        static const char *const prefixes[] = { "LD_", "MALLOC_", "GLIBC_", "BASH_FUNC_" };
+        static const char *const names[] = {
+                "BASH_ENV", "BASHOPTS", "ENV", "GCONV_PATH", "GETCONF_DIR", "HOSTALIASES", "IFS",
+                "LOCALDOMAIN", "LOCPATH", "NIS_PATH", "NLSPATH", "PS4", "RESOLV_HOST_CONF", "RES_OPTIONS",
+                "SHELLOPTS", "TMPDIR", "TZDIR", "PYTHONSTARTUP", "PERL5OPT", "PERL5LIB", "PYTHONPATH",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+                if (strneq(name, prefixes[i], strlen(prefixes[i])))
+                        return true;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (streq(name, names[i]))
+                        return true;
+        return false;
+}
+
+bool config_accept_env(const Config *c, const char *name) {
+        if (!name || !env_name_valid(name, strlen(name)) || env_name_dangerous(name))
+                return false;
+        for (size_t i = 0; i < c->n_accept_env; i++)
+                if (match_pattern(name, c->accept_env[i]))
+                        return true;
+        return false;
 }
 
 int config_keyword_at(size_t i, const char **ret_name, const char **ret_status) {

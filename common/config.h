@@ -65,6 +65,17 @@ typedef struct Config {
         /* sessions */
         Subsystem subsystems[16];
         size_t n_subsystems;
+        char *accept_env[CONFIG_MAX_ACCEPT_ENV];  /* AcceptEnv patterns (accumulate) */
+        size_t n_accept_env;
+        char *set_env[CONFIG_MAX_SET_ENV + 1];  /* SetEnv NAME=VALUE (first line wins), NULL-terminated */
+        size_t n_set_env;
+        char *force_command;                    /* ForceCommand; NULL = none */
+        bool permit_tty;                        /* yes */
+        bool print_motd;                        /* yes */
+        bool print_last_log;                    /* yes */
+        char *banner;                           /* Banner file; NULL = none */
+        unsigned client_alive_interval;         /* seconds; 0 = off */
+        unsigned client_alive_count_max;        /* 3 */
 
         /* logging */
         LogLevel log_level;                     /* INFO */
@@ -113,6 +124,14 @@ int config_finish(Config *c);
 
 /* -T: the effective configuration, OpenSSH style ("port 2222", lowercase keywords). */
 void config_dump(const Config *c, FILE *f);
+
+/*
+ * AcceptEnv: may a client's environment variable of this name reach a session? Only when it matches
+ * an AcceptEnv pattern AND is not one privsshd never passes, whatever the patterns say: names that
+ * are not shell identifiers, and variables that change how the dynamic loader, libc or the shell
+ * behave before the user's own code runs (LD_*, GCONV_PATH, MALLOC_*, BASH_ENV, ENV, IFS, ...).
+ */
+bool config_accept_env(const Config *c, const char *name);
 
 /* "yes", "no", "prohibit-password", "forced-commands-only" (how sshd_config(5) spells them). */
 const char *permit_root_login_to_string(PermitRootLogin p);

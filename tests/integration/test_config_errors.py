@@ -78,10 +78,11 @@ def main():
     check(r.returncode == 255 and f"{refused}:1:" in r.stderr,
           "AllowUsers (not implemented; ignoring it would let more users in): an error at FILE:1", r.stderr)
 
-    warned = conf("warned.conf", "PrintLastLog yes\n")
+    warned = conf("warned.conf", "PermitUserRC yes\n")
     r = privsshd("-t", "-f", warned)
-    check(r.returncode == 0 and "PrintLastLog" in r.stderr,
-          "PrintLastLog (not implemented, harmless): accepted with a warning naming it", r.stderr)
+    check(r.returncode == 0 and "PermitUserRC" in r.stderr,
+          "PermitUserRC (not implemented, harmless: ~/.ssh/rc is never run): accepted with a warning naming it",
+          r.stderr)
 
     r = privsshd("-x")
     check(r.returncode == 255, f"an unknown command-line flag: exit 255 ({r.returncode})", r.stderr)

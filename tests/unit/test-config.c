@@ -173,6 +173,19 @@ static void test_all_keywords(void) {
               "AuthorizedKeysFile: several paths, quotes, %%u kept, none dropped");
         CHECK(!c.strict_modes && !c.pubkey_authentication && !c.password_authentication, "flags set to no");
         CHECK(c.permit_root_login == PERMIT_ROOT_FORCED_COMMANDS_ONLY, "PermitRootLogin forced-commands-only");
+        CHECK(c.n_accept_env == 3 && streq(c.accept_env[1], "LC_*") && streq(c.accept_env[2], "GIT_*"),
+              "AcceptEnv accumulates over lines");
+        CHECK(c.n_set_env == 2 && streq(c.set_env[0], "FOO=bar") && streq(c.set_env[1], "GREETING=hello world") &&
+              c.set_env[2] == NULL, "SetEnv: the first line wins, the first value of a name wins, NULL-terminated");
+        CHECK(c.force_command && streq(c.force_command, "/usr/local/bin/gate \"first arg\" --flag"),
+              "ForceCommand keeps the rest of the line as written (got %s)", c.force_command ?: "(null)");
+        CHECK(!c.permit_tty && !c.print_motd && !c.print_last_log, "PermitTTY, PrintMotd, PrintLastLog no");
+        CHECK(c.banner && streq(c.banner, "/etc/issue.net"), "Banner path");
+        CHECK(c.client_alive_interval == 90 && c.client_alive_count_max == 0, "ClientAliveInterval 1m30s, CountMax 0");
+        CHECK(config_accept_env(&c, "LANG") && config_accept_env(&c, "LC_ALL") && config_accept_env(&c, "GIT_DIR"),
+              "AcceptEnv patterns let LANG, LC_ALL, GIT_DIR through");
+        CHECK(!config_accept_env(&c, "LANGUAGE") && !config_accept_env(&c, "TERM") && !config_accept_env(&c, "LC"),
+              "and nothing else (LANGUAGE, TERM, LC)");
         CHECK(c.max_auth_tries == 3 && c.max_sessions == 0, "MaxAuthTries 3, MaxSessions 0");
         CHECK(c.login_grace_time == 5400, "LoginGraceTime 1h30m is 5400 seconds");
         CHECK(c.log_level == LOG_LEVEL_DEBUG2, "LogLevel DEBUG2");
@@ -247,6 +260,10 @@ static const struct {
         { "error-unsupported-value", -EINVAL },
         { "error-authorized-keys-token", -EINVAL },
         { "error-name", -EINVAL },
+        { "error-set-env", -EINVAL },
+        { "error-set-env-name", -EINVAL },
+        { "error-accept-env", -EINVAL },
+        { "error-client-alive", -EINVAL },
         { "does-not-exist", -ENOENT },
 };
 
@@ -407,6 +424,23 @@ static void test_include(void) {
         config_done(&c);
 }
 
+static void test_accept_env_never(void) {
+        Config c;
+        config_init(&c);
+        CHECK(config_apply_option(&c, "AcceptEnv *") == 0, "AcceptEnv *");
+        CHECK(config_accept_env(&c, "FOO") && config_accept_env(&c, "LC_ALL"), "* lets ordinary names through");
+        static const char *const never[] = {
+                "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "GCONV_PATH", "MALLOC_CHECK_", "BASH_ENV", "ENV",
+                "IFS", "SHELLOPTS", "BASH_FUNC_x%%", "", "A=B", "1X", "A-B", "LOCPATH", "NLSPATH", "PS4",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(never); i++)
+                CHECK(!config_accept_env(&c, never[i]), "\"%s\" never passes, even with AcceptEnv *", never[i]);
+        config_done(&c);
+        config_init(&c);
+        CHECK(!config_accept_env(&c, "LANG"), "without AcceptEnv nothing passes");
+        config_done(&c);
+}
+
 static void test_debian(void) {
         Config c;
         int r;
@@ -514,6 +548,7 @@ int main(void) {
         test_command_line();
         test_include();
         test_debian();
+        test_accept_env_never();
         test_listen_limits();
         test_documentation(srcdir);
         CHECK(lowest_free_fd() == fd_before, "no descriptor leaked");
