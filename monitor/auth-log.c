@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "monitor/auth-log.h"
+#include "monitor/login-record.h"
 
 void auth_log_invalid_user(const Monitor *m, const char *user) {
         log_info("Invalid user %s from %s port %u", user, m->peer_address, m->peer_port);
@@ -22,6 +23,9 @@ void auth_log_attempt(const Monitor *m, bool accepted, const char *method, const
                      valid ? "" : "invalid user ", m->auth_user ? m->auth_user : "",
                      m->peer_address, m->peer_port,
                      key_info ? ": " : "", key_info ? key_info : "");
+        /* btmp (lastb), for failed passwords as OpenSSH's record_failed_login. */
+        if (!accepted && streq(method, "password"))
+                (void) login_record_failed(m->auth_user, m->peer_address);
 }
 
 void auth_log_max_tries(const Monitor *m) {
