@@ -56,9 +56,14 @@ typedef enum IpcDirection {
         X(AUTH_RESULT,       M2W, IPC_ST_PREAUTH, 0,                       0, AuthResult)       \
         X(HOSTKEY_SIGN,      W2M, IPC_ST_NEVER,   0,                       0, HostkeySign)      \
         X(HOSTKEY_SIGNATURE, M2W, IPC_ST_NEVER,   0,                       0, HostkeySignature) \
+        X(PTY_REQUEST,       W2M, IPC_ST_AUTHED,  0,                       0, PtyRequest)       \
+        X(PTY_RESULT,        M2W, IPC_ST_AUTHED,  0,                       0, PtyResult)        \
+        X(PTY_RELEASE,       W2M, IPC_ST_AUTHED,  0,                       0, PtyRelease)       \
         X(SESSION_START,     W2M, IPC_ST_AUTHED,  0,                       0, SessionStart)     \
         X(SESSION_STARTED,   M2W, IPC_ST_AUTHED,  0,                       3, SessionStarted)   \
+        X(SESSION_STARTED_PTY, M2W, IPC_ST_AUTHED, 0,                      1, SessionStartedPty) \
         X(SESSION_FAILED,    M2W, IPC_ST_AUTHED,  0,                       0, SessionFailed)    \
+        X(SESSION_SIGNAL,    W2M, IPC_ST_AUTHED,  0,                       0, SessionSignal)    \
         X(SESSION_EXITED,    M2W, IPC_ST_AUTHED,  0,                       0, SessionExited)    \
         X(SESSION_CLOSE,     W2M, IPC_ST_AUTHED,  0,                       0, SessionClose)
 
@@ -79,6 +84,9 @@ typedef enum IpcDirection {
         F(BOOL, password_authentication, 0)                             \
         F(BOOL, pubkey_authentication, 0)                               \
         F(U32, max_sessions, 0)                                         \
+        F(U32, client_alive_interval, 0)                                \
+        F(U32, client_alive_count_max, 0)                               \
+        F(STRING, banner, SESSION_MAX_BANNER)                           \
         F(BOOL, test_forbidden_syscall, 0)                              \
         F(BOOL, test_bogus_session_close, 0)                            \
         F(STRV, hostkeys, IPC_MAX_HOSTKEYS)
@@ -119,20 +127,52 @@ typedef enum IpcDirection {
 #define IPC_PAYLOAD_FIELDS_HostkeySignature(F)                          \
         F(BLOB, signature, AUTH_MAX_KEY_BLOB)
 
-/* kind: an IpcSessionKind; command: the exec command or the subsystem name */
+/* pty-req on a channel that has no session yet. The monitor checks policy (PermitTTY, no-pty),
+ * allocates the pty with this size and keeps it for the channel until SESSION_START or PTY_RELEASE;
+ * PTY_RESULT says whether it did (the worker's answer to the client's pty-req). */
+#define IPC_PAYLOAD_FIELDS_PtyRequest(F)                                \
+        F(U32, channel, 0)                                              \
+        F(STRING, term, SESSION_MAX_TERM)                               \
+        F(U32, cols, 0)                                                 \
+        F(U32, rows, 0)                                                 \
+        F(U32, xpixels, 0)                                              \
+        F(U32, ypixels, 0)
+
+#define IPC_PAYLOAD_FIELDS_PtyResult(F)                                 \
+        F(U32, channel, 0)                                              \
+        F(BOOL, allocated, 0)
+
+/* The channel went away with a pty allocated and no session started on it. */
+#define IPC_PAYLOAD_FIELDS_PtyRelease(F)                                \
+        F(U32, channel, 0)
+
+/* kind: an IpcSessionKind; command: the exec command or the subsystem name; env: the client's env
+ * requests as NAME=VALUE, in arrival order (the monitor applies AcceptEnv to them). A pty allocated
+ * for the channel (PTY_REQUEST) becomes the session's terminal. */
 #define IPC_PAYLOAD_FIELDS_SessionStart(F)                              \
         F(U32, channel, 0)                                              \
         F(U8, kind, 0)                                                  \
-        F(STRING, command, SESSION_MAX_COMMAND)
+        F(STRING, command, SESSION_MAX_COMMAND)                         \
+        F(STRV, env, SESSION_MAX_ENV_REQUESTS)
 
-/* fds: the child's stdin (write end), stdout (read end), stderr (read end) */
+/* SESSION_STARTED fds: the child's stdin (write end), stdout (read end), stderr (read end).
+ * SESSION_STARTED_PTY fd: the pty master, of which the monitor keeps no copy. */
 #define IPC_PAYLOAD_FIELDS_SessionStarted(F)                            \
+        F(U32, channel, 0)                                              \
+        F(U32, session, 0)
+
+#define IPC_PAYLOAD_FIELDS_SessionStartedPty(F)                         \
         F(U32, channel, 0)                                              \
         F(U32, session, 0)
 
 #define IPC_PAYLOAD_FIELDS_SessionFailed(F)                             \
         F(U32, channel, 0)                                              \
         F(STRING, reason, 1024)
+
+/* signal: the name from the client's "signal" request ("INT", "TERM", ...); the monitor decides */
+#define IPC_PAYLOAD_FIELDS_SessionSignal(F)                             \
+        F(U32, session, 0)                                              \
+        F(STRING, signal, 32)
 
 /* signaled: exit_code holds the signal number; core_dumped only then */
 #define IPC_PAYLOAD_FIELDS_SessionExited(F)                             \

@@ -28,10 +28,17 @@
 #define SESSION_MAX_COMMAND     (256u * 1024u)  /* exec command line */
 #define SESSION_MAX_PER_CONN    1024u           /* hard ceiling for MaxSessions */
 #define SESSION_MAX_ENV         256u            /* environment variables passed to a session */
+#define SESSION_MAX_ENV_REQUESTS 64u            /* client "env" requests kept per channel */
+#define SESSION_MAX_ENV_REQUEST (8u * 1024u)    /* one NAME=VALUE from the client */
+#define SESSION_MAX_TERM        256u            /* TERM from pty-req */
+#define SESSION_MAX_BANNER      (16u * 1024u)   /* bytes of the Banner file sent before authentication */
+#define SESSION_MAX_MOTD        (64u * 1024u)   /* bytes of /etc/motd shown at login */
+#define CHANNEL_MAX_QUEUED_REQUESTS 32u         /* channel requests waiting behind the monitor */
 
 /* the byte pump (worker) */
 #define PUMP_READ_CHUNK         (256u * 1024u)  /* one read from a child's pipe */
 #define PUMP_STDIN_BUFFER       (256u * 1024u)  /* bytes buffered towards a child's stdin */
+#define PTY_DRAIN_USEC          (50u * 1000u)   /* after a pty shell exits, read its terminal this long */
 #define PUMP_PIPE_SIZE          (1024u * 1024u) /* F_SETPIPE_SZ on stdout/stderr pipes */
 
 /* configuration */
@@ -40,6 +47,8 @@
 #define CONFIG_MAX_INCLUDE_DEPTH 16
 #define CONFIG_MAX_LISTEN       64u
 #define CONFIG_MAX_HOSTKEYS     IPC_MAX_HOSTKEYS
+#define CONFIG_MAX_ACCEPT_ENV   64u             /* AcceptEnv patterns */
+#define CONFIG_MAX_SET_ENV      64u             /* SetEnv assignments */
 
 /* listener */
 #define LISTEN_MAX_CHILDREN     1024u           /* concurrent per-connection processes */

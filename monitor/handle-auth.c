@@ -216,6 +216,7 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
 
         free(m->forced_command);
         m->forced_command = TAKE_PTR(v.forced_command);
+        m->key_flags = v.flags;
         pubkey_verdict_done(&v);
         return auth_accept(m, "publickey", key_info);
 }

@@ -8,7 +8,10 @@
 
 #include "common/fd-util.h"
 #include "common/log.h"
+#include "monitor/authorized-keys.h"
 #include "monitor/handle-session.h"
+#include "monitor/login-record.h"
+#include "monitor/pty.h"
 #include "monitor/session-spawn.h"
 
 static Session *session_find(Monitor *m, uint32_t id) {
@@ -16,6 +19,15 @@ static Session *session_find(Monitor *m, uint32_t id) {
                 if (s->id == id)
                         return s;
         return NULL;
+}
+
+/* The end of a pty session's login record, once: when its leader has exited or it is torn down. */
+static void session_logout(Session *s) {
+        if (!s->tty || s->logged_out)
+                return;
+        s->logged_out = true;
+        LoginRecord r = { .tty = s->tty, .pid = s->pid };
+        (void) login_record_logout(&r);
 }
 
 static void session_unlink(Monitor *m, Session *s) {
@@ -26,6 +38,8 @@ static void session_unlink(Monitor *m, Session *s) {
                 }
         if (!s->closed && m->n_sessions_live > 0)
                 m->n_sessions_live--;
+        session_logout(s);
+        free(s->tty);
         free(s);
 }
 
@@ -48,15 +62,188 @@ static int session_failed(Monitor *m, uint32_t channel, const char *reason) {
         return monitor_send(m, IPC_SESSION_FAILED, &p, NULL, 0);
 }
 
+static Pty *pty_take(Monitor *m, uint32_t channel) {
+        for (Pty **p = &m->ptys; *p; p = &(*p)->next)
+                if ((*p)->channel == channel) {
+                        Pty *t = *p;
+                        *p = t->next;
+                        t->next = NULL;
+                        m->n_ptys--;
+                        return t;
+                }
+        return NULL;
+}
+
+static bool channel_has_live_session(Monitor *m, uint32_t channel) {
+        for (Session *s = m->sessions; s; s = s->next)
+                if (!s->closed && s->channel == channel)
+                        return true;
+        return false;
+}
+
+static int pty_reply(Monitor *m, uint32_t channel, bool allocated) {
+        IpcPayload p = {};
+        p.PTY_RESULT.channel = channel;
+        p.PTY_RESULT.allocated = allocated;
+        return monitor_send(m, IPC_PTY_RESULT, &p, NULL, 0);
+}
+
+int handle_pty_request(Monitor *m, const IpcPtyRequest *p) {
+        if (m->state != IPC_ST_AUTHED || !m->user)
+                return -EPROTO;
+        /* The worker forwards pty-req only for a channel without a session. */
+        if (channel_has_live_session(m, p->channel))
+                return -EPROTO;
+        if (!pty_term_valid(p->term)) {
+                log_info("refusing pty for %s: unusable TERM value", m->user->name);
+                return pty_reply(m, p->channel, false);
+        }
+        for (Pty *t = m->ptys; t; t = t->next)
+                if (t->channel == p->channel) {
+                        log_debug("refusing a second pty-req on channel %u", p->channel);
+                        return pty_reply(m, p->channel, false);
+                }
+        if (!m->config->permit_tty || (m->key_flags & AUTHKEY_NO_PTY)) {
+                log_verbose("pty allocation for %s refused: %s", m->user->name,
+                            m->config->permit_tty ? "no-pty in authorized_keys" : "PermitTTY no");
+                return pty_reply(m, p->channel, false);
+        }
+        if (m->n_ptys >= m->config->max_sessions) {
+                log_info("refusing pty for %s: MaxSessions (%u) reached", m->user->name, m->config->max_sessions);
+                return pty_reply(m, p->channel, false);
+        }
+        Pty *t = NULL;
+        int r = pty_allocate(m->user, p->term, p->cols, p->rows, p->xpixels, p->ypixels, &t);
+        if (r < 0)
+                return pty_reply(m, p->channel, false);
+        t->channel = p->channel;
+        t->next = m->ptys;
+        m->ptys = t;
+        m->n_ptys++;
+        log_debug("allocated %s for channel %u", t->name, p->channel);
+        return pty_reply(m, p->channel, true);
+}
+
+int handle_pty_release(Monitor *m, const IpcPtyRelease *p) {
+        Pty *t = pty_take(m, p->channel);
+        if (!t)
+                return -EPROTO;         /* only a pty this connection holds, once */
+        pty_free(t);
+        return 0;
+}
+
+/* Signals a client may send, with OpenSSH's names (RFC 4254 6.10). */
+static int signal_from_name(const char *name) {
+        static const struct {
+                const char *name;
+                int sig;
+        } table[] = {
+                { "ABRT", SIGABRT }, { "ALRM", SIGALRM }, { "FPE", SIGFPE },   { "HUP", SIGHUP },
+                { "ILL", SIGILL },   { "INT", SIGINT },   { "KILL", SIGKILL }, { "PIPE", SIGPIPE },
+                { "QUIT", SIGQUIT }, { "SEGV", SIGSEGV }, { "TERM", SIGTERM }, { "USR1", SIGUSR1 },
+                { "USR2", SIGUSR2 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(table[i].name, name))
+                        return table[i].sig;
+        return 0;
+}
+
+int handle_session_signal(Monitor *m, const IpcSessionSignal *p) {
+        Session *s = session_find(m, p->session);
+        /* Only this connection's sessions, while their channel lasts (the leader, exited or not, is not
+         * reaped before that, so the group id is still ours). */
+        if (!s || s->closed)
+                return -EPROTO;
+        if (s->forced || s->subsystem) {
+                log_debug("session %u: refusing signal request for a %s", s->id,
+                          s->forced ? "forced command" : "subsystem");
+                return 0;
+        }
+        int sig = signal_from_name(p->signal);
+        if (sig == 0) {
+                log_debug("session %u: unsupported signal \"%s\"", s->id, p->signal);
+                return 0;
+        }
+        if (s->exited)
+                return 0;
+        log_debug("session %u: signal %s", s->id, p->signal);
+        if (kill(-s->pid, sig) < 0 && errno == ESRCH)
+                (void) kill(s->pid, sig);
+        return 0;
+}
+
+/* AcceptEnv: the client's NAME=VALUE pairs that may pass, in a new list (NULL when none). */
+static char **accepted_env(Monitor *m, char **env, size_t n) {
+        char **out = calloc(n + 1, sizeof(char *));
+        size_t k = 0;
+        if (!out)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                const char *eq = strchr(env[i], '=');
+                if (!eq || eq == env[i])
+                        continue;
+                _cleanup_free_ char *name = strndup(env[i], (size_t) (eq - env[i]));
+                if (!name)
+                        return strv_free(out);
+                if (!config_accept_env(m->config, name)) {
+                        log_debug("Ignored env %s", name);
+                        continue;
+                }
+                out[k] = strdup(env[i]);
+                if (!out[k])
+                        return strv_free(out);
+                k++;
+        }
+        return out;
+}
+
+/* What a login shell on a terminal shows first, as OpenSSH does: PAM's messages, "Last login",
+ * then /etc/motd (PrintMotd). NULL when there is nothing. */
+static char *login_message(Monitor *m) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f)
+                return NULL;
+        _cleanup_free_ char *pam = m->pam ? pam_context_take_messages(m->pam) : NULL;
+        if (pam)
+                fputs(pam, f);
+        if (m->config->print_last_log) {
+                _cleanup_free_ char *last = NULL;
+                if (lastlog_previous_message(m->user->uid, &last) >= 0 && last)
+                        fputs(last, f);
+        }
+        if (m->config->print_motd) {
+                FILE *motd = fopen("/etc/motd", "re");
+                if (motd) {
+                        char chunk[4096];
+                        size_t n, total = 0;
+                        while ((n = fread(chunk, 1, sizeof chunk, motd)) > 0 && total < SESSION_MAX_MOTD) {
+                                fwrite(chunk, 1, n, f);
+                                total += n;
+                        }
+                        fclose(motd);
+                }
+        }
+        if (fclose(f) != 0)
+                return NULL;
+        if (len == 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
 int handle_session_start(Monitor *m, const IpcSessionStart *p) {
         /* Preconditions the gate already checked, restated: only an authenticated user gets processes. */
         if (m->state != IPC_ST_AUTHED || !m->user)
                 return -EPROTO;
         if (p->kind >= _IPC_SESSION_KIND_MAX)
                 return -EBADMSG;
-        for (Session *s = m->sessions; s; s = s->next)
-                if (!s->closed && s->channel == p->channel)
-                        return -EPROTO;         /* one session per channel */
+        if (channel_has_live_session(m, p->channel))
+                return -EPROTO;         /* one session per channel */
+        _cleanup_(pty_freep) Pty *pty = pty_take(m, p->channel);
 
         if (m->n_sessions_live >= m->config->max_sessions) {
                 log_info("refusing session for %s: MaxSessions (%u) reached", m->user->name,
@@ -65,6 +252,7 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
         }
 
         const char *command = NULL, *original = NULL;
+        bool forced = false;
         switch ((IpcSessionKind) p->kind) {
         case IPC_SESSION_SHELL:
                 command = NULL;
@@ -86,9 +274,14 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
         default:
                 return -EBADMSG;
         }
-        if (m->forced_command) {
-                original = p->kind == IPC_SESSION_SHELL ? NULL : p->command;
-                command = m->forced_command;
+        /* ForceCommand in the configuration wins over command= in authorized_keys, as in OpenSSH. */
+        const char *force = m->config->force_command ?: m->forced_command;
+        if (force) {
+                original = command;     /* the client's command, or the subsystem's; NULL for a shell */
+                command = force;
+                forced = true;
+                log_debug("Forced command (%s) '%.900s'", m->config->force_command ? "config" : "key-option",
+                          command);
         }
 
         /* The PAM session opens with the first process of the connection and closes at its end. */
@@ -102,11 +295,22 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
         }
 
         _cleanup_strv_free_ char **pam_env = pam_context_getenv(m->pam);
+        _cleanup_strv_free_ char **client_env = accepted_env(m, p->env, p->n_env);
+        if (!pam_env || !client_env)
+                return -ENOMEM;
+        /* A login shell on a terminal gets the login messages, and the terminal a login record. */
+        _cleanup_free_ char *message = pty && !command ? login_message(m) : NULL;
         SessionSpawnParams sp = {
                 .user = m->user,
                 .command = command,
                 .original_command = original,
                 .pam_env = pam_env,
+                .client_env = client_env,
+                .set_env = m->config->set_env,
+                .pty_slave = pty ? pty->slave : -EBADF,
+                .tty = pty ? pty->name : NULL,
+                .term = pty ? pty->term : NULL,
+                .login_message = message,
                 .peer_address = m->peer_address,
                 .peer_port = m->peer_port,
                 .local_address = m->local_address,
@@ -124,6 +328,20 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
         }
         s->id = m->next_session_id++;
         s->channel = p->channel;
+        s->forced = forced;
+        s->subsystem = p->kind == IPC_SESSION_SUBSYSTEM;
+        if (pty) {
+                /* The slave now belongs to the child alone; the master goes to the worker. */
+                pty->slave = safe_close(pty->slave);
+                s->tty = strdup(pty->name);
+                if (s->tty) {
+                        LoginRecord lr = {
+                                .user = m->user->name, .uid = m->user->uid, .tty = s->tty, .pid = s->pid,
+                                .host = m->peer_address,
+                        };
+                        (void) login_record_login(&lr);
+                }
+        }
         s->next = m->sessions;
         m->sessions = s;
         m->n_sessions_live++;
@@ -137,6 +355,13 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
                             m->peer_address, m->peer_port, s->id);
 
         IpcPayload reply = {};
+        if (pty) {
+                reply.SESSION_STARTED_PTY.channel = p->channel;
+                reply.SESSION_STARTED_PTY.session = s->id;
+                r = monitor_send(m, IPC_SESSION_STARTED_PTY, &reply, &pty->master, 1);
+                pty->master = safe_close(pty->master);  /* only the worker keeps it: closing it hangs up */
+                return r;
+        }
         reply.SESSION_STARTED.channel = p->channel;
         reply.SESSION_STARTED.session = s->id;
         r = monitor_send(m, IPC_SESSION_STARTED, &reply, fds, 3);
@@ -189,6 +414,7 @@ void sessions_check_exits(Monitor *m) {
                 if (waitid(P_PID, (id_t) s->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
                         continue;
                 s->exited = true;
+                session_logout(s);
                 if (s->closed) {
                         session_reap(s);
                         session_unlink(m, s);
@@ -217,4 +443,10 @@ void sessions_hangup_all(Monitor *m) {
                 session_unlink(m, s);
         }
         m->n_sessions_live = 0;
+        while (m->ptys) {
+                Pty *t = m->ptys;
+                m->ptys = t->next;
+                pty_free(t);
+        }
+        m->n_ptys = 0;
 }

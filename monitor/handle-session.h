@@ -8,7 +8,10 @@
 
 #include "monitor/monitor.h"
 
+int handle_pty_request(Monitor *m, const IpcPtyRequest *p);
+int handle_pty_release(Monitor *m, const IpcPtyRelease *p);
 int handle_session_start(Monitor *m, const IpcSessionStart *p);
+int handle_session_signal(Monitor *m, const IpcSessionSignal *p);
 int handle_session_close(Monitor *m, const IpcSessionClose *p);
 
 /* SIGCHLD: tell the worker about leaders that exited (without reaping them). */

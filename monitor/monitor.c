@@ -152,8 +152,14 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
                 return handle_auth_password(m, &msg->payload.AUTH_PASSWORD);
         case IPC_AUTH_PUBKEY:
                 return handle_auth_pubkey(m, &msg->payload.AUTH_PUBKEY);
+        case IPC_PTY_REQUEST:
+                return handle_pty_request(m, &msg->payload.PTY_REQUEST);
+        case IPC_PTY_RELEASE:
+                return handle_pty_release(m, &msg->payload.PTY_RELEASE);
         case IPC_SESSION_START:
                 return handle_session_start(m, &msg->payload.SESSION_START);
+        case IPC_SESSION_SIGNAL:
+                return handle_session_signal(m, &msg->payload.SESSION_SIGNAL);
         case IPC_SESSION_CLOSE:
                 return handle_session_close(m, &msg->payload.SESSION_CLOSE);
         /* Monitor-to-worker rows and reserved rows never get here: the framing and the gate refuse them. */
@@ -161,7 +167,9 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
         case IPC_AUTH_RESULT:
         case IPC_HOSTKEY_SIGN:
         case IPC_HOSTKEY_SIGNATURE:
+        case IPC_PTY_RESULT:
         case IPC_SESSION_STARTED:
+        case IPC_SESSION_STARTED_PTY:
         case IPC_SESSION_FAILED:
         case IPC_SESSION_EXITED:
         case _IPC_TYPE_MAX:

@@ -12,6 +12,7 @@
 
 #include "common/config.h"
 #include "common/ipc-payloads.h"
+#include "monitor/pty.h"
 #include "monitor/user-creds.h"
 #include "pam/pam-auth.h"
 
@@ -21,6 +22,10 @@ typedef struct Session {
         pid_t pid;              /* session leader = process group id */
         bool exited;            /* leader has exited (still a zombie until reaped) */
         bool closed;            /* the worker's channel is gone */
+        bool forced;            /* runs a forced command (ForceCommand, command=): no signal requests */
+        bool subsystem;         /* a subsystem: no signal requests */
+        char *tty;              /* "/dev/pts/N" for a pty session (login records), else NULL */
+        bool logged_out;        /* the login record's end is written */
         struct Session *next;
 } Session;
 
@@ -44,12 +49,15 @@ typedef struct Monitor {
         unsigned auth_failures;
         PamContext *pam;
         char *forced_command;           /* from the authorized_keys line that let the user in */
+        uint32_t key_flags;             /* AuthorizedKeyFlags of that line (no-pty, ...) */
         uint64_t deadline_usec;         /* LoginGraceTime; 0 = none */
 
         /* sessions */
         Session *sessions;
         uint32_t next_session_id;
         unsigned n_sessions_live;
+        Pty *ptys;                      /* allocated for a channel (pty-req), no session on it yet */
+        unsigned n_ptys;
 
         int exit_code;
 } Monitor;

@@ -27,7 +27,7 @@ void pubkey_verdict_done(PubkeyVerdict *v) {
 
 /* In the child, as the user: 1 when the key is in this file (and the file may be trusted). */
 static int check_file(const Monitor *m, const UserCreds *u, const char *pattern, const char *algorithm, const uint8_t *blob,
-                      size_t blob_len, char **ret_command) {
+                      size_t blob_len, char **ret_command, uint32_t *ret_flags) {
         _cleanup_free_ char *path = NULL;
         int r = authorized_keys_expand_path(pattern, u->name, u->uid, u->home, &path);
         if (r < 0) {
@@ -55,6 +55,7 @@ static int check_file(const Monitor *m, const UserCreds *u, const char *pattern,
                 log_debug("matching key found: file %s, line %u", path, match.line);
                 if (match.forced_command)
                         *ret_command = TAKE_PTR(match.forced_command);
+                *ret_flags = match.flags;
         }
         authorized_key_match_done(&match);
         return r;
@@ -72,8 +73,9 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, cons
 
         bool found = false;
         _cleanup_free_ char *command = NULL;
+        uint32_t flags = 0;
         for (size_t i = 0; i < m->config->n_authorized_keys_files && !found; i++) {
-                int r = check_file(m, u, m->config->authorized_keys_files[i], algorithm, blob, blob_len, &command);
+                int r = check_file(m, u, m->config->authorized_keys_files[i], algorithm, blob, blob_len, &command, &flags);
                 if (r > 0)
                         found = true;
         }
@@ -81,6 +83,7 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, cons
         WireWriter w = wire_writer(VERDICT_MAX);
         wire_put_bool(&w, found);
         wire_put_string(&w, command);
+        wire_put_u32(&w, flags);
         if (w.error < 0 || loop_write(out, w.data, w.size) < 0)
                 _exit(2);
         _exit(0);
@@ -142,12 +145,15 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
         char *command = NULL;
         wire_get_bool(&rd, &found);
         wire_get_string(&rd, SESSION_MAX_COMMAND, &command);
+        uint32_t flags = 0;
+        wire_get_u32(&rd, &flags);
         r = wire_end(&rd);
         if (r < 0) {
                 free(command);
                 return r;
         }
         ret->authorized = found;
+        ret->flags = flags;
         ret->forced_command = isempty(command) ? NULL : command;
         if (isempty(command))
                 free(command);

@@ -15,6 +15,7 @@
 typedef struct PubkeyVerdict {
         bool authorized;
         char *forced_command;   /* command="..." of the matching line, or NULL */
+        uint32_t flags;         /* AuthorizedKeyFlags of the matching line (no-pty, ...) */
 } PubkeyVerdict;
 
 void pubkey_verdict_done(PubkeyVerdict *v);

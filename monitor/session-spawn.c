@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fd-util.h"
 #include "monitor/sanitizer-hooks.h"
 #include "common/limits.h"
 #include "common/log.h"
+#include "monitor/pty.h"
 #include "monitor/session-spawn.h"
 
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin:/usr/games"
@@ -36,6 +38,17 @@ static int strv_set(char **env, size_t *n, size_t max, const char *name, const c
         return 0;
 }
 
+/* "NAME=VALUE"; entries without a name are skipped. */
+static int strv_set_entry(char **env, size_t *n, size_t max, const char *entry) {
+        const char *eq = strchr(entry, '=');
+        if (!eq || eq == entry)
+                return 0;
+        _cleanup_free_ char *name = strndup(entry, (size_t) (eq - entry));
+        if (!name)
+                return -ENOMEM;
+        return strv_set(env, n, max, name, eq + 1);
+}
+
 char **session_environment(const SessionSpawnParams *p) {
         const size_t max = SESSION_MAX_ENV;
         char **env = calloc(max + 1, sizeof(char *));
@@ -45,6 +58,8 @@ char **session_environment(const SessionSpawnParams *p) {
 
         if (!env)
                 return NULL;
+        for (char **e = p->client_env; e && *e && r == 0; e++)
+                r = strv_set_entry(env, &n, max, *e);
         r = r ?: strv_set(env, &n, max, "USER", p->user->name);
         r = r ?: strv_set(env, &n, max, "LOGNAME", p->user->name);
         r = r ?: strv_set(env, &n, max, "HOME", p->user->home);
@@ -53,20 +68,18 @@ char **session_environment(const SessionSpawnParams *p) {
         r = r ?: strv_set(env, &n, max, "MAIL", buf);
         r = r ?: strv_set(env, &n, max, "SHELL", p->user->shell);
         /* PAM's variables (pam_env, locale, ...) come after ours and may override them, as in OpenSSH. */
-        for (char **e = p->pam_env; e && *e && r == 0; e++) {
-                char *eq = strchr(*e, '=');
-                if (!eq || eq == *e)
-                        continue;
-                _cleanup_free_ char *name = strndup(*e, (size_t) (eq - *e));
-                if (!name)
-                        r = -ENOMEM;
-                else
-                        r = strv_set(env, &n, max, name, eq + 1);
-        }
+        for (char **e = p->pam_env; e && *e && r == 0; e++)
+                r = strv_set_entry(env, &n, max, *e);
+        for (char *const *e = p->set_env; e && *e && r == 0; e++)
+                r = strv_set_entry(env, &n, max, *e);
         snprintf(buf, sizeof buf, "%s %u %u", p->peer_address, p->peer_port, p->local_port);
         r = r ?: strv_set(env, &n, max, "SSH_CLIENT", buf);
         snprintf(buf, sizeof buf, "%s %u %s %u", p->peer_address, p->peer_port, p->local_address, p->local_port);
         r = r ?: strv_set(env, &n, max, "SSH_CONNECTION", buf);
+        if (p->tty)
+                r = r ?: strv_set(env, &n, max, "SSH_TTY", p->tty);
+        if (p->term && p->term[0])
+                r = r ?: strv_set(env, &n, max, "TERM", p->term);
         if (p->original_command)
                 r = r ?: strv_set(env, &n, max, "SSH_ORIGINAL_COMMAND", p->original_command);
         if (r < 0)
@@ -75,6 +88,15 @@ char **session_environment(const SessionSpawnParams *p) {
 }
 
 /* In the child. Never returns. */
+/* The login messages (PAM's, "Last login", the motd), unless the user has a ~/.hushlogin. We are the
+ * user here and in the home directory. */
+static void print_login_message(const SessionSpawnParams *p) {
+        struct stat st;
+        if (!p->login_message || !p->login_message[0] || stat(".hushlogin", &st) == 0)
+                return;
+        (void) loop_write(STDOUT_FILENO, p->login_message, strlen(p->login_message));
+}
+
 _noreturn_ static void child(const SessionSpawnParams *p, int in, int out, int err, char **env) {
         sigset_t none;
         sigemptyset(&none);
@@ -85,8 +107,11 @@ _noreturn_ static void child(const SessionSpawnParams *p, int in, int out, int e
 
         if (setsid() < 0)
                 _exit(255);
-        if (fd_move_to(in, STDIN_FILENO) < 0 || fd_move_to(out, STDOUT_FILENO) < 0 ||
-            fd_move_to(err, STDERR_FILENO) < 0)
+        if (p->pty_slave >= 0) {
+                if (pty_make_controlling(p->pty_slave) < 0)
+                        _exit(255);
+        } else if (fd_move_to(in, STDIN_FILENO) < 0 || fd_move_to(out, STDOUT_FILENO) < 0 ||
+                   fd_move_to(err, STDERR_FILENO) < 0)
                 _exit(255);
         close_all_fds_except(NULL, 0);
 
@@ -101,6 +126,8 @@ _noreturn_ static void child(const SessionSpawnParams *p, int in, int out, int e
                 if (chdir("/") < 0)
                         _exit(255);
         }
+        if (!p->command)
+                print_login_message(p);
 
         const char *shell = p->user->shell;
         const char *base = strrchr(shell, '/');
@@ -131,6 +158,18 @@ int session_spawn(const SessionSpawnParams *p, pid_t *ret_pid, int ret_fds[3]) {
 
         if (!env)
                 return -ENOMEM;
+        ret_fds[0] = ret_fds[1] = ret_fds[2] = -EBADF;
+        if (p->pty_slave >= 0) {
+                pid_t pid = fork();
+                if (pid < 0)
+                        return negative_errno();
+                if (pid == 0) {
+                        sanitizer_child_no_leak_check();
+                        child(p, -EBADF, -EBADF, -EBADF, env);
+                }
+                *ret_pid = pid;
+                return 0;
+        }
         if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
                 r = negative_errno();
                 goto fail;

@@ -1,9 +1,14 @@
 #pragma once
 /*
  * Starting the user's command: fork, a new session and process group, the user's credentials
- * (initgroups, setresgid, setresuid), the home directory, a clean environment (the standard variables,
- * then PAM's), stdin/stdout/stderr on fresh pipes, and exec of the user's shell with "-c command"
- * (or as a login shell). Returns the leader's pid and the worker's ends of the pipes.
+ * (initgroups, setresgid, setresuid), the home directory, a clean environment, stdin/stdout/stderr on
+ * fresh pipes or on a pty slave (then also the controlling terminal), and exec of the user's shell
+ * with "-c command" (or as a login shell). Returns the leader's pid and the worker's ends of the
+ * pipes.
+ *
+ * The environment, in this order (later entries replace earlier ones of the same name, as in
+ * OpenSSH): the client's env requests that AcceptEnv let through; USER, LOGNAME, HOME, PATH, MAIL,
+ * SHELL; PAM's variables; SetEnv; SSH_CLIENT, SSH_CONNECTION, SSH_TTY, TERM, SSH_ORIGINAL_COMMAND.
  */
 
 #include <sys/types.h>
@@ -15,13 +20,21 @@ typedef struct SessionSpawnParams {
         const char *command;            /* NULL: an interactive login shell */
         const char *original_command;   /* SSH_ORIGINAL_COMMAND when a forced command replaced it */
         char **pam_env;                 /* may be NULL */
+        char **client_env;              /* NAME=VALUE the client sent and AcceptEnv allowed; may be NULL */
+        char *const *set_env;           /* SetEnv (NAME=VALUE); may be NULL */
+        int pty_slave;                  /* >= 0: the session's terminal (the child takes it); else pipes */
+        const char *tty;                /* "/dev/pts/N" with a pty, for SSH_TTY */
+        const char *term;               /* TERM from pty-req, or NULL */
+        const char *login_message;      /* written to the terminal before the login shell starts, unless
+                                         * ~/.hushlogin exists (as login(1)); NULL for none */
         const char *peer_address;
         unsigned peer_port;
         const char *local_address;
         unsigned local_port;
 } SessionSpawnParams;
 
-/* ret_fds: [0] writes the child's stdin, [1] reads its stdout, [2] reads its stderr. */
+/* ret_fds: [0] writes the child's stdin, [1] reads its stdout, [2] reads its stderr; all -EBADF with a
+ * pty (the caller holds the master). */
 int session_spawn(const SessionSpawnParams *p, pid_t *ret_pid, int ret_fds[3]);
 
 /* Build the environment (exposed for tests). NULL-terminated; free with strv_free. */

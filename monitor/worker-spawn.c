@@ -113,6 +113,25 @@ static int sandbox_identity(const char *user, uid_t *ret_uid, gid_t *ret_gid) {
         return 0;
 }
 
+/* The Banner file's text, read as root (as OpenSSH's monitor does), at most SESSION_MAX_BANNER bytes;
+ * NULL (logged) when it cannot be read. */
+static char *read_banner(const char *path) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                log_error("Banner %s: %m", path);
+                return NULL;
+        }
+        char *text = NULL;
+        size_t size = 0;
+        int r = read_full_fd(fd, SESSION_MAX_BANNER, &text, &size);
+        if (r < 0) {
+                log_error("Banner %s: %s (at most %u bytes)", path, strerror(-r), SESSION_MAX_BANNER);
+                return NULL;
+        }
+        /* A NUL byte ends the text there (the IPC codec carries no NULs). */
+        return text;
+}
+
 int worker_send_setup(Monitor *m) {
         const Config *c = m->config;
         char *keys[IPC_MAX_HOSTKEYS + 1] = {};
@@ -149,6 +168,12 @@ int worker_send_setup(Monitor *m) {
         s->password_authentication = c->password_authentication;
         s->pubkey_authentication = c->pubkey_authentication;
         s->max_sessions = c->max_sessions;
+        s->client_alive_interval = c->client_alive_interval;
+        s->client_alive_count_max = c->client_alive_count_max;
+        _cleanup_free_ char *banner = NULL;
+        if (c->banner)
+                banner = read_banner(c->banner);
+        s->banner = banner;
 #if ENABLE_TEST_HOOKS
         s->test_forbidden_syscall = c->test_worker_forbidden_syscall;
         s->test_bogus_session_close = c->test_worker_bogus_session_close;

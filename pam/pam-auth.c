@@ -10,6 +10,8 @@
 #include "common/macro.h"
 #include "pam/pam-auth.h"
 
+#define PAM_MAX_MESSAGES (16u * 1024u)  /* bytes of PAM messages kept for the user */
+
 struct PamContext {
         pam_handle_t *handle;
         struct pam_conv conv;
@@ -17,7 +19,31 @@ struct PamContext {
         int last;               /* last PAM return code */
         bool creds;
         bool session;
+        char *messages;         /* PAM_TEXT_INFO / PAM_ERROR_MSG texts for the user, one per line */
+        size_t messages_len;
 };
+
+/* Keep a message for the login banner of a terminal session (as OpenSSH's loginmsg), bounded. */
+static void keep_message(PamContext *p, const char *text) {
+        size_t n = strlen(text);
+        if (n == 0 || p->messages_len + n + 2 > PAM_MAX_MESSAGES)
+                return;
+        char *m = realloc(p->messages, p->messages_len + n + 2);
+        if (!m)
+                return;
+        memcpy(m + p->messages_len, text, n);
+        p->messages_len += n;
+        m[p->messages_len++] = '\n';
+        m[p->messages_len] = 0;
+        p->messages = m;
+}
+
+char *pam_context_take_messages(PamContext *p) {
+        char *m = p->messages;
+        p->messages = NULL;
+        p->messages_len = 0;
+        return m;
+}
 
 static int conversation(int n, const struct pam_message **msg, struct pam_response **resp, void *userdata) {
         PamContext *p = userdata;
@@ -43,6 +69,8 @@ static int conversation(int n, const struct pam_message **msg, struct pam_respon
                 case PAM_ERROR_MSG:
                 case PAM_TEXT_INFO:
                         log_debug("PAM: %s", msg[i]->msg ? msg[i]->msg : "");
+                        if (msg[i]->msg)
+                                keep_message(p, msg[i]->msg);
                         break;
                 default:
                         goto fail;
@@ -96,6 +124,7 @@ PamContext *pam_context_free(PamContext *p) {
                         log_debug("PAM: pam_setcred(DELETE): %s", pam_strerror(p->handle, p->last));
         }
         pam_end(p->handle, p->last);
+        free(p->messages);
         free(p);
         return NULL;
 }

@@ -31,5 +31,9 @@ bool pam_context_session_is_open(const PamContext *p);
 /* The PAM environment (NULL-terminated, caller frees with strv_free), or NULL on OOM. */
 char **pam_context_getenv(PamContext *p);
 
+/* The informational messages PAM modules gave so far (pam_motd, expiry warnings), one per line, and
+ * forget them; NULL when none. Caller frees. */
+char *pam_context_take_messages(PamContext *p);
+
 /* The last PAM error as text (for log lines), never NULL. */
 const char *pam_context_last_error(const PamContext *p);

@@ -111,6 +111,17 @@ void auth_handle_message(Worker *w, ssh_message msg) {
                 w->done = true;
                 return;
         }
+        if (!w->banner_sent) {
+                /* Banner: before the answer to the first authentication request, as OpenSSH does. */
+                w->banner_sent = true;
+                if (!isempty(w->setup.banner)) {
+                        ssh_string text = ssh_string_from_char(w->setup.banner);
+                        if (text) {
+                                (void) ssh_send_issue_banner(w->session, text);
+                                ssh_string_free(text);
+                        }
+                }
+        }
         w->auth_queue[w->n_auth++] = msg;
         advance(w);
 }

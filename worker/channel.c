@@ -10,13 +10,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build-config.h"
 #include "common/fd-util.h"
 #include "common/log.h"
 #include "worker/worker.h"
+
+uint64_t worker_now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
 
 static Channel *channel_by_ssh(Worker *w, ssh_channel ch) {
         for (Channel *c = w->channels; c; c = c->next)
@@ -80,7 +89,14 @@ static void on_close(ssh_session s, ssh_channel ch, void *userdata) {
 }
 
 static void on_signal(ssh_session s, ssh_channel ch, const char *signal, void *userdata) {
-        log_debug("channel: signal request \"%s\" ignored (not supported yet)", signal ? signal : "");
+        Channel *c = userdata;
+        /* Only for a running session; the monitor decides whether and what to send. */
+        if (!signal || !c->has_session || c->session_closed || c->finished || strlen(signal) > 32)
+                return;
+        IpcPayload p = {};
+        p.SESSION_SIGNAL.session = c->session;
+        p.SESSION_SIGNAL.signal = (char *) signal;
+        (void) monitor_client_send(c->worker, IPC_SESSION_SIGNAL, &p);
 }
 
 /* ---- lifetime -------------------------------------------------------------------------------- */
@@ -122,17 +138,105 @@ void channel_handle_open(Worker *w, ssh_message msg) {
         w->n_channels++;
 }
 
-void channel_handle_request(Worker *w, ssh_message msg) {
-        Channel *c = channel_by_ssh(w, ssh_message_channel_request_channel(msg));
-        int sub = ssh_message_subtype(msg);
-        if (!c || c->finished || c->peer_closed ||
-            (sub != SSH_CHANNEL_REQUEST_EXEC && sub != SSH_CHANNEL_REQUEST_SHELL &&
-             sub != SSH_CHANNEL_REQUEST_SUBSYSTEM) ||
-            c->has_session || c->pending_request) {
-                /* pty-req, env, x11-req, window-change, ...: not supported yet. */
+static void request_reply(ssh_message msg, bool ok) {
+        if (ok)
+                ssh_message_channel_request_reply_success(msg);
+        else
                 ssh_message_reply_default(msg);
-                ssh_message_free(msg);
-                return;
+        ssh_message_free(msg);
+}
+
+static void set_window_size(Channel *c) {
+        struct winsize ws = {
+                .ws_col = (unsigned short) MIN(c->cols, 0xffffu),
+                .ws_row = (unsigned short) MIN(c->rows, 0xffffu),
+                .ws_xpixel = (unsigned short) MIN(c->xpixels, 0xffffu),
+                .ws_ypixel = (unsigned short) MIN(c->ypixels, 0xffffu),
+        };
+        if (c->pty && c->out.fd >= 0)
+                (void) ioctl(c->out.fd, TIOCSWINSZ, &ws);
+}
+
+static void store_size(Channel *c, ssh_message msg) {
+        int cols = ssh_message_channel_request_pty_width(msg), rows = ssh_message_channel_request_pty_height(msg);
+        int xpixels = ssh_message_channel_request_pty_pxwidth(msg);
+        int ypixels = ssh_message_channel_request_pty_pxheight(msg);
+        c->cols = cols > 0 ? (uint32_t) cols : 0;
+        c->rows = rows > 0 ? (uint32_t) rows : 0;
+        c->xpixels = xpixels > 0 ? (uint32_t) xpixels : 0;
+        c->ypixels = ypixels > 0 ? (uint32_t) ypixels : 0;
+}
+
+/* env: kept for SESSION_START; the monitor applies AcceptEnv (policy is not the worker's). */
+static bool store_env(Channel *c, ssh_message msg) {
+        const char *name = ssh_message_channel_request_env_name(msg);
+        const char *value = ssh_message_channel_request_env_value(msg);
+        if (c->has_session || isempty(name) || !value || strchr(name, '=') ||
+            c->n_env >= SESSION_MAX_ENV_REQUESTS || strlen(name) + strlen(value) + 1 > SESSION_MAX_ENV_REQUEST)
+                return false;
+        char **env = realloc(c->env, (c->n_env + 2) * sizeof(char *));
+        if (!env)
+                return false;
+        c->env = env;
+        if (asprintf(&c->env[c->n_env], "%s=%s", name, value) < 0)
+                return false;
+        c->env[++c->n_env] = NULL;
+        return true;
+}
+
+/* Handle one request; returns false when it went to the monitor (the channel waits for the answer). */
+static bool request_process(Worker *w, Channel *c, ssh_message msg) {
+        int sub = ssh_message_subtype(msg);
+        bool open = !c->finished && !c->peer_closed;
+
+        switch (sub) {
+        case SSH_CHANNEL_REQUEST_PTY: {
+                const char *term = ssh_message_channel_request_pty_term(msg);
+                if (!open || c->has_session || c->pty_allocated || (term && strlen(term) > SESSION_MAX_TERM)) {
+                        request_reply(msg, false);
+                        return true;
+                }
+                store_size(c, msg);
+                IpcPayload p = {};
+                p.PTY_REQUEST.channel = c->id;
+                p.PTY_REQUEST.term = (char *) (term ?: "");
+                p.PTY_REQUEST.cols = c->cols;
+                p.PTY_REQUEST.rows = c->rows;
+                p.PTY_REQUEST.xpixels = c->xpixels;
+                p.PTY_REQUEST.ypixels = c->ypixels;
+                if (monitor_client_send(w, IPC_PTY_REQUEST, &p) < 0) {
+                        ssh_message_free(msg);
+                        return true;
+                }
+                c->pending_request = msg;
+                return false;
+        }
+        case SSH_CHANNEL_REQUEST_WINDOW_CHANGE:
+                /* No reply is wanted; the worker holds the master, so it sets the size itself. */
+                if (c->pty || c->pty_allocated) {
+                        store_size(c, msg);
+                        if (c->pty)
+                                set_window_size(c);
+                        else
+                                c->size_dirty = true;
+                }
+                request_reply(msg, c->pty || c->pty_allocated);
+                return true;
+        case SSH_CHANNEL_REQUEST_ENV:
+                request_reply(msg, open && store_env(c, msg));
+                return true;
+        case SSH_CHANNEL_REQUEST_EXEC:
+        case SSH_CHANNEL_REQUEST_SHELL:
+        case SSH_CHANNEL_REQUEST_SUBSYSTEM:
+                break;
+        default:
+                /* x11-req, break, unknown: not supported. */
+                request_reply(msg, false);
+                return true;
+        }
+        if (!open || c->has_session) {
+                request_reply(msg, false);
+                return true;
         }
 
         IpcPayload p = {};
@@ -148,15 +252,64 @@ void channel_handle_request(Worker *w, ssh_message msg) {
         }
         if ((p.SESSION_START.command && strlen(p.SESSION_START.command) > SESSION_MAX_COMMAND) ||
             (sub != SSH_CHANNEL_REQUEST_SHELL && !p.SESSION_START.command)) {
+                request_reply(msg, false);
+                return true;
+        }
+        p.SESSION_START.env = c->env;
+        p.SESSION_START.n_env = c->n_env;
+        if (monitor_client_send(w, IPC_SESSION_START, &p) < 0) {
+                ssh_message_free(msg);
+                return true;
+        }
+        c->pty_allocated = false;       /* the monitor hands it to the session (or frees it) */
+        c->pending_request = msg;
+        return false;
+}
+
+/* Work through the queued requests until one has to wait for the monitor. */
+static void request_queue_run(Worker *w, Channel *c) {
+        while (!c->pending_request && c->n_queue > 0) {
+                ssh_message msg = c->queue[0];
+                memmove(c->queue, c->queue + 1, (c->n_queue - 1) * sizeof(ssh_message));
+                c->n_queue--;
+                (void) request_process(w, c, msg);
+        }
+}
+
+void channel_handle_request(Worker *w, ssh_message msg) {
+        Channel *c = channel_by_ssh(w, ssh_message_channel_request_channel(msg));
+        if (!c) {
                 ssh_message_reply_default(msg);
                 ssh_message_free(msg);
                 return;
         }
-        if (monitor_client_send(w, IPC_SESSION_START, &p) < 0) {
+        /* Replies go out in the order the requests came (RFC 4254 5.4), so a request that arrives while
+         * an earlier one is with the monitor waits behind it. */
+        if (c->n_queue >= CHANNEL_MAX_QUEUED_REQUESTS) {
+                log_info("channel %u: too many requests waiting; closing it", c->id);
                 ssh_message_free(msg);
+                (void) ssh_channel_close(c->ch);
+                c->finished = true;
                 return;
         }
-        c->pending_request = msg;
+        c->queue[c->n_queue++] = msg;
+        request_queue_run(w, c);
+}
+
+static void request_done(Worker *w, Channel *c, bool ok) {
+        if (c->pending_request)
+                request_reply(c->pending_request, ok);
+        c->pending_request = NULL;
+        request_queue_run(w, c);
+}
+
+int channel_pty_result(Worker *w, const IpcPtyResult *p) {
+        Channel *c = channel_by_id(w, p->channel);
+        if (!c || !c->pending_request || ssh_message_subtype(c->pending_request) != SSH_CHANNEL_REQUEST_PTY)
+                return -EPROTO;
+        c->pty_allocated = p->allocated;
+        request_done(w, c, p->allocated);
+        return 0;
 }
 
 static void session_close(Channel *c, bool abandoned) {
@@ -170,37 +323,67 @@ static void session_close(Channel *c, bool abandoned) {
 }
 
 static void close_fds(Channel *c) {
+        if (c->pty)
+                c->in_fd = -EBADF;      /* the same descriptor as out.fd */
         c->in_fd = safe_close(c->in_fd);
         c->out.fd = safe_close(c->out.fd);
         c->err.fd = safe_close(c->err.fd);
 }
 
+static bool waits_for_session(Channel *c) {
+        if (!c->pending_request || c->has_session)
+                return false;
+        int sub = ssh_message_subtype(c->pending_request);
+        return sub == SSH_CHANNEL_REQUEST_EXEC || sub == SSH_CHANNEL_REQUEST_SHELL ||
+               sub == SSH_CHANNEL_REQUEST_SUBSYSTEM;
+}
+
+static void session_started(Worker *w, Channel *c, uint32_t session);
+
+int channel_session_started_pty(Worker *w, const IpcSessionStartedPty *p, int master) {
+        Channel *c = channel_by_id(w, p->channel);
+        if (!c || !waits_for_session(c)) {
+                safe_close(master);
+                return -EPROTO;
+        }
+        c->pty = true;
+        c->in_fd = c->out.fd = master;
+        c->err.eof = true;              /* a terminal has one output stream */
+        (void) fd_set_nonblock(master, true);
+        if (c->size_dirty)
+                set_window_size(c);
+        session_started(w, c, p->session);
+        return 0;
+}
+
 int channel_session_started(Worker *w, const IpcSessionStarted *p, int fds[3]) {
         Channel *c = channel_by_id(w, p->channel);
-        if (!c || !c->pending_request || c->has_session) {
+        if (!c || !waits_for_session(c)) {
                 for (int i = 0; i < 3; i++)
                         safe_close(fds[i]);
-                return c ? -EPROTO : 0;
+                return -EPROTO;
         }
-        c->has_session = true;
-        c->session = p->session;
         c->in_fd = fds[0];
         c->out.fd = fds[1];
         c->err.fd = fds[2];
         for (int i = 0; i < 3; i++)
                 (void) fd_set_nonblock(fds[i], true);
+        session_started(w, c, p->session);
+        return 0;
+}
 
+static void session_started(Worker *w, Channel *c, uint32_t session) {
+        c->has_session = true;
+        c->session = session;
         if (c->peer_closed) {
                 /* The client gave up while the monitor was starting the command. */
                 ssh_message_free(c->pending_request);
                 c->pending_request = NULL;
                 close_fds(c);
                 session_close(c, true);
-                return 0;
+                return;
         }
-        ssh_message_channel_request_reply_success(c->pending_request);
-        ssh_message_free(c->pending_request);
-        c->pending_request = NULL;
+        request_done(w, c, true);
 
 #if ENABLE_TEST_HOOKS
         if (w->setup.test_forbidden_syscall && !w->test_hook_fired) {
@@ -219,15 +402,13 @@ int channel_session_started(Worker *w, const IpcSessionStarted *p, int fds[3]) {
                 (void) monitor_client_send(w, IPC_SESSION_CLOSE, &bogus);
         }
 #endif
-        return 0;
 }
 
 int channel_session_failed(Worker *w, const IpcSessionFailed *p) {
         Channel *c = channel_by_id(w, p->channel);
-        if (!c || !c->pending_request)
-                return c ? -EPROTO : 0;
-        ssh_message_reply_default(c->pending_request);
-        ssh_message_free(c->pending_request);
+        if (!c || !waits_for_session(c))
+                return -EPROTO;
+        request_reply(c->pending_request, false);
         c->pending_request = NULL;
         if (c->peer_closed)
                 return 0;
@@ -250,6 +431,8 @@ int channel_session_exited(Worker *w, const IpcSessionExited *p) {
         if (c->exited)
                 return -EPROTO;
         c->exited = true;
+        if (c->pty)
+                c->drain_deadline = worker_now_usec() + PTY_DRAIN_USEC;
         c->signaled = p->signaled;
         c->exit_code = p->exit_code;
         c->core_dumped = p->core_dumped;
@@ -264,8 +447,16 @@ static void channel_destroy(Worker *w, Channel *c) {
                 }
         w->n_channels--;
         close_fds(c);
+        if (c->pty_allocated && !c->has_session) {
+                IpcPayload p = {};
+                p.PTY_RELEASE.channel = c->id;
+                (void) monitor_client_send(w, IPC_PTY_RELEASE, &p);
+        }
         if (c->pending_request)
                 ssh_message_free(c->pending_request);
+        for (size_t i = 0; i < c->n_queue; i++)
+                ssh_message_free(c->queue[i]);
+        strv_free(c->env);
         if (c->ch) {
                 ssh_remove_channel_callbacks(c->ch, &c->cb);
                 ssh_channel_free(c->ch);
@@ -274,6 +465,16 @@ static void channel_destroy(Worker *w, Channel *c) {
         free(c->out.buf);
         free(c->err.buf);
         free(c);
+}
+
+int channel_poll_timeout(Worker *w) {
+        uint64_t now = worker_now_usec(), next = UINT64_MAX;
+        for (Channel *c = w->channels; c; c = c->next)
+                if (c->pty && c->exited && !c->finished && c->out.fd >= 0 && c->drain_deadline < next)
+                        next = c->drain_deadline;
+        if (next == UINT64_MAX)
+                return -1;
+        return next <= now ? 0 : (int) MIN((next - now + 999) / 1000, (uint64_t) INT32_MAX);
 }
 
 void channel_collect(Worker *w) {

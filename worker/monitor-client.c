@@ -45,6 +45,13 @@ static int dispatch(Worker *w, IpcMessage *m) {
                 m->n_fds = 0;   /* ownership moves to the channel */
                 return channel_session_started(w, &m->payload.SESSION_STARTED, fds);
         }
+        case IPC_SESSION_STARTED_PTY: {
+                int fd = m->fds[0];
+                m->n_fds = 0;   /* ownership moves to the channel */
+                return channel_session_started_pty(w, &m->payload.SESSION_STARTED_PTY, fd);
+        }
+        case IPC_PTY_RESULT:
+                return channel_pty_result(w, &m->payload.PTY_RESULT);
         case IPC_SESSION_FAILED:
                 return channel_session_failed(w, &m->payload.SESSION_FAILED);
         case IPC_SESSION_EXITED:
@@ -57,7 +64,10 @@ static int dispatch(Worker *w, IpcMessage *m) {
         case IPC_AUTH_PUBKEY:
         case IPC_HOSTKEY_SIGN:
         case IPC_HOSTKEY_SIGNATURE:
+        case IPC_PTY_REQUEST:
+        case IPC_PTY_RELEASE:
         case IPC_SESSION_START:
+        case IPC_SESSION_SIGNAL:
         case IPC_SESSION_CLOSE:
         case _IPC_TYPE_MAX:
         default:

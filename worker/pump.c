@@ -62,9 +62,18 @@ static void pump_out(Channel *c, OutStream *s) {
                         s->off = 0;
                         continue;
                 }
-                if (r < 0 && (errno == EAGAIN || errno == EINTR))
+                if (r < 0 && errno == EINTR)
                         return;
-                /* EOF, or an error that ends the stream just the same. */
+                if (r < 0 && errno == EAGAIN) {
+                        /* A terminal whose shell has exited: what the shell wrote is read by now; a
+                         * background job still holding the terminal does not keep the session open. */
+                        if (!(c->pty && c->exited && worker_now_usec() >= c->drain_deadline))
+                                return;
+                }
+                /* EOF (EIO on a pty whose other side is closed), or an error that ends the stream
+                 * just the same. */
+                if (c->pty)
+                        c->in_fd = -EBADF;      /* the same descriptor */
                 s->fd = safe_close(s->fd);
                 s->eof = true;
         }
@@ -78,7 +87,10 @@ static void pump_in(Channel *c) {
                                 if (errno == EAGAIN || errno == EINTR)
                                         return;
                                 /* The child closed its stdin (EPIPE): discard what the client sends. */
-                                c->in_fd = safe_close(c->in_fd);
+                                if (c->pty)
+                                        c->in_fd = -EBADF;      /* out.fd still reads the terminal */
+                                else
+                                        c->in_fd = safe_close(c->in_fd);
                                 c->in_len = c->in_off = 0;
                                 return;
                         }
@@ -105,8 +117,10 @@ static void pump_in(Channel *c) {
                 }
                 break;
         }
-        if (c->client_eof && c->in_len == 0 && !c->in_stalled && c->in_fd >= 0)
-                c->in_fd = safe_close(c->in_fd);        /* EOF reaches the child's stdin only */
+        /* EOF reaches the child's stdin only; a terminal stays open (its EOF is ^D, which the client
+         * sends itself), as with OpenSSH. */
+        if (c->client_eof && c->in_len == 0 && !c->in_stalled && c->in_fd >= 0 && !c->pty)
+                c->in_fd = safe_close(c->in_fd);
 }
 
 void pump_channel(Channel *c) {

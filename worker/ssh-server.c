@@ -114,6 +114,48 @@ static void handle_ssh_messages(Worker *w) {
         }
 }
 
+/* ClientAliveInterval: when an interval passes in which the client sent nothing, ask it for a sign
+ * of life (keepalive@openssh.com, which OpenSSH clients answer); after ClientAliveCountMax such
+ * intervals in a row, give up on it, as OpenSSH's sshd does. Returns false when the client is gone. */
+static bool client_alive_check(Worker *w) {
+        if (w->alive_next == 0 || !w->authenticated)
+                return true;    /* before authentication, LoginGraceTime applies (in the monitor) */
+        uint64_t now = worker_now_usec();
+        if (now < w->alive_next)
+                return true;
+        w->alive_next = now + (uint64_t) w->setup.client_alive_interval * 1000000u;
+        if (w->socket_counter.in_bytes != w->alive_seen_bytes) {
+                w->alive_seen_bytes = w->socket_counter.in_bytes;
+                w->alive_missed = 0;
+                return true;
+        }
+        if (++w->alive_missed > w->setup.client_alive_count_max) {
+                if (w->authenticated)
+                        log_info("Timeout, client not responding from user %s %s port %u", w->user,
+                                 w->setup.peer_address, w->setup.peer_port);
+                else
+                        log_info("Timeout, client not responding from %s port %u", w->setup.peer_address,
+                                 w->setup.peer_port);
+                return false;
+        }
+        /* libssh 0.10 in non-blocking mode sends only when the previous keepalive's answer has been
+         * collected, which the first call does; the second then sends. */
+        (void) ssh_send_keepalive(w->session);
+        (void) ssh_send_keepalive(w->session);
+        return true;
+}
+
+static int poll_timeout(Worker *w) {
+        int t = channel_poll_timeout(w);
+        if (w->alive_next != 0 && w->authenticated) {
+                uint64_t now = worker_now_usec();
+                int a = w->alive_next <= now ? 0 : (int) MIN((w->alive_next - now + 999) / 1000, (uint64_t) INT32_MAX);
+                if (t < 0 || a < t)
+                        t = a;
+        }
+        return t;
+}
+
 static bool connection_alive(Worker *w) {
         return ssh_is_connected(w->session) && !(ssh_get_status(w->session) & (SSH_CLOSED | SSH_CLOSED_ERROR));
 }
@@ -140,6 +182,9 @@ int ssh_server_run(Worker *w) {
         }
 
         int sfd = ssh_get_fd(w->session);
+        ssh_set_counters(w->session, &w->socket_counter, NULL);
+        if (w->setup.client_alive_interval > 0)
+                w->alive_next = worker_now_usec() + (uint64_t) w->setup.client_alive_interval * 1000000u;
         while (!w->done) {
                 struct pollfd p[2 + 3 * SESSION_MAX_PER_CONN];
                 size_t n = 0;
@@ -168,7 +213,7 @@ int ssh_server_run(Worker *w) {
                         }
                 }
 
-                if (poll(p, n, -1) < 0) {
+                if (poll(p, n, poll_timeout(w)) < 0) {
                         if (errno == EINTR)
                                 continue;
                         log_error("poll: %m");
@@ -192,6 +237,10 @@ int ssh_server_run(Worker *w) {
                 channel_collect(w);
                 if (!connection_alive(w))
                         break;
+                if (!client_alive_check(w)) {
+                        ssh_disconnect(w->session);
+                        break;
+                }
         }
 
         channel_abandon_all(w);

@@ -32,7 +32,18 @@ typedef struct Channel {
         uint32_t id;                    /* ours, named in SESSION_START */
         struct ssh_channel_callbacks_struct cb;
 
-        ssh_message pending_request;    /* exec/shell/subsystem waiting for the monitor */
+        ssh_message pending_request;    /* pty-req/exec/shell/subsystem waiting for the monitor */
+        ssh_message queue[CHANNEL_MAX_QUEUED_REQUESTS]; /* later requests, answered in order after it */
+        size_t n_queue;
+        char **env;                     /* the client's env requests, NAME=VALUE, for SESSION_START */
+        size_t n_env;
+
+        bool pty_allocated;             /* the monitor holds a pty for this channel (no session yet) */
+        bool pty;                       /* the session runs on a pty: in_fd == out.fd == the master */
+        bool size_dirty;                /* window-change before the master arrived */
+        uint32_t cols, rows, xpixels, ypixels;
+        uint64_t drain_deadline;        /* pty session whose leader exited: stop reading at EAGAIN after */
+
         bool has_session;
         uint32_t session;               /* the monitor's id */
 
@@ -75,6 +86,15 @@ struct Worker {
         uint32_t next_channel_id;
         unsigned n_channels;
 
+        bool banner_sent;
+
+        /* ClientAliveInterval: bytes read from the client so far (libssh counts them), when we last
+         * looked, and how many intervals in a row went by without any */
+        struct ssh_counter_struct socket_counter;
+        uint64_t alive_seen_bytes;
+        uint64_t alive_next;            /* monotonic usec of the next check; 0 = off */
+        unsigned alive_missed;
+
         bool test_hook_fired;
         bool done;
         int exit_code;
@@ -94,10 +114,14 @@ void auth_drop_all(Worker *w);
 void channel_handle_open(Worker *w, ssh_message msg);
 void channel_handle_request(Worker *w, ssh_message msg);
 int channel_session_started(Worker *w, const IpcSessionStarted *p, int fds[3]);
+int channel_session_started_pty(Worker *w, const IpcSessionStartedPty *p, int master);
+int channel_pty_result(Worker *w, const IpcPtyResult *p);
 int channel_session_failed(Worker *w, const IpcSessionFailed *p);
 int channel_session_exited(Worker *w, const IpcSessionExited *p);
 void channel_collect(Worker *w);                /* free channels that are closed on both sides */
 void channel_abandon_all(Worker *w);            /* the connection is gone */
+int channel_poll_timeout(Worker *w);            /* ms until a pty drain deadline, or -1 */
+uint64_t worker_now_usec(void);
 
 /* pump.c */
 void pump_channel(Channel *c);

@@ -6,10 +6,7 @@ import os
 import socket
 import struct
 
-# Message numbers: the order of rows in common/ipc-messages.h.
-T = dict(SETUP=0, READY=1, LOG=2, AUTH_NONE=3, AUTH_PASSWORD=4, AUTH_PUBKEY=5, AUTH_RESULT=6,
-         HOSTKEY_SIGN=7, HOSTKEY_SIGNATURE=8, SESSION_START=9, SESSION_STARTED=10,
-         SESSION_FAILED=11, SESSION_EXITED=12, SESSION_CLOSE=13)
+# Message numbers (T): the order of rows in common/ipc-messages.h, read from it by the launcher.
 
 
 def s(b):
@@ -23,7 +20,7 @@ def msg(name, payload=b""):
 
 
 ipc = socket.socket(fileno=4)
-results = open(RESULTS, "a")  # noqa: F821 (set by the launcher)
+results = open(RESULTS, "a")  # noqa: F821 (set by the launcher, as are SCENARIO and T)
 
 
 def note(line):

@@ -48,11 +48,24 @@ with open(cfg, "w") as f:
             f"SandboxDirectory {tmp}/empty\nLoginGraceTime 20\n")
 
 
+def message_numbers():
+    """The message numbers, read from THE table (common/ipc-messages.h): the order of its rows."""
+    import re
+    text = open(os.path.join(here, "..", "..", "common", "ipc-messages.h")).read()
+    table = text[text.index("#define IPC_MESSAGES(X)"):]
+    table = table[:table.index("\n\n")]
+    names = re.findall(r"X\((\w+),", table)
+    if "SETUP" not in names or "SESSION_START" not in names:
+        raise SystemExit("cannot read the message table from common/ipc-messages.h")
+    return {name: i for i, name in enumerate(names)}
+
+
 def run(scenario):
     results = os.path.join(tmp, scenario + ".results")
     launcher = os.path.join(tmp, scenario + ".py")
     with open(launcher, "w") as f:
         f.write(f"#!/usr/bin/python3\nSCENARIO = {scenario!r}\nRESULTS = {results!r}\n"
+                f"T = {message_numbers()!r}\n"
                 f"exec(open({os.path.join(here, 'fake_worker.py')!r}).read())\n")
     os.chmod(launcher, 0o755)
     client, server = socket.socketpair()
