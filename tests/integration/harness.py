@@ -212,6 +212,12 @@ def clear_pam_log():
         pass
 
 
+def set_motd(text):
+    """What /etc/motd says in this test's namespace."""
+    with open("/run/fixture-etc/motd", "w") as f:
+        f.write(text)
+
+
 def fingerprint(pubkey_path):
     """SHA256:... of a public key, as `ssh-keygen -lf` prints it."""
     out = run_cmd(["ssh-keygen", "-l", "-E", "sha256", "-f", pubkey_path], capture_output=True,
@@ -604,6 +610,18 @@ def _setup_namespace():
             f.write(pam_stack.replace("@SESSION_LOG_HOOK@", hook))
     _mount("--bind", pamd, "/etc/pam.d")
     open(PAM_SESSION_LOG, "w").close()
+
+    # Login records, as a Debian host has them (the daemon appends; it creates none of them).
+    for path, mode in (("/run/utmp", 0o664), ("/var/log/wtmp", 0o664), ("/var/log/btmp", 0o660),
+                       ("/var/log/lastlog", 0o664)):
+        open(path, "w").close()
+        os.chmod(path, mode)
+
+    # /etc/motd: a private one, so tests know what it says (set_motd() changes it).
+    with open("/run/fixture-etc/motd", "w") as f:
+        f.write("Welcome to the privsshd test host.\n")
+    if os.path.exists("/etc/motd"):
+        _mount("--bind", "/run/fixture-etc/motd", "/etc/motd")
 
     # Homes and keys.
     os.makedirs(KEYS, mode=0o700)
