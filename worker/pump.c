@@ -106,6 +106,7 @@ static void pump_in(Channel *c) {
                         c->in_reading = true;
                         int n = ssh_channel_read_nonblocking(c->ch, c->in_buf, PUMP_STDIN_BUFFER, 0);
                         c->in_reading = false;
+                        c->worker->messages_maybe_queued = true;
                         if (n > 0) {
                                 c->in_len = (size_t) n;
                                 c->in_off = 0;

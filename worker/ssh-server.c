@@ -142,6 +142,7 @@ static bool client_alive_check(Worker *w) {
          * collected, which the first call does; the second then sends. */
         (void) ssh_send_keepalive(w->session);
         (void) ssh_send_keepalive(w->session);
+        w->messages_maybe_queued = true;    /* collecting the answer reads packets */
         return true;
 }
 
@@ -181,11 +182,21 @@ int ssh_server_run(Worker *w) {
                 return 1;
         }
 
+        /* The exchange may have read past NEWKEYS: a client that pipelines its SERVICE_REQUEST (or
+         * more) after NEWKEYS has it queued already, and poll() would never report it again. */
+        handle_ssh_messages(w);
+
         int sfd = ssh_get_fd(w->session);
         ssh_set_counters(w->session, &w->socket_counter, NULL);
         if (w->setup.client_alive_interval > 0)
                 w->alive_next = worker_now_usec() + (uint64_t) w->setup.client_alive_interval * 1000000u;
         while (!w->done) {
+                if (w->messages_maybe_queued) {
+                        w->messages_maybe_queued = false;
+                        handle_ssh_messages(w);
+                        if (w->done)
+                                break;
+                }
                 struct pollfd p[2 + 3 * SESSION_MAX_PER_CONN];
                 size_t n = 0;
                 p[n] = (struct pollfd) { .fd = sfd, .events = POLLIN };

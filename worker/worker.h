@@ -97,6 +97,9 @@ struct Worker {
 
         bool test_hook_fired;
         bool done;
+        /* A libssh call other than ssh_event_dopoll() may have read packets from the socket (and
+         * queued messages that poll() will never report): collect them before the next poll(). */
+        bool messages_maybe_queued;
         int exit_code;
 };
 
