@@ -1276,6 +1276,15 @@ bool config_accept_env(const Config *c, const char *name) {
         return false;
 }
 
+bool config_accept_env_overruled(const Config *c, const char *name) {
+        if (!name || config_accept_env(c, name))
+                return false;
+        for (size_t i = 0; i < c->n_accept_env; i++)
+                if (match_pattern(name, c->accept_env[i]))
+                        return true;
+        return false;
+}
+
 int config_keyword_at(size_t i, const char **ret_name, const char **ret_status) {
         const char *name, *status;
 

@@ -132,6 +132,9 @@ void config_dump(const Config *c, FILE *f);
  * behave before the user's own code runs (LD_*, GCONV_PATH, MALLOC_*, BASH_ENV, ENV, IFS, ...).
  */
 bool config_accept_env(const Config *c, const char *name);
+/* True when an AcceptEnv pattern names NAME though config_accept_env() refuses it (a loader or
+ * shell-startup variable, or not an identifier): worth telling the operator. */
+bool config_accept_env_overruled(const Config *c, const char *name);
 
 /* "yes", "no", "prohibit-password", "forced-commands-only" (how sshd_config(5) spells them). */
 const char *permit_root_login_to_string(PermitRootLogin p);

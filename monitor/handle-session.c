@@ -187,7 +187,11 @@ static char **accepted_env(Monitor *m, char **env, size_t n) {
                 if (!name)
                         return strv_free(out);
                 if (!config_accept_env(m->config, name)) {
-                        log_debug("Ignored env %s", name);
+                        if (config_accept_env_overruled(m->config, name))
+                                log_info("refused env request %s from %s: a loader or shell-startup "
+                                         "variable never passes, whatever AcceptEnv says", name, m->user->name);
+                        else
+                                log_debug("Ignored env %s", name);
                         continue;
                 }
                 out[k] = strdup(env[i]);

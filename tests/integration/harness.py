@@ -466,13 +466,14 @@ class SshResult:
 
 
 def ssh(command=None, user="alice", key=None, password=None, prompts=1, opts=(), stdin=None,
-        timeout=120, verbose=1):
+        timeout=120, verbose=1, env=None):
     """Run the OpenSSH client to the end. stdin: bytes, str, an open file, or None (/dev/null).
+    env: variables added to the client's environment (for SendEnv).
     Returns an SshResult (stdout and stderr as bytes, .log the client's debug log)."""
     global _last_ssh
     logfile = _new_logfile()
     argv = ssh_argv(user, command, key, password, opts, prompts=prompts, verbose=verbose, logfile=logfile)
-    kw = dict(capture_output=True, timeout=timeout, env=ssh_env(password))
+    kw = dict(capture_output=True, timeout=timeout, env=dict(ssh_env(password), **(env or {})))
     if isinstance(stdin, (str, bytes)):
         kw["input"] = stdin.encode() if isinstance(stdin, str) else stdin
     else:

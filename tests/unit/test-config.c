@@ -435,6 +435,12 @@ static void test_accept_env_never(void) {
         };
         for (size_t i = 0; i < ELEMENTSOF(never); i++)
                 CHECK(!config_accept_env(&c, never[i]), "\"%s\" never passes, even with AcceptEnv *", never[i]);
+        CHECK(config_accept_env_overruled(&c, "LD_PRELOAD") && !config_accept_env_overruled(&c, "FOO"),
+              "LD_PRELOAD is reported as overruled, FOO is not");
+        config_done(&c);
+        config_init(&c);
+        CHECK(config_apply_option(&c, "AcceptEnv LC_*") == 0, "AcceptEnv LC_*");
+        CHECK(!config_accept_env_overruled(&c, "LD_PRELOAD"), "a name no pattern matches is not overruled");
         config_done(&c);
         config_init(&c);
         CHECK(!config_accept_env(&c, "LANG"), "without AcceptEnv nothing passes");
