@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""What a user sees around logging in, as OpenSSH shows it: the Banner before authentication; on a
+terminal login, /etc/motd (PrintMotd) and "Last login: ... from HOST" (PrintLastLog) from the second
+login on; nothing of that with ~/.hushlogin, for a command, or with PrintMotd/PrintLastLog no;
+PermitTTY no refuses the terminal (ssh -tt then gives up, its own choice)."""
+import os
+import re
+
+import harness
+from harness import Server, check, ssh
+
+MOTD = "Welcome to the privsshd test host."
+BANNER = "Authorized use only. This is the privsshd test banner."
+
+
+def login(opts=("-tt",)):
+    """An interactive login on a terminal that exits at once."""
+    return ssh(None, opts=list(opts), stdin=b"exit 3\n")
+
+
+def main():
+    with open("/tmp/banner", "w") as f:
+        f.write(BANNER + "\n")
+    s = Server("Banner /tmp/banner").start()
+
+    r = login()
+    out = r.stdout.decode(errors="replace")
+    check(r.returncode == 3, "a terminal login runs the shell to its exit status", r, s)
+    check(BANNER in r.stderr.decode(errors="replace"), "the Banner is shown (client's stderr) before authentication", r)
+    check(MOTD in out, "/etc/motd is shown on a terminal login (PrintMotd yes)", r)
+    check("Last login" not in out, "no 'Last login' on the first login", r)
+
+    r = login()
+    out = r.stdout.decode(errors="replace")
+    check(re.search(r"Last login: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} from 127\.0\.0\.1", out),
+          "the second login shows 'Last login: <date> from 127.0.0.1'", r, s)
+    check(out.find("Last login") < out.find(MOTD), "before the motd, as OpenSSH orders them", r)
+
+    r = ssh("echo cmd")
+    check(r.stdout == b"cmd\n", "a command gets neither motd nor last login on its stdout", r)
+    check(BANNER in r.stderr.decode(errors="replace"), "but the Banner still comes first", r)
+
+    open("/home/alice/.hushlogin", "w").close()
+    r = login()
+    out = r.stdout.decode(errors="replace")
+    check(r.returncode == 3 and MOTD not in out and "Last login" not in out,
+          "~/.hushlogin silences motd and last login", r)
+    os.unlink("/home/alice/.hushlogin")
+    s.stop()
+
+    s = Server("PrintMotd no\nPrintLastLog no").start()
+    r = login()
+    out = r.stdout.decode(errors="replace")
+    check(r.returncode == 3 and MOTD not in out and "Last login" not in out,
+          "PrintMotd no and PrintLastLog no show neither", r, s)
+    check(BANNER not in r.stderr.decode(errors="replace"), "no Banner when none is configured", r)
+    s.stop()
+
+    s = Server("PermitTTY no").start()
+    r = ssh("tty; echo ran", opts=["-tt"])
+    check(b"PTY allocation request failed" in r.stderr or "PTY allocation request failed" in r.log,
+          "PermitTTY no: the client is told the pty was refused", r, s)
+    check(r.returncode == 255 and b"ran" not in r.stdout,
+          "and ssh -tt, which insists on a terminal, gives up (the client's choice)", r)
+    r = ssh("tty; echo ran")
+    check(r.stdout == b"not a tty\nran\n" and r.returncode == 0, "commands without a pty still run", r)
+    s.stop()
+
+
+harness.run(main)
