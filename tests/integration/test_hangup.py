@@ -24,6 +24,16 @@ def main():
           "its child 'sleep 1000' (same process group) is gone", harness.processes(cmdline="sleep"))
     p.close()
 
+    # A stopped job: SIGHUP alone would wait until it is continued; SIGCONT follows it.
+    p = SshProcess("sleep 1003 & sleep 0.3; kill -STOP $!; echo stopped; sleep 1004")
+    check(harness.wait_for(lambda: [q for q in harness.processes(cmdline=r"^sleep 1003$")
+                                    if (q.field("State") or "").startswith("T")], 10),
+          "a command with a stopped background job runs", p, harness.processes(cmdline="sleep"))
+    p.kill()
+    check(harness.wait_for(lambda: not harness.processes(cmdline=r"^sleep 100[34]$"), 5),
+          "the stopped job is hung up too (SIGHUP, then SIGCONT)", harness.processes(cmdline="sleep"))
+    p.close()
+
     p = SshProcess("nohup sleep 999 >/dev/null 2>&1 & sleep 1000")
     check(harness.wait_for(lambda: harness.processes(cmdline=r"^sleep 1000$")
                            and harness.processes(cmdline=r"^sleep 999$"), 10), "a second command started", p)
