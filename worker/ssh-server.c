@@ -13,6 +13,7 @@
 #include "common/fd-layout.h"
 #include "common/fd-util.h"
 #include "common/log.h"
+#include "worker/handshake-log.h"
 #include "worker/ssh-server.h"
 
 /* No group exchange: it opens /etc/ssh/moduli at every exchange, which the sandbox forbids. */
@@ -178,7 +179,8 @@ int ssh_server_run(Worker *w) {
                 rc = ssh_handle_key_exchange(w->session);
         }
         if (rc != SSH_OK) {
-                log_verbose("key exchange failed: %s", ssh_get_error(w->session));
+                log_debug("key exchange failed: %s", ssh_get_error(w->session));
+                handshake_log_failure(w);
                 return 1;
         }
 

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """fail2ban's stock sshd filter (Debian 12's fail2ban, unpacked into .cache/fail2ban by
 tools/install-deps, not installed) finds every failed login in privsshd's log with
-_daemon=privsshd: wrong passwords, unknown users, MaxAuthTries.
+_daemon=privsshd: wrong passwords, unknown users, MaxAuthTries; and with mode=ddos, connections
+that do not speak SSH.
 
 Skipped when fail2ban is not unpacked (a failure in CI). Reference differs: it reads privsshd's log
 file as written with -E (OpenSSH's own log lines are what the filter was written from)."""
 import os
+import socket
 import subprocess
 
 import harness
@@ -24,6 +26,12 @@ def main():
     ssh("true", password="wrong")
     ssh("true", user="bob", password="wrong")
     ssh("true", password="wrong", prompts=5)
+    for junk in (b"GET / HTTP/1.0\r\n\r\n", b"x" * 300):
+        with socket.create_connection(("127.0.0.1", harness.PORT), timeout=10) as c:
+            c.sendall(junk)
+            c.settimeout(10)
+            while c.recv(4096):
+                pass
     r = ssh("true")
     check(r.returncode == 0, "a good login still works", r)
     s.stop()
@@ -44,6 +52,17 @@ def main():
     hits = int(out.split("Failregex:", 1)[1].split("total", 1)[0]) if "Failregex:" in out else 0
     check(hits >= len(failures) - 1, f"fail2ban counts the failures ({hits} matches for {len(failures)} lines)",
           out)
+
+    # Its "ddos" mode: connections that are not SSH at all.
+    junk = [l for l in log.splitlines() if "banner exchange:" in l or "invalid protocol identifier" in l]
+    check(len(junk) == 3, f"the log has the non-SSH connections in OpenSSH's words ({len(junk)} lines)", log)
+    filt = os.path.join(F2B, "etc", "fail2ban", "filter.d", "sshd.conf") + "[_daemon=privsshd, mode=ddos]"
+    r = subprocess.run(["/usr/bin/python3", regex, "--print-all-missed", logfile, filt], capture_output=True,
+                       text=True, env=env, timeout=120)
+    missed = r.stdout.split("Missed line(s):", 1)[1] if "Missed line(s):" in r.stdout else ""
+    not_found = [l for l in junk if l in missed]
+    check(r.returncode == 0 and junk and not not_found, "and mode=ddos matches them",
+          "\n".join(not_found) or r.stdout + r.stderr)
 
 
 harness.run(main)
