@@ -30,8 +30,11 @@ def main():
         with socket.create_connection(("127.0.0.1", harness.PORT), timeout=10) as c:
             c.sendall(junk)
             c.settimeout(10)
-            while c.recv(4096):
-                pass
+            try:
+                while c.recv(4096):
+                    pass
+            except ConnectionResetError:
+                pass    # the server closed with our bytes unread
     r = ssh("true")
     check(r.returncode == 0, "a good login still works", r)
     s.stop()
