@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """What a user sees around logging in, as OpenSSH shows it: the Banner before authentication; on a
 terminal login, /etc/motd (PrintMotd) and "Last login: ... from HOST" (PrintLastLog) from the second
-login on; nothing of that with ~/.hushlogin, for a command, or with PrintMotd/PrintLastLog no;
+login on; pam_motd's message (Debian's set-up); nothing of that with ~/.hushlogin, for a command, or with PrintMotd/PrintLastLog no;
 PermitTTY no refuses the terminal (ssh -tt then gives up, its own choice)."""
 import os
 import re
@@ -54,6 +54,21 @@ def main():
     check(r.returncode == 3 and MOTD not in out and "Last login" not in out,
           "PrintMotd no and PrintLastLog no show neither", r, s)
     check(BANNER not in r.stderr.decode(errors="replace"), "no Banner when none is configured", r)
+    s.stop()
+
+    # Debian's way: PrintMotd no, and pam_motd in the session stack shows the message instead.
+    with open("/run/pam-motd", "w") as f:
+        f.write("PAM's message of the day.\n")
+    for service in ("privsshd", "sshd"):
+        with open(f"/etc/pam.d/{service}", "a") as f:
+            f.write("session optional pam_motd.so motd=/run/pam-motd noupdate\n")
+    s = Server("PrintMotd no").start()
+    r = login()
+    out = r.stdout.decode(errors="replace")
+    check(r.returncode == 3 and out.count("PAM's message of the day.") == 1 and MOTD not in out,
+          "with pam_motd and PrintMotd no, the user sees PAM's message once (Debian's set-up)", r, s)
+    r = ssh("echo cmd")
+    check(r.stdout == b"cmd\n", "but not on a command's stdout", r)
     s.stop()
 
     s = Server("PermitTTY no").start()
