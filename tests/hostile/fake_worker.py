@@ -57,6 +57,8 @@ steps = {
     "user-change": [ready, none_("nosuchuser"), none_("otheruser"), none_("otheruser")],
     "ready-twice": [ready, ready],
     "fd-attached": [ready, none_("nosuchuser")],
+    "pty-preauth": [ready, msg("PTY_REQUEST", struct.pack(">I", 1) + s("xterm") + struct.pack(">IIII", 80, 24, 0, 0))],
+    "signal-preauth": [ready, msg("SESSION_SIGNAL", struct.pack(">I", 1) + s("KILL"))],
 }[SCENARIO]  # noqa: F821
 
 for i, m in enumerate(steps):

@@ -112,6 +112,8 @@ violations = {
     "user-change": "AUTH_NONE in state refused: not allowed",
     "ready-twice": "READY in state preauth: not allowed",
     "fd-attached": "protocol violation",
+    "pty-preauth": "PTY_REQUEST in state preauth: not allowed",
+    "signal-preauth": "SESSION_SIGNAL in state preauth: not allowed",
 }
 for scenario, expect in violations.items():
     rc, err, res, gone = run(scenario)
