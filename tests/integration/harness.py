@@ -487,6 +487,16 @@ def ssh(command=None, user="alice", key=None, password=None, prompts=1, opts=(),
     return res
 
 
+def asyncssh_connect(user="alice"):
+    """A python3-asyncssh connection with the user's fixture key (for what OpenSSH's client cannot
+    send: signal requests, several sessions on one connection under the test's control)."""
+    import warnings
+    warnings.filterwarnings("ignore")   # Debian's asyncssh warns about old ciphers
+    import asyncssh
+    return asyncssh.connect("127.0.0.1", port=PORT, username=user, client_keys=[f"{KEYS}/{user}"],
+                            known_hosts=None)
+
+
 class SshProcess:
     """A client left running (to kill it, or to look at the server while it is connected)."""
 

@@ -2,24 +2,16 @@
 """sftp and scp (which speaks sftp in current OpenSSH) through `Subsystem sftp`, and scp -O (a remote command): 16 MiB up and down
 with matching sha256, the files the user's; a missing remote file is an error, not a hang; without a
 Subsystem line the sftp request is refused."""
-import hashlib
 import os
 import subprocess
 
 import harness
 from harness import KEYS, PORT, Server, check
+from harness import sha256_file as sha
 
 SFTP_SERVER = "/usr/lib/openssh/sftp-server"
 COMMON = ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
           "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", f"{KEYS}/alice"]
-
-
-def sha(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def run(argv, stdin=None):

@@ -9,7 +9,7 @@ import time
 import warnings
 
 import harness
-from harness import KEYS, Server, SshProcess, check, ssh
+from harness import Server, SshProcess, check, ssh
 
 warnings.filterwarnings("ignore")
 import asyncssh  # noqa: E402  (after the warnings filter: Debian's asyncssh warns about old ciphers)
@@ -20,8 +20,7 @@ MUX = ["-S", CTL, "-o", "ControlMaster=no"]
 
 async def sessions_on_one_connection():
     """Three sessions at once on one connection (MaxSessions 2), then one more after one ends."""
-    async with asyncssh.connect("127.0.0.1", port=harness.PORT, username="alice",
-                                client_keys=[f"{KEYS}/alice"], known_hosts=None) as conn:
+    async with harness.asyncssh_connect() as conn:
         p1 = await conn.create_process("echo one; read x")
         p2 = await conn.create_process("echo two; sleep 1000")
         first = [await p1.stdout.readline(), await p2.stdout.readline()]

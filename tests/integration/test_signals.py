@@ -8,7 +8,7 @@ import re
 import warnings
 
 import harness
-from harness import KEYS, Server, check, ssh
+from harness import Server, check, ssh
 
 warnings.filterwarnings("ignore")
 import asyncssh  # noqa: E402  (after the warnings filter: Debian's asyncssh warns about old ciphers)
@@ -18,14 +18,19 @@ TRAP = ("for s in USR1 USR2 TERM INT HUP; do trap \"echo $s >> /tmp/got-$NAME\" 
         "echo ready > /tmp/ready-$NAME; while [ ! -e /tmp/stop-$NAME ]; do sleep 0.1; done")
 
 
+async def start_trap(conn, name):
+    """The TRAP command on a new channel, once it is ready for signals."""
+    chan, _ = await conn.create_session(asyncssh.SSHClientSession, f"NAME={name}; {TRAP}")
+    for _ in range(100):
+        if os.path.exists(f"/tmp/ready-{name}"):
+            break
+        await asyncio.sleep(0.1)
+    return chan
+
+
 async def session_with_signals(name, signals):
-    async with asyncssh.connect("127.0.0.1", port=harness.PORT, username="alice",
-                                client_keys=[f"{KEYS}/alice"], known_hosts=None) as conn:
-        chan, _ = await conn.create_session(asyncssh.SSHClientSession, f"NAME={name}; {TRAP}")
-        for _ in range(100):
-            if os.path.exists(f"/tmp/ready-{name}"):
-                break
-            await asyncio.sleep(0.1)
+    async with harness.asyncssh_connect() as conn:
+        chan = await start_trap(conn, name)
         for sig in signals:
             chan.send_signal(sig)
             await asyncio.sleep(0.5)
@@ -36,21 +41,15 @@ async def session_with_signals(name, signals):
 
 async def killed_by_request(name):
     """A KILL signal request ends the command: the client gets exit-signal KILL."""
-    async with asyncssh.connect("127.0.0.1", port=harness.PORT, username="alice",
-                                client_keys=[f"{KEYS}/alice"], known_hosts=None) as conn:
-        chan, _ = await conn.create_session(asyncssh.SSHClientSession, f"NAME={name}; {TRAP}")
-        for _ in range(100):
-            if os.path.exists(f"/tmp/ready-{name}"):
-                break
-            await asyncio.sleep(0.1)
+    async with harness.asyncssh_connect() as conn:
+        chan = await start_trap(conn, name)
         chan.send_signal("KILL")
         await asyncio.wait_for(chan.wait_closed(), 10)
         return chan.get_exit_status(), chan.get_exit_signal()
 
 
 async def exit_signal_of(command):
-    async with asyncssh.connect("127.0.0.1", port=harness.PORT, username="alice",
-                                client_keys=[f"{KEYS}/alice"], known_hosts=None) as conn:
+    async with harness.asyncssh_connect() as conn:
         r = await conn.run(command, check=False)
         return r.exit_status, r.exit_signal
 
