@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""A hostile worker after authentication: it logs alice in with her real password (real PAM), starts
+a real session, then asks the monitor to signal a session that is not one of this connection's. The
+monitor refuses before signalling anything, tears the connection down as for any violation (the
+session's process group hung up, the PAM session closed), and says why. A control worker that
+signals its own session gets it done and no violation. This is what keeps a taken-over worker
+from signalling other users' processes, or other connections' of the same user.
+
+Needs a -Dtest_hooks=true build (PRIVSSHD_TEST_WORKER replaces the worker). Reference differs:
+OpenSSH has no such hook."""
+import os
+import re
+import socket
+import subprocess
+
+import harness
+from harness import PRIVSSHD, SANDBOX_DIRECTORY, Server, check
+
+FAKE = r'''
+import socket, struct, sys
+def s(b):
+    b = b.encode() if isinstance(b, str) else b
+    return struct.pack(">I", len(b)) + b
+def msg(name, payload=b""):
+    return struct.pack(">I", T[name]) + payload
+ipc = socket.socket(fileno=4)
+out = open(RESULTS, "a")
+def note(x):
+    out.write(x + "\n"); out.flush()
+def recv():
+    data, fds, _, _ = socket.recv_fds(ipc, 70000, 8)
+    if not data:
+        note("monitor closed"); sys.exit(0)
+    return struct.unpack(">I", data[:4])[0], data[4:], fds
+recv()                                          # SETUP
+ipc.send(msg("READY", b"\x01"))
+ipc.send(msg("AUTH_PASSWORD", s("alice") + s("alicepw")))
+t, p, _ = recv()
+note("auth %d %d" % (t, p[0]))
+cmd = ("trap 'echo usr1 > /tmp/hostile-usr1' USR1; trap 'echo hup > /tmp/hostile-hup; exit 1' HUP; "
+       "sleep 1005 & echo > /tmp/hostile-ready; while :; do wait; done")
+ipc.send(msg("SESSION_START", struct.pack(">I", 1) + b"\x01" + s(cmd) + struct.pack(">I", 0)))
+while True:
+    t, p, fds = recv()
+    if t == T["SESSION_STARTED"]:
+        ch, session = struct.unpack(">II", p[:8])
+        note("started %d with %d fds" % (session, len(fds)))
+        break
+    note("other %d" % t)
+import os, time
+for _ in range(200):                            # the traps are set
+    if os.path.exists("/tmp/hostile-ready"):
+        break
+    time.sleep(0.05)
+target = session if SCENARIO == "own" else session + 1000
+ipc.send(msg("SESSION_SIGNAL", struct.pack(">I", target) + s("USR1")))
+note("sent")
+if SCENARIO == "own":
+    for _ in range(100):
+        if os.path.exists("/tmp/hostile-usr1"):
+            break
+        time.sleep(0.05)
+    note("done")
+    sys.exit(0)
+while True:
+    recv()
+'''
+
+
+def message_numbers():
+    text = harness.read_text(os.path.join(harness.SRCDIR, "common", "ipc-messages.h"))
+    table = text[text.index("#define IPC_MESSAGES(X)"):]
+    table = table[:table.index("\n\n")]
+    return {name: i for i, name in enumerate(re.findall(r"X\((\w+),", table))}
+
+
+def run(scenario, server):
+    results = f"/tmp/hostile-{scenario}.results"
+    launcher = f"/run/hostile-{scenario}.py"
+    with open(launcher, "w") as f:
+        f.write(f"#!/usr/bin/python3\nSCENARIO = {scenario!r}\nRESULTS = {results!r}\n"
+                f"T = {message_numbers()!r}\n" + FAKE)
+    os.chmod(launcher, 0o755)
+    client, conn = socket.socketpair()
+    env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
+    p = subprocess.Popen([PRIVSSHD, "-i", "-e", "-f", server.config_path], stdin=conn, stdout=conn,
+                         stderr=subprocess.PIPE, env=env)
+    conn.close()
+    try:
+        _, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+    client.close()
+    return p.returncode, err.decode(errors="replace"), harness.read_text(results)
+
+
+def main():
+    harness.need_test_hooks()
+    os.makedirs(SANDBOX_DIRECTORY, exist_ok=True)
+    server = Server()             # its config file only; the daemon is run by hand with -i
+
+    rc, err, res = run("own", server)
+    check("auth 6 1" in res and re.search(r"started \d+ with 3 fds", res),
+          "the fake worker logs alice in through PAM and starts a session", res, err)
+    check(harness.wait_for(lambda: os.path.exists("/tmp/hostile-usr1"), 5),
+          "control: a signal for its own session reaches it", res, err)
+    check("protocol violation" not in err and rc == 0, f"control: no violation, clean end (exit {rc})", err)
+    check(harness.wait_for(lambda: not harness.processes(cmdline=r"^sleep 1005$"), 5),
+          "control: the session is hung up when the worker goes", harness.processes(cmdline="sleep"))
+    for f in ("/tmp/hostile-hup", "/tmp/hostile-usr1", "/tmp/hostile-ready"):
+        if os.path.exists(f):
+            os.unlink(f)
+    harness.clear_pam_log()
+
+    rc, err, res = run("foreign", server)
+    check(re.search(r"started \d+ with 3 fds", res) and "sent" in res, "hostile: the session ran", res, err)
+    check(rc == 255 and re.search(r"refused SESSION_SIGNAL from the worker", err),
+          f"hostile: signalling a session not of this connection is a violation (exit {rc})", err)
+    check(not os.path.exists("/tmp/hostile-usr1"), "hostile: nothing was signalled with USR1")
+    check(harness.wait_for(lambda: os.path.exists("/tmp/hostile-hup")
+                           and not harness.processes(cmdline=r"^sleep 1005$"), 5),
+          "hostile: the connection's own session was hung up", harness.processes(cmdline="sleep"), err)
+    check(harness.wait_for(lambda: [e[:2] for e in harness.pam_events()] == [("open_session", "alice"),
+                                                                          ("close_session", "alice")], 5),
+          "hostile: its PAM session was closed", harness.pam_log())
+    check(not harness.processes(cmdline=r"hostile-foreign"), "hostile: the fake worker is gone",
+          harness.processes(cmdline="hostile"))
+
+
+harness.run(main)
