@@ -111,7 +111,7 @@ int login_record_login(const LoginRecord *r) {
         tty_id(line, u.ut_id);
         COPY_FIELD(u.ut_user, r->user);
         set_host(&u, r->host);
-        u.ut_session = getsid(r->pid) > 0 ? getsid(r->pid) : r->pid;
+        u.ut_session = r->pid;          /* the leader called setsid(): its pid is the session id */
         set_now(&u);
         int ret = write_utmp_wtmp(&u);
 

@@ -87,7 +87,6 @@ char **session_environment(const SessionSpawnParams *p) {
         return env;
 }
 
-/* In the child. Never returns. */
 /* The login messages (PAM's, "Last login", the motd), unless the user has a ~/.hushlogin. We are the
  * user here and in the home directory. */
 static void print_login_message(const SessionSpawnParams *p) {
@@ -97,6 +96,7 @@ static void print_login_message(const SessionSpawnParams *p) {
         (void) loop_write(STDOUT_FILENO, p->login_message, strlen(p->login_message));
 }
 
+/* In the child. Never returns. */
 _noreturn_ static void child(const SessionSpawnParams *p, int in, int out, int err, char **env) {
         sigset_t none;
         sigemptyset(&none);
@@ -158,26 +158,17 @@ int session_spawn(const SessionSpawnParams *p, pid_t *ret_pid, int ret_fds[3]) {
 
         if (!env)
                 return -ENOMEM;
-        ret_fds[0] = ret_fds[1] = ret_fds[2] = -EBADF;
-        if (p->pty_slave >= 0) {
-                pid_t pid = fork();
-                if (pid < 0)
-                        return negative_errno();
-                if (pid == 0) {
-                        sanitizer_child_no_leak_check();
-                        child(p, -EBADF, -EBADF, -EBADF, env);
+        /* With a pty the child's stdio is the slave, and there are no pipes (all fds stay -EBADF). */
+        if (p->pty_slave < 0) {
+                if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+                        r = negative_errno();
+                        goto fail;
                 }
-                *ret_pid = pid;
-                return 0;
+                /* Big pipes: the worker reads large chunks and the child blocks less (performance notes). */
+                (void) fcntl(out[0], F_SETPIPE_SZ, (int) PUMP_PIPE_SIZE);
+                (void) fcntl(err[0], F_SETPIPE_SZ, (int) PUMP_PIPE_SIZE);
+                (void) fcntl(in[1], F_SETPIPE_SZ, (int) PUMP_PIPE_SIZE);
         }
-        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-                r = negative_errno();
-                goto fail;
-        }
-        /* Big pipes: the worker reads large chunks and the child blocks less (performance notes). */
-        (void) fcntl(out[0], F_SETPIPE_SZ, (int) PUMP_PIPE_SIZE);
-        (void) fcntl(err[0], F_SETPIPE_SZ, (int) PUMP_PIPE_SIZE);
-        (void) fcntl(in[1], F_SETPIPE_SZ, (int) PUMP_PIPE_SIZE);
 
         pid_t pid = fork();
         if (pid < 0) {
