@@ -120,6 +120,18 @@ int read_full_fd(int fd, size_t max, char **ret_data, size_t *ret_size) {
         return 0;
 }
 
+int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_size) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return negative_errno();
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        return read_full_fd(fd, max, ret_data, ret_size);
+}
+
 int loop_write(int fd, const void *buf, size_t n) {
         const char *p = buf;
         while (n > 0) {

@@ -35,6 +35,8 @@ int close_all_fds_except(const int *keep, size_t n_keep);
 
 /* Read the whole of a small regular file (at most max bytes) into a NUL-terminated buffer. */
 int read_full_fd(int fd, size_t max, char **ret_data, size_t *ret_size);
+/* The same for a path: a regular file only (-EINVAL otherwise, so a FIFO cannot block us). */
+int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_size);
 
 /* write() until done, retrying on EINTR. */
 int loop_write(int fd, const void *buf, size_t n);

@@ -219,16 +219,13 @@ static char *login_message(Monitor *m) {
                         fputs(last, f);
         }
         if (m->config->print_motd) {
-                FILE *motd = fopen("/etc/motd", "re");
-                if (motd) {
-                        char chunk[4096];
-                        size_t n, total = 0;
-                        while ((n = fread(chunk, 1, sizeof chunk, motd)) > 0 && total < SESSION_MAX_MOTD) {
-                                fwrite(chunk, 1, n, f);
-                                total += n;
-                        }
-                        fclose(motd);
-                }
+                _cleanup_free_ char *motd = NULL;
+                size_t n = 0;
+                int r = read_full_file("/etc/motd", SESSION_MAX_MOTD, &motd, &n);
+                if (r >= 0)
+                        fwrite(motd, 1, n, f);
+                else if (r != -ENOENT)
+                        log_error("/etc/motd: %s (at most %u bytes)", strerror(-r), SESSION_MAX_MOTD);
         }
         if (fclose(f) != 0)
                 return NULL;

@@ -116,14 +116,8 @@ static int sandbox_identity(const char *user, uid_t *ret_uid, gid_t *ret_gid) {
 /* The Banner file's text, read as root (as OpenSSH's monitor does), at most SESSION_MAX_BANNER bytes;
  * NULL (logged) when it cannot be read. */
 static char *read_banner(const char *path) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0) {
-                log_error("Banner %s: %m", path);
-                return NULL;
-        }
         char *text = NULL;
-        size_t size = 0;
-        int r = read_full_fd(fd, SESSION_MAX_BANNER, &text, &size);
+        int r = read_full_file(path, SESSION_MAX_BANNER, &text, NULL);
         if (r < 0) {
                 log_error("Banner %s: %s (at most %u bytes)", path, strerror(-r), SESSION_MAX_BANNER);
                 return NULL;
