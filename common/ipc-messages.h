@@ -172,7 +172,7 @@ typedef enum IpcDirection {
 /* signal: the name from the client's "signal" request ("INT", "TERM", ...); the monitor decides */
 #define IPC_PAYLOAD_FIELDS_SessionSignal(F)                             \
         F(U32, session, 0)                                              \
-        F(STRING, signal, 32)
+        F(STRING, signal, SESSION_MAX_SIGNAL_NAME)
 
 /* signaled: exit_code holds the signal number; core_dumped only then */
 #define IPC_PAYLOAD_FIELDS_SessionExited(F)                             \

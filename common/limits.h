@@ -31,6 +31,7 @@
 #define SESSION_MAX_ENV_REQUESTS 64u            /* client "env" requests kept per channel */
 #define SESSION_MAX_ENV_REQUEST (8u * 1024u)    /* one NAME=VALUE from the client */
 #define SESSION_MAX_TERM        256u            /* TERM from pty-req */
+#define SESSION_MAX_SIGNAL_NAME 32u             /* the name in a "signal" request ("USR1") */
 #define SESSION_MAX_BANNER      (16u * 1024u)   /* bytes of the Banner file sent before authentication */
 #define SESSION_MAX_MOTD        (64u * 1024u)   /* bytes of /etc/motd shown at login */
 #define CHANNEL_MAX_QUEUED_REQUESTS 32u         /* channel requests waiting behind the monitor */

@@ -13,6 +13,7 @@
 #include "common/fd-util.h"
 #include "common/limits.h"
 #include "common/log.h"
+#include "common/winsize.h"
 #include "monitor/pty.h"
 
 /* Log "openpty: <what>: <errno text>" and return -errno (errno is read before logging). */
@@ -77,12 +78,7 @@ int pty_allocate(const UserCreds *u, const char *term, uint32_t cols, uint32_t r
         if (fchown(p->slave, u->uid, gid) < 0 || fchmod(p->slave, mode) < 0)
                 return fail("setting the owner and mode of the slave");
 
-        struct winsize ws = {
-                .ws_col = (unsigned short) MIN(cols, 0xffffu),
-                .ws_row = (unsigned short) MIN(rows, 0xffffu),
-                .ws_xpixel = (unsigned short) MIN(xpixels, 0xffffu),
-                .ws_ypixel = (unsigned short) MIN(ypixels, 0xffffu),
-        };
+        struct winsize ws = winsize_from_wire(cols, rows, xpixels, ypixels);
         (void) ioctl(p->master, TIOCSWINSZ, &ws);
         *ret = TAKE_PTR(p);
         return 0;

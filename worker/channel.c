@@ -19,6 +19,7 @@
 #include "build-config.h"
 #include "common/fd-util.h"
 #include "common/log.h"
+#include "common/winsize.h"
 #include "worker/worker.h"
 
 uint64_t worker_now_usec(void) {
@@ -91,7 +92,7 @@ static void on_close(ssh_session s, ssh_channel ch, void *userdata) {
 static void on_signal(ssh_session s, ssh_channel ch, const char *signal, void *userdata) {
         Channel *c = userdata;
         /* Only for a running session; the monitor decides whether and what to send. */
-        if (!signal || !c->has_session || c->session_closed || c->finished || strlen(signal) > 32)
+        if (!signal || !c->has_session || c->session_closed || c->finished || strlen(signal) > SESSION_MAX_SIGNAL_NAME)
                 return;
         IpcPayload p = {};
         p.SESSION_SIGNAL.session = c->session;
@@ -147,12 +148,7 @@ static void request_reply(ssh_message msg, bool ok) {
 }
 
 static void set_window_size(Channel *c) {
-        struct winsize ws = {
-                .ws_col = (unsigned short) MIN(c->cols, 0xffffu),
-                .ws_row = (unsigned short) MIN(c->rows, 0xffffu),
-                .ws_xpixel = (unsigned short) MIN(c->xpixels, 0xffffu),
-                .ws_ypixel = (unsigned short) MIN(c->ypixels, 0xffffu),
-        };
+        struct winsize ws = winsize_from_wire(c->cols, c->rows, c->xpixels, c->ypixels);
         if (c->pty && c->out.fd >= 0)
                 (void) ioctl(c->out.fd, TIOCSWINSZ, &ws);
 }
@@ -178,9 +174,12 @@ static bool store_env(Channel *c, ssh_message msg) {
         if (!env)
                 return false;
         c->env = env;
-        if (asprintf(&c->env[c->n_env], "%s=%s", name, value) < 0)
-                return false;
-        c->env[++c->n_env] = NULL;
+        env[c->n_env] = NULL;           /* a list strv_free() can walk, whatever happens next */
+        char *entry;
+        if (asprintf(&entry, "%s=%s", name, value) < 0)
+                return false;           /* entry is undefined then */
+        env[c->n_env++] = entry;
+        env[c->n_env] = NULL;
         return true;
 }
 
