@@ -600,6 +600,18 @@ static int parse_set_env(ConfigContext *ctx, const ConfigKeyword *kw, char **arg
         return 0;
 }
 
+/* Store a copy of value in the string field, or NULL when the keyword said "none". */
+static int replace_unless_none(void *field, const char *value, bool none) {
+        char *s = NULL;
+        if (!none) {
+                s = strdup(value);
+                if (!s)
+                        return -ENOMEM;
+        }
+        string_replace(field, s);
+        return 0;
+}
+
 /* "ForceCommand COMMAND...": the rest of the line as written, for the user's shell (as OpenSSH);
  * "none" for none. */
 static int parse_command(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
@@ -608,14 +620,7 @@ static int parse_command(ConfigContext *ctx, const ConfigKeyword *kw, char **arg
                 return config_error(ctx, "missing argument for %s", kw->name);
         if (!field)
                 return 0;
-        char *s = NULL;
-        if (!(n == 1 && streq(args[0], "none"))) {
-                s = strdup(command);
-                if (!s)
-                        return -ENOMEM;
-        }
-        string_replace(field, s);
-        return 0;
+        return replace_unless_none(field, command, n == 1 && streq(args[0], "none"));
 }
 
 /* A file name, or "none" (stored as NULL). Not resolved here: read when it is used. */
@@ -624,14 +629,7 @@ static int parse_path_or_none(ConfigContext *ctx, const ConfigKeyword *kw, char 
                 return invalid_value(ctx, kw->name, args[0]);
         if (!field)
                 return 0;
-        char *s = NULL;
-        if (!streq(args[0], "none")) {
-                s = strdup(args[0]);
-                if (!s)
-                        return -ENOMEM;
-        }
-        string_replace(field, s);
-        return 0;
+        return replace_unless_none(field, args[0], streq(args[0], "none"));
 }
 
 static int parse_name(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
@@ -1267,22 +1265,23 @@ static bool env_name_dangerous(const char *name) {
         return false;
 }
 
-bool config_accept_env(const Config *c, const char *name) {
-        if (!name || !env_name_valid(name, strlen(name)) || env_name_dangerous(name))
-                return false;
+static bool accept_env_names(const Config *c, const char *name) {
         for (size_t i = 0; i < c->n_accept_env; i++)
                 if (match_pattern(name, c->accept_env[i]))
                         return true;
         return false;
 }
 
+static bool env_name_never_passed(const char *name) {
+        return !env_name_valid(name, strlen(name)) || env_name_dangerous(name);
+}
+
+bool config_accept_env(const Config *c, const char *name) {
+        return name && !env_name_never_passed(name) && accept_env_names(c, name);
+}
+
 bool config_accept_env_overruled(const Config *c, const char *name) {
-        if (!name || config_accept_env(c, name))
-                return false;
-        for (size_t i = 0; i < c->n_accept_env; i++)
-                if (match_pattern(name, c->accept_env[i]))
-                        return true;
-        return false;
+        return name && env_name_never_passed(name) && accept_env_names(c, name);
 }
 
 int config_keyword_at(size_t i, const char **ret_name, const char **ret_status) {

@@ -8,9 +8,3 @@
 #include <stdbool.h>
 
 bool match_pattern(const char *string, const char *pattern);
-
-/*
- * A comma-separated pattern list; an entry starting with '!' negates. 1: some entry matched and none
- * negated; -1: a negated entry matched (that decides, as in OpenSSH); 0: nothing matched.
- */
-int match_pattern_list(const char *string, const char *list);
