@@ -62,16 +62,22 @@ static int session_failed(Monitor *m, uint32_t channel, const char *reason) {
         return monitor_send(m, IPC_SESSION_FAILED, &p, NULL, 0);
 }
 
+/* The link that points at the channel's pty (*link is NULL when it has none). */
+static Pty **pty_link(Monitor *m, uint32_t channel) {
+        Pty **p = &m->ptys;
+        while (*p && (*p)->channel != channel)
+                p = &(*p)->next;
+        return p;
+}
+
 static Pty *pty_take(Monitor *m, uint32_t channel) {
-        for (Pty **p = &m->ptys; *p; p = &(*p)->next)
-                if ((*p)->channel == channel) {
-                        Pty *t = *p;
-                        *p = t->next;
-                        t->next = NULL;
-                        m->n_ptys--;
-                        return t;
-                }
-        return NULL;
+        Pty **p = pty_link(m, channel), *t = *p;
+        if (!t)
+                return NULL;
+        *p = t->next;
+        t->next = NULL;
+        m->n_ptys--;
+        return t;
 }
 
 static bool channel_has_live_session(Monitor *m, uint32_t channel) {
@@ -98,11 +104,10 @@ int handle_pty_request(Monitor *m, const IpcPtyRequest *p) {
                 log_info("refusing pty for %s: unusable TERM value", m->user->name);
                 return pty_reply(m, p->channel, false);
         }
-        for (Pty *t = m->ptys; t; t = t->next)
-                if (t->channel == p->channel) {
-                        log_debug("refusing a second pty-req on channel %u", p->channel);
-                        return pty_reply(m, p->channel, false);
-                }
+        if (*pty_link(m, p->channel)) {
+                log_debug("refusing a second pty-req on channel %u", p->channel);
+                return pty_reply(m, p->channel, false);
+        }
         if (!m->config->permit_tty || (m->key_flags & AUTHKEY_NO_PTY)) {
                 log_verbose("pty allocation for %s refused: %s", m->user->name,
                             m->config->permit_tty ? "no-pty in authorized_keys" : "PermitTTY no");
@@ -444,10 +449,6 @@ void sessions_hangup_all(Monitor *m) {
                 session_unlink(m, s);
         }
         m->n_sessions_live = 0;
-        while (m->ptys) {
-                Pty *t = m->ptys;
-                m->ptys = t->next;
-                pty_free(t);
-        }
-        m->n_ptys = 0;
+        while (m->ptys)
+                pty_free(pty_take(m, m->ptys->channel));
 }
