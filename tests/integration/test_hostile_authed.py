@@ -3,7 +3,9 @@
 a real session, then asks the monitor to signal a session that is not one of this connection's. The
 monitor refuses before signalling anything, tears the connection down as for any violation (the
 session's process group hung up, the PAM session closed), and says why. A control worker that
-signals its own session gets it done and no violation. This is what keeps a taken-over worker
+signals its own session gets it done and no violation. Malformed or out-of-order messages after
+authentication (a truncated PTY_REQUEST, PTY_RELEASE without a pty, an over-long signal name, a
+second SESSION_START on a busy channel) are refused the same way. This is what keeps a taken-over worker
 from signalling other users' processes, or other connections' of the same user.
 
 Needs a -Dtest_hooks=true build (PRIVSSHD_TEST_WORKER replaces the worker). Reference differs:
@@ -37,6 +39,20 @@ ipc.send(msg("READY", b"\x01"))
 ipc.send(msg("AUTH_PASSWORD", s("alice") + s("alicepw")))
 t, p, _ = recv()
 note("auth %d %d" % (t, p[0]))
+def u32(v):
+    return struct.pack(">I", v)
+BAD = {                                         # after authentication, each one a violation
+    "release-unheld": [msg("PTY_RELEASE", u32(7))],                       # no pty on channel 7
+    "pty-truncated": [msg("PTY_REQUEST", u32(1) + s("xterm"))],           # the sizes are missing
+    "signal-oversized": [msg("SESSION_SIGNAL", u32(1) + s("X" * 100))],   # longer than any name
+    "start-twice": [msg("SESSION_START", u32(1) + b"\x01" + s("sleep 1006") + u32(0))] * 2,
+}
+if SCENARIO in BAD:
+    for m in BAD[SCENARIO]:
+        ipc.send(m)
+    note("sent")
+    while True:
+        recv()
 cmd = ("trap 'echo usr1 > /tmp/hostile-usr1' USR1; trap 'echo hup > /tmp/hostile-hup; exit 1' HUP; "
        "sleep 1005 & echo > /tmp/hostile-ready; while :; do wait; done")
 ipc.send(msg("SESSION_START", struct.pack(">I", 1) + b"\x01" + s(cmd) + struct.pack(">I", 0)))
@@ -126,6 +142,27 @@ def main():
           "hostile: its PAM session was closed", harness.pam_log())
     check(not harness.processes(cmdline=r"hostile-foreign"), "hostile: the fake worker is gone",
           harness.processes(cmdline="hostile"))
+
+    # Malformed or out of order after authentication: refused, torn down, nothing left behind.
+    for scenario, what in (("release-unheld", "PTY_RELEASE for a channel that holds no pty"),
+                           ("pty-truncated", "a truncated PTY_REQUEST"),
+                           ("signal-oversized", "a SESSION_SIGNAL with an over-long name"),
+                           ("start-twice", "a second SESSION_START on a channel with a live session")):
+        harness.clear_pam_log()
+        rc, err, res = run(scenario, server)
+        # Undecodable: refused by the codec; decodable but wrong: refused by the handler.
+        said = {"release-unheld": r"refused PTY_RELEASE from the worker",
+                "pty-truncated": r"protocol violation by the worker .*\(message PTY_REQUEST\): Bad message",
+                "signal-oversized": r"protocol violation by the worker .*\(message SESSION_SIGNAL\): Message too long",
+                "start-twice": r"refused SESSION_START from the worker"}[scenario]
+        check(rc == 255 and re.search(said, err) and "sent" in res,
+              f"{scenario}: {what} is refused and the connection torn down (exit {rc})", res, err)
+        check(harness.wait_for(lambda: not harness.processes(cmdline=r"^sleep 1006$")
+                               and not harness.processes(cmdline=rf"hostile-{scenario}"), 5),
+              f"{scenario}: no session and no worker left", harness.processes(cmdline="sleep|hostile"))
+        events = [e[0] for e in harness.pam_events()]
+        check(events in ([], ["open_session", "close_session"]),
+              f"{scenario}: any PAM session was closed ({events})", harness.pam_log())
 
 
 harness.run(main)
