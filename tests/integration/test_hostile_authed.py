@@ -48,9 +48,9 @@ BAD = {                                         # after authentication, each one
     "start-twice": [msg("SESSION_START", u32(1) + b"\x01" + s("sleep 1006") + u32(0))] * 2,
 }
 if SCENARIO in BAD:
+    note("sending")                             # before: the monitor may kill us as it reads
     for m in BAD[SCENARIO]:
         ipc.send(m)
-    note("sent")
     while True:
         recv()
 cmd = ("trap 'echo usr1 > /tmp/hostile-usr1' USR1; trap 'echo hup > /tmp/hostile-hup; exit 1' HUP; "
@@ -69,8 +69,8 @@ for _ in range(200):                            # the traps are set
         break
     time.sleep(0.05)
 target = session if SCENARIO == "own" else session + 1000
+note("sending")                                 # before: the monitor may kill us as it reads
 ipc.send(msg("SESSION_SIGNAL", struct.pack(">I", target) + s("USR1")))
-note("sent")
 if SCENARIO == "own":
     for _ in range(100):
         if os.path.exists("/tmp/hostile-usr1"):
@@ -130,7 +130,7 @@ def main():
     harness.clear_pam_log()
 
     rc, err, res = run("foreign", server)
-    check(re.search(r"started \d+ with 3 fds", res) and "sent" in res, "hostile: the session ran", res, err)
+    check(re.search(r"started \d+ with 3 fds", res) and "sending" in res, "hostile: the session ran", res, err)
     check(rc == 255 and re.search(r"refused SESSION_SIGNAL from the worker", err),
           f"hostile: signalling a session not of this connection is a violation (exit {rc})", err)
     check(not os.path.exists("/tmp/hostile-usr1"), "hostile: nothing was signalled with USR1")
@@ -155,7 +155,7 @@ def main():
                 "pty-truncated": r"protocol violation by the worker .*\(message PTY_REQUEST\): Bad message",
                 "signal-oversized": r"protocol violation by the worker .*\(message SESSION_SIGNAL\): Message too long",
                 "start-twice": r"refused SESSION_START from the worker"}[scenario]
-        check(rc == 255 and re.search(said, err) and "sent" in res,
+        check(rc == 255 and re.search(said, err) and "sending" in res,
               f"{scenario}: {what} is refused and the connection torn down (exit {rc})", res, err)
         check(harness.wait_for(lambda: not harness.processes(cmdline=r"^sleep 1006$")
                                and not harness.processes(cmdline=rf"hostile-{scenario}"), 5),
