@@ -34,6 +34,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -485,6 +486,26 @@ def ssh(command=None, user="alice", key=None, password=None, prompts=1, opts=(),
         res = SshResult(argv, f"timeout after {timeout} s", e.stdout or b"", e.stderr or b"", logfile)
     _last_ssh = res
     return res
+
+
+def read_until_closed(sock, timeout=10):
+    """Read what the server sends until it closes (a reset, when it closed with our bytes unread,
+    counts as closed). Returns what was read."""
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while chunk := sock.recv(4096):
+            data += chunk
+    except ConnectionResetError:
+        pass
+    return data
+
+
+def send_junk(data, timeout=10):
+    """Connect, send bytes that are not SSH, and read until the server closes. Returns what it sent."""
+    with socket.create_connection(("127.0.0.1", PORT), timeout=timeout) as c:
+        c.sendall(data)
+        return read_until_closed(c, timeout)
 
 
 def asyncssh_connect(user="alice"):
