@@ -173,8 +173,7 @@ int handle_session_signal(Monitor *m, const IpcSessionSignal *p) {
         if (s->exited)
                 return 0;
         log_debug("session %u: signal %s", s->id, p->signal);
-        if (kill(-s->pid, sig) < 0 && errno == ESRCH)
-                (void) kill(s->pid, sig);
+        (void) kill(-s->pid, sig);      /* the leader called setsid(): its pid is the group's id */
         return 0;
 }
 
