@@ -28,6 +28,11 @@ uint64_t worker_now_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
+int worker_ms_until(uint64_t deadline_usec) {
+        uint64_t now = worker_now_usec();
+        return deadline_usec <= now ? 0 : (int) MIN((deadline_usec - now + 999) / 1000, (uint64_t) INT32_MAX);
+}
+
 static Channel *channel_by_ssh(Worker *w, ssh_channel ch) {
         for (Channel *c = w->channels; c; c = c->next)
                 if (c->ch == ch)
@@ -467,13 +472,13 @@ static void channel_destroy(Worker *w, Channel *c) {
 }
 
 int channel_poll_timeout(Worker *w) {
-        uint64_t now = worker_now_usec(), next = UINT64_MAX;
+        uint64_t next = UINT64_MAX;
         for (Channel *c = w->channels; c; c = c->next)
                 if (c->pty && c->exited && !c->finished && c->out.fd >= 0 && c->drain_deadline < next)
                         next = c->drain_deadline;
         if (next == UINT64_MAX)
                 return -1;
-        return next <= now ? 0 : (int) MIN((next - now + 999) / 1000, (uint64_t) INT32_MAX);
+        return worker_ms_until(next);
 }
 
 void channel_collect(Worker *w) {

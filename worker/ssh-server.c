@@ -131,12 +131,8 @@ static bool client_alive_check(Worker *w) {
                 return true;
         }
         if (++w->alive_missed > w->setup.client_alive_count_max) {
-                if (w->authenticated)
-                        log_info("Timeout, client not responding from user %s %s port %u", w->user,
-                                 w->setup.peer_address, w->setup.peer_port);
-                else
-                        log_info("Timeout, client not responding from %s port %u", w->setup.peer_address,
-                                 w->setup.peer_port);
+                log_info("Timeout, client not responding from user %s %s port %u", w->user,
+                         w->setup.peer_address, w->setup.peer_port);
                 return false;
         }
         /* libssh 0.10 in non-blocking mode sends only when the previous keepalive's answer has been
@@ -150,8 +146,7 @@ static bool client_alive_check(Worker *w) {
 static int poll_timeout(Worker *w) {
         int t = channel_poll_timeout(w);
         if (w->alive_next != 0 && w->authenticated) {
-                uint64_t now = worker_now_usec();
-                int a = w->alive_next <= now ? 0 : (int) MIN((w->alive_next - now + 999) / 1000, (uint64_t) INT32_MAX);
+                int a = worker_ms_until(w->alive_next);
                 if (t < 0 || a < t)
                         t = a;
         }
@@ -186,7 +181,7 @@ int ssh_server_run(Worker *w) {
 
         /* The exchange may have read past NEWKEYS: a client that pipelines its SERVICE_REQUEST (or
          * more) after NEWKEYS has it queued already, and poll() would never report it again. */
-        handle_ssh_messages(w);
+        w->messages_maybe_queued = true;
 
         int sfd = ssh_get_fd(w->session);
         ssh_set_counters(w->session, &w->socket_counter, NULL);

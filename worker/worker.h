@@ -125,6 +125,7 @@ void channel_collect(Worker *w);                /* free channels that are closed
 void channel_abandon_all(Worker *w);            /* the connection is gone */
 int channel_poll_timeout(Worker *w);            /* ms until a pty drain deadline, or -1 */
 uint64_t worker_now_usec(void);
+int worker_ms_until(uint64_t deadline_usec);    /* poll() timeout until a worker_now_usec() deadline */
 
 /* pump.c */
 void pump_channel(Channel *c);
