@@ -108,6 +108,10 @@ static void on_signal(ssh_session s, ssh_channel ch, const char *signal, void *u
 /* ---- lifetime -------------------------------------------------------------------------------- */
 
 void channel_handle_open(Worker *w, ssh_message msg) {
+        /* A client may open a channel in the packet right after its CLOSE of another (asyncssh does,
+         * as soon as our CLOSE arrives): that one is done, and its slot must count as free. */
+        if (w->n_channels >= w->setup.max_sessions)
+                channel_collect(w);
         if (!w->authenticated || ssh_message_subtype(msg) != SSH_CHANNEL_SESSION ||
             w->n_channels >= w->setup.max_sessions || w->n_channels >= SESSION_MAX_PER_CONN) {
                 ssh_message_reply_default(msg);
