@@ -51,6 +51,7 @@ typedef struct Config {
         bool strict_modes;                      /* yes */
         bool pubkey_authentication;             /* yes */
         bool password_authentication;           /* yes */
+        bool permit_empty_passwords;            /* no: PAM gets PAM_DISALLOW_NULL_AUTHTOK */
         PermitRootLogin permit_root_login;      /* prohibit-password */
         int max_auth_tries;                     /* 6 */
         unsigned login_grace_time;              /* seconds, 120; 0 = no limit */

@@ -13,7 +13,7 @@
 #include "monitor/pubkey-check.h"
 
 /* What PAM is given instead of the real password when the answer must be "no" (unknown user, root
- * not allowed, empty password): the same code path and timing as a real attempt, never a success. */
+ * not allowed, empty password with PermitEmptyPasswords no): the same code path and timing as a real attempt, never a success. */
 static const char bad_password[] = "\b\n\r\177INCORRECT";
 
 static int auth_reply(Monitor *m, IpcAuthOutcome o) {
@@ -84,7 +84,8 @@ static bool root_allowed(const Monitor *m, bool password, bool forced) {
 static int pam_begin(Monitor *m) {
         if (m->pam)
                 return 0;
-        return pam_context_new(m->config->pam_service_name, m->auth_user, m->peer_address, &m->pam);
+        return pam_context_new(m->config->pam_service_name, m->auth_user, m->peer_address,
+                               m->config->permit_empty_passwords, &m->pam);
 }
 
 /* The account stack, the log line and the switch to the authenticated state. */
@@ -135,7 +136,9 @@ int handle_auth_password(Monitor *m, const IpcAuthPassword *p) {
                 return auth_fail(m);
         }
 
-        bool allowed = m->user && root_allowed(m, true, false) && !isempty(p->password);
+        /* An empty password is refused here as well as by PAM's flag (pam_begin), as OpenSSH does. */
+        bool allowed = m->user && root_allowed(m, true, false) &&
+                (m->config->permit_empty_passwords || !isempty(p->password));
         r = pam_begin(m);
         if (r < 0) {
                 auth_log_attempt(m, false, "password", NULL);

@@ -17,6 +17,7 @@ struct PamContext {
         struct pam_conv conv;
         const char *password;   /* borrowed during pam_authenticate only */
         int last;               /* last PAM return code */
+        int auth_flags;         /* for pam_authenticate and pam_acct_mgmt: PAM_DISALLOW_NULL_AUTHTOK or 0 */
         bool creds;
         bool session;
         char *messages;         /* PAM_TEXT_INFO / PAM_ERROR_MSG texts for the user, one per line */
@@ -86,10 +87,15 @@ fail:
         return PAM_CONV_ERR;
 }
 
-int pam_context_new(const char *service, const char *user, const char *rhost, PamContext **ret) {
+int pam_context_new(const char *service, const char *user, const char *rhost, bool permit_empty_passwords,
+                    PamContext **ret) {
         PamContext *p = calloc(1, sizeof *p);
         if (!p)
                 return -ENOMEM;
+        /* Set once, here, for every call that decides a login: Debian's common-auth has
+         * "pam_unix.so nullok", which without this flag accepts anything typed for an account whose
+         * shadow password is empty. */
+        p->auth_flags = permit_empty_passwords ? 0 : PAM_DISALLOW_NULL_AUTHTOK;
         p->conv = (struct pam_conv) { .conv = conversation, .appdata_ptr = p };
         p->last = pam_start(service, user, &p->conv, &p->handle);
         if (p->last != PAM_SUCCESS) {
@@ -131,7 +137,7 @@ PamContext *pam_context_free(PamContext *p) {
 
 int pam_context_authenticate(PamContext *p, const char *password) {
         p->password = password;
-        p->last = pam_authenticate(p->handle, 0);
+        p->last = pam_authenticate(p->handle, p->auth_flags);
         p->password = NULL;
         if (p->last != PAM_SUCCESS)
                 return -EACCES;
@@ -139,7 +145,7 @@ int pam_context_authenticate(PamContext *p, const char *password) {
 }
 
 int pam_context_account(PamContext *p) {
-        p->last = pam_acct_mgmt(p->handle, 0);
+        p->last = pam_acct_mgmt(p->handle, p->auth_flags);
         switch (p->last) {
         case PAM_SUCCESS:
                 return 0;

@@ -9,8 +9,11 @@
 
 typedef struct PamContext PamContext;
 
-/* pam_start(service, user) with PAM_RHOST = rhost and PAM_TTY = "ssh". */
-int pam_context_new(const char *service, const char *user, const char *rhost, PamContext **ret);
+/* pam_start(service, user) with PAM_RHOST = rhost and PAM_TTY = "ssh". Unless permit_empty_passwords
+ * (PermitEmptyPasswords yes), pam_authenticate and pam_acct_mgmt get PAM_DISALLOW_NULL_AUTHTOK, as
+ * OpenSSH passes them. */
+int pam_context_new(const char *service, const char *user, const char *rhost, bool permit_empty_passwords,
+                    PamContext **ret);
 
 /* Closes an open session and deletes credentials when they were established, then pam_end. */
 PamContext *pam_context_free(PamContext *p);
