@@ -181,19 +181,15 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
                 return auth_fail(m);
         }
 
-        /* An unknown user goes through the same steps (a child, a path, a failed open) as a known
-         * one, as nobody with a home that does not exist, so that timing does not tell them apart. */
-        UserCreds nobody = {
-                .name = m->auth_user, .uid = 65534, .gid = 65534,
-                .home = (char *) "/nonexistent", .shell = (char *) "/usr/sbin/nologin",
-        };
+        /* An unknown user (NULL) goes through the same steps (a child, a path, a failed open) as a
+         * known one, so that timing does not tell them apart (see pubkey_check). */
         PubkeyVerdict v = {};
-        r = pubkey_check(m, m->user ?: &nobody, p->algorithm, p->key_blob, p->key_blob_len, &v);
+        r = pubkey_check(m, m->user, p->algorithm, p->key_blob, p->key_blob_len, &v);
         if (!m->user)
                 v.authorized = false;
         if (r < 0) {
-                log_error("publickey: checking the authorized keys of %s failed: %s", m->user->name,
-                          strerror(-r));
+                log_error("publickey: checking the authorized keys of %s%s failed: %s",
+                          m->user ? "" : "invalid user ", m->auth_user, strerror(-r));
                 v.authorized = false;
         }
         if (v.authorized && !root_allowed(m, false, v.forced_command != NULL)) {

@@ -1,5 +1,6 @@
 /* See pubkey-check.h. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,8 +18,36 @@
 #include "monitor/pubkey-check.h"
 #include "monitor/secure-path.h"
 
-#define VERDICT_MAX (SESSION_MAX_COMMAND + 64)
+#define CHECK_MAX_LOG_LINES 32u     /* the child's log lines the monitor writes for it */
+#define CHECK_MAX_LOG_LINE 2048u
+#define VERDICT_MAX (SESSION_MAX_COMMAND + 64 + CHECK_MAX_LOG_LINES * (CHECK_MAX_LOG_LINE + 8))
 #define CHECK_TIMEOUT_MS 10000
+
+/* For a name that is not a user, the child still runs and tries to open a file, so that timing does
+ * not tell the two apart; but as nobody, and at this fixed path: the client's name never becomes a
+ * path (%u would have let "../x" walk the file system, even if only as nobody). */
+#define UNKNOWN_USER_KEYS_PATH "/nonexistent/.ssh/authorized_keys"
+static const UserCreds unknown_user = {
+        .name = (char *) "nobody", .uid = 65534, .gid = 65534,
+        .home = (char *) "/nonexistent", .shell = (char *) "/usr/sbin/nologin",
+};
+
+/* The child's log lines, kept to be sent with the verdict: it holds no log descriptor of its own. */
+typedef struct CheckLog {
+        uint8_t level[CHECK_MAX_LOG_LINES];
+        char *line[CHECK_MAX_LOG_LINES];
+        uint32_t n;
+} CheckLog;
+
+static void check_log_line(LogLevel level, const char *line, void *userdata) {
+        CheckLog *l = userdata;
+        if (l->n >= CHECK_MAX_LOG_LINES)
+                return;
+        l->line[l->n] = strndup(line, CHECK_MAX_LOG_LINE);
+        if (!l->line[l->n])
+                return;
+        l->level[l->n++] = (uint8_t) level;
+}
 
 void pubkey_verdict_done(PubkeyVerdict *v) {
         free(v->forced_command);
@@ -29,7 +58,11 @@ void pubkey_verdict_done(PubkeyVerdict *v) {
 static int check_file(const Monitor *m, const UserCreds *u, const char *pattern, const char *algorithm, const uint8_t *blob,
                       size_t blob_len, char **ret_command, uint32_t *ret_flags) {
         _cleanup_free_ char *path = NULL;
-        int r = authorized_keys_expand_path(pattern, u->name, u->uid, u->home, &path);
+        int r;
+        if (u == &unknown_user)
+                r = (path = strdup(UNKNOWN_USER_KEYS_PATH)) ? 0 : -ENOMEM;
+        else
+                r = authorized_keys_expand_path(pattern, u->name, u->uid, u->home, &path);
         if (r < 0) {
                 log_error("AuthorizedKeysFile %s: cannot expand: %s", pattern, strerror(-r));
                 return r;
@@ -61,15 +94,48 @@ static int check_file(const Monitor *m, const UserCreds *u, const char *pattern,
         return r;
 }
 
+/* At DEBUG3, the descriptors the child holds once it has closed the monitor's (the tests read it). */
+static void log_open_fds(void) {
+        if (!log_would_log(LOG_LEVEL_DEBUG3))
+                return;
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return;
+        char list[256] = "";
+        size_t len = 0;
+        struct dirent *de;
+        while ((de = readdir(d)) && len < sizeof list - 16) {
+                if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(d))
+                        continue;
+                len += (size_t) snprintf(list + len, sizeof list - len, " %s", de->d_name);
+        }
+        closedir(d);
+        log_debug3("authorized_keys reader: open descriptors:%s", list);
+}
+
 _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, const char *algorithm, const uint8_t *blob,
                              size_t blob_len) {
-        /* This child parses a file the user controls: it keeps nothing of the monitor's but its log
-         * target. The worker's socket and the signalfd are closed before it becomes the user. */
-        safe_close(m->ipc_fd);
-        safe_close(m->signal_fd);
+        /* This child parses a file the user controls, as the user: it keeps nothing of the monitor's
+         * but the pipe for its answer. Its log lines go back with the answer, so not even the log
+         * target (an -E file, the syslog socket, the journal's stream on stderr) stays open; nor do
+         * the worker's socket, the signalfd, or descriptors PAM modules opened. */
+        static CheckLog lines;
+        log_set_callback(check_log_line, &lines);
+        if (fd_move_to(out, 3) < 0)
+                _exit(2);
+        out = 3;
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0)
+                _exit(2);
+        if (dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(null, STDERR_FILENO) < 0)
+                _exit(2);
+        const int keep[] = { out };
+        if (close_all_fds_except(keep, ELEMENTSOF(keep)) < 0)
+                _exit(2);
         if (user_creds_become(u) < 0)
                 _exit(2);
         alarm(CHECK_TIMEOUT_MS / 1000);
+        log_open_fds();
 
         bool found = false;
         _cleanup_free_ char *command = NULL;
@@ -84,13 +150,42 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, cons
         wire_put_bool(&w, found);
         wire_put_string(&w, command);
         wire_put_u32(&w, flags);
+        wire_put_u32(&w, lines.n);
+        for (uint32_t i = 0; i < lines.n; i++) {
+                wire_put_u8(&w, lines.level[i]);
+                wire_put_string(&w, lines.line[i]);
+        }
         if (w.error < 0 || loop_write(out, w.data, w.size) < 0)
                 _exit(2);
         _exit(0);
 }
 
+/* The child's lines, written by the monitor: never above ERROR, control characters filtered by log. */
+static int relay_child_log(WireReader *rd) {
+        uint32_t n = 0;
+        int r = wire_get_u32(rd, &n);
+        if (r < 0)
+                return r;
+        if (n > CHECK_MAX_LOG_LINES)
+                return -EBADMSG;
+        for (uint32_t i = 0; i < n; i++) {
+                uint8_t level = 0;
+                _cleanup_free_ char *line = NULL;
+                r = wire_get_u8(rd, &level);
+                if (r >= 0)
+                        r = wire_get_string(rd, CHECK_MAX_LOG_LINE, &line);
+                if (r < 0)
+                        return r;
+                LogLevel l = level < _LOG_LEVEL_MAX ? (LogLevel) level : LOG_LEVEL_DEBUG3;
+                log_internal(l < LOG_LEVEL_ERROR ? LOG_LEVEL_ERROR : l, "%s", line);
+        }
+        return 0;
+}
+
 int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, const uint8_t *blob, size_t blob_len,
                  PubkeyVerdict *ret) {
+        if (!u)
+                u = &unknown_user;
         _cleanup_close_pair_ int p[2] = { -EBADF, -EBADF };
         if (pipe2(p, O_CLOEXEC) < 0)
                 return negative_errno();
@@ -147,7 +242,9 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
         wire_get_string(&rd, SESSION_MAX_COMMAND, &command);
         uint32_t flags = 0;
         wire_get_u32(&rd, &flags);
-        r = wire_end(&rd);
+        r = relay_child_log(&rd);
+        if (r >= 0)
+                r = wire_end(&rd);
         if (r < 0) {
                 free(command);
                 return r;

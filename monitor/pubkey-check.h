@@ -20,6 +20,8 @@ typedef struct PubkeyVerdict {
 
 void pubkey_verdict_done(PubkeyVerdict *v);
 
-/* 0 with *ret filled (authorized or not); -errno when the check itself failed. u: whose files. */
+/* 0 with *ret filled (authorized or not); -errno when the check itself failed. u: whose files; NULL
+ * when the name the client gave is not a user (the check then runs as nobody on a fixed path that
+ * does not exist, and never authorizes). */
 int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, const uint8_t *blob, size_t blob_len,
                  PubkeyVerdict *ret);
