@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "monitor/authorized-keys.h"
 #include "monitor/handle-session.h"
+#include "monitor/session-signal.h"
 #include "monitor/login-record.h"
 #include "monitor/pty.h"
 #include "monitor/session-spawn.h"
@@ -43,7 +44,11 @@ static void session_unlink(Monitor *m, Session *s) {
         free(s);
 }
 
-/* SIGHUP, then SIGCONT so that stopped jobs see the hang-up, to the session's process group. */
+/* SIGHUP, then SIGCONT so that stopped jobs see the hang-up, to the session's process group.
+ * Sent as root, unlike a client's signal request (session-signal.h): this stands for the kernel's
+ * terminal hang-up, which reaches every process of the session whatever its uid, so that a sudo
+ * child left in the group is hung up with the rest when the connection or channel goes (as with
+ * OpenSSH, whose pty hang-up is the kernel's). The client chooses neither the moment nor the signal. */
 static void session_hangup(Session *s) {
         if (kill(-s->pid, SIGHUP) < 0 && errno == ESRCH)
                 (void) kill(s->pid, SIGHUP);   /* the child may not have called setsid() yet */
@@ -173,7 +178,11 @@ int handle_session_signal(Monitor *m, const IpcSessionSignal *p) {
         if (s->exited)
                 return 0;
         log_debug("session %u: signal %s", s->id, p->signal);
-        (void) kill(-s->pid, sig);      /* the leader called setsid(): its pid is the group's id */
+        /* The leader called setsid(): its pid is the group's id. As the user, never as root. */
+        int r = session_signal_as_user(m->user, s->pid, sig);
+        if (r < 0)
+                log_error("session %u: cannot send signal %s for %s: %s", s->id, p->signal, m->user->name,
+                          strerror(-r));
         return 0;
 }
 
