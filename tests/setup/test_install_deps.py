@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""tools/install-deps as it runs on a machine that has none of our packages.
+
+The README's set-up commands start with tools/install-deps, and CI runs on a machine that already
+has everything, where a broken install step goes unseen (it did: on a fresh Debian 12 the list
+handed to apt-get contained "lib", a mangled "libsystemd-dev"). So:
+
+ 1. The script runs with dpkg-query answering "not installed" for every package and apt-get
+    recording what it is asked (both stand-ins, first on PATH; nothing is installed), once as on
+    Debian 12 (no systemd-dev package) and once as on Debian 13 (systemd-dev exists). The exact list
+    handed to `apt-get install` is compared with the expected one, for `build` and for `test`.
+ 2. Every name on that list is a package the machine's real apt knows (apt-cache policy has a
+    candidate): a typo or a mangled name fails here.
+ 3. Every file the build and the tests need (pkg-config files, compilers, the OpenSSH client,
+    tmux, asyncssh, the PAM modules, ...) belongs, on this machine, to a package on that list or
+    one apt installs with them (their dependencies), or to one that every Debian system has (Essential or Priority required, what debootstrap's minbase
+    installs): a new test tool that nobody added to install-deps fails here instead of on a
+    fresh machine.
+"""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SRCDIR = os.path.abspath(os.environ.get("PRIVSSHD_SRCDIR") or
+                         os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+MUST_RUN = os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1"
+
+BUILD = ["gcc", "meson", "ninja-build", "pkg-config", "libssh-dev", "libpam0g-dev", "libseccomp-dev",
+         "libsystemd-dev", "libcrypt-dev", "openssh-client", "libpam-modules", "libpam-runtime"]
+TEST = ["clang", "openssh-sftp-server", "python3", "python3-asyncssh", "tmux", "iproute2", "util-linux",
+        "procps", "openssl"]
+
+# What the build and the tests use, by path (globs allowed; the first match counts).
+NEEDED = [
+    "/usr/lib/*/pkgconfig/libssh.pc", "/usr/lib/*/pkgconfig/pam.pc", "/usr/lib/*/pkgconfig/libseccomp.pc",
+    "/usr/lib/*/pkgconfig/libsystemd.pc", "/usr/lib/*/pkgconfig/libcrypt.pc",
+    "/usr/bin/gcc", "/usr/bin/clang", "/usr/bin/meson", "/usr/bin/ninja", "/usr/bin/pkg-config",
+    "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/bin/scp", "/usr/bin/sftp", "/usr/lib/openssh/sftp-server",
+    "/usr/bin/tmux", "/usr/bin/ip", "/usr/bin/unshare", "/usr/bin/mount", "/usr/bin/timeout",
+    "/usr/bin/sha256sum", "/usr/bin/ps", "/usr/bin/openssl", "/usr/bin/python3",
+    "/usr/lib/python3/dist-packages/asyncssh/__init__.py",
+    "/usr/lib/*/security/pam_unix.so", "/usr/lib/*/security/pam_exec.so",
+]
+
+failures = 0
+
+
+def check(cond, what, detail=None):
+    global failures
+    print(("ok - " if cond else "not ok - ") + what)
+    if not cond:
+        failures += 1
+        if detail is not None:
+            print("    " + str(detail).replace("\n", "\n    "))
+
+
+def fake_bin(tmp):
+    d = os.path.join(tmp, "bin")
+    os.mkdir(d)
+    scripts = {
+        # Nothing is installed.
+        "dpkg-query": "exit 1\n",
+        # Records its arguments; installs nothing, downloads nothing.
+        "apt-get": 'echo "$*" >> "$FAKE_APT_LOG"\n[ "$1" = download ] && exit 1\nexit 0\n',
+        # systemd-dev exists only when FAKE_SYSTEMD_DEV=1 (Debian 13).
+        "apt-cache": '[ "$1 $2" = "show systemd-dev" ] && [ "$FAKE_SYSTEMD_DEV" = 1 ] && exit 0\nexit 100\n',
+        # As root, whoever runs the test.
+        "id": '[ "$1" = -u ] && { echo 0; exit 0; }\nexec /usr/bin/id "$@"\n',
+    }
+    for name, body in scripts.items():
+        path = os.path.join(d, name)
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n" + body)
+        os.chmod(path, 0o755)
+    return d
+
+
+def run_install_deps(tmp, mode, systemd_dev):
+    log = os.path.join(tmp, f"apt-{mode}-{systemd_dev}.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    env = dict(os.environ, PATH=fake_bin_dir + ":" + os.environ.get("PATH", "/usr/bin:/bin"),
+               FAKE_APT_LOG=log, FAKE_SYSTEMD_DEV="1" if systemd_dev else "0")
+    # A copy of the tools, so that the fail2ban download (which fails here) never touches the
+    # checkout's .cache.
+    top = os.path.join(tmp, f"tree-{mode}-{systemd_dev}")
+    os.makedirs(os.path.join(top, "tools"), exist_ok=True)
+    shutil.copy(os.path.join(SRCDIR, "tools", "install-deps"), os.path.join(top, "tools"))
+    r = subprocess.run([os.path.join(top, "tools", "install-deps"), mode], env=env, capture_output=True,
+                       text=True, timeout=120)
+    lines = open(log).read().splitlines() if os.path.exists(log) else []
+    installs = [l.split() for l in lines if l.split()[:1] == ["install"]]
+    pkgs = [w for l in installs for w in l[1:] if not w.startswith("-")]
+    return r, lines, pkgs
+
+
+def owners(path):
+    """The packages that own path on this machine (merged /usr: dpkg may know it as /bin/...)."""
+    cands = [path, os.path.realpath(path)]
+    cands += [p[len("/usr"):] for p in list(cands) if p.startswith("/usr/")]
+    for p in cands:
+        r = subprocess.run(["dpkg", "-S", p], capture_output=True, text=True)
+        if r.returncode == 0:
+            out = set()
+            for line in r.stdout.splitlines():
+                names, _, owned = line.partition(": ")
+                if owned.strip() == p:
+                    out.update(n.strip().split(":")[0] for n in names.split(","))
+            if out:
+                return out
+    return set()
+
+
+def with_dependencies(pkgs):
+    """pkgs and everything apt would install with them (Depends and PreDepends, recursively)."""
+    r = subprocess.run(["apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests",
+                        "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances"] + list(pkgs),
+                       capture_output=True, text=True, timeout=120)
+    return {l.strip().split(":")[0] for l in r.stdout.splitlines() if l and not l.startswith(" ")
+            and not l.startswith("<")} | set(pkgs)
+
+
+def always_there(pkg):
+    r = subprocess.run(["dpkg-query", "-W", "-f=${Essential} ${Priority}", pkg], capture_output=True,
+                       text=True)
+    essential, _, priority = r.stdout.partition(" ")
+    return essential == "yes" or priority == "required"
+
+
+def main():
+    global fake_bin_dir
+    tmp = tempfile.mkdtemp(prefix="privsshd-install-deps-")
+    fake_bin_dir = fake_bin(tmp)
+    try:
+        for mode, want in (("build", BUILD), ("test", BUILD + TEST)):
+            for systemd_dev in (False, True):
+                expected = want + (["systemd-dev"] if systemd_dev else [])
+                r, lines, pkgs = run_install_deps(tmp, mode, systemd_dev)
+                where = "Debian 13 (systemd-dev exists)" if systemd_dev else "Debian 12 (no systemd-dev)"
+                check(r.returncode == 0, f"install-deps {mode} on an empty {where} succeeds",
+                      r.stdout + r.stderr)
+                check(any(l.split()[:1] == ["update"] for l in lines),
+                      f"install-deps {mode}: apt-get update runs first", lines)
+                check(sorted(pkgs) == sorted(expected),
+                      f"install-deps {mode} on an empty {where}: apt-get install gets exactly the expected list",
+                      f"got      {sorted(pkgs)}\nexpected {sorted(expected)}")
+
+        _, _, everything = run_install_deps(tmp, "test", False)
+        if not os.path.isdir("/var/lib/apt/lists") or not glob.glob("/var/lib/apt/lists/*Packages*"):
+            check(not MUST_RUN, "apt has package lists to check names against (run apt-get update)")
+        else:
+            unknown = []
+            for p in everything:
+                out = subprocess.run(["apt-cache", "policy", p], capture_output=True, text=True).stdout
+                if "Candidate:" not in out or "Candidate: (none)" in out:
+                    unknown.append(p)
+            check(not unknown, "every package install-deps names is one apt can install", unknown)
+
+        brought = with_dependencies(everything)
+        missing = []
+        for pattern in NEEDED:
+            found = sorted(glob.glob(pattern))
+            if not found:
+                missing.append(f"{pattern}: not on this machine")
+                continue
+            pk = owners(found[0])
+            if not pk:
+                missing.append(f"{found[0]}: no package owns it")
+            elif not (pk & brought) and not any(always_there(p) for p in pk):
+                missing.append(f"{found[0]}: from {', '.join(sorted(pk))}, which install-deps does not install")
+        check(not missing, "everything the build and the tests use comes from a package install-deps "
+              "installs, or from one every Debian system has", "\n".join(missing))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"# {'all passed' if failures == 0 else f'{failures} failed'}")
+    sys.exit(1 if failures else 0)
+
+
+main()
