@@ -89,6 +89,7 @@ typedef enum IpcDirection {
         F(STRING, banner, SESSION_MAX_BANNER)                           \
         F(BOOL, test_forbidden_syscall, 0)                              \
         F(BOOL, test_bogus_session_close, 0)                            \
+        F(STRING, test_inject, 4096)                                    \
         F(STRV, hostkeys, IPC_MAX_HOSTKEYS)
 
 #define IPC_PAYLOAD_FIELDS_Ready(F)                                     \
