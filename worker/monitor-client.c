@@ -69,6 +69,7 @@ static int dispatch(Worker *w, IpcMessage *m) {
         case IPC_SESSION_START:
         case IPC_SESSION_SIGNAL:
         case IPC_SESSION_CLOSE:
+        case IPC_EVENT:
         case _IPC_TYPE_MAX:
         default:
                 return -EPROTO;
