@@ -50,7 +50,9 @@ int handle_event(Monitor *m, const IpcEvent *p) {
         bool preauth = p->kind != IPC_EVENT_CLIENT_TIMEOUT;
         if (preauth != (m->state == IPC_ST_PREAUTH) || p->kind >= _IPC_EVENT_KIND_MAX)
                 return -EPROTO;
-        escape(text, sizeof text, p->text ?: "", 400);
+        /* As much of the client's words as OpenSSH shows: its identification line or offer, or our
+         * library's error message. */
+        escape(text, sizeof text, p->text ?: "", p->kind == IPC_EVENT_HANDSHAKE_FAILED ? 400 : 256);
 
         switch ((IpcEventKind) p->kind) {
         case IPC_EVENT_BANNER_TOO_LONG:
@@ -64,7 +66,6 @@ int handle_event(Monitor *m, const IpcEvent *p) {
                 log_info("kex_exchange_identification: Connection closed by remote host [preauth]");
                 return 0;
         case IPC_EVENT_INVALID_IDENTIFIER:
-                escape(text, sizeof text, p->text ?: "", 256);
                 log_error("kex_exchange_identification: client sent invalid protocol identifier \"%s\" [preauth]",
                           text);
                 log_info("banner exchange: Connection from %s port %u: invalid format [preauth]", addr, port);
@@ -72,7 +73,6 @@ int handle_event(Monitor *m, const IpcEvent *p) {
         case IPC_EVENT_NO_MATCHING_METHOD:
                 if (p->method >= _IPC_NEGOTIATION_MAX)
                         return -EPROTO;
-                escape(text, sizeof text, p->text ?: "", 256);
                 log_info("Unable to negotiate with %s port %u: no matching %s found. Their offer: %s [preauth]",
                          addr, port, negotiation_names[p->method], text);
                 return 0;
