@@ -1137,6 +1137,9 @@ void config_done(Config *c) {
         free(c->pam_service_name);
         free(c->sandbox_user);
         free(c->sandbox_directory);
+#if ENABLE_TEST_HOOKS
+        free(c->test_worker_inject);
+#endif
         *c = (Config) {};
 }
 

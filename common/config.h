@@ -84,6 +84,7 @@ typedef struct Config {
 #if ENABLE_TEST_HOOKS
         bool test_worker_forbidden_syscall;     /* TestWorkerForbiddenSyscall: test builds only */
         bool test_worker_bogus_session_close;   /* TestWorkerBogusSessionClose: test builds only */
+        char *test_worker_inject;               /* TestWorkerInject: test builds only (worker/test-inject.h) */
 #endif
 
         /* Where relative and absolute Include patterns are looked up: NULL (the real file system) or a

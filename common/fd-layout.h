@@ -5,13 +5,47 @@
  *
  *   0  /dev/null            (stdin)
  *   1  /dev/null            (stdout)
- *   2  the monitor's stderr (only for messages before the IPC channel works; later logs go over IPC)
+ *   2  /dev/null            (stderr: never the daemon's. The worker runs code an attacker may control, and
+ *                           the daemon's stderr is the journal stream under systemd, with our identifier:
+ *                           no LOG budget, no control-character filtering, no tag. The worker says
+ *                           everything through LOG messages on fd 4; what it cannot say there, before
+ *                           IPC works, it says through its exit status, which the monitor logs.)
  *   3  the client's TCP connection (the worker is the only process that reads from it)
  *   4  the SOCK_SEQPACKET socketpair end talking to this connection's monitor
+ *   5  diagnostic builds only (AddressSanitizer or -Dseccomp_debug=true, never a production build): a copy
+ *      of the monitor's stderr for sanitizer reports and seccomp-debug reports, which must be readable
+ *      when the worker dies inside the sandbox and cannot go over IPC.
+ *
+ * Nothing else, before or after sandbox_enter(); tests/hostile/test_injected.py checks the table of a
+ * sandboxed worker.
  */
+
+#include "build-config.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#  define WORKER_HAS_DIAGNOSTICS_FD 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define WORKER_HAS_DIAGNOSTICS_FD 1
+#  endif
+#endif
+#if !defined(WORKER_HAS_DIAGNOSTICS_FD) && SECCOMP_DEBUG
+#  define WORKER_HAS_DIAGNOSTICS_FD 1
+#endif
+#ifndef WORKER_HAS_DIAGNOSTICS_FD
+#  define WORKER_HAS_DIAGNOSTICS_FD 0
+#endif
+
+/* Exit statuses of the worker for failures it cannot report over IPC (the monitor logs them). */
+enum {
+        WORKER_EXIT_NOT_SPAWNED = 2,    /* fds 3 and 4 are not sockets: not started by privsshd */
+        WORKER_EXIT_NO_SETUP = 3,       /* no valid SETUP from the monitor */
+        WORKER_EXIT_EXEC_FAILED = 127,  /* the spawned child could not execve() the worker */
+};
 
 enum {
         WORKER_FD_CONNECTION = 3,
         WORKER_FD_IPC = 4,
+        WORKER_FD_DIAGNOSTICS = 5,      /* only when WORKER_HAS_DIAGNOSTICS_FD */
         _WORKER_FD_MAX,
 };

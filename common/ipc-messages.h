@@ -65,7 +65,8 @@ typedef enum IpcDirection {
         X(SESSION_FAILED,    M2W, IPC_ST_AUTHED,  0,                       0, SessionFailed)    \
         X(SESSION_SIGNAL,    W2M, IPC_ST_AUTHED,  0,                       0, SessionSignal)    \
         X(SESSION_EXITED,    M2W, IPC_ST_AUTHED,  0,                       0, SessionExited)    \
-        X(SESSION_CLOSE,     W2M, IPC_ST_AUTHED,  0,                       0, SessionClose)
+        X(SESSION_CLOSE,     W2M, IPC_ST_AUTHED,  0,                       0, SessionClose)     \
+        X(EVENT,             W2M, IPC_ST_PREAUTH | IPC_ST_AUTHED, IPC_MAX_EVENT_MESSAGES, 0, Event)
 
 /*
  * Payload field tables. Kinds: U8, BOOL, U16, U32, I32, STRING (NUL-free, copied), SECRET (a
@@ -89,6 +90,7 @@ typedef enum IpcDirection {
         F(STRING, banner, SESSION_MAX_BANNER)                           \
         F(BOOL, test_forbidden_syscall, 0)                              \
         F(BOOL, test_bogus_session_close, 0)                            \
+        F(STRING, test_inject, 4096)                                    \
         F(STRV, hostkeys, IPC_MAX_HOSTKEYS)
 
 #define IPC_PAYLOAD_FIELDS_Ready(F)                                     \
@@ -186,6 +188,35 @@ typedef enum IpcDirection {
 #define IPC_PAYLOAD_FIELDS_SessionClose(F)                              \
         F(U32, session, 0)                                              \
         F(BOOL, abandoned, 0)
+
+/* Something the worker saw that the monitor logs in OpenSSH's words, with the peer address it knows
+ * itself (monitor/handle-event.c), so that lines fail2ban acts on never carry an address the worker
+ * chose. kind: an IpcEventKind; method: an IpcNegotiation (NO_MATCHING_METHOD only); text: the
+ * client's words (identification line, offer) or libssh's error, raw: the monitor escapes it. */
+#define IPC_PAYLOAD_FIELDS_Event(F)                                     \
+        F(U8, kind, 0)                                                  \
+        F(U8, method, 0)                                                \
+        F(STRING, text, IPC_MAX_EVENT_TEXT)
+
+typedef enum IpcEventKind {
+        IPC_EVENT_BANNER_TOO_LONG = 0,          /* preauth: the identification line was too long */
+        IPC_EVENT_CONNECTION_RESET = 1,         /* preauth: reset before the identification line */
+        IPC_EVENT_CONNECTION_CLOSED = 2,        /* preauth: closed before the identification line */
+        IPC_EVENT_INVALID_IDENTIFIER = 3,       /* preauth: text = what the client sent instead */
+        IPC_EVENT_NO_MATCHING_METHOD = 4,       /* preauth: method, text = the client's offer */
+        IPC_EVENT_HANDSHAKE_FAILED = 5,         /* preauth: text = libssh's error */
+        IPC_EVENT_CLIENT_TIMEOUT = 6,           /* authed: ClientAliveCountMax keepalives unanswered */
+        _IPC_EVENT_KIND_MAX,
+} IpcEventKind;
+
+typedef enum IpcNegotiation {
+        IPC_NEGOTIATION_KEX = 0,
+        IPC_NEGOTIATION_HOSTKEY = 1,
+        IPC_NEGOTIATION_CIPHER = 2,
+        IPC_NEGOTIATION_MAC = 3,
+        IPC_NEGOTIATION_COMPRESSION = 4,
+        _IPC_NEGOTIATION_MAX,
+} IpcNegotiation;
 
 typedef enum IpcAuthOutcome {
         IPC_AUTH_FAILURE = 0,           /* try another method */

@@ -24,6 +24,7 @@
 #include "common/signal-util.h"
 #include "common/proctitle.h"
 #include "monitor/handle-auth.h"
+#include "monitor/handle-log.h"
 #include "monitor/handle-session.h"
 #include "monitor/monitor-state.h"
 #include "monitor/monitor.h"
@@ -128,15 +129,6 @@ void monitor_teardown(Monitor *m, const char *reason) {
                          m->peer_address, m->peer_port);
 }
 
-static int handle_log(Monitor *m, const IpcLog *p) {
-        LogLevel l = p->level < _LOG_LEVEL_MAX ? (LogLevel) p->level : LOG_LEVEL_DEBUG3;
-        /* A worker cannot make its lines look more important than errors. */
-        if (l < LOG_LEVEL_ERROR)
-                l = LOG_LEVEL_ERROR;
-        log_internal(l, "%s%s", p->line, m->state == IPC_ST_AUTHED ? "" : " [preauth]");
-        return 0;
-}
-
 static int dispatch(Monitor *m, IpcMessage *msg) {
         switch (msg->type) {
         case IPC_READY:
@@ -162,6 +154,8 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
                 return handle_session_signal(m, &msg->payload.SESSION_SIGNAL);
         case IPC_SESSION_CLOSE:
                 return handle_session_close(m, &msg->payload.SESSION_CLOSE);
+        case IPC_EVENT:
+                return handle_event(m, &msg->payload.EVENT);
         /* Monitor-to-worker rows and reserved rows never get here: the framing and the gate refuse them. */
         case IPC_SETUP:
         case IPC_AUTH_RESULT:

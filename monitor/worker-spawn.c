@@ -52,16 +52,28 @@ int worker_spawn(int conn_fd, int *ret_ipc_fd, pid_t *ret_pid) {
 
                 int null = open("/dev/null", O_RDWR | O_CLOEXEC);
                 if (null < 0)
-                        _exit(255);
-                /* Move the inputs out of the way of the target numbers first. */
+                        _exit(WORKER_EXIT_EXEC_FAILED);
+                /* Move the inputs out of the way of the target numbers first. The copy of our stderr
+                 * is CLOEXEC and goes away with execve(): it only reports an execve() failure. */
                 int c = fcntl(conn_fd, F_DUPFD_CLOEXEC, _WORKER_FD_MAX);
                 int i = fcntl(pair[1], F_DUPFD_CLOEXEC, _WORKER_FD_MAX);
+                int report = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, _WORKER_FD_MAX);
                 if (c < 0 || i < 0)
-                        _exit(255);
+                        _exit(WORKER_EXIT_EXEC_FAILED);
+                /* fd 2 too: the worker never writes to the daemon's stderr (common/fd-layout.h). */
                 if (fd_move_to(null, STDIN_FILENO) < 0 || fd_move_to(null, STDOUT_FILENO) < 0 ||
+                    fd_move_to(null, STDERR_FILENO) < 0 ||
                     fd_move_to(c, WORKER_FD_CONNECTION) < 0 || fd_move_to(i, WORKER_FD_IPC) < 0)
-                        _exit(255);
-                const int keep[] = { WORKER_FD_CONNECTION, WORKER_FD_IPC };
+                        _exit(WORKER_EXIT_EXEC_FAILED);
+#if WORKER_HAS_DIAGNOSTICS_FD
+                /* Diagnostic builds only (common/fd-layout.h): sanitizer and seccomp-debug reports. Last,
+                 * when `null` (which may have had number 5) is no longer needed. */
+                if (fd_move_to(report >= 0 ? report : STDERR_FILENO, WORKER_FD_DIAGNOSTICS) < 0)
+                        _exit(WORKER_EXIT_EXEC_FAILED);
+                const int keep[] = { WORKER_FD_CONNECTION, WORKER_FD_IPC, WORKER_FD_DIAGNOSTICS, report };
+#else
+                const int keep[] = { WORKER_FD_CONNECTION, WORKER_FD_IPC, report };
+#endif
                 close_all_fds_except(keep, ELEMENTSOF(keep));
 
                 const char *path = worker_path();
@@ -71,8 +83,9 @@ int worker_spawn(int conn_fd, int *ret_ipc_fd, pid_t *ret_pid) {
                 char *const argv[] = { (char *) "privsshd-worker", (char *) WORKER_TITLE_ROOM, NULL };
                 char *const envp[] = { NULL };
                 execve(path, argv, envp);
-                dprintf(STDERR_FILENO, "privsshd: cannot execute %s: %s\n", path, strerror(errno));
-                _exit(255);
+                if (report >= 0)
+                        dprintf(report, "privsshd: cannot execute %s: %s\n", path, strerror(errno));
+                _exit(WORKER_EXIT_EXEC_FAILED);
         }
 
         safe_close(pair[1]);
@@ -171,6 +184,7 @@ int worker_send_setup(Monitor *m) {
 #if ENABLE_TEST_HOOKS
         s->test_forbidden_syscall = c->test_worker_forbidden_syscall;
         s->test_bogus_session_close = c->test_worker_bogus_session_close;
+        s->test_inject = c->test_worker_inject;
 #endif
         s->hostkeys = keys;
         s->n_hostkeys = n;

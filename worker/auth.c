@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "common/proctitle.h"
+#include "worker/test-inject.h"
 #include "worker/worker.h"
 
 static int methods(const Worker *w) {
@@ -152,6 +153,12 @@ int auth_handle_result(Worker *w, const IpcAuthResult *r) {
                 proctitle_set("privsshd-worker: %s [net]", r->user);
                 /* Anything still queued was sent before the client saw the success: drop it. */
                 auth_drop_all(w);
+#if ENABLE_TEST_HOOKS
+                if (test_inject_run(w, "authenticated") < 0) {
+                        ssh_message_free(msg);
+                        return 0;
+                }
+#endif
                 break;
         case IPC_AUTH_DISCONNECT:
                 ssh_message_free(msg);

@@ -4,54 +4,54 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/macro.h"
 #include "worker/handshake-log.h"
 
-/* A peer's text, made safe for one log line: printable ASCII only, at most `max` characters. */
-static void sanitize(char *out, size_t size, const char *in, size_t max) {
-        size_t k = 0;
-        for (size_t i = 0; in[i] && i < max && k + 4 < size; i++) {
-                unsigned char c = (unsigned char) in[i];
-                if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-                        out[k++] = (char) c;
-                else
-                        k += (size_t) snprintf(out + k, size - k, "\\%03o", c);
-        }
-        out[k] = '\0';
+/* Tell the monitor; it writes OpenSSH's line with the peer address it knows (monitor/handle-log.c). The
+ * text is sent raw and cut to what the message allows; the monitor escapes it. */
+static void report(Worker *w, IpcEventKind kind, IpcNegotiation method, const char *text, size_t max) {
+        char cut[IPC_MAX_EVENT_TEXT + 1];
+        snprintf(cut, MIN(sizeof cut, max + 1), "%s", text ?: "");
+        IpcPayload p = {};
+        p.EVENT.kind = (uint8_t) kind;
+        p.EVENT.method = (uint8_t) method;
+        p.EVENT.text = cut;
+        (void) monitor_client_send(w, IPC_EVENT, &p);
 }
 
 /* libssh's names for the negotiated method kinds ("kex error : no match for method NAME: server
- * [...], client [...]"), and OpenSSH's. */
+ * [...], client [...]"). */
 static const struct {
-        const char *libssh, *openssh;
+        const char *libssh;
+        IpcNegotiation method;
 } method_names[] = {
-        { "kex algos", "key exchange method" },
-        { "server host key algo", "host key type" },
-        { "encryption client->server", "cipher" },
-        { "encryption server->client", "cipher" },
-        { "mac algo client->server", "MAC" },
-        { "mac algo server->client", "MAC" },
-        { "compression algo client->server", "compression method" },
-        { "compression algo server->client", "compression method" },
+        { "kex algos", IPC_NEGOTIATION_KEX },
+        { "server host key algo", IPC_NEGOTIATION_HOSTKEY },
+        { "encryption client->server", IPC_NEGOTIATION_CIPHER },
+        { "encryption server->client", IPC_NEGOTIATION_CIPHER },
+        { "mac algo client->server", IPC_NEGOTIATION_MAC },
+        { "mac algo server->client", IPC_NEGOTIATION_MAC },
+        { "compression algo client->server", IPC_NEGOTIATION_COMPRESSION },
+        { "compression algo server->client", IPC_NEGOTIATION_COMPRESSION },
 };
 
-static bool log_no_match(Worker *w, const char *err) {
+static bool report_no_match(Worker *w, const char *err) {
         const char *p = strstr(err, "no match for method ");
         if (!p)
                 return false;
         p += strlen("no match for method ");
-        for (size_t i = 0; i < sizeof method_names / sizeof method_names[0]; i++) {
+        for (size_t i = 0; i < ELEMENTSOF(method_names); i++) {
                 size_t n = strlen(method_names[i].libssh);
                 if (strncmp(p, method_names[i].libssh, n) != 0 || p[n] != ':')
                         continue;
                 const char *offer = strstr(p, "client [");
-                char their[512] = "";
+                char their[257] = "";
                 if (offer) {
                         offer += strlen("client [");
                         const char *end = strchr(offer, ']');
-                        sanitize(their, sizeof their, offer, end ? (size_t) (end - offer) : 256);
+                        snprintf(their, sizeof their, "%.*s", end ? (int) MIN(end - offer, 256) : 256, offer);
                 }
-                log_info("Unable to negotiate with %s port %u: no matching %s found. Their offer: %s",
-                         w->setup.peer_address, w->setup.peer_port, method_names[i].openssh, their);
+                report(w, IPC_EVENT_NO_MATCHING_METHOD, method_names[i].method, their, 256);
                 return true;
         }
         return false;
@@ -64,28 +64,19 @@ void handshake_log_failure(Worker *w) {
                 err = "";
 
         if (!banner) {
-                if (strstr(err, "too large banner")) {
-                        log_error("kex_exchange_identification: banner line too long");
-                        log_info("banner exchange: Connection from %s port %u: invalid format",
-                                 w->setup.peer_address, w->setup.peer_port);
-                } else if (strstr(err, "reset by peer"))
-                        log_info("kex_exchange_identification: read: Connection reset by peer");
+                if (strstr(err, "too large banner"))
+                        report(w, IPC_EVENT_BANNER_TOO_LONG, 0, NULL, 0);
+                else if (strstr(err, "reset by peer"))
+                        report(w, IPC_EVENT_CONNECTION_RESET, 0, NULL, 0);
                 else
-                        log_info("kex_exchange_identification: Connection closed by remote host");
+                        report(w, IPC_EVENT_CONNECTION_CLOSED, 0, NULL, 0);
                 return;
         }
         if (strncmp(banner, "SSH-2.0-", 8) != 0 && strncmp(banner, "SSH-1.99-", 9) != 0) {
-                char shown[256 * 4 + 1];
-                sanitize(shown, sizeof shown, banner, 256);
-                log_error("kex_exchange_identification: client sent invalid protocol identifier \"%s\"", shown);
-                log_info("banner exchange: Connection from %s port %u: invalid format",
-                         w->setup.peer_address, w->setup.peer_port);
+                report(w, IPC_EVENT_INVALID_IDENTIFIER, 0, banner, 256);
                 return;
         }
-        if (log_no_match(w, err))
+        if (report_no_match(w, err))
                 return;
-        char shown[512];
-        sanitize(shown, sizeof shown, err, 400);
-        log_info("ssh_dispatch_run_fatal: Connection from %s port %u: %s", w->setup.peer_address,
-                 w->setup.peer_port, shown);
+        report(w, IPC_EVENT_HANDSHAKE_FAILED, 0, err, 400);
 }

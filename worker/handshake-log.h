@@ -1,8 +1,10 @@
 #pragma once
 /*
- * Why a connection failed before authentication, logged in OpenSSH's words, so that what operators
- * and fail2ban know ("banner exchange: ... invalid format", "Unable to negotiate with ...") keeps
- * working. libssh reports these as free text; this maps what it can and says the rest plainly.
+ * Why a connection failed before authentication, reported to the monitor as an EVENT (a kind and the
+ * client's words), which the monitor logs in OpenSSH's words with the peer address it knows, so that
+ * what operators and fail2ban know ("banner exchange: ... invalid format", "Unable to negotiate with
+ * ...") keeps working and a taken-over worker cannot name another address. libssh reports these as free
+ * text; this maps what it can and passes the rest on as "handshake failed".
  */
 
 #include "worker/worker.h"

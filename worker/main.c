@@ -5,6 +5,8 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +20,32 @@
 #include "common/log.h"
 #include "common/proctitle.h"
 #include "worker/sandbox.h"
+#include "worker/seccomp-policy.h"
 #include "worker/ssh-server.h"
+#include "worker/test-inject.h"
 #include "worker/worker.h"
+
+#if WORKER_BUILT_WITH_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 static bool is_socket(int fd) {
         struct stat st;
         return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* Diagnostic builds only (common/fd-layout.h): sanitizer and seccomp-debug reports go to the descriptor the
+ * monitor passed for them, since fd 2 is /dev/null. */
+static void diagnostics_redirect(void) {
+#if WORKER_HAS_DIAGNOSTICS_FD
+        if (fcntl(WORKER_FD_DIAGNOSTICS, F_GETFD) < 0)
+                return;
+        (void) fd_set_cloexec(WORKER_FD_DIAGNOSTICS, true);
+        seccomp_policy_set_report_fd(WORKER_FD_DIAGNOSTICS);
+#  if WORKER_BUILT_WITH_ASAN
+        __sanitizer_set_report_fd((void *) (intptr_t) WORKER_FD_DIAGNOSTICS);
+#  endif
+#endif
 }
 
 int main(int argc, char **argv) {
@@ -34,18 +56,21 @@ int main(int argc, char **argv) {
         proctitle_init(argc, argv);
         log_set_ident("privsshd-worker");
         if (!is_socket(WORKER_FD_CONNECTION) || !is_socket(WORKER_FD_IPC)) {
+                /* Run by hand: fd 2 is whoever ran us. Under the monitor it is /dev/null, and this cannot
+                 * happen. */
                 fprintf(stderr, "privsshd-worker: not started by privsshd (fds 3 and 4 must be sockets)\n");
-                return 2;
+                return WORKER_EXIT_NOT_SPAWNED;
         }
+        diagnostics_redirect();
         r = sandbox_prepare_before_chroot();
         if (r < 0)
-                return 2;
+                return WORKER_EXIT_NO_SETUP;
 
         r = ipc_receive(WORKER_FD_IPC, M2W, NULL, NULL, &setup, NULL);
         if (r < 0 || setup.type != IPC_SETUP) {
-                fprintf(stderr, "privsshd-worker: no SETUP from the monitor\n");
+                /* Nobody to tell: the monitor logs why it could not send SETUP, or is gone. */
                 ipc_message_done(&setup);
-                return 2;
+                return WORKER_EXIT_NO_SETUP;
         }
         w.setup = setup.payload.SETUP;
         monitor_client_install_logging(&w);
@@ -57,6 +82,11 @@ int main(int argc, char **argv) {
                 explicit_bzero(w.setup.hostkeys[i], strlen(w.setup.hostkeys[i]));
         if (r < 0)
                 goto out;
+#if ENABLE_TEST_HOOKS
+        r = test_inject_load(&w);
+        if (r < 0)
+                goto out;
+#endif
 
         r = sandbox_enter(&(SandboxParams) {
                 .uid = w.setup.sandbox_uid,
@@ -65,12 +95,22 @@ int main(int argc, char **argv) {
         });
         if (r < 0)
                 goto out;
+#if ENABLE_TEST_HOOKS
+        r = test_inject_run(&w, "sandboxed");
+        if (r < 0)
+                goto out;
+#endif
 
         IpcPayload ready = { .READY = { .sandboxed = true } };
         r = monitor_client_send(&w, IPC_READY, &ready);
         if (r < 0)
                 goto out;
         (void) fd_set_nonblock(w.ipc_fd, true);
+#if ENABLE_TEST_HOOKS
+        r = test_inject_run(&w, "preauth");
+        if (r < 0)
+                goto out;
+#endif
 
         r = ssh_server_run(&w) == 0 ? 0 : -EIO;
 
@@ -84,6 +124,7 @@ out:
         if (w.bind)
                 ssh_bind_free(w.bind);
         free(w.user);
+        /* A TestWorkerInject module stays loaded: dlclose() would munmap in the sandbox for nothing. */
         ipc_payload_free(IPC_SETUP, &setup.payload);
         return r < 0 ? 1 : 0;
 }

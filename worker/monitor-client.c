@@ -28,8 +28,8 @@ static void log_to_monitor(LogLevel level, const char *line, void *userdata) {
         IpcPayload p = {};
         p.LOG.level = (uint8_t) level;
         p.LOG.line = (char *) line;
-        if (ipc_send(w->ipc_fd, IPC_LOG, &p, NULL, 0) < 0)
-                dprintf(STDERR_FILENO, "privsshd-worker: %s\n", line);
+        /* When the monitor is gone, the line is lost: fd 2 is /dev/null (common/fd-layout.h). */
+        (void) ipc_send(w->ipc_fd, IPC_LOG, &p, NULL, 0);
 }
 
 void monitor_client_install_logging(Worker *w) {
@@ -69,6 +69,7 @@ static int dispatch(Worker *w, IpcMessage *m) {
         case IPC_SESSION_START:
         case IPC_SESSION_SIGNAL:
         case IPC_SESSION_CLOSE:
+        case IPC_EVENT:
         case _IPC_TYPE_MAX:
         default:
                 return -EPROTO;

@@ -23,8 +23,7 @@
  *     creation or growth (FSIZE 0; SIGXFSZ is ignored so such a write fails with EFBIG rather than killing
  *     us), no core files, no locked memory, a bounded number of descriptors, and a bounded address space
  *     (not under ASan, whose shadow memory reserves terabytes). A limit already lower than ours is kept.
- *     One consequence: if our stderr is a regular file (privsshd -D 2>file), nothing more reaches it once
- *     sandboxed; the worker's logs go to the monitor over IPC anyway.
+ *     (The worker's fd 2 is /dev/null anyway, common/fd-layout.h: its logs go to the monitor over IPC.)
  *  5. The seccomp filter (seccomp-policy.c), last, because everything above needs system calls it forbids.
  *
  * What must be done before all this, while files can still be opened, is in sandbox_prepare_before_chroot()

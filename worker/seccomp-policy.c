@@ -195,6 +195,19 @@ bool seccomp_policy_is_debug(void) {
         return SECCOMP_DEBUG;
 }
 
+#if SECCOMP_DEBUG
+/* Where the debug SIGSYS handler writes its report; read by the handler (a plain int: async-signal-safe). */
+static int debug_report_fd = STDERR_FILENO;
+#endif
+
+void seccomp_policy_set_report_fd(int fd) {
+#if SECCOMP_DEBUG
+        debug_report_fd = fd;
+#else
+        (void) fd;
+#endif
+}
+
 /* GCC has no predefined macro for UBSan; its runtime, when linked, defines the report handlers. */
 extern void __ubsan_handle_add_overflow(void *data, void *lhs, void *rhs) __attribute__((weak));
 
@@ -432,7 +445,7 @@ static void debug_sigsys_handler(int sig, siginfo_t *si, void *ucontext) {
         debug_append_number(buf, sizeof buf, &n, (unsigned long) si->si_call_addr, 16);
         debug_append(buf, sizeof buf, &n, "\n");
 
-        (void) !write(STDERR_FILENO, buf, n);
+        (void) !write(debug_report_fd, buf, n);
         /* The raw system call: sanitizer runtimes intercept _exit() and would run their exit hooks. */
         syscall(SYS_exit_group, 128 + SIGSYS);
         _exit(128 + SIGSYS);

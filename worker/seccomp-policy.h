@@ -35,5 +35,9 @@ int seccomp_policy_export(int fd);
 /* Whether this build traps and reports instead of killing (-Dseccomp_debug=true). */
 bool seccomp_policy_is_debug(void);
 
+/* -Dseccomp_debug=true: the descriptor the SIGSYS handler reports on (default 2; the worker's fd 2 is
+ * /dev/null, it passes WORKER_FD_DIAGNOSTICS). No effect in other builds. */
+void seccomp_policy_set_report_fd(int fd);
+
 /* Whether the sanitizer-runtime group is part of the policy (ASan or UBSan builds). */
 bool seccomp_policy_has_sanitizer_group(void);

@@ -131,8 +131,9 @@ static bool client_alive_check(Worker *w) {
                 return true;
         }
         if (++w->alive_missed > w->setup.client_alive_count_max) {
-                log_info("Timeout, client not responding from user %s %s port %u", w->user,
-                         w->setup.peer_address, w->setup.peer_port);
+                /* The monitor logs it with the user and address it knows (monitor/handle-log.c). */
+                IpcPayload p = { .EVENT = { .kind = IPC_EVENT_CLIENT_TIMEOUT } };
+                (void) monitor_client_send(w, IPC_EVENT, &p);
                 return false;
         }
         /* libssh 0.10 in non-blocking mode sends only when the previous keepalive's answer has been

@@ -96,6 +96,7 @@ struct Worker {
         unsigned alive_missed;
 
         bool test_hook_fired;
+        void *test_inject;              /* test builds: the TestWorkerInject module (test-inject.h) */
         bool done;
         /* A libssh call other than ssh_event_dopoll() may have read packets from the socket (and
          * queued messages that poll() will never report): collect them before the next poll(). */

@@ -59,6 +59,14 @@ steps = {
     "fd-attached": [ready, none_("nosuchuser")],
     "pty-preauth": [ready, msg("PTY_REQUEST", struct.pack(">I", 1) + s("xterm") + struct.pack(">IIII", 80, 24, 0, 0))],
     "signal-preauth": [ready, msg("SESSION_SIGNAL", struct.pack(">I", 1) + s("KILL"))],
+    # EVENT (kind, method, text): the monitor writes the line, with the address it knows itself.
+    "event-control": [ready, msg("EVENT", b"\x03\x00" + s('GET / \x1b[2J" \\ Failed password for root from '
+                                                         '198.51.100.250 port 22 ssh2'))],
+    "event-before-ready": [msg("EVENT", b"\x02\x00" + s(""))],
+    "event-timeout-preauth": [ready, msg("EVENT", b"\x06\x00" + s(""))],
+    "event-budget": [ready] + [msg("EVENT", b"\x02\x00" + s(""))] * 3,
+    "event-bad-kind": [ready, msg("EVENT", b"\x63\x00" + s(""))],
+    "event-bad-method": [ready, msg("EVENT", b"\x04\x05" + s("aes128-ctr"))],
 }[SCENARIO]  # noqa: F821
 
 for i, m in enumerate(steps):
@@ -79,7 +87,7 @@ for i, m in enumerate(steps):
             raise SystemExit(0)
         note("reply %d %d" % (t, p[0] if p else -1))
 
-if SCENARIO == "control":  # noqa: F821
+if SCENARIO in ("control", "event-control"):  # noqa: F821
     note("done")
     raise SystemExit(0)
 # Otherwise wait to be killed or for the monitor to close the socket.

@@ -99,6 +99,19 @@ check(gone, "control: worker reaped")
 if failures:
     print(err)
 
+# EVENT's control: accepted, and the line names the peer the monitor knows (a socketpair: UNKNOWN port
+# 65535), never the address in the worker's text, which is escaped and stays inside its quotes.
+rc, err, res, gone = run("event-control")
+check(rc == 0 and "protocol violation" not in err and "refused" not in err, f"event-control: clean end (exit {rc})")
+check("banner exchange: Connection from UNKNOWN port 65535: invalid format [preauth]" in err,
+      "event-control: 'banner exchange: Connection from UNKNOWN port 65535: invalid format' logged")
+check('client sent invalid protocol identifier "GET / \\033[2J\\042 \\134 Failed password for root from '
+      '198.51.100.250 port 22 ssh2" [preauth]' in err,
+      "event-control: the client's words escaped (ESC, quote, backslash) inside the quotes")
+check("\x1b" not in err, "event-control: no escape character reached the log")
+if failures:
+    print(err)
+
 violations = {
     "session-preauth": "SESSION_START in state preauth: not allowed",
     "wrong-direction": "protocol violation",
@@ -114,6 +127,11 @@ violations = {
     "fd-attached": "protocol violation",
     "pty-preauth": "PTY_REQUEST in state preauth: not allowed",
     "signal-preauth": "SESSION_SIGNAL in state preauth: not allowed",
+    "event-before-ready": "EVENT in state init: not allowed",
+    "event-timeout-preauth": "refused EVENT from the worker",
+    "event-budget": "exceeded the budget of 2 EVENT messages",
+    "event-bad-kind": "refused EVENT from the worker",
+    "event-bad-method": "refused EVENT from the worker",
 }
 for scenario, expect in violations.items():
     rc, err, res, gone = run(scenario)

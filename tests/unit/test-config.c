@@ -373,12 +373,22 @@ static void test_command_line(void) {
         CHECK(config_apply_option(&c, "TestWorkerForbiddenSyscall yes") == 0 && c.test_worker_forbidden_syscall,
               "test build: TestWorkerForbiddenSyscall yes");
         config_done(&c);
+        config_init(&c);
+        CHECK(config_apply_option(&c, "TestWorkerInject /x/scenario.so") == 0 &&
+              streq(c.test_worker_inject, "/x/scenario.so"), "test build: TestWorkerInject PATH");
+        config_done(&c);
 #else
         config_init(&c);
         free(e);
         e = apply_captured(&c, "TestWorkerForbiddenSyscall yes", &r);
         CHECK(r == -EINVAL && streq(e, "command line: Bad configuration option: TestWorkerForbiddenSyscall\n"),
               "production build: TestWorkerForbiddenSyscall is an unknown keyword");
+        config_done(&c);
+        config_init(&c);
+        free(e);
+        e = apply_captured(&c, "TestWorkerInject /x/scenario.so", &r);
+        CHECK(r == -EINVAL && streq(e, "command line: Bad configuration option: TestWorkerInject\n"),
+              "production build: TestWorkerInject is an unknown keyword");
         config_done(&c);
 #endif
 }
