@@ -149,15 +149,25 @@ static void test_largest_session_start_fits(void) {
               m.payload.SESSION_START.n_env == SESSION_MAX_ENV_REQUESTS, "and received whole");
         ipc_message_done(&m);
 
-        /* Past IPC_MAX_MESSAGE the encoder refuses: nothing is sent, the socket stays usable. */
+        /* A field past its bound, or the message past IPC_MAX_MESSAGE: the encoder refuses (the
+         * receiver's decoder would call it a violation), nothing is sent, the socket stays usable. */
+        _cleanup_free_ char *over = repeat('o', SESSION_MAX_COMMAND + 1);
+        p.SESSION_START.command = over;
+        CHECK(ipc_send(sv[0], IPC_SESSION_START, &p, NULL, 0) == -EMSGSIZE, "a command over its bound: -EMSGSIZE");
+        p.SESSION_START.command = command;
+        p.SESSION_START.n_env = SESSION_MAX_ENV_REQUESTS + 1;
+        env[SESSION_MAX_ENV_REQUESTS] = (char *) "X=1";
+        CHECK(ipc_send(sv[0], IPC_SESSION_START, &p, NULL, 0) == -EMSGSIZE, "too many env entries: -EMSGSIZE");
+        env[SESSION_MAX_ENV_REQUESTS] = NULL;
         _cleanup_free_ char *huge = repeat('h', IPC_MAX_MESSAGE);
-        p.SESSION_START.command = huge;
-        CHECK(ipc_send(sv[0], IPC_SESSION_START, &p, NULL, 0) == -EMSGSIZE, "an over-long message: -EMSGSIZE");
+        IpcPayload b = {};
+        b.SETUP.banner = huge;
+        CHECK(ipc_send(sv[0], IPC_SETUP, &b, NULL, 0) == -EMSGSIZE, "a banner over its bound: -EMSGSIZE");
         IpcPayload c = {};
         c.SESSION_CLOSE.session = 3;
         CHECK(ipc_send(sv[0], IPC_SESSION_CLOSE, &c, NULL, 0) == 0 &&
               ipc_receive(sv[1], W2M, NULL, NULL, &m, NULL) == 0 && m.type == IPC_SESSION_CLOSE,
-              "the next message goes through");
+              "nothing of those was sent; the next message goes through");
         ipc_message_done(&m);
         for (size_t i = 0; i < SESSION_MAX_ENV_REQUESTS; i++)
                 free(env[i]);
