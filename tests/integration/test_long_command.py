@@ -54,35 +54,53 @@ def ssh_words(words):
     return r.returncode, r.stdout, r.stderr + harness.read_text(logfile).encode()
 
 
+async def attempt(coro):
+    """The result, or what was raised (the connection may be gone: then every later step says so)."""
+    try:
+        return await asyncio.wait_for(coro, 20)
+    except (asyncssh.Error, OSError, asyncio.TimeoutError) as e:
+        return ("raised", repr(e))
+
+
+async def run(conn, command, **kw):
+    r = await conn.run(command, check=False, **kw)
+    return (r.exit_status, r.stdout, r.stderr)
+
+
+async def refused(conn, command):
+    session = Collect()
+    try:
+        chan, _ = await conn.create_session(lambda: session, command)
+        await asyncio.wait_for(chan.wait_closed(), 10)
+        how = "accepted"
+    except asyncssh.ChannelOpenError as e:
+        how = e.reason
+    await asyncio.sleep(0.5)                    # what follows a failure reply: stderr, status
+    return (how, session.status, session.stdout, session.stderr)
+
+
+async def slow_session(slow, first):
+    rest = await slow.stdout.read()
+    await slow.wait_closed()
+    return (first + rest, slow.exit_status)
+
+
 async def channels_on_one_connection():
     out = {}
     async with harness.asyncssh_connect() as conn:
         # Channel 1: a session that runs through all of what follows.
         slow = await conn.create_process("for i in 1 2 3 4 5 6; do echo line$i; sleep 0.5; done; exit 7")
-        out["first line"] = await asyncio.wait_for(slow.stdout.readline(), 10)
+        first = await asyncio.wait_for(slow.stdout.readline(), 10)
         # Channel 2: 70,000 bytes, more than one IPC message used to hold: it runs.
-        r = await conn.run(command_of(70000, "seventy-thousand"), check=False)
-        out["70000"] = (r.exit_status, r.stdout, r.stderr)
+        out["70000"] = await attempt(run(conn, command_of(70000, "seventy-thousand")))
         # Channel 3: exactly the limit runs too (the kernel takes it).
-        r = await conn.run(command_of(SESSION_MAX_COMMAND, "at-the-limit"), check=False)
-        out["limit"] = (r.exit_status, r.stdout, r.stderr)
+        out["limit"] = await attempt(run(conn, command_of(SESSION_MAX_COMMAND, "at-the-limit")))
         # Channel 4: one byte over: refused, on this channel alone.
-        session = Collect()
-        try:
-            chan, _ = await conn.create_session(lambda: session, command_of(SESSION_MAX_COMMAND + 1, "over"))
-            await asyncio.wait_for(chan.wait_closed(), 10)
-            refused = "accepted"
-        except asyncssh.ChannelOpenError as e:
-            refused = e.reason
-        await asyncio.sleep(0.5)                # what follows the failure reply: stderr, status
-        out["over"] = (refused, session.status, session.stdout, session.stderr)
+        out["over"] = await attempt(refused(conn, command_of(SESSION_MAX_COMMAND + 1, "over")))
         # Channel 5: env requests past their total are refused one by one; the session starts.
         env = {f"BIG_{i}": "v" * 8000 for i in range(10)}
-        r = await conn.run("env | grep -c ^BIG_", env=env, check=False)
-        out["env"] = (r.exit_status, r.stdout, r.stderr)
-        rest = await asyncio.wait_for(slow.stdout.read(), 10)
-        await asyncio.wait_for(slow.wait_closed(), 10)
-        out["slow"] = (out["first line"] + rest, slow.exit_status)
+        out["env"] = await attempt(run(conn, "env | grep -c ^BIG_", env=env))
+        out["slow"] = await attempt(slow_session(slow, first))
     return out
 
 
@@ -93,9 +111,8 @@ def main():
     check(out["70000"] == (0, "seventy-thousand\n", ""), f"a 70,000-byte command runs ({out['70000']!r:.200})", s)
     check(out["limit"] == (0, "at-the-limit\n", ""),
           f"a command of exactly SESSION_MAX_COMMAND ({SESSION_MAX_COMMAND}) bytes runs ({out['limit']!r:.200})", s)
-    refused, status, stdout, stderr = out["over"]
-    check(refused == "accepted" and status == 255 and stdout == "" and
-          f"privsshd: command too long ({SESSION_MAX_COMMAND + 1} bytes, at most {SESSION_MAX_COMMAND})" in stderr,
+    check(out["over"][:3] == ("accepted", 255, "") and
+          f"privsshd: command too long ({SESSION_MAX_COMMAND + 1} bytes, at most {SESSION_MAX_COMMAND})" in out["over"][3],
           f"one byte more: not run; the reason on that channel's stderr, exit 255 ({out['over']!r:.300})", s)
     check(s.wait_log(rf"channel \d+: exec request not run: command of {SESSION_MAX_COMMAND + 1} bytes, longer "
                      rf"than SESSION_MAX_COMMAND \({SESSION_MAX_COMMAND}\)", 5),
@@ -110,7 +127,6 @@ def main():
     check(out["slow"] == (lines, 7),
           f"the first channel's session runs to its end through all of it: all its output, exit 7 "
           f"({out['slow']!r})", s)
-    check(not s.count(r"protocol violation|tearing down: (error|handler)"), "no connection was torn down", s)
 
     # The OpenSSH client: the reason reaches the user, ssh exits 255; a shorter command runs.
     words = ["echo"] + ["y" * 60000] * 3 + ["|", "wc", "-c"]
