@@ -70,6 +70,26 @@ static void test_full_socket_queues_in_order(void) {
         close_pair(sv);
 }
 
+/* Long messages: the byte bound stops the queue before the message bound does. */
+static void test_byte_bound(void) {
+        int sv[2];
+        IpcQueue q = {};
+        CHECK(make_pair(sv) == 0, "socketpair");
+        char reason[1025];
+        memset(reason, 'r', sizeof reason - 1);
+        reason[sizeof reason - 1] = '\0';
+        IpcPayload p = {};
+        p.SESSION_FAILED.reason = reason;
+        int r;
+        while ((r = ipc_queue_send(&q, sv[0], IPC_SESSION_FAILED, &p, NULL, 0)) >= 0)
+                ;
+        CHECK(r == -ENOBUFS && q.n_messages < IPC_MAX_QUEUED_MESSAGES && q.n_bytes <= IPC_MAX_QUEUED_BYTES &&
+              q.n_bytes + 1036 > IPC_MAX_QUEUED_BYTES,
+              "the queue stops at IPC_MAX_QUEUED_BYTES (%zu bytes in %zu messages)", q.n_bytes, q.n_messages);
+        ipc_queue_clear(&q);
+        close_pair(sv);
+}
+
 static void test_queued_fds(void) {
         int before = lowest_free_fd();
         int sv[2], pipefd[2];
@@ -176,6 +196,7 @@ static void test_largest_session_start_fits(void) {
 
 int main(void) {
         test_full_socket_queues_in_order();
+        test_byte_bound();
         test_queued_fds();
         test_largest_session_start_fits();
         return test_summary();
