@@ -20,6 +20,18 @@
  *   fds      exact number of descriptors attached (SCM_RIGHTS)
  *   payload  the payload type (its fields are in the IPC_PAYLOAD_FIELDS_* tables below)
  *
+ * Budgets: every worker request that the monitor answers has one, so that the replies a worker can
+ * ask for over a connection are finite and computable from this table. (A worker that asks and does
+ * not read cannot stop the monitor whatever the budgets: its socket end is non-blocking and replies
+ * the socket does not take wait in a bounded queue, common/ipc-queue.h; a worker that lets it fill
+ * is torn down.) AUTH_NONE: clients send one or two. AUTH_PASSWORD: each is a failure, counted
+ * against MaxAuthTries (REFUSED after it), or the success. AUTH_PUBKEY: the same, plus the probes
+ * answered PK_OK, which do not count against MaxAuthTries and have their own AUTH_MAX_PUBKEY_PROBES
+ * (handle-auth.c; after it probes count as failures). PTY_REQUEST and SESSION_START: as many as a
+ * long-lived ControlMaster connection could start (SESSION_MAX_STARTS), finite all the same.
+ * The worker requests without a budget are the ones nothing answers: PTY_RELEASE, SESSION_SIGNAL,
+ * SESSION_CLOSE (LOG is not answered either; its budget bounds the log volume).
+ *
  * Reserved for when the monitor takes host-key signing and publickey verification over from the
  * worker (needs a libssh that exposes the exchange hash and the signed data; see doc/SECURITY.md):
  * HOSTKEY_SIGN carries the data to sign, AUTH_PUBKEY already carries the signed data and the
@@ -52,14 +64,14 @@ typedef enum IpcDirection {
         X(LOG,               W2M, IPC_ST_ANY,     IPC_MAX_LOG_MESSAGES,    0, Log)              \
         X(AUTH_NONE,         W2M, IPC_ST_PREAUTH, AUTH_MAX_NONE_REQUESTS,  0, AuthNone)         \
         X(AUTH_PASSWORD,     W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthPassword)     \
-        X(AUTH_PUBKEY,       W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthPubkey)       \
+        X(AUTH_PUBKEY,       W2M, IPC_ST_PREAUTH, AUTH_MAX_PUBKEY_REQUESTS, 0, AuthPubkey)      \
         X(AUTH_RESULT,       M2W, IPC_ST_PREAUTH, 0,                       0, AuthResult)       \
         X(HOSTKEY_SIGN,      W2M, IPC_ST_NEVER,   0,                       0, HostkeySign)      \
         X(HOSTKEY_SIGNATURE, M2W, IPC_ST_NEVER,   0,                       0, HostkeySignature) \
-        X(PTY_REQUEST,       W2M, IPC_ST_AUTHED,  0,                       0, PtyRequest)       \
+        X(PTY_REQUEST,       W2M, IPC_ST_AUTHED,  SESSION_MAX_STARTS,      0, PtyRequest)       \
         X(PTY_RESULT,        M2W, IPC_ST_AUTHED,  0,                       0, PtyResult)        \
         X(PTY_RELEASE,       W2M, IPC_ST_AUTHED,  0,                       0, PtyRelease)       \
-        X(SESSION_START,     W2M, IPC_ST_AUTHED,  0,                       0, SessionStart)     \
+        X(SESSION_START,     W2M, IPC_ST_AUTHED,  SESSION_MAX_STARTS,      0, SessionStart)     \
         X(SESSION_STARTED,   M2W, IPC_ST_AUTHED,  0,                       3, SessionStarted)   \
         X(SESSION_STARTED_PTY, M2W, IPC_ST_AUTHED, 0,                      1, SessionStartedPty) \
         X(SESSION_FAILED,    M2W, IPC_ST_AUTHED,  0,                       0, SessionFailed)    \

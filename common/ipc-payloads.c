@@ -30,20 +30,30 @@ const char *ipc_type_name(uint32_t type) {
 
 /* ---- per-kind encoders --------------------------------------------------- */
 
-#define ENC_U8(w, p, n) wire_put_u8(w, (p)->n)
-#define ENC_BOOL(w, p, n) wire_put_bool(w, (p)->n)
-#define ENC_U16(w, p, n) wire_put_u16(w, (p)->n)
-#define ENC_U32(w, p, n) wire_put_u32(w, (p)->n)
-#define ENC_I32(w, p, n) wire_put_i32(w, (p)->n)
-#define ENC_STRING(w, p, n) wire_put_string(w, (p)->n)
-#define ENC_SECRET(w, p, n) wire_put_string(w, (p)->n)
-#define ENC_BLOB(w, p, n) wire_put_blob(w, (p)->n, (p)->n##_len)
-#define ENC_STRV(w, p, n) enc_strv(w, (p)->n, (p)->n_##n)
+/* Field bounds hold on both sides: a sender never sends what the receiver's decoder would refuse (a
+ * protocol violation there); it gets -EMSGSIZE instead, with nothing sent. */
+#define ENC_U8(w, p, n, max) wire_put_u8(w, (p)->n)
+#define ENC_BOOL(w, p, n, max) wire_put_bool(w, (p)->n)
+#define ENC_U16(w, p, n, max) wire_put_u16(w, (p)->n)
+#define ENC_U32(w, p, n, max) wire_put_u32(w, (p)->n)
+#define ENC_I32(w, p, n, max) wire_put_i32(w, (p)->n)
+#define ENC_STRING(w, p, n, max) enc_string(w, (p)->n, max)
+#define ENC_SECRET(w, p, n, max) enc_string(w, (p)->n, max)
+#define ENC_BLOB(w, p, n, max) ((p)->n##_len > (max) ? -EMSGSIZE : wire_put_blob(w, (p)->n, (p)->n##_len))
+#define ENC_STRV(w, p, n, max) enc_strv(w, (p)->n, (p)->n_##n, max)
 
-static int enc_strv(WireWriter *w, char *const *l, size_t n) {
+static int enc_string(WireWriter *w, const char *s, size_t max) {
+        if (s && strlen(s) > max)
+                return -EMSGSIZE;
+        return wire_put_string(w, s);
+}
+
+static int enc_strv(WireWriter *w, char *const *l, size_t n, size_t max) {
+        if (n > max)
+                return -EMSGSIZE;
         int e = wire_put_u32(w, (uint32_t) n);
         for (size_t i = 0; i < n && e >= 0; i++)
-                e = wire_put_string(w, l[i]);
+                e = enc_string(w, l[i], IPC_MAX_STRING);
         return e;
 }
 
@@ -99,7 +109,7 @@ static int dec_strv(WireReader *r, size_t max, char ***ret, size_t *ret_n) {
 
 /* ---- generated per-payload functions ------------------------------------- */
 
-#define ENC_FIELD(kind, name, max) if (e >= 0) e = ENC_##kind(w, p, name);
+#define ENC_FIELD(kind, name, max) if (e >= 0) e = ENC_##kind(w, p, name, max);
 #define DEC_FIELD(kind, name, max) if (e >= 0) e = DEC_##kind(&r, p, name, max);
 #define FREE_FIELD(kind, name, max) FREE_##kind(p, name)
 

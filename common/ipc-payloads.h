@@ -47,6 +47,31 @@ const char *ipc_type_name(uint32_t type);
 IPC_MESSAGES(IPC_STRUCT_ROW)
 #undef IPC_STRUCT_ROW
 
+/*
+ * The longest encoding of a payload, from its field table: fixed-size fields, strings and blobs at
+ * their bound, and for a list its count and each entry's length prefix (the entries' bytes are
+ * bounded separately, see below). The type header is included.
+ */
+#define IPC_SIZE_U8(max) 1u
+#define IPC_SIZE_BOOL(max) 1u
+#define IPC_SIZE_U16(max) 2u
+#define IPC_SIZE_U32(max) 4u
+#define IPC_SIZE_I32(max) 4u
+#define IPC_SIZE_STRING(max) (4u + (max))
+#define IPC_SIZE_SECRET(max) (4u + (max))
+#define IPC_SIZE_BLOB(max) (4u + (max))
+#define IPC_SIZE_STRV(max) (4u + 4u * (max))
+#define IPC_SIZE_FIELD(kind, name, max) + IPC_SIZE_##kind(max)
+#define IPC_MAX_ENCODED(payload) (4u IPC_PAYLOAD_FIELDS_##payload(IPC_SIZE_FIELD))
+
+/* The largest SESSION_START the worker sends (a command of SESSION_MAX_COMMAND bytes, env requests of
+ * SESSION_MAX_ENV_TOTAL bytes together: worker/channel.c refuses more on the channel alone) is one
+ * datagram. If a limit grows past this, the build fails here rather than a connection at run time. */
+_Static_assert(IPC_MAX_ENCODED(SessionStart) + SESSION_MAX_ENV_TOTAL <= IPC_MAX_MESSAGE,
+               "the largest SESSION_START does not fit in IPC_MAX_MESSAGE");
+_Static_assert(SESSION_MAX_ENV_REQUEST <= IPC_MAX_STRING && SESSION_MAX_ENV_REQUEST <= SESSION_MAX_ENV_TOTAL,
+               "one env request must fit in a list entry and in the total");
+
 /* Any payload; which member is valid follows from the IpcType. */
 typedef union IpcPayload {
 #define IPC_UNION_ROW(id, dir, states, budget, fds, payload) Ipc##payload id;

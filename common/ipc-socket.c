@@ -9,7 +9,7 @@
 #include "common/ipc-socket.h"
 #include "common/macro.h"
 
-int ipc_send(int sock, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds) {
+int ipc_encode(IpcType type, const IpcPayload *p, size_t n_fds, WireWriter *ret) {
         const IpcRow *row = ipc_row(type);
         if (!row || n_fds != row->fds || n_fds > IPC_MAX_FDS)
                 return -EINVAL;
@@ -20,8 +20,14 @@ int ipc_send(int sock, IpcType type, const IpcPayload *p, const int *fds, size_t
                 wire_writer_done(&w);
                 return e;
         }
+        *ret = w;
+        return 0;
+}
 
-        struct iovec iov = { .iov_base = w.data, .iov_len = w.size };
+int ipc_send_datagram(int sock, const void *data, size_t size, const int *fds, size_t n_fds, int flags) {
+        if (n_fds > IPC_MAX_FDS)
+                return -EINVAL;
+        struct iovec iov = { .iov_base = (void *) data, .iov_len = size };
         union {
                 struct cmsghdr align;
                 char buf[CMSG_SPACE(sizeof(int) * IPC_MAX_FDS)];
@@ -40,11 +46,38 @@ int ipc_send(int sock, IpcType type, const IpcPayload *p, const int *fds, size_t
 
         ssize_t r;
         do
-                r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+                r = sendmsg(sock, &mh, MSG_NOSIGNAL | flags);
         while (r < 0 && errno == EINTR);
-        e = r < 0 ? negative_errno() : ((size_t) r != w.size ? -EIO : 0);
+        if (r < 0)
+                return errno == EWOULDBLOCK ? -EAGAIN : negative_errno();
+        /* A SOCK_SEQPACKET datagram goes whole or not at all. */
+        return (size_t) r == size ? 0 : -EIO;
+}
+
+int ipc_send(int sock, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds) {
+        WireWriter w;
+        int e = ipc_encode(type, p, n_fds, &w);
+        if (e < 0)
+                return e;
+        e = ipc_send_datagram(sock, w.data, w.size, fds, n_fds, 0);
         wire_writer_done(&w);
         return e;
+}
+
+int ipc_socket_set_buffer(int sock) {
+        /* One datagram must fit in the sender's buffer (the kernel refuses a datagram longer than
+         * SO_SNDBUF less a little with EMSGSIZE). The kernel doubles the value it is given; FORCE lets
+         * root go past net.core.wmem_max, which the plain option is capped at. AF_UNIX charges a
+         * datagram to its sender until it is read, so the receiver's SO_RCVBUF plays no part. */
+        int v = IPC_SOCKET_BUFFER / 2;
+        if (setsockopt(sock, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof v) < 0 &&
+            setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &v, sizeof v) < 0)
+                return negative_errno();
+        int got = 0;
+        socklen_t len = sizeof got;
+        if (getsockopt(sock, SOL_SOCKET, SO_SNDBUF, &got, &len) < 0)
+                return negative_errno();
+        return got >= (int) IPC_SOCKET_BUFFER_MIN ? 0 : -ENOBUFS;
 }
 
 static void close_fds(int *fds, size_t n) {

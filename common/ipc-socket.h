@@ -18,8 +18,23 @@ typedef struct IpcMessage {
         size_t n_fds;
 } IpcMessage;
 
-/* Encode and send. Never blocks forever on a dead peer: EPIPE/ECONNRESET are returned. */
+/* Encode and send. Never blocks forever on a dead peer: EPIPE/ECONNRESET are returned. -EMSGSIZE
+ * when the message is longer than IPC_MAX_MESSAGE or than the socket's buffer: nothing was sent and
+ * the connection is intact. On a non-blocking socket, -EAGAIN when it is full (use an IpcQueue). */
 int ipc_send(int sock, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds);
+
+/* The two halves of ipc_send(). ipc_encode() checks the row's fd count and fills *ret (free with
+ * wire_writer_done(), which wipes it); ipc_send_datagram() sends encoded bytes with their fds
+ * (flags: MSG_DONTWAIT or 0), returning 0, -EAGAIN when the socket is full, or the error. */
+int ipc_encode(IpcType type, const IpcPayload *p, size_t n_fds, WireWriter *ret);
+int ipc_send_datagram(int sock, const void *data, size_t size, const int *fds, size_t n_fds, int flags);
+
+/* The send buffer that takes the largest message (the kernel wants a little more than the datagram). */
+#define IPC_SOCKET_BUFFER_MIN (IPC_MAX_MESSAGE + 4096u)
+
+/* Size the socket's send buffer (IPC_SOCKET_BUFFER) so that the largest message always fits;
+ * -ENOBUFS when the kernel would not give enough (the buffer is then as large as it allowed). */
+int ipc_socket_set_buffer(int sock);
 
 /*
  * Called after the header and generic row checks passed, before decoding: the state machine's

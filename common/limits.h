@@ -5,7 +5,12 @@
  */
 
 /* IPC between monitor and worker */
-#define IPC_MAX_MESSAGE         (64u * 1024u)   /* one SOCK_SEQPACKET datagram, header included */
+#define IPC_MAX_MESSAGE         (256u * 1024u)  /* one SOCK_SEQPACKET datagram, header included: the largest
+                                                   SESSION_START fits (asserted in common/ipc-payloads.h) */
+#define IPC_SOCKET_BUFFER       (2u * IPC_MAX_MESSAGE) /* SO_SNDBUF of both ends: the largest message fits */
+#define IPC_MAX_QUEUED_MESSAGES 2048u           /* replies the monitor holds for a worker whose socket is
+                                                   full; a worker that lets this fill is torn down */
+#define IPC_MAX_QUEUED_BYTES    (1024u * 1024u) /* the same, in bytes (at least one largest message) */
 #define IPC_MAX_FDS             4u              /* descriptors attached to one message */
 #define IPC_MAX_STRING          (32u * 1024u)   /* one string field */
 #define IPC_MAX_LOG_MESSAGES    100000u         /* log lines a worker may send in one connection */
@@ -20,6 +25,11 @@
 #define AUTH_MAX_NONE_REQUESTS  4u              /* "none" requests per connection */
 #define AUTH_MAX_PENDING        8u              /* auth requests the worker queues while one is out */
 #define AUTH_MAX_TRIES_CEILING  1000            /* largest MaxAuthTries we accept */
+#define AUTH_MAX_PUBKEY_PROBES  64u             /* PK_OK answers per connection (they do not count against
+                                                   MaxAuthTries): a client probes each key it holds once and
+                                                   stops at the first that signs; later probes count */
+#define AUTH_MAX_PUBKEY_REQUESTS (AUTH_MAX_TRIES_CEILING + AUTH_MAX_PUBKEY_PROBES + 1u) /* each one is a
+                                                   failure (MaxAuthTries), a PK_OK or the success */
 
 /* authorized_keys */
 #define AUTHKEYS_MAX_FILE_SIZE  (4u * 1024u * 1024u)
@@ -27,11 +37,17 @@
 #define AUTHKEYS_MAX_FILES      16u
 
 /* sessions */
-#define SESSION_MAX_COMMAND     (256u * 1024u)  /* exec command line */
+#define KERNEL_MAX_ARG_STRLEN   (32u * 4096u)   /* Linux MAX_ARG_STRLEN with 4 KiB pages: one execve()
+                                                   argument or environment string, NUL included */
+#define SESSION_MAX_COMMAND     (KERNEL_MAX_ARG_STRLEN - 1024u) /* exec command line: it runs as
+                                                   `shell -c command` (or in SSH_ORIGINAL_COMMAND=) */
+#define SESSION_MAX_STARTS      (1024u * 1024u) /* SESSION_START and PTY_REQUEST per connection: a
+                                                   ControlMaster starting one every 10 s for 120 days */
 #define SESSION_MAX_PER_CONN    1024u           /* hard ceiling for MaxSessions */
 #define SESSION_MAX_ENV         256u            /* environment variables passed to a session */
 #define SESSION_MAX_ENV_REQUESTS 64u            /* client "env" requests kept per channel */
 #define SESSION_MAX_ENV_REQUEST (8u * 1024u)    /* one NAME=VALUE from the client */
+#define SESSION_MAX_ENV_TOTAL   (64u * 1024u)   /* all NAME=VALUE kept for one channel, together */
 #define SESSION_MAX_TERM        256u            /* TERM from pty-req */
 #define SESSION_MAX_SIGNAL_NAME 32u             /* the name in a "signal" request ("USR1") */
 #define SESSION_MAX_BANNER      (16u * 1024u)   /* bytes of the Banner file sent before authentication */

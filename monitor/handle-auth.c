@@ -181,6 +181,21 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
                 return auth_fail(m);
         }
 
+        /* Probes answered PK_OK cost nothing against MaxAuthTries, so they have a budget of their own
+         * that real clients never reach (one probe per key they hold, and they stop at the first key
+         * that signs); past it, a probe is a failed attempt like any other, so a client that keeps
+         * probing is disconnected by MaxAuthTries in OpenSSH's words. */
+        if (p->signature_state == IPC_PUBKEY_PROBE && m->pubkey_probes >= AUTH_MAX_PUBKEY_PROBES) {
+                if (m->pubkey_probes == AUTH_MAX_PUBKEY_PROBES)     /* logged once */
+                        log_info("publickey: more than %u publickey probes for %s%s from %s port %u: "
+                                 "further probes count as failed attempts", AUTH_MAX_PUBKEY_PROBES,
+                                 m->user ? "" : "invalid user ", m->auth_user, m->peer_address, m->peer_port);
+                m->pubkey_probes = AUTH_MAX_PUBKEY_PROBES + 1;
+                if (m->user)
+                        auth_log_attempt(m, false, "publickey", key_info);
+                return auth_fail(m);
+        }
+
         /* An unknown user (NULL) goes through the same steps (a child, a path, a failed open) as a
          * known one, so that timing does not tell them apart (see pubkey_check). */
         PubkeyVerdict v = {};
@@ -210,6 +225,7 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         }
         if (p->signature_state == IPC_PUBKEY_PROBE) {
                 pubkey_verdict_done(&v);
+                m->pubkey_probes++;
                 return auth_reply(m, IPC_AUTH_PK_OK);
         }
 

@@ -37,10 +37,21 @@ uint64_t now_usec(void) {
 }
 
 int monitor_send(Monitor *m, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds) {
-        int r = ipc_send(m->ipc_fd, type, p, fds, n_fds);
-        if (r < 0)
+        if (m->ipc_fd < 0)
+                return -ENOTCONN;
+        bool was_pending = ipc_queue_pending(&m->outq);
+        int r = ipc_queue_send(&m->outq, m->ipc_fd, type, p, fds, n_fds);
+        if (r == -ENOBUFS) {
+                if (!m->worker_not_reading)
+                        log_error("monitor: the worker for %s port %u does not read its replies (%zu messages, "
+                                  "%zu bytes waiting): protocol violation", m->peer_address, m->peer_port,
+                                  m->outq.n_messages, m->outq.n_bytes);
+                m->worker_not_reading = true;
+        } else if (r < 0)
                 log_debug("monitor: sending %s to the worker failed: %s", ipc_type_name(type), strerror(-r));
-        return r;
+        else if (r > 0 && !was_pending)
+                log_debug("monitor: the socket to the worker is full; queueing %s", ipc_type_name(type));
+        return r < 0 ? r : 0;
 }
 
 static const char *signal_label(int sig) {
@@ -107,8 +118,10 @@ void monitor_teardown(Monitor *m, const char *reason) {
         if (reason)
                 log_debug("monitor: tearing down: %s", reason);
 
-        /* The worker first: nothing more from it, and the connection closes with it. */
+        /* The worker first: nothing more from it, and the connection closes with it. What it never
+         * read goes (queued descriptors are closed). */
         m->ipc_fd = safe_close(m->ipc_fd);
+        ipc_queue_clear(&m->outq);
         worker_stop(m, reason ? 0 : 2000000);
 
         sessions_hangup_all(m);
@@ -250,7 +263,7 @@ int monitor_run(const Config *config, int conn_fd) {
                 }
 
                 struct pollfd p[2] = {
-                        { .fd = m.ipc_fd, .events = POLLIN },
+                        { .fd = m.ipc_fd, .events = POLLIN | (ipc_queue_pending(&m.outq) ? POLLOUT : 0) },
                         { .fd = m.signal_fd, .events = POLLIN },
                 };
                 if (poll(p, 2, timeout) < 0) {
@@ -261,9 +274,25 @@ int monitor_run(const Config *config, int conn_fd) {
                         m.exit_code = 255;
                         break;
                 }
+                if (p[0].revents & POLLOUT) {
+                        r = ipc_queue_flush(&m.outq, m.ipc_fd);
+                        if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
+                                log_error("monitor: sending to the worker for %s port %u failed: %s",
+                                          m.peer_address, m.peer_port, strerror(-r));
+                                monitor_teardown(&m, "send failed");
+                                m.exit_code = 255;
+                                break;
+                        }
+                        /* A worker that went away: its end of file is read below. */
+                }
                 if (p[1].revents & POLLIN) {
                         if (handle_signal(&m) < 0) {
                                 monitor_teardown(&m, "signal");
+                                break;
+                        }
+                        if (m.worker_not_reading) {     /* SESSION_EXITED found the queue full */
+                                monitor_teardown(&m, "worker not reading");
+                                m.exit_code = 255;
                                 break;
                         }
                 }
@@ -287,6 +316,11 @@ int monitor_run(const Config *config, int conn_fd) {
                         }
                         r = dispatch(&m, &msg);
                         ipc_message_done(&msg);
+                        if (m.worker_not_reading) {     /* logged by monitor_send() */
+                                monitor_teardown(&m, "worker not reading");
+                                m.exit_code = 255;
+                                break;
+                        }
                         if (r < 0) {
                                 log_error("monitor: refused %s from the worker for %s port %u: %s",
                                           ipc_type_name(type), m.peer_address, m.peer_port, strerror(-r));

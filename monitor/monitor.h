@@ -12,6 +12,7 @@
 
 #include "common/config.h"
 #include "common/ipc-payloads.h"
+#include "common/ipc-queue.h"
 #include "monitor/pty.h"
 #include "monitor/user-creds.h"
 #include "pam/pam-auth.h"
@@ -31,7 +32,9 @@ typedef struct Session {
 
 typedef struct Monitor {
         const Config *config;
-        int ipc_fd;
+        int ipc_fd;                     /* non-blocking: the monitor never waits on the worker */
+        IpcQueue outq;                  /* what the worker has not taken yet (common/ipc-queue.h) */
+        bool worker_not_reading;        /* outq filled up: a violation, torn down by the loop */
         int signal_fd;
         pid_t worker_pid;
         IpcState state;
@@ -47,6 +50,7 @@ typedef struct Monitor {
         UserCreds *user;                /* NULL while the name is not a valid user */
         bool auth_user_checked;
         unsigned auth_failures;
+        unsigned pubkey_probes;         /* PK_OK answers so far (AUTH_MAX_PUBKEY_PROBES) */
         PamContext *pam;
         char *forced_command;           /* from the authorized_keys line that let the user in */
         uint32_t key_flags;             /* AuthorizedKeyFlags of that line (no-pty, ...) */
@@ -68,6 +72,8 @@ int monitor_run(const Config *config, int conn_fd);
 /* The one way out: kill the worker, hang up sessions, close PAM, reap. Idempotent. */
 void monitor_teardown(Monitor *m, const char *reason);
 
-/* Helpers shared by the handlers. */
+/* Helpers shared by the handlers. monitor_send() never blocks: what the socket does not take is
+ * queued; when the queue is full it returns -ENOBUFS and marks the worker as not reading, and the
+ * loop tears the connection down (callers may ignore the result of sends that answer nothing). */
 int monitor_send(Monitor *m, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds);
 uint64_t now_usec(void);

@@ -16,6 +16,11 @@
 #include "monitor/pty.h"
 #include "monitor/session-spawn.h"
 
+/* A command runs as `shell -c command`, or with a forced command in SSH_ORIGINAL_COMMAND=command:
+ * either way one execve() string, which the kernel refuses past MAX_ARG_STRLEN. */
+_Static_assert(sizeof("SSH_ORIGINAL_COMMAND=") + SESSION_MAX_COMMAND <= KERNEL_MAX_ARG_STRLEN,
+               "SESSION_MAX_COMMAND is longer than the kernel runs");
+
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin:/usr/games"
 #define DEFAULT_ROOT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

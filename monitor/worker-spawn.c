@@ -15,6 +15,7 @@
 #include "build-config.h"
 #include "common/fd-layout.h"
 #include "common/fd-util.h"
+#include "common/ipc-socket.h"
 #include "monitor/sanitizer-hooks.h"
 #include "common/log.h"
 #include "monitor/worker-spawn.h"
@@ -31,10 +32,32 @@ static const char *worker_path(void) {
         return WORKER_PATH;
 }
 
-int worker_spawn(int conn_fd, int *ret_ipc_fd, pid_t *ret_pid) {
-        int pair[2];
+/* Both ends take the largest message (SETUP one way, SESSION_START the other); the monitor's end is
+ * non-blocking, so that it never waits on the worker (monitor_send() queues what does not fit). */
+static int ipc_pair(int pair[2]) {
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return negative_errno();
+        int r = fd_set_nonblock(pair[0], true);
+        for (size_t i = 0; i < 2 && r >= 0; i++) {
+                r = ipc_socket_set_buffer(pair[i]);
+                if (r == -ENOBUFS) {
+                        /* Still usable: a message that does not fit fails alone (EMSGSIZE). */
+                        log_error("monitor: the IPC socket buffer is smaller than %u bytes (net.core.wmem_max "
+                                  "and no CAP_NET_ADMIN): the longest requests will be refused",
+                                  IPC_SOCKET_BUFFER_MIN);
+                        r = 0;
+                }
+        }
+        if (r < 0)
+                close_pair(pair);
+        return r;
+}
+
+int worker_spawn(int conn_fd, int *ret_ipc_fd, pid_t *ret_pid) {
+        int pair[2];
+        int r = ipc_pair(pair);
+        if (r < 0)
+                return r;
 
         pid_t pid = fork();
         if (pid < 0) {

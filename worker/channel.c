@@ -172,13 +172,46 @@ static void store_size(Channel *c, ssh_message msg) {
         c->ypixels = ypixels > 0 ? (uint32_t) ypixels : 0;
 }
 
+/*
+ * A session request (exec, shell, subsystem) that ends before the user's command is reached: the
+ * reply, then why on the channel's stderr, exit status 255, EOF and CLOSE. The connection and its
+ * other channels go on. `accepted`: reply success, so that the client shows the reason (OpenSSH's
+ * `ssh` exits at a failed exec reply, often before it has written the stderr that came with it);
+ * that is also what OpenSSH's own server does with a command the kernel will not run (it accepts
+ * the request and the exec fails in the child).
+ */
+static void session_request_end(Channel *c, ssh_message msg, bool accepted, const char *reason) {
+        request_reply(msg, accepted);
+        if (c->peer_closed)
+                return;
+        char line[1100];
+        int n = snprintf(line, sizeof line, "privsshd: %s\r\n", reason);
+        if (n > 0)
+                (void) ssh_channel_write_stderr(c->ch, line, (uint32_t) MIN((size_t) n, sizeof line - 1));
+        (void) ssh_channel_request_send_exit_status(c->ch, 255);
+        (void) ssh_channel_send_eof(c->ch);
+        (void) ssh_channel_close(c->ch);
+        c->finished = true;
+}
+
 /* env: kept for SESSION_START; the monitor applies AcceptEnv (policy is not the worker's). */
 static bool store_env(Channel *c, ssh_message msg) {
         const char *name = ssh_message_channel_request_env_name(msg);
         const char *value = ssh_message_channel_request_env_value(msg);
-        if (c->has_session || isempty(name) || !value || strchr(name, '=') ||
-            c->n_env >= SESSION_MAX_ENV_REQUESTS || strlen(name) + strlen(value) + 1 > SESSION_MAX_ENV_REQUEST)
+        if (c->has_session || isempty(name) || !value || strchr(name, '='))
                 return false;
+        size_t len = strlen(name) + strlen(value) + 1;
+        /* The limits that keep SESSION_START within one IPC datagram (common/ipc-payloads.h). */
+        if (c->n_env >= SESSION_MAX_ENV_REQUESTS || len > SESSION_MAX_ENV_REQUEST ||
+            len > SESSION_MAX_ENV_TOTAL - c->env_bytes) {
+                if (!c->env_refused_logged)     /* once per channel: a client may send any number */
+                        log_info("channel %u: env request %.64s refused: %s", c->id, name,
+                                 c->n_env >= SESSION_MAX_ENV_REQUESTS ? "too many (SESSION_MAX_ENV_REQUESTS)" :
+                                 len > SESSION_MAX_ENV_REQUEST ? "too long (SESSION_MAX_ENV_REQUEST)" :
+                                 "too much environment on this channel (SESSION_MAX_ENV_TOTAL)");
+                c->env_refused_logged = true;
+                return false;
+        }
         char **env = realloc(c->env, (c->n_env + 2) * sizeof(char *));
         if (!env)
                 return false;
@@ -189,6 +222,7 @@ static bool store_env(Channel *c, ssh_message msg) {
                 return false;           /* entry is undefined then */
         env[c->n_env++] = entry;
         env[c->n_env] = NULL;
+        c->env_bytes += len;
         return true;
 }
 
@@ -212,7 +246,13 @@ static bool request_process(Worker *w, Channel *c, ssh_message msg) {
                 p.PTY_REQUEST.rows = c->rows;
                 p.PTY_REQUEST.xpixels = c->xpixels;
                 p.PTY_REQUEST.ypixels = c->ypixels;
-                if (monitor_client_send(w, IPC_PTY_REQUEST, &p) < 0) {
+                int r = monitor_client_send(w, IPC_PTY_REQUEST, &p);
+                if (r == -EMSGSIZE) {
+                        log_info("channel %u: pty-req refused: too long for the monitor", c->id);
+                        request_reply(msg, false);
+                        return true;
+                }
+                if (r < 0) {
                         ssh_message_free(msg);
                         return true;
                 }
@@ -258,14 +298,33 @@ static bool request_process(Worker *w, Channel *c, ssh_message msg) {
         } else {
                 p.SESSION_START.kind = IPC_SESSION_SHELL;
         }
-        if ((p.SESSION_START.command && strlen(p.SESSION_START.command) > SESSION_MAX_COMMAND) ||
-            (sub != SSH_CHANNEL_REQUEST_SHELL && !p.SESSION_START.command)) {
+        if (sub != SSH_CHANNEL_REQUEST_SHELL && !p.SESSION_START.command) {
                 request_reply(msg, false);
+                return true;
+        }
+        /* The kernel runs no longer command (it is one execve() string), and SESSION_MAX_COMMAND keeps
+         * SESSION_START within one IPC datagram: past it, this channel fails, nothing else. */
+        size_t len = p.SESSION_START.command ? strlen(p.SESSION_START.command) : 0;
+        if (len > SESSION_MAX_COMMAND) {
+                log_info("channel %u: %s request not run: command of %zu bytes, longer than "
+                         "SESSION_MAX_COMMAND (%u)", c->id, sub == SSH_CHANNEL_REQUEST_EXEC ? "exec" : "subsystem",
+                         len, SESSION_MAX_COMMAND);
+                char reason[128];
+                snprintf(reason, sizeof reason, "command too long (%zu bytes, at most %u)", len, SESSION_MAX_COMMAND);
+                session_request_end(c, msg, true, reason);
                 return true;
         }
         p.SESSION_START.env = c->env;
         p.SESSION_START.n_env = c->n_env;
-        if (monitor_client_send(w, IPC_SESSION_START, &p) < 0) {
+        int r = monitor_client_send(w, IPC_SESSION_START, &p);
+        if (r == -EMSGSIZE) {
+                /* Cannot happen within the limits above (asserted at build time); if it does, the
+                 * channel fails alone all the same. */
+                log_error("channel %u: session request not run: too long for one IPC message", c->id);
+                session_request_end(c, msg, true, "request too long");
+                return true;
+        }
+        if (r < 0) {
                 ssh_message_free(msg);
                 return true;
         }
@@ -416,19 +475,9 @@ int channel_session_failed(Worker *w, const IpcSessionFailed *p) {
         Channel *c = channel_by_id(w, p->channel);
         if (!c || !waits_for_session(c))
                 return -EPROTO;
-        request_reply(c->pending_request, false);
-        c->pending_request = NULL;
-        if (c->peer_closed)
-                return 0;
-        /* The user's command was never reached: say why, then exit status 255, EOF, CLOSE. */
-        char line[1100];
-        int n = snprintf(line, sizeof line, "privsshd: %s\r\n", p->reason);
-        if (n > 0)
-                (void) ssh_channel_write_stderr(c->ch, line, (uint32_t) MIN((size_t) n, sizeof line - 1));
-        (void) ssh_channel_request_send_exit_status(c->ch, 255);
-        (void) ssh_channel_send_eof(c->ch);
-        (void) ssh_channel_close(c->ch);
-        c->finished = true;
+        /* The user's command was never reached: the request fails, and the client is told why. */
+        ssh_message msg = TAKE_PTR(c->pending_request);
+        session_request_end(c, msg, false, p->reason);
         return 0;
 }
 

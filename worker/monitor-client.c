@@ -16,6 +16,8 @@
 
 int monitor_client_send(Worker *w, IpcType type, const IpcPayload *p) {
         int r = ipc_send(w->ipc_fd, type, p, NULL, 0);
+        if (r == -EMSGSIZE)
+                return r;       /* nothing was sent and the socket is fine: that request alone fails */
         if (r < 0) {
                 w->done = true;
                 w->exit_code = 1;

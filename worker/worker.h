@@ -37,6 +37,8 @@ typedef struct Channel {
         size_t n_queue;
         char **env;                     /* the client's env requests, NAME=VALUE, for SESSION_START */
         size_t n_env;
+        size_t env_bytes;               /* their lengths together (SESSION_MAX_ENV_TOTAL) */
+        bool env_refused_logged;
 
         bool pty_allocated;             /* the monitor holds a pty for this channel (no session yet) */
         bool pty;                       /* the session runs on a pty: in_fd == out.fd == the master */
@@ -105,6 +107,8 @@ struct Worker {
 };
 
 /* monitor-client.c */
+/* <0 on failure: -EMSGSIZE when the request is too long to send (the caller fails it alone), any
+ * other error ends the connection (w->done is set). */
 int monitor_client_send(Worker *w, IpcType type, const IpcPayload *p);
 int monitor_client_receive(Worker *w);          /* handle every message that is ready; <0: exit */
 void monitor_client_install_logging(Worker *w);
