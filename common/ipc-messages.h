@@ -29,8 +29,10 @@
  * answered PK_OK, which do not count against MaxAuthTries and have their own AUTH_MAX_PUBKEY_PROBES
  * (handle-auth.c; after it probes count as failures). PTY_REQUEST and SESSION_START: as many as a
  * long-lived ControlMaster connection could start (SESSION_MAX_STARTS), finite all the same.
- * The worker requests without a budget are the ones nothing answers: PTY_RELEASE, SESSION_SIGNAL,
- * SESSION_CLOSE (LOG is not answered either; its budget bounds the log volume).
+ * The worker requests without a budget are the ones nothing answers and that cost the monitor
+ * nothing but a lookup: PTY_RELEASE, SESSION_CLOSE. SESSION_SIGNAL is not answered either, but each
+ * one forks (the signal is sent as the user), so it has SESSION_MAX_SIGNALS; LOG's budget bounds the
+ * log volume.
  *
  * Reserved for when the monitor takes host-key signing and publickey verification over from the
  * worker (needs a libssh that exposes the exchange hash and the signed data; see doc/SECURITY.md):
@@ -75,7 +77,7 @@ typedef enum IpcDirection {
         X(SESSION_STARTED,   M2W, IPC_ST_AUTHED,  0,                       3, SessionStarted)   \
         X(SESSION_STARTED_PTY, M2W, IPC_ST_AUTHED, 0,                      1, SessionStartedPty) \
         X(SESSION_FAILED,    M2W, IPC_ST_AUTHED,  0,                       0, SessionFailed)    \
-        X(SESSION_SIGNAL,    W2M, IPC_ST_AUTHED,  0,                       0, SessionSignal)    \
+        X(SESSION_SIGNAL,    W2M, IPC_ST_AUTHED,  SESSION_MAX_SIGNALS,     0, SessionSignal)    \
         X(SESSION_EXITED,    M2W, IPC_ST_AUTHED,  0,                       0, SessionExited)    \
         X(SESSION_CLOSE,     W2M, IPC_ST_AUTHED,  0,                       0, SessionClose)     \
         X(EVENT,             W2M, IPC_ST_PREAUTH | IPC_ST_AUTHED, IPC_MAX_EVENT_MESSAGES, 0, Event)
