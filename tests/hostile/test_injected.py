@@ -23,7 +23,6 @@ How to write a hostile-worker scenario (test builds only, -Dtest_hooks=true):
 Reference differs: OpenSSH has no such worker; the whole file is privsshd's."""
 import os
 import re
-import socket
 import subprocess
 import sys
 
@@ -42,34 +41,14 @@ def module(name):
     return os.path.join(INJECT_DIR, name + ".so")
 
 
-class StreamServer(Server):
-    """A server whose stderr is a stream socket, as under systemd (StandardError=journal: a stream
-    to journald, with our identifier). A `cat` on the other end copies it into the log file. With a
-    regular file as stderr, the worker's writes would be stopped by its RLIMIT_FSIZE 0 and the
-    finding would not show."""
-
-    def start(self, timeout=10):
-        self.log = open(self.logpath, "ab")
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.cat = subprocess.Popen(["cat"], stdin=ours, stdout=self.log)
-        ours.close()
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=theirs, stderr=theirs)
-        theirs.close()
-        Server.running.append(self)
-        if not harness.wait_for(lambda: self.proc.poll() is not None or harness.listening(harness.PORT), timeout):
-            raise AssertionError(f"{self.name} is not listening")
-        return self
-
-
 def fd_table():
     """Finding 3: the worker's descriptor table after sandbox_enter() and after authentication, and a
     forged line with terminal escapes written to fd 2."""
-    s = StreamServer(f"TestWorkerInject {module('fd-table')}").start()
+    s = Server(f"TestWorkerInject {module('fd-table')}").start()   # stderr: a stream, as under systemd
     r = ssh("echo hello")
     check(r.returncode == 0 and r.stdout == b"hello\n", "a key login through the injected worker works", r)
     check(s.wait_log(r"inject fd-table authenticated: "), "the scenario ran after authentication", s)
-    s.stop()
-    s.cat.wait(10)      # the copy is complete when every holder of the stream has closed it
+    s.stop()            # the copy of the stream is complete once every holder has closed it
     text = s.text()
 
     expected = {0: "null", 1: "null", 2: "null", 3: "tcp", 4: "unix"}

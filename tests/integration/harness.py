@@ -37,6 +37,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -335,9 +336,18 @@ class Server:
         return kw in OWN_KEYWORDS or kw.startswith("test")
 
     def start(self, timeout=10):
-        self.log = open(self.logpath, "ab")
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=self.log)
+        # stdout and stderr are a stream socket, as under systemd (StandardError=journal), copied
+        # to the log file by a thread. Not the file itself: the worker's RLIMIT_FSIZE 0 would
+        # silently stop its writes to a file, so a sanitizer report from the worker (sanitizer
+        # builds keep a copy of stderr for it) or a worker writing where it must not would go unseen.
+        self.log = open(self.logpath, "ab", buffering=0)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=theirs, stderr=theirs)
+        finally:
+            theirs.close()
+        self._pump = threading.Thread(target=self._copy_log, args=(ours.detach(), self.log), daemon=True)
+        self._pump.start()
         Server.running.append(self)
         # Ready when the socket listens. Read from /proc/net/tcp rather than probed with a
         # connect(), which the server would log as a connection ("Connection closed by ...").
@@ -349,6 +359,16 @@ class Server:
             raise AssertionError(f"{self.name} is not listening on 127.0.0.1:{PORT} after "
                                  f"{timeout} s:\n" + _indent(_tail(self.text())))
         return self
+
+    @staticmethod
+    def _copy_log(fd, out):
+        try:
+            while chunk := os.read(fd, 65536):
+                out.write(chunk)
+        except (OSError, ValueError):
+            pass
+        finally:
+            os.close(fd)
 
     def text(self):
         return read_text(self.logpath)
@@ -373,7 +393,11 @@ class Server:
                 self.proc.wait(5)
         if self in Server.running:
             Server.running.remove(self)
-            self.log.close()
+            # Until every process that holds the daemon's stderr is gone (a monitor still tearing
+            # down), or 5 s at most.
+            self._pump.join(5)
+            if not self._pump.is_alive():
+                self.log.close()
             # Sanitizer builds: a report from any of the daemon's processes fails the test.
             text = self.text()
             for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
