@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""MaxStartups and PerSourceMaxStartups count connections that have not authenticated, as OpenSSH's:
+
+  - one source flooding the port with idle connections gets PerSourceMaxStartups (default 5) of
+    them and no more, each refusal logged "drop connection #N from [127.0.0.2]:P on
+    [127.0.0.1]:2222 past Maxstartups", and refused again when it tries a real login; while the
+    flood is held, a login from another source works (the host stays reachable);
+  - authenticated connections do not count: with MaxStartups 2, three logged-in sessions do not
+    stop a fourth login, while two idle unauthenticated connections do stop a third (the control);
+  - between start and full, connections are dropped at random with the configured probability:
+    with MaxStartups 1:50:1000 about half of 100 attempts are refused (bounds 5 standard
+    deviations wide, so the check does not flake), each with the log line.
+
+Reference differs: Debian's OpenSSH 9.2 has no PerSourceMaxStartups default and no penalties."""
+import re
+import time
+
+import harness
+from harness import Server, SshProcess, check, connect_from, first_line, ssh
+
+BANNER = b"SSH-2.0-"
+REFUSED = b"Not allowed at this time"
+
+
+def drop_line(source):
+    return (rf"^drop connection #\d+ from \[{re.escape(source)}\]:\d+ on \[127\.0\.0\.1\]:{harness.PORT} "
+            r"past Maxstartups$")
+
+
+def flood_from_one_source():
+    s = Server().start()            # the defaults: MaxStartups 10:30:100, PerSourceMaxStartups 5
+    flood, answers = [], []
+    for _ in range(30):
+        c = connect_from("127.0.0.2")
+        answers.append(first_line(c))
+        flood.append(c)
+    got = sum(a.startswith(BANNER) for a in answers)
+    refused = sum(a == REFUSED for a in answers)
+    check(got == 5 and refused == 25,
+          f"of 30 idle connections from 127.0.0.2, 5 get the banner and 25 are refused "
+          f"({got} and {refused})", answers, s)
+    check(s.count(drop_line("127.0.0.2")) == 25,
+          "each refusal is logged: drop connection #N from [127.0.0.2]:P on [127.0.0.1]:2222 past Maxstartups",
+          s)
+    check(s.wait_log(r"^beginning MaxStartups throttling$", 2), "log: beginning MaxStartups throttling", s)
+
+    r = ssh("echo reachable", opts=["-o", "BindAddress=127.0.0.3"])
+    check(r.returncode == 0 and r.stdout == b"reachable\n",
+          "while the flood is held, alice logs in from 127.0.0.3 (positive control)", r, s)
+    r = ssh("echo flooder", opts=["-o", "BindAddress=127.0.0.2"])
+    check(r.returncode == 255 and b"flooder" not in r.stdout,
+          f"a login from the flooding source is refused ({r.returncode})", r, s)
+    check(s.count(drop_line("127.0.0.2")) == 26, "and logged the same way", s)
+    for c in flood:
+        c.close()
+    s.stop()
+
+
+def authenticated_do_not_count():
+    s = Server("MaxStartups 2\nPerSourceMaxStartups none").start()
+    # Control: two unauthenticated connections fill MaxStartups 2, so a third is refused.
+    idle = [connect_from("127.0.0.1") for _ in range(2)]
+    check(all(first_line(c).startswith(BANNER) for c in idle), "two idle connections get the banner", s)
+    third = connect_from("127.0.0.1")
+    check(first_line(third) == REFUSED, "with MaxStartups 2, a third unauthenticated connection is refused", s)
+    third.close()
+    for c in idle:
+        c.close()
+    # Wait until the listener reaped the idle ones (they exit once their worker sees EOF).
+    check(harness.wait_for(lambda: not harness.processes(comm="privsshd-worker"), 10),
+          "the idle connections are gone", harness.processes(cmdline="privsshd"))
+
+    # One after the other: each must have authenticated before the next one starts.
+    sessions = []
+    for i in range(3):
+        p = SshProcess("echo in; sleep 120")
+        sessions.append(p)
+        check(p.proc.stdout.readline() == b"in\n", f"session {i + 1} of 3 logged in and runs", p, s)
+    r = ssh("echo fourth")
+    check(r.returncode == 0 and r.stdout == b"fourth\n",
+          "three logged-in sessions do not count against MaxStartups 2: a fourth login works", r, s)
+    for p in sessions:
+        p.close()
+    s.stop()
+
+
+def random_early_drop():
+    s = Server("MaxStartups 1:50:1000\nPerSourceMaxStartups none").start()
+    held = [connect_from("127.0.0.1")]
+    check(first_line(held[0]).startswith(BANNER), "below start, a connection is never dropped", s)
+    # From 1 unauthenticated connection on, drop with 50 % rising to 100 % at 1000; the accepted
+    # ones are held open, so the probability stays between 50 and 53 %.
+    dropped = 0
+    for _ in range(100):
+        c = connect_from("127.0.0.1")
+        line = first_line(c)
+        if line == REFUSED:
+            dropped += 1
+            c.close()
+        elif line.startswith(BANNER):
+            held.append(c)
+        else:
+            check(False, f"each attempt gets the banner or OpenSSH's refusal (got {line!r})", s)
+            c.close()
+    # 100 attempts at p ~ 0.51: mean 51, standard deviation 5; 25..77 is 5 deviations wide.
+    check(25 <= dropped <= 77, f"about half of 100 attempts are dropped at random ({dropped})", s)
+    check(harness.wait_for(lambda: s.count(drop_line("127.0.0.1")) == dropped, 5),
+          f"each drop is logged ({s.count(drop_line('127.0.0.1'))} lines for {dropped})", s)
+    for c in held:
+        c.close()
+    s.stop()
+
+
+def main():
+    if harness.is_openssh():
+        raise harness.ReferenceDiffers("Debian's OpenSSH 9.2 has PerSourceMaxStartups none by default")
+    flood_from_one_source()
+    authenticated_do_not_count()
+    random_early_drop()
+
+
+harness.run(main)
