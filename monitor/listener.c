@@ -203,8 +203,8 @@ static void endpoint_name(const struct sockaddr_storage *sa, socklen_t len, char
         snprintf(buf, size, "[%s]:%u", net_addr_to_string(&a, name, sizeof name), port);
 }
 
-static void start_connection(Listener *l, int conn, const struct sockaddr_storage *peer_sa, socklen_t peer_len,
-                             char *const *argv) {
+static void start_connection(Listener *l, int conn, const struct sockaddr_storage *peer_sa,
+                             socklen_t peer_len, char *const *argv) {
         struct sockaddr_storage local_sa = {};
         socklen_t local_len = sizeof local_sa;
         char from[NET_ADDR_STRLEN + 16], on[NET_ADDR_STRLEN + 16], from_on[2 * NET_ADDR_STRLEN + 40];

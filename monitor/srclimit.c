@@ -109,7 +109,8 @@ static const char *source_name(const SrcLimit *s, const NetAddr *a, char *buf, s
 /* OpenSSH's fmt_timeframe() for under a day: HH:MM:SS. */
 static const char *timeframe(uint64_t usec, char *buf, size_t size) {
         uint64_t t = usec / USEC_PER_SEC;
-        snprintf(buf, size, "%02u:%02u:%02u", (unsigned) (t / 3600), (unsigned) (t / 60 % 60), (unsigned) (t % 60));
+        snprintf(buf, size, "%02u:%02u:%02u", (unsigned) (t / 3600), (unsigned) (t / 60 % 60),
+                 (unsigned) (t % 60));
         return buf;
 }
 
@@ -224,9 +225,10 @@ void srclimit_penalise(SrcLimit *s, const NetAddr *addr, SrcLimitPenalty type, u
         Penalty *p = penalty_find(s, &source);
         if (!p) {
                 size_t fi = family_index(addr->family);
-                if (s->n_family[fi] >= penalty_max_sources(s, addr->family) && penalty_deny_all(s, addr->family)) {
-                        log_verbose("srclimit_penalise: %s penalty table full, cannot penalise %s for %s", t, name,
-                                    reason);
+                if (s->n_family[fi] >= penalty_max_sources(s, addr->family) &&
+                    penalty_deny_all(s, addr->family)) {
+                        log_verbose("srclimit_penalise: %s penalty table full, cannot penalise %s for %s", t,
+                                    name, reason);
                         return;
                 }
                 if (s->n_penalties == s->n_allocated) {
@@ -260,7 +262,8 @@ void srclimit_penalise(SrcLimit *s, const NetAddr *addr, SrcLimitPenalty type, u
         if (left > (uint64_t) cfg->max * USEC_PER_SEC)
                 left = (uint64_t) cfg->max * USEC_PER_SEC;
         log_debug("srclimit_penalise: %s penalty for %s %s already exists, %llu seconds remaining",
-                  p->active ? "active" : "inactive", t, name, (unsigned long long) ((p->expiry - now) / USEC_PER_SEC));
+                  p->active ? "active" : "inactive", t, name,
+                  (unsigned long long) ((p->expiry - now) / USEC_PER_SEC));
         p->expiry = now + left;
         p->reason = reason;
         if (!p->active && left > (uint64_t) cfg->min * USEC_PER_SEC) {
