@@ -7,13 +7,16 @@
     flood is held, a login from another source works (the host stays reachable);
   - authenticated connections do not count: with MaxStartups 2, three logged-in sessions do not
     stop a fourth login, while two idle unauthenticated connections do stop a third (the control);
+  - the listener learns of an authentication through a pipe that only it and the connection's
+    monitor hold (never the worker), moved off its fixed fd 3 and close-on-exec in the monitor, and
+    closed once the connection authenticated;
   - between start and full, connections are dropped at random with the configured probability:
     with MaxStartups 1:50:1000 about half of 100 attempts are refused (bounds 5 standard
     deviations wide, so the check does not flake), each with the log line.
 
 Reference differs: Debian's OpenSSH 9.2 has no PerSourceMaxStartups default and no penalties."""
+import os
 import re
-import time
 
 import harness
 from harness import Server, SshProcess, check, connect_from, first_line, ssh
@@ -111,9 +114,61 @@ def random_early_drop():
     s.stop()
 
 
+def pipes(pid):
+    """{fd: "pipe:[inode]"} of a process's pipes, and each one's fdinfo flags."""
+    out = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            flags = int(re.search(r"^flags:\s*(\d+)", harness.read_text(f"/proc/{pid}/fdinfo/{fd}"), re.M)[1], 8)
+        except (OSError, TypeError):
+            continue
+        if target.startswith("pipe:"):
+            out[int(fd)] = (target, flags)
+    return out
+
+
+def startup_pipe_stays_in_monitor():
+    """The startup pipe joins the listener and the monitor only, and closes at authentication."""
+    s = Server().start()
+    listener = s.proc.pid
+    idle = connect_from("127.0.0.1")
+    check(first_line(idle).startswith(BANNER), "an idle connection gets the banner", s)
+    lp = pipes(listener)
+    check(len(lp) == 1, f"the listener holds one startup pipe ({lp})", s)
+    inode = next(iter(lp.values()))[0] if lp else "none"
+    monitors = harness.processes(cmdline=r"\[monitor\]")
+    workers = harness.processes(comm="privsshd-worker")
+    check(len(monitors) == 1 and len(workers) == 1, "one monitor, one worker", monitors, workers)
+    if monitors and workers:
+        mp = {fd: v for fd, v in pipes(monitors[0].pid).items() if v[0] == inode}
+        check(len(mp) == 1, f"the monitor holds the other end ({mp}) (so the check below can see it)")
+        check(all(fd != 3 and flags & 0o2000000 for fd, (_, flags) in mp.items()),
+              "moved off fd 3 and close-on-exec", mp)
+        wp = {fd: v for fd, v in pipes(workers[0].pid).items() if v[0] == inode}
+        check(not wp, f"the worker does not hold it ({wp})")
+    check(harness.wait_for(lambda: "[listener] 1 of 10-100 startups" in harness.Proc(listener).cmdline, 5),
+          "the listener's title counts 1 startup", harness.Proc(listener).cmdline)
+    idle.close()
+    check(harness.wait_for(lambda: not pipes(listener), 10), "when it ends, the listener closes its pipe", s)
+
+    p = SshProcess("echo in; sleep 120")
+    check(p.proc.stdout.readline() == b"in\n", "a session logged in and runs", p, s)
+    check(harness.wait_for(lambda: not pipes(listener), 5),
+          f"authenticated: the listener no longer holds its startup pipe ({pipes(listener)})", s)
+    check(harness.wait_for(lambda: "[listener] 0 of 10-100 startups" in harness.Proc(listener).cmdline, 5),
+          "and counts 0 startups", harness.Proc(listener).cmdline)
+    monitors = harness.processes(cmdline=r"\[monitor\]")
+    check(len(monitors) == 1 and not pipes(monitors[0].pid), "the session's monitor holds no pipe either",
+          monitors)
+    p.close()
+    s.stop()
+
+
 def main():
     if harness.is_openssh():
         raise harness.ReferenceDiffers("Debian's OpenSSH 9.2 has PerSourceMaxStartups none by default")
+    startup_pipe_stays_in_monitor()
     flood_from_one_source()
     authenticated_do_not_count()
     random_early_drop()
