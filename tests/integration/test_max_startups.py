@@ -33,18 +33,23 @@ def drop_line(source):
 def flood_from_one_source():
     s = Server().start()            # the defaults: MaxStartups 10:30:100, PerSourceMaxStartups 5
     flood, answers = [], []
-    for _ in range(30):
+    for _ in range(100):
         c = connect_from("127.0.0.2")
         answers.append(first_line(c))
-        flood.append(c)
+        if answers[-1] == REFUSED:
+            c.close()
+        else:
+            flood.append(c)
     got = sum(a.startswith(BANNER) for a in answers)
     refused = sum(a == REFUSED for a in answers)
-    check(got == 5 and refused == 25,
-          f"of 30 idle connections from 127.0.0.2, 5 get the banner and 25 are refused "
+    check(got == 5 and refused == 95,
+          f"of 100 idle connections from 127.0.0.2, 5 get the banner and 95 are refused "
           f"({got} and {refused})", answers, s)
-    check(s.count(drop_line("127.0.0.2")) == 25,
+    check(s.count(drop_line("127.0.0.2")) == 95,
           "each refusal is logged: drop connection #N from [127.0.0.2]:P on [127.0.0.1]:2222 past Maxstartups",
           s)
+    procs = harness.processes(cmdline=r"\[monitor\]") + harness.processes(comm="privsshd-worker")
+    check(len(procs) == 10, f"the flood costs 5 monitors and 5 workers, no more ({len(procs)} processes)", procs)
     check(s.wait_log(r"^beginning MaxStartups throttling$", 2), "log: beginning MaxStartups throttling", s)
 
     r = ssh("echo reachable", opts=["-o", "BindAddress=127.0.0.3"])
@@ -53,7 +58,7 @@ def flood_from_one_source():
     r = ssh("echo flooder", opts=["-o", "BindAddress=127.0.0.2"])
     check(r.returncode == 255 and b"flooder" not in r.stdout,
           f"a login from the flooding source is refused ({r.returncode})", r, s)
-    check(s.count(drop_line("127.0.0.2")) == 26, "and logged the same way", s)
+    check(s.count(drop_line("127.0.0.2")) == 96, "and logged the same way", s)
     for c in flood:
         c.close()
     s.stop()
@@ -162,6 +167,8 @@ def startup_pipe_stays_in_monitor():
     check(len(monitors) == 1 and not pipes(monitors[0].pid), "the session's monitor holds no pipe either",
           monitors)
     p.close()
+    check(harness.wait_for(lambda: not harness.processes(cmdline=r"\[monitor\]"), 10),
+          "the session's monitor is gone after the client", harness.processes(cmdline="privsshd"))
     s.stop()
 
 
