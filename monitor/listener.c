@@ -1,10 +1,10 @@
 /* See listener.h. */
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -224,7 +224,7 @@ static void start_connection(Listener *l, int conn, const struct sockaddr_storag
         }
 
         _cleanup_(close_pairp) int startup[2] = { -EBADF, -EBADF };
-        if (pipe2(startup, O_CLOEXEC) < 0) {
+        if (pipe2(startup, O_CLOEXEC | O_NONBLOCK) < 0) {
                 log_error("pipe: %m");
                 return;
         }
@@ -256,20 +256,20 @@ static void listener_title(const Listener *l, const Config *c) {
 }
 
 int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
+        _cleanup_(srclimit_freep) SrcLimit *limits = NULL;
         Listener l = {};
         int r;
 
         r = sandbox_directory_prepare(c->sandbox_directory);
         if (r < 0)
                 return r;
-        r = srclimit_new(c, &l.limits);
+        r = srclimit_new(c, &limits);
         if (r < 0)
                 return log_error_errno(r, "out of memory");
+        l.limits = limits;
         r = bind_all(&l, c);
-        if (r < 0) {
-                srclimit_free(l.limits);
+        if (r < 0)
                 return r;
-        }
 
         if (!foreground) {
                 r = daemonize();
@@ -279,10 +279,8 @@ int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
         write_pid_file(c->pid_file);
 
         _cleanup_close_ int sfd = signalfd_for_daemon();
-        if (sfd < 0) {
-                srclimit_free(l.limits);
+        if (sfd < 0)
                 return log_error_errno(sfd, "signalfd: %s", strerror(-sfd));
-        }
 
         (void) sd_notify(0, "READY=1\nSTATUS=Listening");
 
@@ -344,6 +342,5 @@ int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
                 safe_close(l.fds[i]);
         if (c->pid_file)
                 (void) unlink(c->pid_file);
-        srclimit_free(l.limits);
         return r;
 }

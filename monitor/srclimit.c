@@ -420,31 +420,35 @@ size_t srclimit_poll_fill(const SrcLimit *s, struct pollfd *p, size_t max) {
         return n;
 }
 
+/* Read what a startup pipe says; the read end is non-blocking (a child of the monitor that has
+ * not exec'd yet may still hold the write end, so end of file can come late). */
+static void child_read_startup(SrcLimit *s, SrcLimitChild *c) {
+        char byte;
+        ssize_t r = read(c->startup_fd, &byte, 1);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+                return;
+        if (r == 1 && byte == SRCLIMIT_STARTUP_AUTHENTICATED) {
+                log_debug2("listener: monitor %d authenticated", (int) c->pid);
+                child_authenticated(s, c);
+                return;
+        }
+        if (r == 1)
+                log_error("listener: unexpected byte 0x%02x on the startup pipe of monitor %d",
+                          (unsigned char) byte, (int) c->pid);
+        /* Closed (the monitor is ending) or nonsense: it stays a startup until it is reaped, so that
+         * its exit status decides its penalty. */
+        c->startup_fd = safe_close(c->startup_fd);
+}
+
 void srclimit_poll_handle(SrcLimit *s, const struct pollfd *p, size_t n) {
         for (size_t k = 0; k < n; k++) {
                 if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
                         continue;
-                SrcLimitChild *c = NULL;
-                for (unsigned i = 0; i < s->n_children && !c; i++)
-                        if (s->children[i].startup_fd == p[k].fd)
-                                c = &s->children[i];
-                if (!c)
-                        continue;
-                char byte;
-                ssize_t r = read(c->startup_fd, &byte, 1);
-                if (r < 0 && (errno == EINTR || errno == EAGAIN))
-                        continue;
-                if (r == 1 && byte == SRCLIMIT_STARTUP_AUTHENTICATED) {
-                        log_debug2("listener: monitor %d authenticated", (int) c->pid);
-                        child_authenticated(s, c);
-                        continue;
-                }
-                if (r == 1)
-                        log_error("listener: unexpected byte 0x%02x on the startup pipe of monitor %d",
-                                  (unsigned char) byte, (int) c->pid);
-                /* Closed (the monitor is ending) or nonsense: it stays a startup until it is reaped,
-                 * so that its exit status decides its penalty. */
-                c->startup_fd = safe_close(c->startup_fd);
+                for (unsigned i = 0; i < s->n_children; i++)
+                        if (s->children[i].startup_fd == p[k].fd) {
+                                child_read_startup(s, &s->children[i]);
+                                break;
+                        }
         }
 }
 
@@ -452,6 +456,9 @@ void srclimit_child_exited(SrcLimit *s, pid_t pid, int status, uint64_t now) {
         SrcLimitChild *c = child_find(s, pid);
         if (!c)
                 return;
+        /* A monitor that authenticated and ended at once may be reaped before its byte was read. */
+        if (c->startup && c->startup_fd >= 0)
+                child_read_startup(s, c);
         SrcLimitPenalty type = c->startup ? srclimit_penalty_from_status(status) : SRCLIMIT_PENALTY_NONE;
         if (c->startup && WIFSIGNALED(status))
                 log_internal(type == SRCLIMIT_PENALTY_CRASH ? LOG_LEVEL_ERROR : LOG_LEVEL_DEBUG1,

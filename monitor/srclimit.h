@@ -59,6 +59,9 @@ typedef struct SrcLimit SrcLimit;
 
 int srclimit_new(const Config *c, SrcLimit **ret);
 SrcLimit *srclimit_free(SrcLimit *s);
+static inline void srclimit_freep(SrcLimit **s) {
+        srclimit_free(*s);
+}
 
 /*
  * MaxStartups' random early drop, as a pure function: should a new connection be dropped while
@@ -75,7 +78,8 @@ bool srclimit_early_drop(const MaxStartups *m, unsigned startups, unsigned r);
  */
 bool srclimit_admit(SrcLimit *s, const NetAddr *peer, const char *from_on, uint64_t now);
 
-/* Track a started monitor: its pid, the read end of its startup pipe (taken over), its peer. */
+/* Track a started monitor: its pid, the read end of its startup pipe (non-blocking; taken over), its
+ * peer. */
 int srclimit_child_add(SrcLimit *s, pid_t pid, int startup_fd, const NetAddr *peer);
 
 /* Counts, for the process title and the tests. */

@@ -83,7 +83,8 @@ static void test_per_source(void) {
         CHECK(srclimit_new(&c, &s) == 0, "srclimit_new");
         NetAddr a1 = addr("198.51.100.1"), a2 = addr("198.51.100.2"), b = addr("203.0.113.9");
         int p[2][2];
-        CHECK(pipe2(p[0], O_CLOEXEC) == 0 && pipe2(p[1], O_CLOEXEC) == 0, "two startup pipes");
+        CHECK(pipe2(p[0], O_CLOEXEC | O_NONBLOCK) == 0 && pipe2(p[1], O_CLOEXEC | O_NONBLOCK) == 0,
+              "two startup pipes");
         CHECK(srclimit_admit(s, &a1, "[198.51.100.1]:1 on [192.0.2.1]:22", 0), "first from 198.51.100.0/24");
         srclimit_child_add(s, 101, p[0][0], &a1);
         CHECK(srclimit_admit(s, &a2, "[198.51.100.2]:1 on [192.0.2.1]:22", 0), "second from the same /24");
@@ -114,6 +115,23 @@ static void test_per_source(void) {
         srclimit_child_exited(s, 101, 0, 0);
         CHECK(srclimit_startups(s) == 0 && srclimit_children(s) == 0, "both reaped");
         close(p[0][1]);
+
+        /* Reaped before its byte was read: an authenticated monitor is not penalised whatever its
+         * status; one that never authenticated is (noauth:60 here, so active at once). */
+        c.per_source_penalties.noauth = 60;
+        NetAddr d = addr("192.0.2.50"), e = addr("203.0.113.60");     /* different /24s */
+        CHECK(pipe2(p[0], O_CLOEXEC | O_NONBLOCK) == 0 && pipe2(p[1], O_CLOEXEC | O_NONBLOCK) == 0,
+              "two more pipes");
+        srclimit_child_add(s, 201, p[0][0], &d);
+        srclimit_child_add(s, 202, p[1][0], &e);
+        CHECK(write(p[0][1], &one, 1) == 1, "monitor 201 says authenticated, then exits at once");
+        close(p[0][1]);
+        close(p[1][1]);
+        srclimit_child_exited(s, 201, 255 << 8, 0);
+        srclimit_child_exited(s, 202, 255 << 8, 0);
+        CHECK(!srclimit_penalty_check(s, &d, 0), "the authenticated one earns no penalty");
+        CHECK(srclimit_penalty_check(s, &e, 0), "the other one earns noauth (control)");
+        CHECK(srclimit_startups(s) == 0 && srclimit_children(s) == 0, "both reaped");
         srclimit_free(s);
         CHECK(lowest_free_fd() == fd_before, "no descriptor leaked");
         config_done(&c);
