@@ -50,7 +50,21 @@ struct SrcLimit {
         /* MaxStartups throttling, for its log lines */
         uint64_t first_drop, last_drop;
         unsigned n_dropped;
+
+        /* Penalty drops, rate-limited as OpenSSH 10 does (a penalised source that keeps connecting
+         * must not be able to write a line per attempt): events accumulate, one drains per second;
+         * from PENALTY_LOG_THRESHOLD on, drops are logged at DEBUG3 and counted, and a summary line
+         * says how many every PENALTY_LOG_EVERY_USEC and when it ends. */
+        uint64_t penalty_log_last;
+        unsigned penalty_log_accumulated;
+        unsigned penalty_log_suppressed;
+        uint64_t penalty_log_summary;
+        bool penalty_log_limited;
 };
+
+#define PENALTY_LOG_THRESHOLD 8u
+#define PENALTY_LOG_MAX_ACCUMULATED 60u
+#define PENALTY_LOG_EVERY_USEC (2u * 60u * USEC_PER_SEC)
 
 static const char *const penalty_reasons[_SRCLIMIT_PENALTY_MAX] = {
         [SRCLIMIT_PENALTY_NONE] = NULL,
@@ -305,6 +319,39 @@ SrcLimitPenalty srclimit_penalty_from_status(int status) {
         }
 }
 
+/* Log a penalty drop at INFO unless too many came lately (see SrcLimit). */
+static void penalty_log_drop(SrcLimit *s, const char *from_on, const char *reason, uint64_t now) {
+        uint64_t elapsed = s->penalty_log_last ? (now - s->penalty_log_last) / USEC_PER_SEC : 0;
+        s->penalty_log_accumulated = elapsed >= s->penalty_log_accumulated ? 0 :
+                                     s->penalty_log_accumulated - (unsigned) elapsed;
+        s->penalty_log_accumulated = MIN(s->penalty_log_accumulated + 1, PENALTY_LOG_MAX_ACCUMULATED);
+        s->penalty_log_last = now ?: 1;
+
+        if (s->penalty_log_accumulated < PENALTY_LOG_THRESHOLD) {
+                if (s->penalty_log_limited && s->penalty_log_suppressed > 0)
+                        log_info("PerSourcePenalties logging rate-limited: additional %u connections dropped",
+                                 s->penalty_log_suppressed);
+                s->penalty_log_limited = false;
+                s->penalty_log_suppressed = 0;
+                log_info("drop connection #%u from %s %s", s->startups, from_on, reason);
+                return;
+        }
+        if (!s->penalty_log_limited) {
+                s->penalty_log_limited = true;
+                s->penalty_log_summary = now;
+                log_info("drop connection #%u from %s %s", s->startups, from_on, reason);
+                return;
+        }
+        s->penalty_log_suppressed++;
+        log_debug3("drop connection #%u from %s %s", s->startups, from_on, reason);
+        if (now - s->penalty_log_summary >= PENALTY_LOG_EVERY_USEC) {
+                log_info("PerSourcePenalties logging rate-limited: additional %u connections dropped",
+                         s->penalty_log_suppressed);
+                s->penalty_log_suppressed = 0;
+                s->penalty_log_summary = now;
+        }
+}
+
 /* ---- MaxStartups -------------------------------------------------------------------------------- */
 
 bool srclimit_early_drop(const MaxStartups *m, unsigned startups, unsigned r) {
@@ -344,7 +391,7 @@ bool srclimit_admit(SrcLimit *s, const NetAddr *peer, const char *from_on, uint6
         char buf[32];
         const char *reason = peer ? srclimit_penalty_check(s, peer, now) : NULL;
         if (reason) {
-                log_info("drop connection #%u from %s %s", s->startups, from_on, reason);
+                penalty_log_drop(s, from_on, reason, now);
                 return false;
         }
         if (s->n_children >= LISTEN_MAX_CHILDREN) {

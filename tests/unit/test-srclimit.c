@@ -209,6 +209,51 @@ static void test_penalties(void) {
         config_done(&c);
 }
 
+typedef struct LogCount {
+        unsigned drops, summaries;
+        char last_summary[256];
+} LogCount;
+
+static void count_lines(LogLevel level, const char *line, void *userdata) {
+        LogCount *n = userdata;
+        if (level <= LOG_LEVEL_INFO && strneq(line, "drop connection #", 17))
+                n->drops++;
+        if (strstr(line, "logging rate-limited")) {
+                n->summaries++;
+                snprintf(n->last_summary, sizeof n->last_summary, "%s", line);
+        }
+}
+
+static void test_penalty_log_rate(void) {
+        Config c;
+        config_init(&c);
+        SrcLimit *s;
+        srclimit_new(&c, &s);
+        NetAddr a = addr("192.0.2.10");
+        uint64_t t = 1000 * SEC;
+        LogCount n = {};
+        log_set_level(LOG_LEVEL_INFO);
+        log_set_callback(count_lines, &n);
+
+        srclimit_penalise(s, &a, SRCLIMIT_PENALTY_CRASH, t);
+        unsigned refused = 0;
+        for (int i = 0; i < 100; i++)
+                refused += !srclimit_admit(s, &a, "[192.0.2.10]:1 on [192.0.2.1]:22", t);
+        CHECK(refused == 100, "a source with an active crash penalty is refused 100 times (%u)", refused);
+        CHECK(n.drops == 8, "100 refusals in one second: 8 drop lines at INFO, the rest rate-limited (%u)",
+              n.drops);
+        CHECK(n.summaries == 0, "no summary yet");
+        CHECK(!srclimit_admit(s, &a, "[192.0.2.10]:1 on [192.0.2.1]:22", t + 80 * SEC), "80 s later: refused");
+        CHECK(n.drops == 9 && n.summaries == 1 &&
+              streq(n.last_summary, "PerSourcePenalties logging rate-limited: additional 92 connections dropped"),
+              "quiet again: the drop is logged, after OpenSSH's summary (%s)", n.last_summary);
+
+        log_set_callback(NULL, NULL);
+        log_set_level(LOG_LEVEL_QUIET);
+        srclimit_free(s);
+        config_done(&c);
+}
+
 static void test_statuses(void) {
         CHECK(srclimit_penalty_from_status(0) == SRCLIMIT_PENALTY_NONE, "exit 0: no penalty");
         CHECK(srclimit_penalty_from_status(MONITOR_EXIT_LOGIN_GRACE << 8) == SRCLIMIT_PENALTY_GRACE_EXCEEDED,
@@ -227,6 +272,7 @@ int main(void) {
         test_early_drop();
         test_per_source();
         test_penalties();
+        test_penalty_log_rate();
         test_statuses();
         return test_summary();
 }
