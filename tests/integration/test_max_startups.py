@@ -163,9 +163,6 @@ def startup_pipe_stays_in_monitor():
           f"authenticated: the listener no longer holds its startup pipe ({pipes(listener)})", s)
     check(harness.wait_for(lambda: "[listener] 0 of 10-100 startups" in harness.Proc(listener).cmdline, 5),
           "and counts 0 startups", harness.Proc(listener).cmdline)
-    monitors = harness.processes(cmdline=r"\[monitor\]")
-    check(len(monitors) == 1 and not pipes(monitors[0].pid), "the session's monitor holds no pipe either",
-          monitors)
     p.close()
     check(harness.wait_for(lambda: not harness.processes(cmdline=r"\[monitor\]"), 10),
           "the session's monitor is gone after the client", harness.processes(cmdline="privsshd"))

@@ -3,7 +3,9 @@
 playing the listener: a minimal inetd hands one connection to privsshd -R -i with the write end of
 a pipe at fd 3, and reads the pipe and the exit status as the listener does.
 
-  - a key login: exactly one byte, 0x01, then end of file; exit 0;
+  - a key login: exactly one byte, 0x01, then end of file; exit 0; end of file comes while the
+    session still runs (the monitor closed the pipe at authentication, and neither the worker nor
+    the session holds it);
   - a wrong password: end of file without the byte; exit 5 (authentication attempted);
   - a client that connects and leaves: no byte; exit 255 (never authenticated);
   - an idle client past LoginGraceTime: no byte; exit 3;
@@ -23,9 +25,11 @@ from harness import PORT, SANDBOX_DIRECTORY, Server, check
 INETD_PORT = PORT + 1
 
 
-def serve(config, client_argv=None, *, pipe=True, rexec=True, client=None, during=None, env=None):
-    """One connection through a minimal inetd. client_argv: an ssh to run; or client(port) makes the
-    connection itself. Returns (exit status, bytes read from the pipe or None, the monitor's log)."""
+def serve(config, client_argv=None, *, pipe=True, rexec=True, client=None, during=None, env=None,
+          read_pipe=None):
+    """One connection through a minimal inetd. client_argv: an ssh to run; or client(sock) makes the
+    connection itself; during() runs next; read_pipe(fd), if given, reads the pipe while the client
+    still runs. Returns (exit status, bytes read from the pipe, the monitor's log)."""
     server = Server(config, name=f"inetd{serve.count}")
     serve.count += 1
     lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -52,13 +56,14 @@ def serve(config, client_argv=None, *, pipe=True, rexec=True, client=None, durin
                                   pass_fds=[w])
     os.close(w)
     conn.close()
+    early = read_pipe(r) if read_pipe else b""
     if client_argv:
         ssh.communicate(timeout=60)
     else:
         client(c)
     if during:
         during()
-    data = b""
+    data = early
     while chunk := os.read(r, 16):
         data += chunk
     os.close(r)
@@ -84,6 +89,22 @@ def main():
     check("Accepted publickey for alice" in log, "a key login", log)
     check(data == b"\x01", f"the pipe carries exactly one byte 0x01, then end of file ({data!r})", log)
     check(rc == 0, f"exit 0 ({rc})", log)
+
+    # While the session still runs: the byte, then end of file, so the monitor closed its end at
+    # authentication and nothing it started (the worker, the session) holds it.
+    def read_during_session(r):
+        running = harness.wait_for(lambda: harness.processes(cmdline=r"^sleep 30$"), 20)
+        check(running, "the session runs")
+        got = b""
+        while chunk := os.read(r, 16):      # blocks until every writer is gone
+            got += chunk
+        alive = harness.processes(cmdline=r"^sleep 30$")
+        check(bool(alive), "it still runs when the pipe reports end of file", alive)
+        for p in alive:
+            os.kill(p.pid, signal.SIGTERM)
+        return got
+    rc, data, log = serve("", harness.ssh_argv(command="sleep 30", port=INETD_PORT), read_pipe=read_during_session)
+    check(data == b"\x01", f"during the session: 0x01, then end of file ({data!r})", log)
 
     rc, data, log = serve("", harness.ssh_argv(command="true", password="wrong", port=INETD_PORT),
                           env=harness.ssh_env("wrong"))
