@@ -78,6 +78,12 @@ static int parse_path_or_none(ConfigContext *ctx, const ConfigKeyword *kw, char 
 static int parse_name(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_sandbox_directory(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
                                    void *field);
+static int parse_max_startups(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_per_source_max_startups(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                         void *field);
+static int parse_net_block_size(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_penalties(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_address_list(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 
 static void dump_flag(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_int(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -92,6 +98,10 @@ static void dump_log_level(const Config *c, const ConfigKeyword *kw, const void 
 static void dump_subsystems(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_accept_env(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_set_env(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_max_startups(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_per_source_max_startups(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_net_block_size(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_penalties(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 
 #define ONE CONFIG_ONE_ARG
 #define MULTI CONFIG_MULTI
@@ -149,6 +159,16 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(client_alive_interval, unsigned),             ONE,         0, INT32_MAX },
         { "ClientAliveCountMax",         parse_unsigned,              dump_unsigned,
           CONFIG_FIELD(client_alive_count_max, unsigned),            ONE,         0, INT32_MAX },
+        { "MaxStartups",                 parse_max_startups,          dump_max_startups,
+          CONFIG_FIELD(max_startups, MaxStartups),                   ONE,         1, LISTEN_MAX_CHILDREN },
+        { "PerSourceMaxStartups",        parse_per_source_max_startups, dump_per_source_max_startups,
+          CONFIG_FIELD(per_source_max_startups, unsigned),           ONE,         1, LISTEN_MAX_CHILDREN },
+        { "PerSourceNetBlockSize",       parse_net_block_size,        dump_net_block_size,
+          CONFIG_FIELD(per_source_net_block_size, NetBlockSize),     ONE,         0, 0 },
+        { "PerSourcePenalties",          parse_penalties,             dump_penalties,
+          CONFIG_FIELD(per_source_penalties, PerSourcePenalties),    MULTI,       0, SRCLIMIT_MAX_PENALTY_SOURCES },
+        { "PerSourcePenaltyExemptList",  parse_address_list,          dump_string,
+          CONFIG_FIELD(per_source_penalty_exempt, char *),           ONE,         0, 0 },
         { "Include",                     parse_include,               NULL,
           CONFIG_NO_FIELD,                                           MULTI,       0, 0 },
         /* ours */
@@ -325,8 +345,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "libssh's default list would be offered, possibly with MACs the operator removed" },
         { "Match",                           R, NULL,                      NULL,
           "conditional blocks are not implemented; the lines after Match would apply to everybody" },
-        { "MaxStartups",                     R, NULL,                      NULL,
-          "limits unauthenticated connections; the listener has only its fixed LISTEN_MAX_CHILDREN" },
         { "ModuliFile",                      W, "<one>",                   NULL,
           "libssh chooses the group-exchange moduli" },
         { "PAMAuthenticationViaKbdInt",      D, NULL,                      NULL,
@@ -343,10 +361,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "~/.ssh/environment and environment= key options are never read" },
         { "PermitUserRC",                    W, YESNO,                     "no",
           "~/.ssh/rc is never run" },
-        { "PerSourceMaxStartups",            R, NULL,                      "none",
-          "per-source limits on unauthenticated connections are not implemented" },
-        { "PerSourceNetBlockSize",           W, NULL,                      NULL,
-          "only used by PerSourceMaxStartups, which is refused unless none" },
         { "Protocol",                        D, NULL,                      NULL,
           "SSH protocol 2 is the only one; OpenSSH ignores it" },
         { "PubkeyAcceptedAlgorithms",        R, NULL,                      NULL,

@@ -30,6 +30,7 @@
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/macro.h"
+#include "common/net-addr.h"
 
 /* OpenSSH's rule: a relative Include pattern is relative to its configuration directory, whichever
  * file it appears in. privsshd keeps that rule so that Debian's files can be used unchanged. */
@@ -658,6 +659,162 @@ static int parse_sandbox_directory(ConfigContext *ctx, const ConfigKeyword *kw, 
         return 0;
 }
 
+/* "MaxStartups START:RATE:FULL" or "MaxStartups N" (= N:100:N), as OpenSSH: 1 <= START <= FULL,
+ * RATE 1..100; FULL at most our hard cap of concurrent connections. */
+static int parse_max_startups(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        const char *s = args[0];
+        long long v[3];
+        size_t k = 0;
+        for (const char *p = s;; k++) {
+                size_t len = strcspn(p, ":");
+                char num[24];
+                if (k == 3 || len == 0 || len >= sizeof num)
+                        return config_error(ctx, "invalid value for %s: \"%s\" (START:RATE:FULL or a number)",
+                                            kw->name, s);
+                memcpy(num, p, len);
+                num[len] = '\0';
+                int r = number_from_string(num, 0, INT32_MAX, &v[k]);
+                if (r < 0)
+                        return config_error(ctx, "invalid value for %s: \"%s\" (START:RATE:FULL or a number)",
+                                            kw->name, s);
+                if (p[len] == '\0') {
+                        k++;
+                        break;
+                }
+                p += len + 1;
+        }
+        if (k == 2)
+                return config_error(ctx, "invalid value for %s: \"%s\" (START:RATE:FULL or a number)", kw->name,
+                                    s);
+        MaxStartups m = k == 1 ? (MaxStartups) { (unsigned) v[0], 100, (unsigned) v[0] } :
+                                 (MaxStartups) { (unsigned) v[0], (unsigned) v[1], (unsigned) v[2] };
+        if (k == 3 && (v[1] < 1 || v[1] > 100 || v[0] > v[2]))
+                return config_error(ctx, "invalid value for %s: \"%s\" (START at most FULL, RATE 1 to 100)",
+                                    kw->name, s);
+        if (m.begin < (unsigned) kw->min || (long long) m.full > kw->max)
+                return config_error(ctx, "value out of range for %s: \"%s\" (START and FULL: %lld to %lld)",
+                                    kw->name, s, kw->min, kw->max);
+        if (field)
+                *(MaxStartups *) field = m;
+        return 0;
+}
+
+/* "PerSourceMaxStartups N" or "none". */
+static int parse_per_source_max_startups(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                         void *field) {
+        long long v = CONFIG_UNLIMITED;
+        if (strcasecmp(args[0], "none") != 0) {
+                int r = number_value(ctx, kw, args[0], &v);
+                if (r < 0)
+                        return r;
+        }
+        if (field)
+                *(unsigned *) field = (unsigned) v;
+        return 0;
+}
+
+/* "PerSourceNetBlockSize V4[:V6]", prefix lengths 0..32 and 0..128 (V6 stays 128 if not given). */
+static int parse_net_block_size(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        const char *s = args[0];
+        char v4[8];
+        const char *colon = strchr(s, ':');
+        size_t len = colon ? (size_t) (colon - s) : strlen(s);
+        long long a, b = 128;
+        if (len >= sizeof v4)
+                return config_error(ctx, "invalid value for %s: \"%s\" (IPV4BITS[:IPV6BITS])", kw->name, s);
+        memcpy(v4, s, len);
+        v4[len] = '\0';
+        if (number_from_string(v4, 0, 32, &a) < 0 || (colon && number_from_string(colon + 1, 0, 128, &b) < 0))
+                return config_error(ctx, "invalid value for %s: \"%s\" (IPV4BITS[:IPV6BITS], 0 to 32 and 0 to "
+                                    "128)", kw->name, s);
+        if (field)
+                *(NetBlockSize *) field = (NetBlockSize) { (unsigned) a, (unsigned) b };
+        return 0;
+}
+
+/*
+ * "PerSourcePenalties yes|no" alone, or any of crash:, authfail:, noauth:, grace-exceeded:, max:, min:
+ * (times), max-sources4:, max-sources6: (numbers), overflow:, overflow6: (deny-all|permissive). As in
+ * OpenSSH, each sub-option keeps its first value over all lines, and storing one turns penalties on
+ * even after "no" (OpenSSH 9.8 servconf.c: "any option implicitly enables penalties").
+ */
+static int parse_penalties(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        static const struct {
+                const char *prefix;
+                size_t offset;
+                int kind;       /* 0 time, 1 number, 2 overflow */
+        } subs[] = {
+                { "crash:",          offsetof(PerSourcePenalties, crash),          0 },
+                { "authfail:",       offsetof(PerSourcePenalties, authfail),       0 },
+                { "noauth:",         offsetof(PerSourcePenalties, noauth),         0 },
+                { "grace-exceeded:", offsetof(PerSourcePenalties, grace_exceeded), 0 },
+                { "max:",            offsetof(PerSourcePenalties, max),            0 },
+                { "min:",            offsetof(PerSourcePenalties, min),            0 },
+                { "max-sources4:",   offsetof(PerSourcePenalties, max_sources4),   1 },
+                { "max-sources6:",   offsetof(PerSourcePenalties, max_sources6),   1 },
+                { "overflow:",       offsetof(PerSourcePenalties, overflow_deny_all), 2 },
+                { "overflow6:",      offsetof(PerSourcePenalties, overflow6_deny_all), 2 },
+        };
+        enum { GIVEN_ENABLED = 1u << ELEMENTSOF(subs) };
+        PerSourcePenalties *p = field;
+
+        for (size_t i = 0; i < n; i++) {
+                const char *a = args[i];
+                int b = yes_no_from_string(a);
+                if (b >= 0) {
+                        if (n > 1)
+                                return config_error(ctx, "%s \"%s\" must appear alone", kw->name, a);
+                        if (!(p->given & GIVEN_ENABLED))
+                                p->enabled = b;
+                        p->given |= GIVEN_ENABLED;
+                        continue;
+                }
+                size_t k;
+                for (k = 0; k < ELEMENTSOF(subs); k++)
+                        if (strneq(a, subs[k].prefix, strlen(subs[k].prefix)))
+                                break;
+                if (k == ELEMENTSOF(subs))
+                        return config_error(ctx, "unsupported %s keyword \"%s\"", kw->name, a);
+                const char *v = a + strlen(subs[k].prefix);
+                long long x;
+                int r;
+                if (subs[k].kind == 0)
+                        r = time_from_string(v, INT32_MAX, &x);
+                else if (subs[k].kind == 1)
+                        r = number_from_string(v, 1, kw->max, &x);
+                else {
+                        r = streq(v, "deny-all") || streq(v, "permissive") ? 0 : -EINVAL;
+                        x = streq(v, "deny-all");
+                }
+                if (r == -ERANGE && subs[k].kind == 1)
+                        return config_error(ctx, "value out of range for %s: \"%s\" (allowed: 1 to %lld)",
+                                            kw->name, a, kw->max);
+                if (r < 0)
+                        return config_error(ctx, "invalid value for %s: \"%s\"", kw->name, a);
+                if (p->given & (1u << k))
+                        continue;
+                p->given |= 1u << k;
+                if (subs[k].kind == 2)
+                        *(bool *) ((uint8_t *) p + subs[k].offset) = x;
+                else
+                        *(unsigned *) ((uint8_t *) p + subs[k].offset) = (unsigned) x;
+                p->enabled = true;
+        }
+        return 0;
+}
+
+/* An OpenSSH address list (ADDR[/BITS],!ADDR[/BITS],...) or "none". */
+static int parse_address_list(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        bool none = strcasecmp(args[0], "none") == 0;
+        NetAddr any = { .family = AF_INET };
+        if (!none && net_addr_match_list(&any, args[0]) < -1)
+                return config_error(ctx, "invalid address list for %s: \"%s\" (ADDRESS[/BITS], comma-separated)",
+                                    kw->name, args[0]);
+        if (!field)
+                return 0;
+        return replace_unless_none(field, args[0], none);
+}
+
 static int load_file(Config *c, const char *path, unsigned depth);
 
 static int include_one(ConfigContext *ctx, const char *pattern) {
@@ -825,6 +982,41 @@ static void dump_set_env(const Config *c, const ConfigKeyword *kw, const void *f
                 fprintf(f, "%s%s%s%s", i > 0 ? " " : "", quote ? "\"" : "", c->set_env[i], quote ? "\"" : "");
         }
         fputc('\n', f);
+}
+
+static void dump_max_startups(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        const MaxStartups *m = field;
+        dump_keyword(kw, f);
+        fprintf(f, "%u:%u:%u\n", m->begin, m->rate, m->full);
+}
+
+static void dump_per_source_max_startups(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        unsigned v = *(const unsigned *) field;
+        dump_keyword(kw, f);
+        if (v == CONFIG_UNLIMITED)
+                fputs("none\n", f);
+        else
+                fprintf(f, "%u\n", v);
+}
+
+static void dump_net_block_size(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        const NetBlockSize *b = field;
+        dump_keyword(kw, f);
+        fprintf(f, "%u:%u\n", b->ipv4, b->ipv6);
+}
+
+/* OpenSSH 9.8's -T line, in its order. */
+static void dump_penalties(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        const PerSourcePenalties *p = field;
+        dump_keyword(kw, f);
+        if (!p->enabled) {
+                fputs("no\n", f);
+                return;
+        }
+        fprintf(f, "crash:%u authfail:%u noauth:%u grace-exceeded:%u max:%u min:%u max-sources4:%u "
+                "max-sources6:%u overflow:%s overflow6:%s\n", p->crash, p->authfail, p->noauth, p->grace_exceeded,
+                p->max, p->min, p->max_sources4, p->max_sources6, p->overflow_deny_all ? "deny-all" : "permissive",
+                p->overflow6_deny_all ? "deny-all" : "permissive");
 }
 
 /* ---- unsupported keywords ------------------------------------------------------------------------- */
@@ -1102,6 +1294,22 @@ int config_init(Config *c) {
                 .print_last_log = true,
                 .client_alive_count_max = 3,
                 .log_level = LOG_LEVEL_INFO,
+                .max_startups = { .begin = 10, .rate = 30, .full = 100 },
+                /* Not OpenSSH's "none": half of MaxStartups' start, so that one source alone can never
+                 * bring random early drop upon everybody else (doc/SECURITY.md). */
+                .per_source_max_startups = 5,
+                .per_source_net_block_size = { .ipv4 = 32, .ipv6 = 128 },
+                .per_source_penalties = {
+                        .enabled = true,
+                        .crash = 90,
+                        .authfail = 5,
+                        .noauth = 1,
+                        .grace_exceeded = 10,
+                        .max = 600,
+                        .min = 15,
+                        .max_sources4 = 65536,
+                        .max_sources6 = 65536,
+                },
         };
         c->pid_file = strdup("/run/privsshd.pid");
         c->pam_service_name = strdup("privsshd");
@@ -1137,6 +1345,7 @@ void config_done(Config *c) {
         free(c->pam_service_name);
         free(c->sandbox_user);
         free(c->sandbox_directory);
+        free(c->per_source_penalty_exempt);
 #if ENABLE_TEST_HOOKS
         free(c->test_worker_inject);
 #endif

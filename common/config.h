@@ -35,6 +35,38 @@ typedef struct Subsystem {
         char *command;
 } Subsystem;
 
+/* A numeric limit set to "none". */
+#define CONFIG_UNLIMITED (~0u)
+
+/* MaxStartups start:rate:full: random early drop of unauthenticated connections (the listener). */
+typedef struct MaxStartups {
+        unsigned begin;         /* from this many unauthenticated connections on, drop ... */
+        unsigned rate;          /* ... with this probability in percent, rising linearly to 100 % ... */
+        unsigned full;          /* ... at this many */
+} MaxStartups;
+
+/* PerSourceNetBlockSize: the prefix lengths that make addresses one "source". */
+typedef struct NetBlockSize {
+        unsigned ipv4;          /* 0..32 */
+        unsigned ipv6;          /* 0..128 */
+} NetBlockSize;
+
+/* PerSourcePenalties, OpenSSH 9.8's sub-options; times in seconds, 0 = no penalty of that kind. */
+typedef struct PerSourcePenalties {
+        bool enabled;
+        unsigned crash;                 /* the worker (network process) was killed by a crash signal */
+        unsigned authfail;              /* authentication was attempted and failed */
+        unsigned noauth;                /* the connection ended without authenticating */
+        unsigned grace_exceeded;        /* LoginGraceTime ran out */
+        unsigned max;                   /* a source's penalty never exceeds this */
+        unsigned min;                   /* a penalty refuses connections once it exceeds this */
+        unsigned max_sources4;          /* penalised IPv4 sources tracked */
+        unsigned max_sources6;          /* penalised IPv6 sources tracked */
+        bool overflow_deny_all;         /* IPv4 table full: refuse everybody (else forget the oldest) */
+        bool overflow6_deny_all;
+        unsigned given;                 /* bookkeeping: sub-options already set (the first value wins) */
+} PerSourcePenalties;
+
 typedef struct Config {
         /* listener */
         uint16_t ports[CONFIG_MAX_LISTEN];
@@ -44,6 +76,13 @@ typedef struct Config {
         char *hostkeys[CONFIG_MAX_HOSTKEYS];
         size_t n_hostkeys;                      /* 0 = defaults /etc/privsshd/ssh_host_{ed25519,ecdsa,rsa}_key */
         char *pid_file;                         /* "/run/privsshd.pid"; "none" stored as NULL */
+
+        /* connection limits (the listener; see doc/SECURITY.md for why the defaults are what they are) */
+        MaxStartups max_startups;               /* 10:30:100, as OpenSSH */
+        unsigned per_source_max_startups;       /* 5 (OpenSSH: none); CONFIG_UNLIMITED = none */
+        NetBlockSize per_source_net_block_size; /* 32:128 */
+        PerSourcePenalties per_source_penalties; /* on: crash:90 authfail:5 noauth:1 grace-exceeded:10 ... */
+        char *per_source_penalty_exempt;        /* PerSourcePenaltyExemptList as written; NULL = none */
 
         /* authentication */
         char *authorized_keys_files[AUTHKEYS_MAX_FILES]; /* with %h %u %% tokens unexpanded */

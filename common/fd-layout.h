@@ -49,3 +49,18 @@ enum {
         WORKER_FD_DIAGNOSTICS = 5,      /* only when WORKER_HAS_DIAGNOSTICS_FD */
         _WORKER_FD_MAX,
 };
+
+/*
+ * The descriptors a monitor is exec'd with by the listener (privsshd -R -i): the inetd layout plus
+ * one pipe. Without -R (inetd, systemd, tests) there is no startup pipe and nothing changes.
+ *
+ *   0, 1  the client's TCP connection
+ *   2     the listener's stderr
+ *   3     the write end of the startup pipe: the monitor writes SRCLIMIT_STARTUP_AUTHENTICATED once
+ *         when the connection authenticates, so that it stops counting against MaxStartups
+ *         (monitor/srclimit.h); the monitor moves it to a CLOEXEC descriptor first thing, so the
+ *         worker and the user's processes never hold it
+ */
+enum {
+        MONITOR_FD_STARTUP = 3,
+};

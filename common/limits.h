@@ -73,5 +73,7 @@
 #define CONFIG_MAX_SET_ENV      64u             /* SetEnv assignments */
 
 /* listener */
-#define LISTEN_MAX_CHILDREN     1024u           /* concurrent per-connection processes */
+#define LISTEN_MAX_CHILDREN     1024u           /* concurrent connections, authenticated or not: a hard cap
+                                                 * above MaxStartups (whose full is at most this) */
+#define SRCLIMIT_MAX_PENALTY_SOURCES (1u << 20) /* largest PerSourcePenalties max-sources4/6 we accept */
 #define HOSTKEY_MAX_FILE_SIZE   (64u * 1024u)

@@ -1,5 +1,6 @@
 /* See listener.h. */
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,19 +15,23 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
+#include "common/fd-layout.h"
 #include "common/fd-util.h"
 #include "common/log.h"
+#include "common/proctitle.h"
 #include "common/signal-util.h"
 #include "monitor/listener.h"
+#include "monitor/srclimit.h"
 
 typedef struct Listener {
         int fds[CONFIG_MAX_LISTEN * 2];
         size_t n_fds;
-        unsigned children;
+        SrcLimit *limits;       /* MaxStartups, PerSource*, the hard cap: srclimit.h */
 } Listener;
 
 static int bind_one(Listener *l, const char *host, uint16_t port) {
@@ -176,9 +181,51 @@ static void write_pid_file(const char *path) {
         fclose(f);
 }
 
-static void start_connection(Listener *l, int conn, char *const *argv) {
-        if (l->children >= LISTEN_MAX_CHILDREN) {
-                log_error("drop connection: %u connections in progress", l->children);
+static uint64_t listener_now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+/* "[ADDR]:PORT" of a socket address, OpenSSH's form in the drop lines. */
+static void endpoint_name(const struct sockaddr_storage *sa, socklen_t len, char *buf, size_t size) {
+        NetAddr a;
+        uint16_t port = 0;
+        char name[NET_ADDR_STRLEN];
+        if (net_addr_from_sockaddr((const struct sockaddr *) sa, len, &a) < 0) {
+                snprintf(buf, size, "[UNKNOWN]:65535");
+                return;
+        }
+        if (sa->ss_family == AF_INET)
+                port = ntohs(((const struct sockaddr_in *) sa)->sin_port);
+        else
+                port = ntohs(((const struct sockaddr_in6 *) sa)->sin6_port);
+        snprintf(buf, size, "[%s]:%u", net_addr_to_string(&a, name, sizeof name), port);
+}
+
+static void start_connection(Listener *l, int conn, const struct sockaddr_storage *peer_sa,
+                             socklen_t peer_len, char *const *argv) {
+        struct sockaddr_storage local_sa = {};
+        socklen_t local_len = sizeof local_sa;
+        char from[NET_ADDR_STRLEN + 16], on[NET_ADDR_STRLEN + 16], from_on[2 * NET_ADDR_STRLEN + 40];
+        NetAddr peer;
+        bool have_peer = net_addr_from_sockaddr((const struct sockaddr *) peer_sa, peer_len, &peer) == 0;
+
+        if (getsockname(conn, (struct sockaddr *) &local_sa, &local_len) < 0)
+                local_len = 0;
+        endpoint_name(peer_sa, peer_len, from, sizeof from);
+        endpoint_name(&local_sa, local_len, on, sizeof on);
+        snprintf(from_on, sizeof from_on, "%s on %s", from, on);
+        if (!srclimit_admit(l->limits, have_peer ? &peer : NULL, from_on, listener_now())) {
+                /* Best effort, as OpenSSH: the client shows it instead of a bare reset. */
+                static const char msg[] = "Not allowed at this time\r\n";
+                (void) !write(conn, msg, sizeof msg - 1);
+                return;
+        }
+
+        _cleanup_(close_pairp) int startup[2] = { -EBADF, -EBADF };
+        if (pipe2(startup, O_CLOEXEC | O_NONBLOCK) < 0) {
+                log_error("pipe: %m");
                 return;
         }
         pid_t pid = fork();
@@ -190,23 +237,36 @@ static void start_connection(Listener *l, int conn, char *const *argv) {
                 sigset_t none;
                 sigemptyset(&none);
                 sigprocmask(SIG_SETMASK, &none, NULL);
-                /* inetd layout: the connection is stdin and stdout; stderr is inherited for -e. */
-                if (dup2(conn, STDIN_FILENO) < 0 || dup2(conn, STDOUT_FILENO) < 0)
+                /* inetd layout: the connection is stdin and stdout; stderr is inherited for -e; the
+                 * write end of the startup pipe at its fixed number (common/fd-layout.h). */
+                if (dup2(conn, STDIN_FILENO) < 0 || dup2(conn, STDOUT_FILENO) < 0 ||
+                    fd_move_to(startup[1], MONITOR_FD_STARTUP) < 0)
                         _exit(255);
                 execv(argv[0], argv);
                 dprintf(STDERR_FILENO, "privsshd: cannot execute %s: %s\n", argv[0], strerror(errno));
                 _exit(255);
         }
-        l->children++;
+        startup[1] = safe_close(startup[1]);
+        (void) srclimit_child_add(l->limits, pid, TAKE_FD(startup[0]), have_peer ? &peer : NULL);
+}
+
+static void listener_title(const Listener *l, const Config *c) {
+        proctitle_set("privsshd: [listener] %u of %u-%u startups", srclimit_startups(l->limits),
+                      c->max_startups.begin, c->max_startups.full);
 }
 
 int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
+        _cleanup_(srclimit_freep) SrcLimit *limits = NULL;
         Listener l = {};
         int r;
 
         r = sandbox_directory_prepare(c->sandbox_directory);
         if (r < 0)
                 return r;
+        r = srclimit_new(c, &limits);
+        if (r < 0)
+                return log_error_errno(r, "out of memory");
+        l.limits = limits;
         r = bind_all(&l, c);
         if (r < 0)
                 return r;
@@ -224,12 +284,15 @@ int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
 
         (void) sd_notify(0, "READY=1\nSTATUS=Listening");
 
-        struct pollfd p[ELEMENTSOF(l.fds) + 1];
+        /* The listening sockets, the signalfd, then one startup pipe per unauthenticated monitor. */
+        static struct pollfd p[ELEMENTSOF(l.fds) + 1 + LISTEN_MAX_CHILDREN];
         for (;;) {
+                listener_title(&l, c);
                 for (size_t i = 0; i < l.n_fds; i++)
                         p[i] = (struct pollfd) { .fd = l.fds[i], .events = POLLIN };
                 p[l.n_fds] = (struct pollfd) { .fd = sfd, .events = POLLIN };
-                if (poll(p, l.n_fds + 1, -1) < 0) {
+                size_t n_pipes = srclimit_poll_fill(l.limits, p + l.n_fds + 1, LISTEN_MAX_CHILDREN);
+                if (poll(p, l.n_fds + 1 + n_pipes, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         r = log_error_errno(negative_errno(), "poll: %m");
@@ -240,9 +303,10 @@ int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
                         bool stop = false;
                         while (read(sfd, &si, sizeof si) == sizeof si) {
                                 if (si.ssi_signo == SIGCHLD) {
-                                        while (waitpid(-1, NULL, WNOHANG) > 0)
-                                                if (l.children > 0)
-                                                        l.children--;
+                                        int status;
+                                        pid_t pid;
+                                        while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+                                                srclimit_child_exited(l.limits, pid, status, listener_now());
                                 } else if (si.ssi_signo == SIGHUP) {
                                         log_info("Received SIGHUP; reloading is not supported yet, ignored.");
                                 } else {
@@ -255,16 +319,20 @@ int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
                                 break;
                         }
                 }
+                /* Authenticated monitors first, so that they no longer count against the new ones. */
+                srclimit_poll_handle(l.limits, p + l.n_fds + 1, n_pipes);
                 for (size_t i = 0; i < l.n_fds; i++) {
                         if (!(p[i].revents & POLLIN))
                                 continue;
-                        int conn = accept4(l.fds[i], NULL, NULL, SOCK_CLOEXEC);
+                        struct sockaddr_storage peer = {};
+                        socklen_t peer_len = sizeof peer;
+                        int conn = accept4(l.fds[i], (struct sockaddr *) &peer, &peer_len, SOCK_CLOEXEC);
                         if (conn < 0) {
                                 if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
                                         log_error("accept: %m");
                                 continue;
                         }
-                        start_connection(&l, conn, reexec_argv);
+                        start_connection(&l, conn, &peer, peer_len, reexec_argv);
                         safe_close(conn);
                 }
         }

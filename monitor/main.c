@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "build-config.h"
 #include "common/config.h"
+#include "common/fd-layout.h"
 #include "common/fd-util.h"
 #include "common/log.h"
 #include "common/proctitle.h"
@@ -28,6 +30,7 @@ static const char *arg_log_file = NULL;
 static bool arg_test = false;
 static bool arg_test_print = false;
 static bool arg_inetd = false;
+static bool arg_rexec = false;          /* -R: started by our listener, with its startup pipe */
 
 static void usage(void) {
         fprintf(stderr,
@@ -39,7 +42,7 @@ static void usage(void) {
 
 /* argv for the listener's per-connection re-exec: our absolute path, the original options, -i. */
 static char **reexec_argv(int argc, char **argv) {
-        char **v = calloc((size_t) argc + 2, sizeof(char *));
+        char **v = calloc((size_t) argc + 3, sizeof(char *));
         if (!v)
                 return NULL;
         char exe[4096];
@@ -50,28 +53,55 @@ static char **reexec_argv(int argc, char **argv) {
         v[0] = strdup(exe);
         for (int i = 1; i < argc; i++)
                 v[i] = strdup(argv[i]);
-        v[argc] = strdup("-i");
-        for (int i = 0; i <= argc; i++)
+        /* -R (private, as OpenSSH's): fd MONITOR_FD_STARTUP is the listener's startup pipe. */
+        v[argc] = strdup("-R");
+        v[argc + 1] = strdup("-i");
+        for (int i = 0; i <= argc + 1; i++)
                 if (!v[i])
                         return strv_free(v);
         return v;
 }
 
+/* -R: the write end of the listener's startup pipe, off its fixed number and CLOEXEC (so that no
+ * child of ours inherits it), or -EBADF. Anything else at that number is left alone. */
+static int startup_pipe_take(void) {
+        struct stat st;
+        if (!arg_rexec)
+                return -EBADF;
+        int flags = fcntl(MONITOR_FD_STARTUP, F_GETFL);
+        if (flags < 0 || fstat(MONITOR_FD_STARTUP, &st) < 0 || !S_ISFIFO(st.st_mode) ||
+            (flags & O_ACCMODE) != O_WRONLY) {
+                log_error("-R: descriptor %d is not the write end of a pipe; MaxStartups cannot learn when "
+                          "this connection authenticates", MONITOR_FD_STARTUP);
+                return -EBADF;
+        }
+        int fd = fcntl(MONITOR_FD_STARTUP, F_DUPFD_CLOEXEC, MONITOR_FD_STARTUP + 1);
+        if (fd < 0) {
+                log_error("-R: %m");
+                return -EBADF;
+        }
+        (void) close(MONITOR_FD_STARTUP);
+        return fd;
+}
+
 static int run_inetd(const Config *c) {
+        int startup = startup_pipe_take();
         /* The connection is on stdin/stdout. Take it off 0 and 1 and put /dev/null there. */
         int conn = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
         if (conn < 0) {
                 log_error("-i: no connection on stdin: %m");
+                safe_close(startup);
                 return 255;
         }
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0) {
                 log_error("/dev/null: %m");
                 safe_close(conn);
+                safe_close(startup);
                 return 255;
         }
         safe_close(null);
-        return monitor_run(c, conn);
+        return monitor_run(c, conn, startup);
 }
 
 int main(int argc, char **argv) {
@@ -85,7 +115,7 @@ int main(int argc, char **argv) {
                 return 255;
         }
 
-        while ((opt = getopt(argc, argv, "46DdeiTtE:f:h:o:p:")) != -1) {
+        while ((opt = getopt(argc, argv, "46DdeiRTtE:f:h:o:p:")) != -1) {
                 char buf[4200];
                 switch (opt) {
                 case '4':
@@ -113,6 +143,9 @@ int main(int argc, char **argv) {
                         break;
                 case 'i':
                         arg_inetd = true;
+                        break;
+                case 'R':
+                        arg_rexec = true;
                         break;
                 case 'o':
                         if (config_apply_option(&config, optarg) < 0)

@@ -39,4 +39,7 @@ int monitor_state_gate(void *userdata, IpcType type, const IpcRow *row) {
 void monitor_state_set(Monitor *m, IpcState s) {
         log_debug("monitor: state %s -> %s", monitor_state_to_string(m->state), monitor_state_to_string(s));
         m->state = s;
+        /* From now on the connection no longer counts against MaxStartups, and is never penalised. */
+        if (s == IPC_ST_AUTHED)
+                monitor_startup_done(m);
 }

@@ -28,6 +28,7 @@
 #include "monitor/handle-session.h"
 #include "monitor/monitor-state.h"
 #include "monitor/monitor.h"
+#include "monitor/srclimit.h"
 #include "monitor/worker-spawn.h"
 
 uint64_t now_usec(void) {
@@ -65,7 +66,19 @@ static const char *signal_label(int sig) {
         return buf;
 }
 
+void monitor_startup_done(Monitor *m) {
+        if (m->startup_fd < 0)
+                return;
+        char byte = SRCLIMIT_STARTUP_AUTHENTICATED;
+        if (write(m->startup_fd, &byte, 1) != 1)
+                log_debug("monitor: cannot tell the listener about the authentication: %m");
+        m->startup_fd = safe_close(m->startup_fd);
+}
+
+/* Called for every status of the worker that the monitor did not cause by its own SIGKILL. */
 static void worker_report_status(Monitor *m, int status) {
+        if (srclimit_penalty_from_status(status) == SRCLIMIT_PENALTY_CRASH && WIFSIGNALED(status))
+                m->worker_crashed = true;
         if (WIFSIGNALED(status))
                 log_error("worker (pid %d) for %s port %u was killed by signal %s%s", (int) m->worker_pid,
                           m->peer_address, m->peer_port, signal_label(WTERMSIG(status)),
@@ -210,11 +223,24 @@ static int handle_signal(Monitor *m) {
 
 static void peer_names(Monitor *m, int fd);
 
-int monitor_run(const Config *config, int conn_fd) {
+/* What the listener learns from the exit status of a connection that never authenticated (OpenSSH's
+ * EXIT_CHILD_CRASH, EXIT_LOGIN_GRACE, EXIT_AUTH_ATTEMPTED; anything else non-zero is "noauth"). */
+static int exit_code_preauth(const Monitor *m) {
+        if (m->worker_crashed)
+                return MONITOR_EXIT_WORKER_CRASH;
+        if (m->grace_exceeded)
+                return MONITOR_EXIT_LOGIN_GRACE;
+        if (m->auth_failures > 0)
+                return MONITOR_EXIT_AUTH_ATTEMPTED;
+        return MONITOR_EXIT_NOAUTH;
+}
+
+int monitor_run(const Config *config, int conn_fd, int startup_fd) {
         Monitor m = {
                 .config = config,
                 .ipc_fd = -EBADF,
                 .signal_fd = -EBADF,
+                .startup_fd = startup_fd,
                 .state = IPC_ST_INIT,
                 .next_session_id = 1,
                 .exit_code = 0,
@@ -228,6 +254,7 @@ int monitor_run(const Config *config, int conn_fd) {
         if (r < 0) {
                 log_error("monitor: cannot set up signals: %s", strerror(-r));
                 safe_close(conn_fd);
+                safe_close(startup_fd);
                 return 255;
         }
         m.signal_fd = r;
@@ -256,6 +283,7 @@ int monitor_run(const Config *config, int conn_fd) {
                                 log_info("Timeout before authentication for %s port %u", m.peer_address,
                                          m.peer_port);
                                 monitor_teardown(&m, "login grace time");
+                                m.grace_exceeded = true;
                                 m.exit_code = 255;
                                 break;
                         }
@@ -334,6 +362,9 @@ int monitor_run(const Config *config, int conn_fd) {
 out:
         monitor_teardown(&m, m.exit_code ? "error" : NULL);
         safe_close(m.signal_fd);
+        if (m.state != IPC_ST_AUTHED && m.startup_fd >= 0)
+                m.exit_code = exit_code_preauth(&m);
+        m.startup_fd = safe_close(m.startup_fd);
         free(m.auth_user);
         free(m.forced_command);
         user_creds_free(m.user);

@@ -64,10 +64,21 @@ typedef struct Monitor {
         unsigned n_ptys;
 
         int exit_code;
+
+        /* The listener's startup pipe (-R; monitor/srclimit.h), -EBADF when absent or used; and what
+         * the exit status tells the listener about a connection that never authenticated. */
+        int startup_fd;
+        bool worker_crashed;            /* killed by a crash signal that the monitor did not send */
+        bool grace_exceeded;            /* LoginGraceTime ran out */
 } Monitor;
 
-/* Run one connection (fd is the connected socket, already set up by the caller). Returns exit code. */
-int monitor_run(const Config *config, int conn_fd);
+/* Run one connection (conn_fd is the connected socket, already set up by the caller; startup_fd the
+ * listener's startup pipe or -EBADF, both taken over). Returns the exit code: for a connection that
+ * never authenticated, one of srclimit.h's MONITOR_EXIT_*. */
+int monitor_run(const Config *config, int conn_fd, int startup_fd);
+
+/* Tell the listener that the connection has authenticated (once; nothing without a startup pipe). */
+void monitor_startup_done(Monitor *m);
 
 /* The one way out: kill the worker, hang up sessions, close PAM, reap. Idempotent. */
 void monitor_teardown(Monitor *m, const char *reason);

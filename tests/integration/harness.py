@@ -318,6 +318,11 @@ class Server:
             "PermitRootLogin prohibit-password",
             "MaxAuthTries 6",
         ]
+        # Every test connects from 127.0.0.1, and many fail logins or drop connections on purpose:
+        # exempt it from PerSourcePenalties (on by default), or one test's failures would lock the
+        # next check out. Tests of the penalties use other sources (127.0.0.2, ...) or their own list.
+        if self.kind != "openssh":
+            common.append("PerSourcePenaltyExemptList 127.0.0.1")
         lines = [l.strip() for l in config.strip().splitlines() if l.strip()] + common
         if self.kind == "openssh":
             lines = [l for l in lines if not self._own_keyword(l)]
@@ -523,6 +528,29 @@ def read_until_closed(sock, timeout=10):
     except ConnectionResetError:
         pass
     return data
+
+
+def connect_from(source, timeout=10):
+    """A TCP connection to the server from `source` (127.0.0.2, ...: all of 127/8 is on loopback in
+    the test's namespace, so each is a different source address for the server)."""
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.settimeout(timeout)
+    c.bind((source, 0))
+    c.connect(("127.0.0.1", PORT))
+    return c
+
+
+def first_line(sock, timeout=10):
+    """The first line the server sends (b"SSH-2.0-..." or OpenSSH's b"Not allowed at this time"),
+    b"" when it closes first."""
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while b"\n" not in data and (chunk := sock.recv(256)):
+            data += chunk
+    except (ConnectionResetError, socket.timeout):
+        pass
+    return data.split(b"\n")[0].rstrip(b"\r")
 
 
 def send_junk(data, timeout=10):

@@ -133,6 +133,15 @@ static void test_defaults(void) {
         CHECK(c.max_auth_tries == 6 && c.max_sessions == 10 && c.login_grace_time == 120,
               "default MaxAuthTries 6, MaxSessions 10, LoginGraceTime 120");
         CHECK(c.log_level == LOG_LEVEL_INFO, "default LogLevel INFO");
+        CHECK(c.max_startups.begin == 10 && c.max_startups.rate == 30 && c.max_startups.full == 100 &&
+              c.per_source_max_startups == 5 && c.per_source_net_block_size.ipv4 == 32 &&
+              c.per_source_net_block_size.ipv6 == 128, "default MaxStartups 10:30:100, PerSourceMaxStartups 5, "
+              "PerSourceNetBlockSize 32:128");
+        CHECK(c.per_source_penalties.enabled && c.per_source_penalties.crash == 90 &&
+              c.per_source_penalties.authfail == 5 && c.per_source_penalties.noauth == 1 &&
+              c.per_source_penalties.grace_exceeded == 10 && c.per_source_penalties.max == 600 &&
+              c.per_source_penalties.min == 15 && !c.per_source_penalty_exempt,
+              "default PerSourcePenalties as OpenSSH 9.9, no exempt list");
         CHECK(c.pid_file && streq(c.pid_file, "/run/privsshd.pid"), "default PidFile");
         CHECK(streq(c.sandbox_user, "privsshd") && streq(c.sandbox_directory, "/run/privsshd/empty") &&
               streq(c.pam_service_name, "privsshd"), "default SandboxUser, SandboxDirectory, PAMServiceName");
@@ -187,6 +196,18 @@ static void test_all_keywords(void) {
         CHECK(!config_accept_env(&c, "LANGUAGE") && !config_accept_env(&c, "TERM") && !config_accept_env(&c, "LC"),
               "and nothing else (LANGUAGE, TERM, LC)");
         CHECK(c.max_auth_tries == 3 && c.max_sessions == 0, "MaxAuthTries 3, MaxSessions 0");
+        CHECK(c.max_startups.begin == 3 && c.max_startups.rate == 50 && c.max_startups.full == 20,
+              "MaxStartups 3:50:20");
+        CHECK(c.per_source_max_startups == CONFIG_UNLIMITED, "PerSourceMaxStartups none");
+        CHECK(c.per_source_net_block_size.ipv4 == 24 && c.per_source_net_block_size.ipv6 == 56,
+              "PerSourceNetBlockSize 24:56");
+        CHECK(c.per_source_penalties.enabled && c.per_source_penalties.crash == 120 &&
+              c.per_source_penalties.authfail == 30 && c.per_source_penalties.noauth == 1 &&
+              c.per_source_penalties.overflow_deny_all && !c.per_source_penalties.overflow6_deny_all &&
+              c.per_source_penalties.max_sources6 == 100 && c.per_source_penalties.max_sources4 == 65536,
+              "PerSourcePenalties: each sub-option's first value over two lines, the rest defaults");
+        CHECK(c.per_source_penalty_exempt && streq(c.per_source_penalty_exempt, "10.0.0.0/8,!10.1.2.3,2001:db8::/32"),
+              "PerSourcePenaltyExemptList kept as written");
         CHECK(c.login_grace_time == 5400, "LoginGraceTime 1h30m is 5400 seconds");
         CHECK(c.log_level == LOG_LEVEL_DEBUG2, "LogLevel DEBUG2");
         CHECK(c.n_subsystems == 2 && streq(c.subsystems[0].name, "sftp") &&
@@ -264,6 +285,15 @@ static const struct {
         { "error-set-env-name", -EINVAL },
         { "error-accept-env", -EINVAL },
         { "error-client-alive", -EINVAL },
+        { "error-max-startups", -EINVAL },
+        { "error-max-startups-order", -EINVAL },
+        { "error-max-startups-range", -EINVAL },
+        { "error-per-source-max-startups", -EINVAL },
+        { "error-net-block-size", -EINVAL },
+        { "error-penalties", -EINVAL },
+        { "error-penalties-alone", -EINVAL },
+        { "error-penalties-time", -EINVAL },
+        { "error-exempt-list", -EINVAL },
         { "does-not-exist", -ENOENT },
 };
 

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""The contract between the listener and a monitor it starts (privsshd -R -i), checked directly by
+playing the listener: a minimal inetd hands one connection to privsshd -R -i with the write end of
+a pipe at fd 3, and reads the pipe and the exit status as the listener does.
+
+  - a key login: exactly one byte, 0x01, then end of file; exit 0; end of file comes while the
+    session still runs (the monitor closed the pipe at authentication, and neither the worker nor
+    the session holds it);
+  - a wrong password: end of file without the byte; exit 5 (authentication attempted);
+  - a client that connects and leaves: no byte; exit 255 (never authenticated);
+  - an idle client past LoginGraceTime: no byte; exit 3;
+  - a worker killed by SIGSYS (a crash the monitor did not cause) before authentication: exit 4;
+  - without a pipe at fd 3, -R logs that it cannot tell the listener and the login still works;
+    without -R, fd 3 is never touched (plain -i is what inetd and systemd run).
+
+Reference differs: OpenSSH's sshd-session has its own private protocol with its listener."""
+import os
+import signal
+import socket
+import subprocess
+
+import harness
+from harness import PORT, SANDBOX_DIRECTORY, Server, check
+
+INETD_PORT = PORT + 1
+
+
+def serve(config, client_argv=None, *, pipe=True, rexec=True, client=None, during=None, env=None,
+          read_pipe=None):
+    """One connection through a minimal inetd. client_argv: an ssh to run; or client(sock) makes the
+    connection itself; during() runs next; read_pipe(fd), if given, reads the pipe while the client
+    still runs. Returns (exit status, bytes read from the pipe, the monitor's log)."""
+    server = Server(config, name=f"inetd{serve.count}")
+    serve.count += 1
+    lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lst.bind(("127.0.0.1", INETD_PORT))
+    lst.listen(1)
+    ssh = None
+    if client_argv:
+        ssh = subprocess.Popen(client_argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env or harness.ssh_env())
+    else:
+        c = socket.create_connection(("127.0.0.1", INETD_PORT), timeout=30)
+    lst.settimeout(30)
+    conn, _ = lst.accept()
+    lst.close()
+    r, w = os.pipe()
+    flags = ["-R"] if rexec else []
+    # The shell puts the pipe's write end at fd 3 (or leaves fd 3 closed) and execs privsshd.
+    redirect = f"3>&{w} {w}>&-" if pipe else "3>&-"
+    logpath = os.path.join(server.dir, "i.log")
+    with open(logpath, "wb") as log:
+        daemon = subprocess.Popen(["/bin/sh", "-c", f'exec "$0" "$@" {redirect}', harness.PRIVSSHD] + flags +
+                                  ["-i", "-e", "-f", server.config_path], stdin=conn, stdout=conn, stderr=log,
+                                  pass_fds=[w])
+    os.close(w)
+    conn.close()
+    early = read_pipe(r) if read_pipe else b""
+    if client_argv:
+        ssh.communicate(timeout=60)
+    else:
+        client(c)
+    if during:
+        during()
+    data = early
+    while chunk := os.read(r, 16):
+        data += chunk
+    os.close(r)
+    try:
+        daemon.wait(60)
+    except subprocess.TimeoutExpired:
+        daemon.kill()
+        daemon.wait()
+    if not client_argv:
+        c.close()
+    return daemon.returncode, data, harness.read_text(logpath)
+
+
+serve.count = 0
+
+
+def main():
+    if harness.is_openssh():
+        raise harness.ReferenceDiffers("OpenSSH's listener protocol is its own")
+    os.makedirs(SANDBOX_DIRECTORY, mode=0o755, exist_ok=True)     # the listener would have made it
+
+    rc, data, log = serve("", harness.ssh_argv(command="true", port=INETD_PORT))
+    check("Accepted publickey for alice" in log, "a key login", log)
+    check(data == b"\x01", f"the pipe carries exactly one byte 0x01, then end of file ({data!r})", log)
+    check(rc == 0, f"exit 0 ({rc})", log)
+
+    # While the session still runs: the byte, then end of file, so the monitor closed its end at
+    # authentication and nothing it started (the worker, the session) holds it.
+    def read_during_session(r):
+        running = harness.wait_for(lambda: harness.processes(cmdline=r"^sleep 30$"), 20)
+        check(running, "the session runs")
+        got = b""
+        while chunk := os.read(r, 16):      # blocks until every writer is gone
+            got += chunk
+        alive = harness.processes(cmdline=r"^sleep 30$")
+        check(bool(alive), "it still runs when the pipe reports end of file", alive)
+        for p in alive:
+            os.kill(p.pid, signal.SIGTERM)
+        return got
+    rc, data, log = serve("", harness.ssh_argv(command="sleep 30", port=INETD_PORT), read_pipe=read_during_session)
+    check(data == b"\x01", f"during the session: 0x01, then end of file ({data!r})", log)
+
+    rc, data, log = serve("", harness.ssh_argv(command="true", password="wrong", port=INETD_PORT),
+                          env=harness.ssh_env("wrong"))
+    check("Failed password for alice" in log, "a wrong password", log)
+    check(data == b"", f"no byte on the pipe ({data!r})", log)
+    check(rc == 5, f"exit 5: authentication attempted and failed ({rc})", log)
+
+    def leave(c):
+        harness.first_line(c)
+        c.close()
+    rc, data, log = serve("", client=leave)
+    check(data == b"" and rc == 255, f"a client that leaves: no byte, exit 255 ({data!r}, {rc})", log)
+
+    rc, data, log = serve("LoginGraceTime 2", client=lambda c: harness.read_until_closed(c, 30))
+    check("Timeout before authentication" in log, "an idle client outlives LoginGraceTime 2", log)
+    check(data == b"" and rc == 3, f"no byte, exit 3 ({data!r}, {rc})", log)
+
+    def crash_worker():
+        ok = harness.wait_for(lambda: harness.processes(comm="privsshd-worker"), 10)
+        for p in harness.processes(comm="privsshd-worker"):
+            os.kill(p.pid, signal.SIGSYS)
+        check(ok, "the worker ran")
+    rc, data, log = serve("", client=lambda c: harness.first_line(c), during=crash_worker)
+    check("was killed by signal SIGSYS" in log, "the worker was killed by SIGSYS", log)
+    check(data == b"" and rc == 4, f"no byte, exit 4: the worker crashed ({data!r}, {rc})", log)
+
+    rc, data, log = serve("", harness.ssh_argv(command="true", port=INETD_PORT), pipe=False)
+    check("-R: descriptor 3 is not the write end of a pipe" in log, "-R without a pipe at fd 3 says so", log)
+    check(rc == 0 and "Accepted publickey for alice" in log, f"and the login still works ({rc})", log)
+
+    rc, data, log = serve("", harness.ssh_argv(command="true", password="wrong", port=INETD_PORT),
+                          rexec=False, env=harness.ssh_env("wrong"))
+    check(data == b"" and "descriptor 3" not in log, "without -R, a pipe at fd 3 is left alone", log)
+    check(rc == 0, f"and the exit status is plain -i's ({rc})", log)
+
+
+harness.run(main)
