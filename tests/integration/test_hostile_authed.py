@@ -119,10 +119,10 @@ def main():
     rc, err, res = run("own", server)
     check("auth 6 1" in res and re.search(r"started \d+ with 3 fds", res),
           "the fake worker logs alice in through PAM and starts a session", res, err)
-    check(harness.wait_for(lambda: os.path.exists("/tmp/hostile-usr1"), 5),
+    check(harness.wait_for(lambda: os.path.exists("/tmp/hostile-usr1"), 15),
           "control: a signal for its own session reaches it", res, err)
     check("protocol violation" not in err and rc == 0, f"control: no violation, clean end (exit {rc})", err)
-    check(harness.wait_for(lambda: not harness.processes(cmdline=r"^sleep 1005$"), 5),
+    check(harness.wait_for(lambda: not harness.processes(cmdline=r"^sleep 1005$"), 15),
           "control: the session is hung up when the worker goes", harness.processes(cmdline="sleep"))
     for f in ("/tmp/hostile-hup", "/tmp/hostile-usr1", "/tmp/hostile-ready"):
         if os.path.exists(f):
@@ -135,10 +135,10 @@ def main():
           f"hostile: signalling a session not of this connection is a violation (exit {rc})", err)
     check(not os.path.exists("/tmp/hostile-usr1"), "hostile: nothing was signalled with USR1")
     check(harness.wait_for(lambda: os.path.exists("/tmp/hostile-hup")
-                           and not harness.processes(cmdline=r"^sleep 1005$"), 5),
+                           and not harness.processes(cmdline=r"^sleep 1005$"), 15),
           "hostile: the connection's own session was hung up", harness.processes(cmdline="sleep"), err)
     check(harness.wait_for(lambda: [e[:2] for e in harness.pam_events()] == [("open_session", "alice"),
-                                                                          ("close_session", "alice")], 5),
+                                                                          ("close_session", "alice")], 15),
           "hostile: its PAM session was closed", harness.pam_log())
     check(not harness.processes(cmdline=r"hostile-foreign"), "hostile: the fake worker is gone",
           harness.processes(cmdline="hostile"))
@@ -158,7 +158,7 @@ def main():
         check(rc == 255 and re.search(said, err) and "sending" in res,
               f"{scenario}: {what} is refused and the connection torn down (exit {rc})", res, err)
         check(harness.wait_for(lambda: not harness.processes(cmdline=r"^sleep 1006$")
-                               and not harness.processes(cmdline=rf"hostile-{scenario}"), 5),
+                               and not harness.processes(cmdline=rf"hostile-{scenario}"), 15),
               f"{scenario}: no session and no worker left", harness.processes(cmdline="sleep|hostile"))
         events = [e[0] for e in harness.pam_events()]
         check(events in ([], ["open_session", "close_session"]),

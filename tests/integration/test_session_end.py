@@ -25,8 +25,9 @@ def main():
     took = time.monotonic() - t0
     check(r.stdout == b"hello\n" and r.returncode == 0 and took < 2.5,
           f"'sleep 30 >/dev/null 2>&1 & echo hello' returns at once ({took:.1f} s)", r, s)
-    check(harness.processes(cmdline=r"^sleep 30$"), "and its background job lives on",
-          harness.processes(cmdline="sleep"))
+    # The job may still be the shell's fork, not yet sleep, when the client returns: wait for it.
+    check(harness.wait_for(lambda: harness.processes(cmdline=r"^sleep 30$"), 5),
+          "and its background job lives on", harness.processes(cmdline="sleep"))
 
     p = SshProcess("trap 'echo hup > /tmp/hup-pty; exit 1' HUP; echo started; sleep 1002 & wait",
                    opts=["-tt"])
