@@ -185,6 +185,8 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(test_worker_bogus_session_close, bool),       ONE,         0, 0 },
         { "TestWorkerInject",            parse_path_or_none,          dump_string,
           CONFIG_FIELD(test_worker_inject, char *),                  ONE,         0, 0 },
+        { "TestSignalSenderStops",       parse_flag,                  dump_flag,
+          CONFIG_FIELD(test_signal_sender_stops, bool),              ONE,         0, 0 },
 #endif
 };
 

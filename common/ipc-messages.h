@@ -31,8 +31,8 @@
  * long-lived ControlMaster connection could start (SESSION_MAX_STARTS), finite all the same.
  * The worker requests without a budget are the ones nothing answers and that cost the monitor
  * nothing but a lookup: PTY_RELEASE, SESSION_CLOSE. SESSION_SIGNAL is not answered either, but each
- * one forks (the signal is sent as the user), so it has SESSION_MAX_SIGNALS; LOG's budget bounds the
- * log volume.
+ * one forks (the signal is sent as the user), so it has SESSION_MAX_SIGNALS (and at most
+ * SESSION_MAX_PENDING_SIGNALS in flight); LOG's budget bounds the log volume.
  *
  * Reserved for when the monitor takes host-key signing and publickey verification over from the
  * worker (needs a libssh that exposes the exchange hash and the signed data; see doc/SECURITY.md):

@@ -43,9 +43,12 @@
                                                    `shell -c command` (or in SSH_ORIGINAL_COMMAND=) */
 #define SESSION_MAX_STARTS      (1024u * 1024u) /* SESSION_START and PTY_REQUEST per connection: a
                                                    ControlMaster starting one every 10 s for 120 days */
-#define SESSION_MAX_SIGNALS     16384u          /* SESSION_SIGNAL per connection: each costs the monitor two
-                                                   forks (monitor/session-signal.c); OpenSSH's client
+#define SESSION_MAX_SIGNALS     16384u          /* SESSION_SIGNAL per connection: each costs the monitor a
+                                                   fork (monitor/session-signal.c); OpenSSH's client
                                                    sends none, programs send one per command */
+#define SESSION_MAX_PENDING_SIGNALS 8u          /* signal senders in flight per connection (each runs as
+                                                   the user, who can stop it; session-signal.h) */
+#define SESSION_SIGNAL_SENDER_USEC (1000u * 1000u) /* a sender still there after this is killed */
 #define SESSION_MAX_PER_CONN    1024u           /* hard ceiling for MaxSessions */
 #define SESSION_MAX_ENV         256u            /* environment variables passed to a session */
 #define SESSION_MAX_ENV_REQUESTS 64u            /* client "env" requests kept per channel */

@@ -179,8 +179,11 @@ int handle_session_signal(Monitor *m, const IpcSessionSignal *p) {
                 return 0;
         log_debug("session %u: signal %s", s->id, p->signal);
         /* The leader called setsid(): its pid is the group's id. As the user, never as root. */
-        int r = session_signal_as_user(m->user, s->pid, sig);
-        if (r < 0)
+        int r = signal_senders_start(&m->signal_senders, m->user, s->pid, sig, now_usec());
+        if (r == -EBUSY)
+                log_info("session %u: signal %s for %s refused: %u signals still in flight", s->id, p->signal,
+                         m->user->name, SESSION_MAX_PENDING_SIGNALS);
+        else if (r < 0)
                 log_error("session %u: cannot send signal %s for %s: %s", s->id, p->signal, m->user->name,
                           strerror(-r));
         return 0;

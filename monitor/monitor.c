@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "build-config.h"
 #include "common/fd-util.h"
 #include "common/ipc-socket.h"
 #include "common/log.h"
@@ -126,7 +127,7 @@ static void worker_stop(Monitor *m, uint64_t grace_usec) {
 }
 
 void monitor_teardown(Monitor *m, const char *reason) {
-        if (m->ipc_fd < 0 && m->worker_pid <= 0 && !m->pam && !m->sessions)
+        if (m->ipc_fd < 0 && m->worker_pid <= 0 && !m->pam && !m->sessions && m->signal_senders.n == 0)
                 return;
         if (reason)
                 log_debug("monitor: tearing down: %s", reason);
@@ -138,6 +139,7 @@ void monitor_teardown(Monitor *m, const char *reason) {
         worker_stop(m, reason ? 0 : 2000000);
 
         sessions_hangup_all(m);
+        signal_senders_stop_all(&m->signal_senders);
 
         if (m->pam) {
                 m->pam = pam_context_free(m->pam);
@@ -208,6 +210,7 @@ static int handle_signal(Monitor *m) {
                                 /* still running */
                         }
                         sessions_check_exits(m);
+                        signal_senders_reap(&m->signal_senders);
                         break;
                 case SIGTERM:
                 case SIGINT:
@@ -258,6 +261,9 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd) {
                 return 255;
         }
         m.signal_fd = r;
+#if ENABLE_TEST_HOOKS
+        signal_senders_test_stop(&m.signal_senders, config->test_signal_sender_stops);
+#endif
 
         r = worker_spawn(conn_fd, &m.ipc_fd, &m.worker_pid);
         conn_fd = safe_close(conn_fd);          /* only the worker holds the connection now */
@@ -289,6 +295,9 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd) {
                         }
                         timeout = (int) ((m.deadline_usec - now + 999) / 1000);
                 }
+                int senders = signal_senders_timeout_ms(&m.signal_senders, now_usec());
+                if (senders >= 0 && (timeout < 0 || senders < timeout))
+                        timeout = senders;
 
                 struct pollfd p[2] = {
                         { .fd = m.ipc_fd, .events = POLLIN | (ipc_queue_pending(&m.outq) ? POLLOUT : 0) },
@@ -302,6 +311,7 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd) {
                         m.exit_code = 255;
                         break;
                 }
+                signal_senders_expire(&m.signal_senders, now_usec());
                 if (p[0].revents & POLLOUT) {
                         r = ipc_queue_flush(&m.outq, m.ipc_fd);
                         if (r < 0 && r != -EPIPE && r != -ECONNRESET) {

@@ -14,6 +14,7 @@
 #include "common/ipc-payloads.h"
 #include "common/ipc-queue.h"
 #include "monitor/pty.h"
+#include "monitor/session-signal.h"
 #include "monitor/user-creds.h"
 #include "pam/pam-auth.h"
 
@@ -36,6 +37,7 @@ typedef struct Monitor {
         IpcQueue outq;                  /* what the worker has not taken yet (common/ipc-queue.h) */
         bool worker_not_reading;        /* outq filled up: a violation, torn down by the loop */
         int signal_fd;
+        SignalSenders signal_senders;   /* signal requests in flight, sent as the user */
         pid_t worker_pid;
         IpcState state;
         unsigned used[_IPC_TYPE_MAX];   /* per-type budget counters (the gate) */

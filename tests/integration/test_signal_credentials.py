@@ -8,6 +8,11 @@ request (python3-asyncssh: OpenSSH's client cannot send one) must reach her shel
 not signal (the review found the root monitor sent it). When the client then goes away, the
 session's group is hung up as the kernel hangs up a terminal: that SIGHUP reaches the root process
 too, so nothing of the session outlives the connection.
+
+The senders run as the user, so the user can stop them; the monitor must not wait on them nor let
+them pile up. With TestSignalSenderStops (test builds) every sender stops itself as such a user
+would: of 12 quick requests, 8 senders are in flight (stopped) and the rest are refused and logged;
+at their deadline they are killed and reaped, none is left, and the connection goes on serving.
 """
 import asyncio
 import os
@@ -69,6 +74,31 @@ async def go_away(name):
     await asyncio.sleep(0.2)
 
 
+def stopped_senders():
+    """alice's stopped processes that are not her session's (the senders, stopped by the hook)."""
+    return [p for p in harness.processes() if p.uids[:1] == ["2001"]
+            and (p.field("State") or "").startswith("T") and "become-root" not in p.cmdline
+            and "sleep" not in p.cmdline]
+
+
+async def stopped_senders_do_not_pile_up(name):
+    async with harness.asyncssh_connect() as conn:
+        chan = await start(conn, name)
+        for _ in range(12):
+            chan.send_signal("TERM")
+        peak = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: harness.wait_for(lambda: len(stopped_senders()) >= 8, 5) and len(stopped_senders()))
+        gone = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: harness.wait_for(lambda: not stopped_senders(), 10))
+        r = await conn.run("echo still-serving", check=False)
+        open(f"/tmp/stop-{name}", "w").close()
+        await asyncio.wait_for(chan.wait_closed(), 10)
+        pid = root_pid(name)
+        if pid and harness.alive(pid):
+            os.kill(pid, 9)
+        return peak, gone, r.stdout
+
+
 def main():
     install_helper()
     s = Server().start()
@@ -83,6 +113,19 @@ def main():
           alive, s)
     if pid and harness.alive(pid):
         os.kill(pid, 9)
+
+    if harness.TEST_HOOKS and not harness.is_openssh():
+        s.stop()
+        s = Server("TestSignalSenderStops yes", name="stopping-senders").start()
+        peak, gone, out = asyncio.run(stopped_senders_do_not_pile_up("c"))
+        check(peak == 8, "senders stopped as the user: 8 in flight at most", peak, s)
+        check(s.wait_log(r"signal TERM for alice refused: 8 signals still in flight"),
+              "the requests past them are refused, and logged", s)
+        check(gone, "at their deadline the stopped senders are killed and reaped: none is left",
+              stopped_senders(), s)
+        check(out == "still-serving\n", "the connection goes on serving meanwhile", out, s)
+        s.stop()
+        s = Server(name="after").start()
 
     asyncio.run(go_away("b"))
     pid = root_pid("b")
