@@ -59,6 +59,11 @@ struct SrcLimit {
         unsigned penalty_log_accumulated;
         unsigned penalty_log_suppressed;
         uint64_t penalty_log_summary;
+
+        /* Drops at the hard cap (LISTEN_MAX_CHILDREN): the first is logged, then one summary per
+         * PENALTY_LOG_EVERY_USEC, so a flood at the cap cannot write a line per attempt. */
+        uint64_t cap_log_last;
+        unsigned cap_log_suppressed;
         bool penalty_log_limited;
 };
 
@@ -395,8 +400,20 @@ bool srclimit_admit(SrcLimit *s, const NetAddr *peer, const char *from_on, uint6
                 return false;
         }
         if (s->n_children >= LISTEN_MAX_CHILDREN) {
-                log_error("drop connection #%u from %s: %u connections in progress", s->startups, from_on,
-                          s->n_children);
+                if (s->cap_log_last == 0 || now - s->cap_log_last >= PENALTY_LOG_EVERY_USEC) {
+                        if (s->cap_log_suppressed)
+                                log_error("%u more connections dropped at %u connections in progress in the "
+                                          "last %u s", s->cap_log_suppressed, LISTEN_MAX_CHILDREN,
+                                          (unsigned) ((now - s->cap_log_last) / USEC_PER_SEC));
+                        log_error("drop connection #%u from %s: %u connections in progress", s->startups,
+                                  from_on, s->n_children);
+                        s->cap_log_last = now ?: 1;
+                        s->cap_log_suppressed = 0;
+                } else {
+                        s->cap_log_suppressed++;
+                        log_debug3("drop connection #%u from %s: %u connections in progress", s->startups,
+                                   from_on, s->n_children);
+                }
                 return false;
         }
 

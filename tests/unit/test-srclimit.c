@@ -254,6 +254,56 @@ static void test_penalty_log_rate(void) {
         config_done(&c);
 }
 
+typedef struct CapCount {
+        unsigned drops, summaries;
+        char last_summary[160];
+} CapCount;
+
+static void count_cap_lines(LogLevel level, const char *line, void *userdata) {
+        CapCount *n = userdata;
+        if (level > LOG_LEVEL_ERROR)
+                return;
+        if (strneq(line, "drop connection #", 17) && strstr(line, "connections in progress"))
+                n->drops++;
+        if (strstr(line, "more connections dropped at")) {
+                n->summaries++;
+                snprintf(n->last_summary, sizeof n->last_summary, "%s", line);
+        }
+}
+
+/* At the hard cap (every connection counts, authenticated or not), a flood writes one line, then a
+ * summary at most every two minutes. */
+static void test_cap_log_rate(void) {
+        Config c;
+        config_init(&c);
+        SrcLimit *s;
+        srclimit_new(&c, &s);
+        unsigned added = 0;
+        for (unsigned i = 0; i < LISTEN_MAX_CHILDREN; i++)
+                added += srclimit_child_add(s, (pid_t) (1000 + i), -EBADF, NULL) == 0;
+        CHECK(added == LISTEN_MAX_CHILDREN, "%u connections in progress", added);
+        CHECK(srclimit_child_add(s, 99999, -EBADF, NULL) == -EUSERS, "the cap holds");
+        NetAddr a = addr("192.0.2.20");
+        uint64_t t = 5000 * SEC;
+        CapCount n = {};
+        log_set_level(LOG_LEVEL_INFO);
+        log_set_callback(count_cap_lines, &n);
+        unsigned refused = 0;
+        for (int i = 0; i < 100; i++)
+                refused += !srclimit_admit(s, &a, "[192.0.2.20]:1 on [192.0.2.1]:22", t + (uint64_t) i * SEC);
+        CHECK(refused == 100, "at the cap, 100 connections are refused (%u)", refused);
+        CHECK(n.drops == 1 && n.summaries == 0, "one drop line for 100 refusals within two minutes (%u, %u)",
+              n.drops, n.summaries);
+        CHECK(!srclimit_admit(s, &a, "[192.0.2.20]:1 on [192.0.2.1]:22", t + 125 * SEC), "later: refused");
+        CHECK(n.drops == 2 && n.summaries == 1 && strstr(n.last_summary, "99 more connections dropped at 1024 "
+              "connections in progress in the last 125 s"), "then a summary and the drop line (%s)",
+              n.last_summary);
+        log_set_callback(NULL, NULL);
+        log_set_level(LOG_LEVEL_QUIET);
+        srclimit_free(s);
+        config_done(&c);
+}
+
 static void test_statuses(void) {
         CHECK(srclimit_penalty_from_status(0) == SRCLIMIT_PENALTY_NONE, "exit 0: no penalty");
         CHECK(srclimit_penalty_from_status(MONITOR_EXIT_LOGIN_GRACE << 8) == SRCLIMIT_PENALTY_GRACE_EXCEEDED,
@@ -273,6 +323,7 @@ int main(void) {
         test_per_source();
         test_penalties();
         test_penalty_log_rate();
+        test_cap_log_rate();
         test_statuses();
         return test_summary();
 }
