@@ -200,7 +200,12 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
         }
         p[1] = safe_close(p[1]);
 
-        /* Bounded read: at most VERDICT_MAX bytes, within the timeout. */
+        /* Bounded read: at most VERDICT_MAX bytes, by one deadline for the whole answer (the child is
+         * the user's, who can stop and continue it at will), and never past LoginGraceTime: the
+         * monitor waits here, so a check must not hold the connection beyond its grace time. */
+        uint64_t deadline = now_usec() + (uint64_t) CHECK_TIMEOUT_MS * 1000u;
+        if (m->deadline_usec && m->state != IPC_ST_AUTHED && m->deadline_usec < deadline)
+                deadline = m->deadline_usec;
         _cleanup_free_ uint8_t *buf = malloc(VERDICT_MAX);
         size_t n = 0;
         int r = 0;
@@ -208,7 +213,8 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
                 r = -ENOMEM;
         while (r == 0 && n < VERDICT_MAX) {
                 struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-                int k = poll(&pfd, 1, CHECK_TIMEOUT_MS);
+                uint64_t now = now_usec();
+                int k = now >= deadline ? 0 : poll(&pfd, 1, (int) ((deadline - now + 999) / 1000));
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k <= 0) {
