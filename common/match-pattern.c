@@ -45,7 +45,8 @@ int match_pattern_list(const char *s, const char *list, bool lowercase) {
                         return 0;
                 char entry[MATCH_MAX_LIST_ENTRY + 1];
                 for (size_t i = 0; i < len; i++)
-                        entry[i] = lowercase && p[i] >= 'A' && p[i] <= 'Z' ? (char) (p[i] - 'A' + 'a') : p[i];
+                        entry[i] = lowercase && p[i] >= 'A' && p[i] <= 'Z' ? (char) (p[i] - 'A' + 'a')
+                                                                            : p[i];
                 entry[len] = '\0';
                 if (match_pattern(s, entry)) {
                         if (negated)

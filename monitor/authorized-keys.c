@@ -332,8 +332,8 @@ static uint32_t read_be32(const uint8_t *p) {
 
 /* One line (without its newline). 1 match (*ret filled), 0 no match or skipped, -ENOMEM. */
 static int check_line(const char *s, const char *end, const char *origin, unsigned line,
-                      const AuthorizedKeysClient *client, const char *type, const uint8_t *blob, size_t blob_len,
-                      AuthorizedKeyMatch *ret) {
+                      const AuthorizedKeysClient *client, const char *type, const uint8_t *blob,
+                      size_t blob_len, AuthorizedKeyMatch *ret) {
         _cleanup_(line_options_done) LineOptions o = {};
         int r;
 
@@ -348,8 +348,8 @@ static int check_line(const char *s, const char *end, const char *origin, unsign
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
-                        log_debug("%s:%u: bad key options%s%s, line skipped", origin, line, o.bad ? ": " : "",
-                                  o.bad ? o.bad : "");
+                        log_debug("%s:%u: bad key options%s%s, line skipped", origin, line,
+                                  o.bad ? ": " : "", o.bad ? o.bad : "");
                         return 0;
                 }
                 s = skip_blanks(s, end);
@@ -413,8 +413,8 @@ static int check_line(const char *s, const char *end, const char *origin, unsign
 }
 
 int authorized_keys_check_buffer(const char *data, size_t size, const char *origin,
-                                 const AuthorizedKeysClient *client, const char *algorithm, const uint8_t *blob,
-                                 size_t blob_len, AuthorizedKeyMatch *ret) {
+                                 const AuthorizedKeysClient *client, const char *algorithm,
+                                 const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret) {
         if (!data && size > 0)
                 return -EINVAL;
         if (!origin)
@@ -452,8 +452,8 @@ int authorized_keys_check_buffer(const char *data, size_t size, const char *orig
         return 0;
 }
 
-int authorized_keys_check_fd(int fd, const char *origin, const AuthorizedKeysClient *client, const char *algorithm,
-                             const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret) {
+int authorized_keys_check_fd(int fd, const char *origin, const AuthorizedKeysClient *client,
+                             const char *algorithm, const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret) {
         _cleanup_free_ char *data = NULL;
         size_t size = 0;
 

@@ -56,8 +56,8 @@ void pubkey_verdict_done(PubkeyVerdict *v) {
 }
 
 /* In the child, as the user: 1 when the key is in this file (and the file may be trusted). */
-static int check_file(const Monitor *m, const UserCreds *u, const AuthorizedKeysClient *client, const char *pattern,
-                      const char *algorithm, const uint8_t *blob, size_t blob_len, char **ret_command,
+static int check_file(const Monitor *m, const UserCreds *u, const AuthorizedKeysClient *client,
+                      const char *pattern, const char *algorithm, const uint8_t *blob, size_t blob_len, char **ret_command,
                       uint32_t *ret_flags) {
         _cleanup_free_ char *path = NULL;
         int r;
@@ -148,8 +148,8 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, cons
         _cleanup_free_ char *command = NULL;
         uint32_t flags = 0;
         for (size_t i = 0; i < m->config->n_authorized_keys_files && !found; i++) {
-                int r = check_file(m, u, &client, m->config->authorized_keys_files[i], algorithm, blob, blob_len,
-                                   &command, &flags);
+                int r = check_file(m, u, &client, m->config->authorized_keys_files[i], algorithm, blob,
+                                   blob_len, &command, &flags);
                 if (r > 0)
                         found = true;
         }
