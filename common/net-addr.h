@@ -58,7 +58,7 @@ int net_addr_parse_cidr(const char *s, NetAddr *ret, unsigned *ret_bits);
  * the string, each with an optional '!'. 1 when an entry matches; -1 when a negated entry matches
  * (the list stops there); 0 when nothing matches, or at once when `addr` is not an address
  * ("UNKNOWN"); -EINVAL when, before any of that stopped the walk, an entry is empty or an inconsistent
- * CIDR.
+ * CIDR; -ENOMEM.
  */
 int net_addr_match_addr_list(const char *addr, const char *list);
 
@@ -66,7 +66,7 @@ int net_addr_match_addr_list(const char *addr, const char *list);
  * OpenSSH's match_host_and_ip(), for from="..." in authorized_keys: 1 when the list allows the client,
  * 0 when it does not (a negated entry matched the address or the lowercased host name, or nothing
  * matched either), -EINVAL when net_addr_match_addr_list() finds the list malformed (the caller
- * refuses the key then too). `host` is the client's host name; privsshd never resolves names (UseDNS
+ * refuses the key then too), -ENOMEM. `host` is the client's host name; privsshd never resolves names (UseDNS
  * no), so the caller passes the address string as both.
  */
 int net_addr_match_host_and_ip(const char *host, const char *ip, const char *list);
