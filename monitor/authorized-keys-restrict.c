@@ -2,6 +2,7 @@
  * and the parse rules are OpenSSH's (auth-options.c, auth2-pubkeyfile.c, misc.c parse_absolute_time). */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 

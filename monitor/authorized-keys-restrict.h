@@ -14,7 +14,6 @@
  * from the monitor's own getpeername(), never from the worker.
  */
 
-#include <stdbool.h>
 #include <time.h>
 
 /* Who is asking: what from= and expiry-time= are checked against. */
