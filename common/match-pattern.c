@@ -1,7 +1,9 @@
 /* See match-pattern.h. */
 
 #include <stddef.h>
+#include <string.h>
 
+#include "common/limits.h"
 #include "common/match-pattern.h"
 
 bool match_pattern(const char *s, const char *p) {
@@ -29,4 +31,30 @@ bool match_pattern(const char *s, const char *p) {
         while (p[pi] == '*')
                 pi++;
         return p[pi] == '\0';
+}
+
+int match_pattern_list(const char *s, const char *list, bool lowercase) {
+        if (!s || !list)
+                return 0;
+        bool positive = false;
+        for (const char *p = list; *p; ) {
+                bool negated = *p == '!';
+                p += negated;
+                size_t len = strcspn(p, ",");
+                if (len >= MATCH_MAX_LIST_ENTRY)
+                        return 0;
+                char entry[MATCH_MAX_LIST_ENTRY + 1];
+                for (size_t i = 0; i < len; i++)
+                        entry[i] = lowercase && p[i] >= 'A' && p[i] <= 'Z' ? (char) (p[i] - 'A' + 'a')
+                                                                            : p[i];
+                entry[len] = '\0';
+                if (match_pattern(s, entry)) {
+                        if (negated)
+                                return -1;
+                        positive = true;
+                }
+                /* a trailing comma ends the list: "a," is the one entry "a", as in OpenSSH */
+                p += len + (p[len] == ',');
+        }
+        return positive;
 }

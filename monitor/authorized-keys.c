@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/base64.h"
@@ -14,6 +15,7 @@
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/macro.h"
+#include "monitor/authorized-keys-restrict.h"
 #include "monitor/authorized-keys.h"
 
 void authorized_key_match_done(AuthorizedKeyMatch *m) {
@@ -75,6 +77,8 @@ typedef enum OptionKind {
         OPTION_COMMAND,         /* name="value": the forced command */
         OPTION_ENVIRONMENT,     /* name="value": recorded, value ignored */
         OPTION_PERMIT_LIST,     /* name="value": a forwarding allow-list we enforce as "none" */
+        OPTION_FROM,            /* name="value": the client's address must match (checked after a match) */
+        OPTION_EXPIRY,          /* name="value": the key is refused after this time */
         OPTION_REFUSE,          /* name alone: not implemented, restricts access: refuse the key */
         OPTION_REFUSE_VALUE,    /* name="value": likewise */
 } OptionKind;
@@ -101,8 +105,8 @@ static const KeyOption key_options[] = {
         { "environment",         OPTION_ENVIRONMENT,  AUTHKEY_ENVIRONMENT },
         { "permitopen",          OPTION_PERMIT_LIST,  0 },
         { "permitlisten",        OPTION_PERMIT_LIST,  0 },
-        { "from",                OPTION_REFUSE_VALUE, 0 },
-        { "expiry-time",         OPTION_REFUSE_VALUE, 0 },
+        { "from",                OPTION_FROM,         0 },
+        { "expiry-time",         OPTION_EXPIRY,       0 },
         { "principals",          OPTION_REFUSE_VALUE, 0 },
         { "tunnel",              OPTION_REFUSE_VALUE, 0 },
         { "cert-authority",      OPTION_REFUSE,       0 },
@@ -115,6 +119,8 @@ static bool option_kind_has_value(OptionKind k) {
         case OPTION_COMMAND:
         case OPTION_ENVIRONMENT:
         case OPTION_PERMIT_LIST:
+        case OPTION_FROM:
+        case OPTION_EXPIRY:
         case OPTION_REFUSE_VALUE:
                 return true;
         case OPTION_SET_FLAGS:
@@ -131,6 +137,9 @@ typedef struct LineOptions {
         unsigned flags;
         bool permit_list;
         char *command;
+        char *from;                     /* from="...", checked once the key matched */
+        time_t valid_before;            /* the earliest expiry-time="...", 0: none */
+        const char *bad;                /* why the options are malformed, when we can say */
         const char *refused;
         size_t refused_len;
         const char *refused_why;
@@ -139,6 +148,8 @@ typedef struct LineOptions {
 static void line_options_done(LineOptions *o) {
         free(o->command);
         o->command = NULL;
+        free(o->from);
+        o->from = NULL;
 }
 
 static void line_options_refuse(LineOptions *o, const char *name, size_t len, const char *why) {
@@ -239,7 +250,9 @@ static int parse_options(const char **p, const char *end, LineOptions *o) {
                         if (s >= end || *s != '"')
                                 return -EINVAL;         /* values are always quoted */
                         s++;
-                        int r = parse_quoted(&s, end, opt && opt->kind == OPTION_COMMAND ? &value : NULL);
+                        bool keep = opt && (opt->kind == OPTION_COMMAND || opt->kind == OPTION_FROM ||
+                                            opt->kind == OPTION_EXPIRY);
+                        int r = parse_quoted(&s, end, keep ? &value : NULL);
                         if (r < 0)
                                 return r;
                 }
@@ -269,6 +282,24 @@ static int parse_options(const char **p, const char *end, LineOptions *o) {
                                         line_options_refuse(o, name, nlen, "is empty");
                                 o->command = TAKE_PTR(value);
                                 break;
+                        case OPTION_FROM:
+                                if (o->from) {
+                                        o->bad = "multiple \"from\" clauses";
+                                        return -EINVAL;
+                                }
+                                o->from = TAKE_PTR(value);
+                                break;
+                        case OPTION_EXPIRY: {
+                                /* A bad time skips the line (OpenSSH); the earliest of several counts. */
+                                time_t t;
+                                if (authorized_keys_parse_expiry(value, &t) < 0) {
+                                        o->bad = "invalid expires time";
+                                        return -EINVAL;
+                                }
+                                if (o->valid_before == 0 || t < o->valid_before)
+                                        o->valid_before = t;
+                                break;
+                        }
                         case OPTION_REFUSE:
                         case OPTION_REFUSE_VALUE:
                                 line_options_refuse(o, name, nlen, "is not supported by privsshd");
@@ -300,8 +331,9 @@ static uint32_t read_be32(const uint8_t *p) {
 }
 
 /* One line (without its newline). 1 match (*ret filled), 0 no match or skipped, -ENOMEM. */
-static int check_line(const char *s, const char *end, const char *origin, unsigned line, const char *type,
-                      const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret) {
+static int check_line(const char *s, const char *end, const char *origin, unsigned line,
+                      const AuthorizedKeysClient *client, const char *type, const uint8_t *blob,
+                      size_t blob_len, AuthorizedKeyMatch *ret) {
         _cleanup_(line_options_done) LineOptions o = {};
         int r;
 
@@ -316,7 +348,8 @@ static int check_line(const char *s, const char *end, const char *origin, unsign
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
-                        log_debug("%s:%u: bad key options, line skipped", origin, line);
+                        log_debug("%s:%u: bad key options%s%s, line skipped", origin, line,
+                                  o.bad ? ": " : "", o.bad ? o.bad : "");
                         return 0;
                 }
                 s = skip_blanks(s, end);
@@ -367,6 +400,9 @@ static int check_line(const char *s, const char *end, const char *origin, unsign
                          (int) MIN(o.refused_len, (size_t) 64), o.refused, o.refused_why);
                 return 0;
         }
+        r = authorized_keys_client_allowed(origin, line, client, o.valid_before, o.from);
+        if (r <= 0)
+                return r;
 
         *ret = (AuthorizedKeyMatch) {
                 .line = line,
@@ -376,12 +412,19 @@ static int check_line(const char *s, const char *end, const char *origin, unsign
         return 1;
 }
 
-int authorized_keys_check_buffer(const char *data, size_t size, const char *origin, const char *algorithm,
+int authorized_keys_check_buffer(const char *data, size_t size, const char *origin,
+                                 const AuthorizedKeysClient *client, const char *algorithm,
                                  const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret) {
         if (!data && size > 0)
                 return -EINVAL;
         if (!origin)
                 origin = "authorized_keys";
+        /* Nobody known: from= allows only what it would allow an unknown address, expiry is now. */
+        AuthorizedKeysClient unknown = { .user = "UNKNOWN", .address = "UNKNOWN" };
+        if (!client) {
+                unknown.now = time(NULL);
+                client = &unknown;
+        }
 
         const char *type = authorized_keys_type_for_algorithm(algorithm);
         if (!type || !blob || blob_len == 0)
@@ -400,7 +443,7 @@ int authorized_keys_check_buffer(const char *data, size_t size, const char *orig
                 else if (memchr(p, '\0', (size_t) (e - p)))
                         log_debug("%s:%u: NUL byte in line, skipped", origin, line);
                 else {
-                        int r = check_line(p, e, origin, line, type, blob, blob_len, ret);
+                        int r = check_line(p, e, origin, line, client, type, blob, blob_len, ret);
                         if (r != 0)
                                 return r;
                 }
@@ -409,8 +452,8 @@ int authorized_keys_check_buffer(const char *data, size_t size, const char *orig
         return 0;
 }
 
-int authorized_keys_check_fd(int fd, const char *origin, const char *algorithm, const uint8_t *blob,
-                             size_t blob_len, AuthorizedKeyMatch *ret) {
+int authorized_keys_check_fd(int fd, const char *origin, const AuthorizedKeysClient *client,
+                             const char *algorithm, const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret) {
         _cleanup_free_ char *data = NULL;
         size_t size = 0;
 
@@ -419,7 +462,7 @@ int authorized_keys_check_fd(int fd, const char *origin, const char *algorithm, 
         int r = read_full_fd(fd, AUTHKEYS_MAX_FILE_SIZE, &data, &size);
         if (r < 0)
                 return r;
-        return authorized_keys_check_buffer(data, size, origin, algorithm, blob, blob_len, ret);
+        return authorized_keys_check_buffer(data, size, origin, client, algorithm, blob, blob_len, ret);
 }
 
 /* ---- files ----------------------------------------------------------------------------------------- */

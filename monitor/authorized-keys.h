@@ -26,16 +26,23 @@
  *                             we do not implement the lists, so we enforce the strictest reading:
  *                             AUTHKEY_NO_PORT_FORWARDING, which a later "port-forwarding" cannot clear
  *
+ *   honoured here, once the line's key matched (monitor/authorized-keys-restrict.h): the line does not
+ *   match, and says why as OpenSSH does, when the client is not allowed:
+ *     from="pattern-list"     the client's address must match (one from= per line)
+ *     expiry-time="YYYYMMDD[HHMM[SS]][Z]"
+ *                             the key is refused after that time (the earliest of several counts);
+ *                             a value that is not such a time makes the line malformed, as in OpenSSH
+ *
  *   refused: the line does not match, and a line naming the option is logged at INFO level when it
  *   carries the offered key (ignoring these would allow more than the user wrote):
- *     from=, expiry-time=, principals=, cert-authority, tunnel=, no-touch-required, verify-required,
+ *     principals=, cert-authority, tunnel=, no-touch-required, verify-required,
  *     an empty command="", and every option not listed here.
  *
  * A line whose options are malformed (an unterminated or missing quote, a flag option given a value, a
- * valued option without one, a duplicate command=, an empty option name, a name with characters other
- * than letters, digits and '-') is skipped, as is a line with a NUL byte. Only the first matching
- * line counts, as in OpenSSH; a refused line does not stop the search, so the same key on a later line
- * without the option still matches.
+ * valued option without one, a duplicate command= or from=, a bad expiry-time=, an empty option name,
+ * a name with characters other than letters, digits and '-') is skipped, as is a line with a NUL byte.
+ * Only the first matching line counts, as in OpenSSH; a refused line does not stop the search, so the
+ * same key on a later line without the option still matches.
  *
  * The parser runs in a child that has become the user (pubkey-check.c), on input the user controls.
  */
@@ -44,6 +51,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "monitor/authorized-keys-restrict.h"
 
 typedef enum AuthorizedKeyFlags {
         AUTHKEY_RESTRICT = 1u << 0,             /* "restrict" was given (the NO_* flags say what is left) */
@@ -77,17 +86,18 @@ const char *authorized_keys_type_for_algorithm(const char *algorithm);
 
 /*
  * Look for the offered key in an open authorized_keys file. `origin` names it in log lines (the path),
- * `algorithm` is the key type or signature algorithm of the request (see above), `blob` the raw public
- * key blob. Returns 1 with *ret filled when a line matches, 0 when none does (or the algorithm is not
+ * `client` is who asks (from=, expiry-time=; NULL: an unknown address, now), `algorithm` is the key
+ * type or signature algorithm of the request (see above), `blob` the raw public key blob. Returns 1 with *ret filled when a line matches, 0 when none does (or the algorithm is not
  * supported), a negative errno when the file cannot be read: -EFBIG when it reaches
  * AUTHKEYS_MAX_FILE_SIZE, -ENOMEM. Lines longer than AUTHKEYS_MAX_LINE are skipped. *ret is written
  * only when 1 is returned; release it with authorized_key_match_done().
  */
-int authorized_keys_check_fd(int fd, const char *origin, const char *algorithm, const uint8_t *blob,
-                             size_t blob_len, AuthorizedKeyMatch *ret);
+int authorized_keys_check_fd(int fd, const char *origin, const AuthorizedKeysClient *client,
+                             const char *algorithm, const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret);
 
 /* The same over a buffer of `size` bytes, which need not be NUL-terminated (tests, fuzzing). */
-int authorized_keys_check_buffer(const char *data, size_t size, const char *origin, const char *algorithm,
+int authorized_keys_check_buffer(const char *data, size_t size, const char *origin,
+                                 const AuthorizedKeysClient *client, const char *algorithm,
                                  const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret);
 
 /*

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/fd-util.h"
@@ -55,8 +56,9 @@ void pubkey_verdict_done(PubkeyVerdict *v) {
 }
 
 /* In the child, as the user: 1 when the key is in this file (and the file may be trusted). */
-static int check_file(const Monitor *m, const UserCreds *u, const char *pattern, const char *algorithm, const uint8_t *blob,
-                      size_t blob_len, char **ret_command, uint32_t *ret_flags) {
+static int check_file(const Monitor *m, const UserCreds *u, const AuthorizedKeysClient *client,
+                      const char *pattern, const char *algorithm, const uint8_t *blob, size_t blob_len, char **ret_command,
+                      uint32_t *ret_flags) {
         _cleanup_free_ char *path = NULL;
         int r;
         if (u == &unknown_user)
@@ -83,7 +85,7 @@ static int check_file(const Monitor *m, const UserCreds *u, const char *pattern,
                 }
         }
         AuthorizedKeyMatch match = {};
-        r = authorized_keys_check_fd(fd, path, algorithm, blob, blob_len, &match);
+        r = authorized_keys_check_fd(fd, path, client, algorithm, blob, blob_len, &match);
         if (r > 0) {
                 log_debug("matching key found: file %s, line %u", path, match.line);
                 if (match.forced_command)
@@ -137,11 +139,17 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, cons
         alarm(CHECK_TIMEOUT_MS / 1000);
         log_open_fds();
 
+        /* from= sees the address the monitor took from its own socket (peer_names() in monitor.c), never
+         * one the worker reported; expiry-time= the time of this check. */
+        const AuthorizedKeysClient client = {
+                .user = u->name, .address = m->peer_address, .now = time(NULL),
+        };
         bool found = false;
         _cleanup_free_ char *command = NULL;
         uint32_t flags = 0;
         for (size_t i = 0; i < m->config->n_authorized_keys_files && !found; i++) {
-                int r = check_file(m, u, m->config->authorized_keys_files[i], algorithm, blob, blob_len, &command, &flags);
+                int r = check_file(m, u, &client, m->config->authorized_keys_files[i], algorithm, blob,
+                                   blob_len, &command, &flags);
                 if (r > 0)
                         found = true;
         }

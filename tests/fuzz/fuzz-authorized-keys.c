@@ -14,8 +14,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
                 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
         };
+        /* A fixed client and clock, so that a corpus entry replays the same way every time; from= and
+         * expiry-time= entries in the corpus are written for these. */
+        static const AuthorizedKeysClient client = {
+                .user = "fuzz", .address = "192.0.2.1", .now = 1700000000,
+        };
         AuthorizedKeyMatch m = {};
-        if (authorized_keys_check_buffer((const char *) data, size, "fuzz", "ssh-ed25519", blob, sizeof blob, &m) > 0)
+        if (authorized_keys_check_buffer((const char *) data, size, "fuzz", &client, "ssh-ed25519", blob,
+                                         sizeof blob, &m) > 0)
                 authorized_key_match_done(&m);
         return 0;
 }
