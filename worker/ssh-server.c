@@ -16,8 +16,10 @@
 #include "worker/handshake-log.h"
 #include "worker/ssh-server.h"
 
-/* No group exchange: it opens /etc/ssh/moduli at every exchange, which the sandbox forbids. */
-#define KEX_ALGORITHMS "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384," \
+/* OpenSSH 10's order, post-quantum hybrids first. No group exchange: it opens /etc/ssh/moduli at
+ * every exchange, which the sandbox forbids. */
+#define KEX_ALGORITHMS "mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com," \
+        "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384," \
         "ecdh-sha2-nistp521,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group14-sha256"
 
 static void libssh_log(int priority, const char *function, const char *buffer, void *userdata) {
