@@ -84,6 +84,8 @@ static int parse_per_source_max_startups(ConfigContext *ctx, const ConfigKeyword
 static int parse_net_block_size(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_penalties(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_address_list(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_algorithms(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_rekey_limit(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 
 static void dump_flag(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_int(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -102,6 +104,8 @@ static void dump_max_startups(const Config *c, const ConfigKeyword *kw, const vo
 static void dump_per_source_max_startups(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_net_block_size(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_penalties(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_algorithms(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_rekey_limit(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 
 #define ONE CONFIG_ONE_ARG
 #define MULTI CONFIG_MULTI
@@ -169,6 +173,22 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(per_source_penalties, PerSourcePenalties),    MULTI,       0, SRCLIMIT_MAX_PENALTY_SOURCES },
         { "PerSourcePenaltyExemptList",  parse_address_list,          dump_string,
           CONFIG_FIELD(per_source_penalty_exempt, char *),           ONE,         0, 0 },
+        { "Ciphers",                     parse_algorithms,            dump_algorithms,
+          CONFIG_FIELD(ciphers, char *),                             ONE,         0, 0 },
+        { "MACs",                        parse_algorithms,            dump_algorithms,
+          CONFIG_FIELD(macs, char *),                                ONE,         0, 0 },
+        { "KexAlgorithms",               parse_algorithms,            dump_algorithms,
+          CONFIG_FIELD(kex_algorithms, char *),                      ONE,         0, 0 },
+        { "CASignatureAlgorithms",       parse_algorithms,            dump_algorithms,
+          CONFIG_FIELD(ca_signature_algorithms, char *),             ONE,         0, 0 },
+        { "HostKeyAlgorithms",           parse_algorithms,            dump_algorithms,
+          CONFIG_FIELD(hostkey_algorithms, char *),                  ONE,         0, 0 },
+        { "PubkeyAcceptedAlgorithms",    parse_algorithms,            dump_algorithms,
+          CONFIG_FIELD(pubkey_accepted_algorithms, char *),          ONE,         0, 0 },
+        { "RekeyLimit",                  parse_rekey_limit,           dump_rekey_limit,
+          CONFIG_FIELD(rekey_limit, RekeyLimit),                     0,           0, 0 },
+        { "RequiredRSASize",             parse_int,                   dump_int,
+          CONFIG_FIELD(required_rsa_size, int),                      ONE,         1024, 16384 },
         { "Include",                     parse_include,               NULL,
           CONFIG_NO_FIELD,                                           MULTI,       0, 0 },
         /* ours */
@@ -200,6 +220,7 @@ static const struct {
 } config_aliases[] = {
         { "DSAAuthentication", "PubkeyAuthentication" },
         { "HostDSAKey",        "HostKey" },
+        { "PubkeyAcceptedKeyTypes", "PubkeyAcceptedAlgorithms" },
 };
 
 typedef enum ConfigPolicy {
@@ -259,8 +280,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "certificates are not accepted at all" },
         { "AFSTokenPassing",                 D, NULL,                      NULL,
           "removed from OpenSSH long ago" },
-        { "CASignatureAlgorithms",           W, NULL,                      NULL,
-          "restricts certificate authorities, and certificates are not accepted at all" },
         { "ChallengeResponseAuthentication", W, YESNO,                     "no",
           "old name of KbdInteractiveAuthentication: keyboard-interactive is not implemented" },
         { "ChannelTimeout",                  R, NULL,                      NULL,
@@ -269,8 +288,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "removed from OpenSSH long ago" },
         { "ChrootDirectory",                 R, "<one>",                   "none",
           "ignoring it would give users the whole file system instead of the chroot" },
-        { "Ciphers",                         R, NULL,                      NULL,
-          "libssh's default list would be offered, possibly with ciphers the operator removed" },
         { "Compression",                     W, "yes|delayed|no",          NULL,
           "compression follows libssh's defaults" },
         { "DebianBanner",                    W, YESNO,                     NULL,
@@ -317,8 +334,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "host certificates are not offered; clients see the plain host key" },
         { "HostKeyAgent",                    W, "<one>",                   "none",
           "host keys are read from files (HostKey) only" },
-        { "HostKeyAlgorithms",               R, NULL,                      NULL,
-          "libssh's default list would be offered, possibly with algorithms the operator removed" },
         { "IgnoreRhosts",                    W, "yes|no|shosts-only",      "yes",
           ".rhosts and .shosts are never read" },
         { "IgnoreUserKnownHosts",            W, YESNO,                     NULL,
@@ -337,14 +352,10 @@ static const ConfigUnsupported config_unsupported[] = {
           "removed from OpenSSH long ago" },
         { "KerberosTicketCleanup",           W, YESNO,                     NULL,
           "Kerberos is not implemented" },
-        { "KexAlgorithms",                   R, NULL,                      NULL,
-          "libssh's default list would be offered, possibly with algorithms the operator removed" },
         { "KeyRegenerationInterval",         D, NULL,                      NULL,
           "SSH protocol 1 only; OpenSSH ignores it" },
         { "LogVerbose",                      W, NULL,                      NULL,
           "per-function debug logging is not implemented" },
-        { "MACs",                            R, NULL,                      NULL,
-          "libssh's default list would be offered, possibly with MACs the operator removed" },
         { "Match",                           R, NULL,                      NULL,
           "conditional blocks are not implemented; the lines after Match would apply to everybody" },
         { "ModuliFile",                      W, "<one>",                   NULL,
@@ -365,18 +376,10 @@ static const ConfigUnsupported config_unsupported[] = {
           "~/.ssh/rc is never run" },
         { "Protocol",                        D, NULL,                      NULL,
           "SSH protocol 2 is the only one; OpenSSH ignores it" },
-        { "PubkeyAcceptedAlgorithms",        R, NULL,                      NULL,
-          "libssh's default list would accept key algorithms the operator removed" },
-        { "PubkeyAcceptedKeyTypes",          R, NULL,                      NULL,
-          "old name of PubkeyAcceptedAlgorithms" },
         { "PubkeyAuthOptions",               W, NULL,                      "none",
           "FIDO (sk-*) keys, which these options are about, are not accepted at all" },
         { "RDomain",                         R, "<one>",                   "none",
           "routing domains are not implemented; ignoring one would listen in the default domain" },
-        { "RekeyLimit",                      R, NULL,                      "default none",
-          "libssh's rekeying defaults would apply, possibly rekeying less often than configured" },
-        { "RequiredRSASize",                 R, "<int>",                   NULL,
-          "ignoring it could accept RSA keys smaller than configured" },
         { "ReverseMappingCheck",             D, NULL,                      NULL,
           "removed from OpenSSH long ago" },
         { "RevokedKeys",                     R, "<one>",                   "none",

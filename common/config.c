@@ -11,6 +11,7 @@
  */
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -23,6 +24,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common/algorithms.h"
 #include "common/config-keywords.h"
 #include "common/config.h"
 #include "common/match-pattern.h"
@@ -815,6 +817,84 @@ static int parse_address_list(ConfigContext *ctx, const ConfigKeyword *kw, char 
         return replace_unless_none(field, args[0], none);
 }
 
+/* Ciphers, KexAlgorithms, MACs, HostKeyAlgorithms, PubkeyAcceptedAlgorithms, CASignatureAlgorithms:
+ * OpenSSH's list syntax, checked against what privsshd's libssh supports (common/algorithms.h) and
+ * stored as the final list. The errors start with OpenSSH's wording. */
+static int parse_algorithms(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        static const char *const what[_ALGORITHMS_MAX] = {
+                [ALGORITHMS_KEX] = "Bad SSH2 KexAlgorithms",
+                [ALGORITHMS_CIPHERS] = "Bad SSH2 cipher spec",
+                [ALGORITHMS_MACS] = "Bad SSH2 mac spec",
+                [ALGORITHMS_HOSTKEY] = "Bad key types",
+                [ALGORITHMS_PUBKEY] = "Bad key types",
+                [ALGORITHMS_CA_SIGNATURE] = "Bad key types",
+        };
+        int cls = algorithm_class_by_keyword(kw->name);
+        if (cls < 0)
+                return config_error(ctx, "%s: not an algorithm keyword", kw->name);
+        _cleanup_free_ char *list = NULL, *bad = NULL;
+        int r = algorithms_assemble((AlgorithmClass) cls, args[0], &list, &bad);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 && bad)
+                return config_error(ctx, "%s '%s': %s \"%s\" is not one privsshd supports (supported: %s)",
+                                    what[cls], args[0], kw->name, bad, algorithms_supported((AlgorithmClass) cls));
+        if (r < 0)
+                return config_error(ctx, "%s '%s': %s leaves no algorithm", what[cls], args[0], kw->name);
+        if (field) {
+                free(*(char **) field);
+                *(char **) field = TAKE_PTR(list);
+        }
+        return 0;
+}
+
+/* A size as OpenSSH's scan_scaled takes it for RekeyLimit: digits, optionally K, M, G or T (powers of 1024). */
+static int size_from_string(const char *s, uint64_t *ret) {
+        errno = 0;
+        char *end;
+        if (!isdigit((unsigned char) s[0]))
+                return -EINVAL;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno)
+                return -ERANGE;
+        unsigned shift = 0;
+        if (*end) {
+                const char *units = "KMGT", *u = strchr(units, toupper((unsigned char) *end));
+                if (!u || end[1])
+                        return -EINVAL;
+                shift = 10 * (unsigned) (u - units + 1);
+        }
+        if (shift && v > (UINT64_MAX >> shift))
+                return -ERANGE;
+        *ret = (uint64_t) v << shift;
+        return 0;
+}
+
+/* RekeyLimit DATA [TIME]: DATA "default" or a size (at least 16 bytes), TIME "none" or an sshd time. */
+static int parse_rekey_limit(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        RekeyLimit v = {};
+        if (n > 2)
+                return config_error(ctx, "too many arguments for %s (DATA [TIME])", kw->name);
+        if (strcasecmp(args[0], "default") != 0) {
+                int r = size_from_string(args[0], &v.data);
+                if (r < 0)
+                        return config_error(ctx, "Bad %s value '%s': %s", kw->name, args[0],
+                                            r == -ERANGE ? "too large" : "not a size (a number, K, M, G or T)");
+                if (v.data != 0 && v.data < 16)
+                        return config_error(ctx, "%s too small", kw->name);
+        }
+        if (n == 2 && strcasecmp(args[1], "none") != 0) {
+                long long t;
+                int r = time_from_string(args[1], INT32_MAX, &t);
+                if (r < 0)
+                        return invalid_value(ctx, kw->name, args[1]);
+                v.interval = (unsigned) t;
+        }
+        if (field)
+                *(RekeyLimit *) field = v;
+        return 0;
+}
+
 static int load_file(Config *c, const char *path, unsigned depth);
 
 static int include_one(ConfigContext *ctx, const char *pattern) {
@@ -1017,6 +1097,20 @@ static void dump_penalties(const Config *c, const ConfigKeyword *kw, const void 
                 "max-sources6:%u overflow:%s overflow6:%s\n", p->crash, p->authfail, p->noauth, p->grace_exceeded,
                 p->max, p->min, p->max_sources4, p->max_sources6, p->overflow_deny_all ? "deny-all" : "permissive",
                 p->overflow6_deny_all ? "deny-all" : "permissive");
+}
+
+static void dump_algorithms(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        const char *s = *(char *const *) field;
+        int cls = algorithm_class_by_keyword(kw->name);
+        dump_keyword(kw, f);
+        fprintf(f, "%s\n", s ?: cls >= 0 ? algorithms_default((AlgorithmClass) cls) : "");
+}
+
+/* OpenSSH's -T line: "rekeylimit BYTES SECONDS". */
+static void dump_rekey_limit(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        const RekeyLimit *l = field;
+        dump_keyword(kw, f);
+        fprintf(f, "%llu %u\n", (unsigned long long) l->data, l->interval);
 }
 
 /* ---- unsupported keywords ------------------------------------------------------------------------- */
@@ -1293,6 +1387,7 @@ int config_init(Config *c) {
                 .print_motd = true,
                 .print_last_log = true,
                 .client_alive_count_max = 3,
+                .required_rsa_size = 1024,
                 .log_level = LOG_LEVEL_INFO,
                 .max_startups = { .begin = 10, .rate = 30, .full = 100 },
                 /* Not OpenSSH's "none": half of MaxStartups' start, so that one source alone can never
@@ -1346,6 +1441,12 @@ void config_done(Config *c) {
         free(c->sandbox_user);
         free(c->sandbox_directory);
         free(c->per_source_penalty_exempt);
+        free(c->kex_algorithms);
+        free(c->ciphers);
+        free(c->macs);
+        free(c->hostkey_algorithms);
+        free(c->pubkey_accepted_algorithms);
+        free(c->ca_signature_algorithms);
 #if ENABLE_TEST_HOOKS
         free(c->test_worker_inject);
 #endif

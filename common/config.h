@@ -67,6 +67,12 @@ typedef struct PerSourcePenalties {
         unsigned given;                 /* bookkeeping: sub-options already set (the first value wins) */
 } PerSourcePenalties;
 
+/* RekeyLimit: rekey after this much data (0 = libssh's default, by cipher block size) or time (0 = never). */
+typedef struct RekeyLimit {
+        uint64_t data;                  /* bytes */
+        unsigned interval;              /* seconds */
+} RekeyLimit;
+
 typedef struct Config {
         /* listener */
         uint16_t ports[CONFIG_MAX_LISTEN];
@@ -116,6 +122,16 @@ typedef struct Config {
         char *banner;                           /* Banner file; NULL = none */
         unsigned client_alive_interval;         /* seconds; 0 = off */
         unsigned client_alive_count_max;        /* 3 */
+
+        /* algorithms (common/algorithms.h): the final lists, NULL = privsshd's default */
+        char *kex_algorithms;
+        char *ciphers;
+        char *macs;
+        char *hostkey_algorithms;
+        char *pubkey_accepted_algorithms;
+        char *ca_signature_algorithms;          /* stored for when certificates come */
+        RekeyLimit rekey_limit;                 /* default none */
+        int required_rsa_size;                  /* 1024, as OpenSSH */
 
         /* logging */
         LogLevel log_level;                     /* INFO */

@@ -105,7 +105,16 @@ typedef enum IpcDirection {
         F(BOOL, test_forbidden_syscall, 0)                              \
         F(BOOL, test_bogus_session_close, 0)                            \
         F(STRING, test_inject, 4096)                                    \
-        F(STRV, hostkeys, IPC_MAX_HOSTKEYS)
+        F(STRV, hostkeys, IPC_MAX_HOSTKEYS)                             \
+        F(STRING, kex_algorithms, IPC_MAX_ALGORITHM_LIST)               \
+        F(STRING, ciphers, IPC_MAX_ALGORITHM_LIST)                      \
+        F(STRING, macs, IPC_MAX_ALGORITHM_LIST)                         \
+        F(STRING, hostkey_algorithms, IPC_MAX_ALGORITHM_LIST)           \
+        F(STRING, pubkey_accepted_algorithms, IPC_MAX_ALGORITHM_LIST)   \
+        F(U32, rekey_data_high, 0)                                      \
+        F(U32, rekey_data_low, 0)                                       \
+        F(U32, rekey_interval, 0)                                       \
+        F(U32, required_rsa_size, 0)
 
 #define IPC_PAYLOAD_FIELDS_Ready(F)                                     \
         F(BOOL, sandboxed, 0)

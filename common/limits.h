@@ -15,6 +15,7 @@
 #define IPC_MAX_STRING          (32u * 1024u)   /* one string field */
 #define IPC_MAX_LOG_MESSAGES    100000u         /* log lines a worker may send in one connection */
 #define IPC_MAX_HOSTKEYS        8u
+#define IPC_MAX_ALGORITHM_LIST  2048u           /* a SETUP algorithm list (every supported name fits) */
 #define IPC_MAX_EVENT_MESSAGES  2u              /* EVENTs a worker may send in one connection */
 #define IPC_MAX_EVENT_TEXT      512u            /* the client's words or libssh's error in one EVENT */
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "build-config.h"
+#include "common/algorithms.h"
 #include "common/fd-layout.h"
 #include "common/fd-util.h"
 #include "common/ipc-socket.h"
@@ -211,6 +212,16 @@ int worker_send_setup(Monitor *m) {
 #endif
         s->hostkeys = keys;
         s->n_hostkeys = n;
+        s->kex_algorithms = (char *) (c->kex_algorithms ?: algorithms_default(ALGORITHMS_KEX));
+        s->ciphers = (char *) (c->ciphers ?: algorithms_default(ALGORITHMS_CIPHERS));
+        s->macs = (char *) (c->macs ?: algorithms_default(ALGORITHMS_MACS));
+        s->hostkey_algorithms = (char *) (c->hostkey_algorithms ?: algorithms_default(ALGORITHMS_HOSTKEY));
+        s->pubkey_accepted_algorithms = (char *) (c->pubkey_accepted_algorithms ?:
+                                                  algorithms_default(ALGORITHMS_PUBKEY));
+        s->rekey_data_high = (uint32_t) (c->rekey_limit.data >> 32);
+        s->rekey_data_low = (uint32_t) c->rekey_limit.data;
+        s->rekey_interval = c->rekey_limit.interval;
+        s->required_rsa_size = (uint32_t) c->required_rsa_size;
 
         r = monitor_send(m, IPC_SETUP, &p, NULL, 0);
         for (size_t i = 0; i < n; i++)

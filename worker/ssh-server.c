@@ -16,9 +16,46 @@
 #include "worker/handshake-log.h"
 #include "worker/ssh-server.h"
 
-/* No group exchange: it opens /etc/ssh/moduli at every exchange, which the sandbox forbids. */
-#define KEX_ALGORITHMS "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384," \
-        "ecdh-sha2-nistp521,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group14-sha256"
+/* The algorithm lists come from the monitor (SETUP), which checked them against what this libssh
+ * supports (common/algorithms.h); its defaults are OpenSSH 10's order, post-quantum key exchange first. */
+static int set_bind_list(Worker *w, enum ssh_bind_options_e opt, const char *what, const char *list) {
+        if (isempty(list))
+                return log_error_errno(-EINVAL, "no %s list in SETUP", what);
+        if (ssh_bind_options_set(w->bind, opt, list) != SSH_OK)
+                return log_error_errno(-EINVAL, "%s \"%s\": %s", what, list, ssh_get_error(w->bind));
+        return 0;
+}
+
+static int apply_algorithms(Worker *w) {
+        const IpcSetup *s = &w->setup;
+        int r;
+        if ((r = set_bind_list(w, SSH_BIND_OPTIONS_KEY_EXCHANGE, "KexAlgorithms", s->kex_algorithms)) < 0 ||
+            (r = set_bind_list(w, SSH_BIND_OPTIONS_CIPHERS_C_S, "Ciphers", s->ciphers)) < 0 ||
+            (r = set_bind_list(w, SSH_BIND_OPTIONS_CIPHERS_S_C, "Ciphers", s->ciphers)) < 0 ||
+            (r = set_bind_list(w, SSH_BIND_OPTIONS_HMAC_C_S, "MACs", s->macs)) < 0 ||
+            (r = set_bind_list(w, SSH_BIND_OPTIONS_HMAC_S_C, "MACs", s->macs)) < 0 ||
+            (r = set_bind_list(w, SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS, "HostKeyAlgorithms",
+                               s->hostkey_algorithms)) < 0 ||
+            (r = set_bind_list(w, SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES, "PubkeyAcceptedAlgorithms",
+                               s->pubkey_accepted_algorithms)) < 0)
+                return r;
+        int rsa = (int) s->required_rsa_size;
+        if (ssh_bind_options_set(w->bind, SSH_BIND_OPTIONS_RSA_MIN_SIZE, &rsa) != SSH_OK)
+                return log_error_errno(-EINVAL, "RequiredRSASize %d: %s", rsa, ssh_get_error(w->bind));
+        return 0;
+}
+
+/* RekeyLimit, on the session (libssh has no bind option for it): 0 data keeps libssh's default. */
+static int apply_rekey_limit(Worker *w) {
+        uint64_t data = ((uint64_t) w->setup.rekey_data_high << 32) | w->setup.rekey_data_low;
+        uint32_t interval = w->setup.rekey_interval;
+        if (data != 0 && ssh_options_set(w->session, SSH_OPTIONS_REKEY_DATA, &data) != SSH_OK)
+                return log_error_errno(-EINVAL, "RekeyLimit %llu: %s", (unsigned long long) data,
+                                       ssh_get_error(w->session));
+        if (interval != 0 && ssh_options_set(w->session, SSH_OPTIONS_REKEY_TIME, &interval) != SSH_OK)
+                return log_error_errno(-EINVAL, "RekeyLimit time %u: %s", interval, ssh_get_error(w->session));
+        return 0;
+}
 
 static void libssh_log(int priority, const char *function, const char *buffer, void *userdata) {
         LogLevel l = priority <= SSH_LOG_WARN ? LOG_LEVEL_DEBUG1 :
@@ -45,7 +82,9 @@ int ssh_server_prepare(Worker *w) {
                 return -ENOMEM;
         bool no = false;
         ssh_bind_options_set(w->bind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no);
-        ssh_bind_options_set(w->bind, SSH_BIND_OPTIONS_KEY_EXCHANGE, KEX_ALGORITHMS);
+        r = apply_algorithms(w);
+        if (r < 0)
+                return r;
 
         size_t loaded = 0;
         for (size_t i = 0; i < w->setup.n_hostkeys; i++) {
@@ -79,6 +118,9 @@ int ssh_server_prepare(Worker *w) {
                 return log_error_errno(-EIO, "ssh_bind_accept_fd: %s", ssh_get_error(w->bind));
         ssh_options_set(w->session, SSH_OPTIONS_COMPRESSION_C_S, "none");
         ssh_options_set(w->session, SSH_OPTIONS_COMPRESSION_S_C, "none");
+        r = apply_rekey_limit(w);
+        if (r < 0)
+                return r;
 
         int methods = 0;
         if (w->setup.pubkey_authentication)

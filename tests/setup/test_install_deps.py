@@ -28,14 +28,16 @@ SRCDIR = os.path.abspath(os.environ.get("PRIVSSHD_SRCDIR") or
                          os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 MUST_RUN = os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1"
 
-BUILD = ["gcc", "meson", "ninja-build", "pkg-config", "libssh-dev", "libpam0g-dev", "libseccomp-dev",
-         "libsystemd-dev", "libcrypt-dev", "openssh-client", "libpam-modules", "libpam-runtime"]
+BUILD = ["gcc", "meson", "ninja-build", "pkg-config", "libpam0g-dev", "libseccomp-dev",
+         "libsystemd-dev", "libcrypt-dev", "openssh-client", "libpam-modules", "libpam-runtime",
+         "cmake", "libssl-dev", "zlib1g-dev", "patch", "xz-utils"]
 TEST = ["clang", "openssh-sftp-server", "python3", "python3-asyncssh", "tmux", "iproute2", "util-linux",
         "procps", "openssl"]
 
 # What the build and the tests use, by path (globs allowed; the first match counts).
 NEEDED = [
-    "/usr/lib/*/pkgconfig/libssh.pc", "/usr/lib/*/pkgconfig/pam.pc", "/usr/lib/*/pkgconfig/libseccomp.pc",
+    "/usr/lib/*/pkgconfig/libcrypto.pc", "/usr/lib/*/pkgconfig/zlib.pc", "/usr/bin/cmake", "/usr/bin/patch",
+    "/usr/bin/xz", "/usr/lib/*/pkgconfig/pam.pc", "/usr/lib/*/pkgconfig/libseccomp.pc",
     "/usr/lib/*/pkgconfig/libsystemd.pc", "/usr/lib/*/pkgconfig/libcrypt.pc",
     "/usr/bin/gcc", "/usr/bin/clang", "/usr/bin/meson", "/usr/bin/ninja", "/usr/bin/pkg-config",
     "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/bin/scp", "/usr/bin/sftp", "/usr/lib/openssh/sftp-server",
@@ -44,6 +46,10 @@ NEEDED = [
     "/usr/lib/python3/dist-packages/asyncssh/__init__.py",
     "/usr/lib/*/security/pam_unix.so", "/usr/lib/*/security/pam_exec.so",
 ]
+
+PIN = open(os.path.join(SRCDIR, "subprojects", "libssh.pin")).read().split()
+LIBSSH_TARBALL = PIN[2]
+REAL_TARBALL = os.path.join(SRCDIR, ".cache", "libssh", LIBSSH_TARBALL)
 
 failures = 0
 
@@ -64,7 +70,10 @@ def fake_bin(tmp):
         # Nothing is installed.
         "dpkg-query": "exit 1\n",
         # Records its arguments; installs nothing, downloads nothing.
-        "apt-get": 'echo "$*" >> "$FAKE_APT_LOG"\n[ "$1" = download ] && exit 1\nexit 0\n',
+        # `source` hands over $FAKE_LIBSSH_TARBALL (if set) as the pinned tarball.
+        "apt-get": 'echo "$*" >> "$FAKE_APT_LOG"\n[ "$1" = download ] && exit 1\n'
+                   'for a; do [ "$a" = source ] && [ -n "$FAKE_LIBSSH_TARBALL" ] && '
+                   'cp "$FAKE_LIBSSH_TARBALL" "$FAKE_LIBSSH_NAME"; done\nexit 0\n',
         # systemd-dev exists only when FAKE_SYSTEMD_DEV=1 (Debian 13).
         "apt-cache": '[ "$1 $2" = "show systemd-dev" ] && [ "$FAKE_SYSTEMD_DEV" = 1 ] && exit 0\nexit 100\n',
         # As root, whoever runs the test.
@@ -78,23 +87,27 @@ def fake_bin(tmp):
     return d
 
 
-def run_install_deps(tmp, mode, systemd_dev):
-    log = os.path.join(tmp, f"apt-{mode}-{systemd_dev}.log")
+def run_install_deps(tmp, mode, systemd_dev, tarball=REAL_TARBALL, tag=""):
+    log = os.path.join(tmp, f"apt-{mode}-{systemd_dev}{tag}.log")
     if os.path.exists(log):
         os.unlink(log)
     env = dict(os.environ, PATH=fake_bin_dir + ":" + os.environ.get("PATH", "/usr/bin:/bin"),
-               FAKE_APT_LOG=log, FAKE_SYSTEMD_DEV="1" if systemd_dev else "0")
+               FAKE_APT_LOG=log, FAKE_SYSTEMD_DEV="1" if systemd_dev else "0",
+               FAKE_LIBSSH_TARBALL=tarball or "", FAKE_LIBSSH_NAME=LIBSSH_TARBALL)
     # A copy of the tools, so that the fail2ban download (which fails here) never touches the
     # checkout's .cache.
-    top = os.path.join(tmp, f"tree-{mode}-{systemd_dev}")
+    top = os.path.join(tmp, f"tree-{mode}-{systemd_dev}{tag}")
     os.makedirs(os.path.join(top, "tools"), exist_ok=True)
-    shutil.copy(os.path.join(SRCDIR, "tools", "install-deps"), os.path.join(top, "tools"))
+    os.makedirs(os.path.join(top, "subprojects"), exist_ok=True)
+    for f in ("install-deps", "fetch-libssh"):
+        shutil.copy(os.path.join(SRCDIR, "tools", f), os.path.join(top, "tools"))
+    shutil.copy(os.path.join(SRCDIR, "subprojects", "libssh.pin"), os.path.join(top, "subprojects"))
     r = subprocess.run([os.path.join(top, "tools", "install-deps"), mode], env=env, capture_output=True,
                        text=True, timeout=120)
     lines = open(log).read().splitlines() if os.path.exists(log) else []
     installs = [l.split() for l in lines if l.split()[:1] == ["install"]]
     pkgs = [w for l in installs for w in l[1:] if not w.startswith("-")]
-    return r, lines, pkgs
+    return r, lines, pkgs, top
 
 
 def owners(path):
@@ -138,7 +151,7 @@ def main():
         for mode, want in (("build", BUILD), ("test", BUILD + TEST)):
             for systemd_dev in (False, True):
                 expected = want + (["systemd-dev"] if systemd_dev else [])
-                r, lines, pkgs = run_install_deps(tmp, mode, systemd_dev)
+                r, lines, pkgs, _ = run_install_deps(tmp, mode, systemd_dev)
                 where = "Debian 13 (systemd-dev exists)" if systemd_dev else "Debian 12 (no systemd-dev)"
                 check(r.returncode == 0, f"install-deps {mode} on an empty {where} succeeds",
                       r.stdout + r.stderr)
@@ -148,7 +161,32 @@ def main():
                       f"install-deps {mode} on an empty {where}: apt-get install gets exactly the expected list",
                       f"got      {sorted(pkgs)}\nexpected {sorted(expected)}")
 
-        _, _, everything = run_install_deps(tmp, "test", False)
+        r, lines, everything, top = run_install_deps(tmp, "test", False, tag="-fetch")
+        check(os.path.isfile(REAL_TARBALL) or not MUST_RUN,
+              f"the checkout has the pinned {LIBSSH_TARBALL} (tools/fetch-libssh ran)")
+        if os.path.isfile(REAL_TARBALL):
+            fetched = os.path.join(top, ".cache", "libssh", LIBSSH_TARBALL)
+            check(r.returncode == 0 and os.path.isfile(fetched) and
+                  open(fetched, "rb").read() == open(REAL_TARBALL, "rb").read(),
+                  "install-deps leaves the pinned libssh tarball in .cache/libssh/", r.stderr)
+            src = [l for l in lines if " source " in f" {l} "]
+            private = os.path.join(top, ".cache", "libssh", "apt")
+            check(len(src) == 1 and f"{PIN[0]}={PIN[1]}" in src[0].split() and
+                  f"Dir::Etc::sourcelist={private}/etc/sources.list" in src[0] and
+                  f"Dir::State::Lists={private}/lists" in src[0] and f"Dir::Cache={private}/cache" in src[0],
+                  f"the source is fetched with apt-get source {PIN[0]}={PIN[1]} through a private apt set-up",
+                  src)
+            bogus = os.path.join(tmp, "bogus.tar.xz")
+            with open(bogus, "wb") as f:
+                f.write(b"not the release\n")
+            r, _, _, top = run_install_deps(tmp, "build", False, tarball=bogus, tag="-bogus")
+            check(r.returncode != 0 and "subprojects/libssh.pin" in r.stderr and "SHA-256" in r.stderr and
+                  not os.path.exists(os.path.join(top, ".cache", "libssh", LIBSSH_TARBALL)),
+                  "a tarball that does not match the pinned SHA-256 fails install-deps, naming the pin",
+                  r.stderr)
+        r, _, _, _ = run_install_deps(tmp, "build", False, tarball=None, tag="-none")
+        check(r.returncode != 0 and "subprojects/libssh.pin" in r.stderr,
+              "no tarball from apt fails install-deps, naming the pin", r.stderr)
         if not os.path.isdir("/var/lib/apt/lists") or not glob.glob("/var/lib/apt/lists/*Packages*"):
             check(not MUST_RUN, "apt has package lists to check names against (run apt-get update)")
         else:

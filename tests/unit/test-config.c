@@ -297,6 +297,13 @@ static const struct {
         { "error-penalties-alone", -EINVAL },
         { "error-penalties-time", -EINVAL },
         { "error-exempt-list", -EINVAL },
+        { "error-ciphers", -EINVAL },
+        { "error-kex-wildcard", -EINVAL },
+        { "error-macs-empty", -EINVAL },
+        { "error-hostkey-algorithms", -EINVAL },
+        { "error-rekey-limit", -EINVAL },
+        { "error-rekey-time", -EINVAL },
+        { "error-required-rsa-size", -EINVAL },
         { "does-not-exist", -ENOENT },
 };
 
