@@ -37,7 +37,7 @@
 #define AUTHKEYS_MAX_LINE       (64u * 1024u)
 #define AUTHKEYS_MAX_FILES      16u
 #define MATCH_MAX_LIST_ENTRY    1023u           /* one entry of a pattern list (from="..."): OpenSSH's
-                                                   match_pattern_list() lets a longer one match nothing */
+                                                   match_pattern_in_list() lets a longer one match nothing */
 
 /* sessions */
 #define KERNEL_MAX_ARG_STRLEN   (32u * 4096u)   /* Linux MAX_ARG_STRLEN with 4 KiB pages: one execve()

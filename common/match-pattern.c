@@ -33,7 +33,7 @@ bool match_pattern(const char *s, const char *p) {
         return p[pi] == '\0';
 }
 
-int match_pattern_list(const char *s, const char *list, bool lowercase) {
+int match_pattern_in_list(const char *s, const char *list, bool lowercase) {
         if (!s || !list)
                 return 0;
         bool positive = false;

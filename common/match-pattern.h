@@ -16,4 +16,4 @@ bool match_pattern(const char *string, const char *pattern);
  * the string: host names). An entry longer than MATCH_MAX_LIST_ENTRY makes the whole list match
  * nothing (0), as in OpenSSH. NULL matches nothing.
  */
-int match_pattern_list(const char *string, const char *list, bool lowercase);
+int match_pattern_in_list(const char *string, const char *list, bool lowercase);

@@ -241,7 +241,7 @@ int net_addr_match_host_and_ip(const char *host, const char *ip, const char *lis
         for (char *c = lower; *c; c++)
                 if (*c >= 'A' && *c <= 'Z')
                         *c = (char) (*c - 'A' + 'a');
-        int mhost = match_pattern_list(lower, list, true);
+        int mhost = match_pattern_in_list(lower, list, true);
         if (mhost == -1)
                 return 0;
         return mhost == 1 || mip == 1;

@@ -52,7 +52,7 @@ static void compress(Sha256 *s, const uint8_t *p) {
         s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
 }
 
-void sha256_init(Sha256 *s) {
+void sha256_ctx_init(Sha256 *s) {
         static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
         memcpy(s->h, iv, sizeof iv);
@@ -60,7 +60,7 @@ void sha256_init(Sha256 *s) {
         s->fill = 0;
 }
 
-void sha256_update(Sha256 *s, const void *data, size_t len) {
+void sha256_ctx_update(Sha256 *s, const void *data, size_t len) {
         const uint8_t *p = data;
         s->length += len;
         while (len > 0) {
@@ -78,17 +78,17 @@ void sha256_update(Sha256 *s, const void *data, size_t len) {
         }
 }
 
-void sha256_final(Sha256 *s, uint8_t out[SHA256_DIGEST_SIZE]) {
+void sha256_ctx_final(Sha256 *s, uint8_t out[SHA256_DIGEST_SIZE]) {
         uint64_t bits = s->length * 8;
         uint8_t pad = 0x80;
-        sha256_update(s, &pad, 1);
+        sha256_ctx_update(s, &pad, 1);
         uint8_t zero = 0;
         while (s->fill != 56)
-                sha256_update(s, &zero, 1);
+                sha256_ctx_update(s, &zero, 1);
         uint8_t len[8];
         for (int i = 0; i < 8; i++)
                 len[i] = (uint8_t) (bits >> (56 - 8 * i));
-        sha256_update(s, len, 8);
+        sha256_ctx_update(s, len, 8);
         for (int i = 0; i < 8; i++) {
                 out[4 * i] = (uint8_t) (s->h[i] >> 24);
                 out[4 * i + 1] = (uint8_t) (s->h[i] >> 16);
@@ -98,11 +98,11 @@ void sha256_final(Sha256 *s, uint8_t out[SHA256_DIGEST_SIZE]) {
         explicit_bzero(s, sizeof *s);  /* the state may have hashed something secret */
 }
 
-void sha256(const void *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE]) {
+void sha256_digest(const void *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE]) {
         Sha256 s;
-        sha256_init(&s);
-        sha256_update(&s, data, len);
-        sha256_final(&s, out);
+        sha256_ctx_init(&s);
+        sha256_ctx_update(&s, data, len);
+        sha256_ctx_final(&s, out);
 }
 
 int ssh_key_fingerprint(const uint8_t *blob, size_t len, char **ret) {
@@ -110,7 +110,7 @@ int ssh_key_fingerprint(const uint8_t *blob, size_t len, char **ret) {
                 return -EINVAL;
 
         uint8_t digest[SHA256_DIGEST_SIZE];
-        sha256(blob, len, digest);
+        sha256_digest(blob, len, digest);
 
         _cleanup_free_ char *b64 = NULL;
         int r = base64_encode(digest, sizeof digest, /* pad= */ false, &b64);

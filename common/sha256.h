@@ -1,7 +1,8 @@
 #pragma once
 /*
  * SHA-256 (FIPS 180-4), self-written, for OpenSSH-style key fingerprints in the monitor, which links
- * neither libssh nor OpenSSL. Streaming (init/update/final) and one-shot forms; not constant-time in
+ * neither libssh nor OpenSSL. (Named sha256_ctx_* and sha256_digest: libssh, linked into the worker with
+ * common/, has its own sha256*().) Streaming (init/update/final) and one-shot forms; not constant-time in
  * the length of the input, which is never secret here.
  */
 
@@ -17,11 +18,11 @@ typedef struct Sha256 {
         size_t fill;            /* bytes waiting in block[] */
 } Sha256;
 
-void sha256_init(Sha256 *s);
-void sha256_update(Sha256 *s, const void *data, size_t len);
-/* Writes the digest and wipes the state; call sha256_init() again to reuse it. */
-void sha256_final(Sha256 *s, uint8_t out[SHA256_DIGEST_SIZE]);
-void sha256(const void *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE]);
+void sha256_ctx_init(Sha256 *s);
+void sha256_ctx_update(Sha256 *s, const void *data, size_t len);
+/* Writes the digest and wipes the state; call sha256_ctx_init() again to reuse it. */
+void sha256_ctx_final(Sha256 *s, uint8_t out[SHA256_DIGEST_SIZE]);
+void sha256_digest(const void *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE]);
 
 /*
  * OpenSSH's fingerprint of a public key blob (RFC 4253 §6.6 wire encoding, as in the .pub file after

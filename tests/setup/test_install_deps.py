@@ -42,7 +42,7 @@ NEEDED = [
     "/usr/bin/gcc", "/usr/bin/clang", "/usr/bin/meson", "/usr/bin/ninja", "/usr/bin/pkg-config",
     "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/bin/scp", "/usr/bin/sftp", "/usr/lib/openssh/sftp-server",
     "/usr/bin/tmux", "/usr/bin/ip", "/usr/bin/unshare", "/usr/bin/mount", "/usr/bin/timeout",
-    "/usr/bin/sha256sum", "/usr/bin/ps", "/usr/bin/openssl", "/usr/bin/python3",
+    "/usr/bin/sha256sum", "/usr/bin/ps", "/usr/bin/nm", "/usr/bin/openssl", "/usr/bin/python3",
     "/usr/lib/python3/dist-packages/asyncssh/__init__.py",
     "/usr/lib/*/security/pam_unix.so", "/usr/lib/*/security/pam_exec.so",
 ]

@@ -111,7 +111,7 @@ static void test_sha256(void) {
         char out[2 * SHA256_DIGEST_SIZE + 1];
         uint8_t d[SHA256_DIGEST_SIZE];
         for (size_t i = 0; i < ELEMENTSOF(vec); i++) {
-                sha256(vec[i][0], strlen(vec[i][0]), d);
+                sha256_digest(vec[i][0], strlen(vec[i][0]), d);
                 hex(d, sizeof d, out);
                 CHECK(streq(out, vec[i][1]), "sha256 of the %zu-byte FIPS vector \"%.8s...\"", strlen(vec[i][0]),
                       vec[i][0]);
@@ -133,31 +133,31 @@ static void test_sha256(void) {
         char a[128];
         memset(a, 'a', sizeof a);
         for (size_t i = 0; i < ELEMENTSOF(as); i++) {
-                sha256(a, as[i].n, d);
+                sha256_digest(a, as[i].n, d);
                 hex(d, sizeof d, out);
                 CHECK(streq(out, as[i].hex), "sha256 of %zu 'a's (block boundary)", as[i].n);
 
                 /* The same through update() one byte at a time. */
                 Sha256 s;
-                sha256_init(&s);
+                sha256_ctx_init(&s);
                 for (size_t k = 0; k < as[i].n; k++)
-                        sha256_update(&s, a + k, 1);
-                sha256_final(&s, d);
+                        sha256_ctx_update(&s, a + k, 1);
+                sha256_ctx_final(&s, d);
                 hex(d, sizeof d, out);
                 CHECK(streq(out, as[i].hex), "sha256 of %zu 'a's fed byte by byte", as[i].n);
         }
 
         /* FIPS 180-2 appendix B.3: a million 'a's, fed in odd-sized pieces across block boundaries. */
         Sha256 s;
-        sha256_init(&s);
+        sha256_ctx_init(&s);
         char buf[997];
         memset(buf, 'a', sizeof buf);
         for (size_t left = 1000000; left > 0; ) {
                 size_t k = MIN(left, sizeof buf);
-                sha256_update(&s, buf, k);
+                sha256_ctx_update(&s, buf, k);
                 left -= k;
         }
-        sha256_final(&s, d);
+        sha256_ctx_final(&s, d);
         hex(d, sizeof d, out);
         CHECK(streq(out, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
               "sha256 of a million 'a's");

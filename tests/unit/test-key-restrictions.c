@@ -43,11 +43,11 @@ static void test_pattern_list(void) {
                 { "192.0.2.1", "192.0.2.1,", 1 },           { "", "!", -1 },
         };
         for (size_t i = 0; i < ELEMENTSOF(c); i++)
-                CHECK(match_pattern_list(c[i].s, c[i].list, true) == c[i].want, "\"%s\" against \"%s\": %d",
+                CHECK(match_pattern_in_list(c[i].s, c[i].list, true) == c[i].want, "\"%s\" against \"%s\": %d",
                       c[i].s, c[i].list, c[i].want);
-        CHECK(match_pattern_list("HOST", "HOST", false) == 1 && match_pattern_list("host", "HOST", false) == 0,
+        CHECK(match_pattern_in_list("HOST", "HOST", false) == 1 && match_pattern_in_list("host", "HOST", false) == 0,
               "without lowercasing, patterns are case-sensitive");
-        CHECK(match_pattern_list(NULL, "*", true) == 0 && match_pattern_list("x", NULL, true) == 0,
+        CHECK(match_pattern_in_list(NULL, "*", true) == 0 && match_pattern_in_list("x", NULL, true) == 0,
               "NULL matches nothing");
 
         /* OpenSSH: an entry of MATCH_MAX_LIST_ENTRY characters or more makes the list match nothing. */
@@ -55,9 +55,9 @@ static void test_pattern_list(void) {
         strcpy(longl, "*,");
         memset(longl + 2, 'a', MATCH_MAX_LIST_ENTRY);
         longl[2 + MATCH_MAX_LIST_ENTRY] = '\0';
-        CHECK(match_pattern_list("x", longl, true) == 0, "an overlong entry: the list matches nothing");
+        CHECK(match_pattern_in_list("x", longl, true) == 0, "an overlong entry: the list matches nothing");
         longl[2 + MATCH_MAX_LIST_ENTRY - 1] = '\0';
-        CHECK(match_pattern_list("x", longl, true) == 1, "one character shorter: \"*\" matches again");
+        CHECK(match_pattern_in_list("x", longl, true) == 1, "one character shorter: \"*\" matches again");
 }
 
 /* ---- address lists -------------------------------------------------------------------------------- */
