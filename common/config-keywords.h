@@ -207,6 +207,8 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(test_worker_inject, char *),                  ONE,         0, 0 },
         { "TestSignalSenderStops",       parse_flag,                  dump_flag,
           CONFIG_FIELD(test_signal_sender_stops, bool),              ONE,         0, 0 },
+        { "TestKeyCheckStops",           parse_flag,                  dump_flag,
+          CONFIG_FIELD(test_key_check_stops, bool),                  ONE,         0, 0 },
 #endif
 };
 

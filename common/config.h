@@ -141,6 +141,7 @@ typedef struct Config {
         bool test_worker_bogus_session_close;   /* TestWorkerBogusSessionClose: test builds only */
         char *test_worker_inject;               /* TestWorkerInject: test builds only (worker/test-inject.h) */
         bool test_signal_sender_stops;          /* TestSignalSenderStops: test builds only (session-signal.h) */
+        bool test_key_check_stops;              /* TestKeyCheckStops: test builds only (pubkey-check.c) */
 #endif
 
         /* Where relative and absolute Include patterns are looked up: NULL (the real file system) or a

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "build-config.h"
 #include "common/fd-util.h"
 #include "monitor/sanitizer-hooks.h"
 #include "common/log.h"
@@ -137,6 +138,11 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, cons
         if (user_creds_become(u) < 0)
                 _exit(2);
         alarm(CHECK_TIMEOUT_MS / 1000);
+#if ENABLE_TEST_HOOKS
+        /* TestKeyCheckStops: stop as a user who stops this child would. */
+        if (m->config->test_key_check_stops)
+                (void) raise(SIGSTOP);
+#endif
         log_open_fds();
 
         /* from= sees the address the monitor took from its own socket (peer_names() in monitor.c), never

@@ -12,7 +12,12 @@ name that is no user, and what it holds.
     inotify). Control: alice's own file in that directory is seen being opened.
   - The child holds nothing of the monitor's: at DEBUG3 it lists its descriptors, which must be
     /dev/null on 0-2 and its answer pipe, even when the daemon logs to an -E file.
+  - The child runs as the user, who can stop it. The monitor waits for its answer, so that wait
+    ends at LoginGraceTime at the latest (it used to allow 10 s per read, again for every key the
+    client offers): with TestKeyCheckStops (test builds) the child stops itself, and a connection
+    with LoginGraceTime 3 still ends at its grace time, the child killed and reaped.
 """
+import time
 import ctypes
 import os
 import re
@@ -109,6 +114,23 @@ class OpenWatch:
         return out
 
 
+def stopped_check(previous):
+    previous.stop()
+    s = Server("TestKeyCheckStops yes\nLoginGraceTime 3", name="stopped-check").start()
+    t0 = time.monotonic()
+    r = ssh("id -un", opts=["-o", "ConnectTimeout=30"])
+    took = time.monotonic() - t0
+    check(r.returncode == 255, "a login whose key check is stopped does not succeed", r)
+    check(s.wait_log(r"^publickey: checking the authorized keys of alice failed: Connection timed out"),
+          "log: the check is given up", s)
+    check(s.wait_log(r"^Timeout before authentication for 127\.0\.0\.1 port \d+"),
+          "log: and the connection ends at its grace time", s)
+    check(took < 9, f"at LoginGraceTime (3 s), not after 10 s per read ({took:.1f} s)", s)
+    check(harness.wait_for(lambda: not [p for p in harness.processes() if p.uids[:1] == ["2001"]], 10),
+          "the stopped child is killed and reaped", harness.processes())
+    s.stop()
+
+
 def main():
     if harness.is_openssh():
         raise harness.ReferenceDiffers("checks privsshd's authorized_keys child and its log lines")
@@ -162,6 +184,10 @@ def main():
     check(f"{KEYS_DIR}/alice" in opened, "control: the watch sees the child open alice's file", opened)
 
     text = harness.read_text(elog)
+    if harness.TEST_HOOKS:
+        stopped_check(s)
+    else:
+        harness.note("not a test-hooks build: the stopped-check case is not run")
     lists = re.findall(r"authorized_keys reader: open descriptors:([ \d]*)", text)
     check(len(lists) >= 2 and all(l.split() == ["0", "1", "2", "3"] for l in lists),
           "the child holds only 0, 1, 2 and its answer pipe (3), not the -E log file", lists or text[-3000:])
