@@ -28,15 +28,19 @@ Output: one line per check, "ok - ..." or "not ok - ..."; a failed check prints 
 tail of the last ssh client's -v log and the tail of every running server's log. The file exits
 nonzero when any check failed.
 """
+import fcntl
 import hashlib
 import os
 import re
 import secrets
+import select
 import shutil
 import signal
 import socket
 import subprocess
+import struct
 import sys
+import termios
 import threading
 import time
 
@@ -351,7 +355,10 @@ class Server:
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=theirs, stderr=theirs)
         finally:
             theirs.close()
-        self._pump = threading.Thread(target=self._copy_log, args=(ours.detach(), self.log), daemon=True)
+        self._log_fd = ours.detach()
+        self._log_lock = threading.Lock()
+        self._pump = threading.Thread(target=self._copy_log, args=(self._log_fd, self.log, self._log_lock),
+                                      daemon=True)
         self._pump.start()
         Server.running.append(self)
         # Ready when the socket listens. Read from /proc/net/tcp rather than probed with a
@@ -366,16 +373,40 @@ class Server:
         return self
 
     @staticmethod
-    def _copy_log(fd, out):
+    def _copy_log(fd, out, lock):
         try:
-            while chunk := os.read(fd, 65536):
-                out.write(chunk)
+            while True:
+                select.select([fd], [], [])
+                with lock:
+                    chunk = os.read(fd, 65536)
+                    if not chunk:
+                        break
+                    out.write(chunk)
         except (OSError, ValueError):
             pass
         finally:
-            os.close(fd)
+            with lock:
+                os.close(fd)
+
+    def _log_drained(self):
+        """Everything the daemon has written so far is in the file: nothing waits in the socket and
+        the copying thread is not between its read and its write. (A line the daemon wrote before
+        the client saw its effect must be in text() when the test looks.)"""
+        pump = getattr(self, "_pump", None)
+        if pump is None or not pump.is_alive():
+            return
+        for _ in range(200):
+            with self._log_lock:
+                try:
+                    pending = struct.unpack("i", fcntl.ioctl(self._log_fd, termios.FIONREAD, b"\0" * 4))[0]
+                except OSError:
+                    return
+                if pending == 0:
+                    return
+            time.sleep(0.005)
 
     def text(self):
+        self._log_drained()
         return read_text(self.logpath)
 
     def lines(self):
