@@ -139,6 +139,10 @@ int main(int argc, char **argv) {
                 switch (opt) {
                 case '4':
                 case '6':
+                        /* As OpenSSH: -4 and -6 are AddressFamily inet and inet6, over the file's. */
+                        if (config_apply_option(&config, opt == '4' ? "AddressFamily inet" :
+                                                                      "AddressFamily inet6") < 0)
+                                goto fail;
                         break;
                 case 'D':
                         arg_foreground = true;
