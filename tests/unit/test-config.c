@@ -598,7 +598,7 @@ static void test_address_family(void) {
                 if (cases[i].listen) {
                         snprintf(opt, sizeof opt, "ListenAddress %s", cases[i].listen);
                         _cleanup_free_ char *err2 = apply_captured(&c, opt, &r);
-                        CHECK(r == 0, "%s parses", opt);
+                        CHECK(r == 0 && streq(err2, ""), "%s parses (stderr: %s)", opt, err2);
                 }
                 Capture cap;
                 capture_begin(&cap);
