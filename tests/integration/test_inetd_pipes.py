@@ -9,12 +9,13 @@ systemd Accept=yes) no relay runs at all.
 Reference differs: the relay and the log file flags are privsshd's own; OpenSSH's sshd -i serves
 pipes itself."""
 import os
+import re
 import socket
 import subprocess
 import time
 
 import harness
-from harness import PORT, SANDBOX_UID, Server, check, ssh
+from harness import PORT, SANDBOX_UID, Server, check
 
 LOG = "/run/test-pipes/log-file"
 SIXTEEN_MIB = 16 * 1024 * 1024
@@ -51,6 +52,12 @@ def main():
     # No listener runs here to create it (systemd-tmpfiles would): the worker and the relay chroot into it.
     os.makedirs(harness.SANDBOX_DIRECTORY, mode=0o755, exist_ok=True)
     opts = proxy(s.config_path)
+    stderrs = []
+
+    def ssh(*args, **kw):
+        r = harness.ssh(*args, **kw)
+        stderrs.append(r.stderr.decode(errors="replace"))
+        return r
 
     # Key login, exit statuses, stdout and stderr apart.
     r = ssh("echo out; echo err >&2; exit 3", opts=opts)
@@ -131,6 +138,30 @@ def main():
           "relay, worker, monitor and the command are gone, none a zombie",
           [p for p in harness.processes() if p.pid != os.getpid()])
     c.close()
+
+    # A relay that dies ends the connection through the monitor's one teardown path, logged.
+    harness.clear_pam_log()
+    c = harness.SshProcess("echo started; exec sleep 1000", opts=opts)
+    check(c.proc.stdout.readline() == b"started\n", "another long command starts over pipes", c.describe())
+    rel = relays()
+    check(len(rel) == 1, "its relay runs", rel)
+    if rel:
+        os.kill(rel[0].pid, 9)
+    check(harness.wait_for(lambda: any(e[0] == "close_session" for e in harness.pam_events("alice")), 15),
+          "the relay killed: the PAM session is closed", harness.pam_log())
+    check(harness.wait_for(lambda: not ours() and not harness.processes(cmdline=r"^sleep 1000"), 15),
+          "and relay, worker, monitor and the command are gone", harness.processes())
+    check(c.wait(15) is not None, "the client sees the connection end", c.describe())
+    check(harness.wait_for(lambda: re.search(r"relay \(pid \d+\) for UNKNOWN port 65535 was killed by signal SIGKILL",
+                                             harness.read_text(LOG)), 5),
+          "log: relay (pid N) for UNKNOWN port 65535 was killed by signal SIGKILL", harness.read_text(LOG))
+    c.close()
+
+    # Sanitizer builds: the -i monitor's stderr is the client's; no report may have reached it.
+    text = "\n".join(stderrs + [harness.read_text(LOG)])
+    for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+        i = text.find(marker)
+        check(i < 0, f"no sanitizer report ({marker}) from the -i processes", text[max(0, i - 300):i + 4000])
 
     # Socket mode costs nothing: with a connected socket on stdin/stdout no relay runs (the pipe case
     # above is the positive control).
