@@ -81,10 +81,24 @@ def main():
 
     # 16 MiB both ways at once through `cat`: backpressure in both directions, nothing lost.
     data = os.urandom(SIXTEEN_MIB)
-    r = ssh("cat", stdin=data, opts=opts, verbose=0)
-    check(r.returncode == 0 and len(r.stdout) == SIXTEEN_MIB and
-          harness.hashlib.sha256(r.stdout).digest() == harness.hashlib.sha256(data).digest(),
-          f"16 MiB up and 16 MiB down arrive intact (got {len(r.stdout)} bytes)", r.describe())
+    argv = harness.ssh_argv(command="cat", opts=opts, logfile="/tmp/both-ways.log")
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=harness.ssh_env())
+    try:
+        out, err = p.communicate(data, timeout=120)
+        stuck = ""
+    except subprocess.TimeoutExpired:
+        # Where everything waits, before the client is killed (for a stall that does not reproduce).
+        stuck = "\n".join(f"{q} wchan={harness.read_text(f'/proc/{q.pid}/wchan')} {q.field('State')}"
+                          for q in harness.processes()) + "\n" + subprocess.run(
+            ["ss", "-xanp"], capture_output=True, text=True).stdout[-4000:]
+        p.kill()
+        out, err = p.communicate()
+    stderrs.append(err.decode(errors="replace"))
+    check(p.returncode == 0 and len(out) == SIXTEEN_MIB and
+          harness.hashlib.sha256(out).digest() == harness.hashlib.sha256(data).digest(),
+          f"16 MiB up and 16 MiB down arrive intact (got {len(out)} bytes, exit {p.returncode})", stuck,
+          harness.read_text("/tmp/both-ways.log")[-3000:], harness.read_text(LOG)[-3000:])
     with open("/tmp/pipes-blob", "wb") as f:
         f.write(data)
     os.chmod("/tmp/pipes-blob", 0o644)
