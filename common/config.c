@@ -1427,7 +1427,8 @@ static int check_listen_families(const Config *c) {
                 int family = res->ai_family;
                 freeaddrinfo(res);
                 if (family != c->address_family) {
-                        log_error("bad addr or host: %s (%s)", c->listen[i].host, gai_strerror(EAI_ADDRFAMILY));
+                        log_error("bad addr or host: %s (%s)", c->listen[i].host,
+                                  gai_strerror(EAI_ADDRFAMILY));
                         return -EINVAL;
                 }
         }

@@ -54,9 +54,14 @@ int relay_seccomp_load(void) {
         int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < ELEMENTSOF(relay_foreign_arches); i++)
-                if (relay_foreign_arches[i] != native && seccomp_arch_exist(ctx, relay_foreign_arches[i]) != -EEXIST)
+        /* Native ABI only (seccomp_arch_exist() says -EEXIST for an arch that is not in the filter). */
+        if (seccomp_arch_exist(ctx, native) != 0)
+                return -EINVAL;
+        for (size_t i = 0; i < ELEMENTSOF(relay_foreign_arches); i++) {
+                uint32_t arch = relay_foreign_arches[i];
+                if (arch != native && seccomp_arch_exist(ctx, arch) != -EEXIST)
                         return -EINVAL;
+        }
         for (size_t i = 0; i < ELEMENTSOF(relay_rules); i++) {
                 const RelayRule *rule = &relay_rules[i];
                 int nr = seccomp_syscall_resolve_name(rule->syscall);
