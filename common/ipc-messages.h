@@ -34,10 +34,10 @@
  * one forks (the signal is sent as the user), so it has SESSION_MAX_SIGNALS; LOG's budget bounds the
  * log volume.
  *
- * Reserved for when the monitor takes host-key signing and publickey verification over from the
- * worker (needs a libssh that exposes the exchange hash and the signed data; see doc/SECURITY.md):
- * HOSTKEY_SIGN carries the data to sign, AUTH_PUBKEY already carries the signed data and the
- * signature (empty with stock libssh 0.10, which verifies inside the worker).
+ * HOSTKEY_SIGN: the host private keys are in the monitor only; the worker asks for the signature
+ * of each key exchange (the first one before authentication, rekeys after): at most
+ * HOSTKEY_MAX_PREAUTH_SIGNATURES before authentication (handle_hostkey_sign()) and
+ * HOSTKEY_MAX_SIGNATURES in all, far above what RekeyLimit makes a real connection do.
  */
 
 #include "common/limits.h"
@@ -68,8 +68,8 @@ typedef enum IpcDirection {
         X(AUTH_PASSWORD,     W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthPassword)     \
         X(AUTH_PUBKEY,       W2M, IPC_ST_PREAUTH, AUTH_MAX_PUBKEY_REQUESTS, 0, AuthPubkey)      \
         X(AUTH_RESULT,       M2W, IPC_ST_PREAUTH, 0,                       0, AuthResult)       \
-        X(HOSTKEY_SIGN,      W2M, IPC_ST_NEVER,   0,                       0, HostkeySign)      \
-        X(HOSTKEY_SIGNATURE, M2W, IPC_ST_NEVER,   0,                       0, HostkeySignature) \
+        X(HOSTKEY_SIGN,      W2M, IPC_ST_PREAUTH | IPC_ST_AUTHED, HOSTKEY_MAX_SIGNATURES, 0, HostkeySign) \
+        X(HOSTKEY_SIGNATURE, M2W, IPC_ST_PREAUTH | IPC_ST_AUTHED, 0,       0, HostkeySignature) \
         X(PTY_REQUEST,       W2M, IPC_ST_AUTHED,  SESSION_MAX_STARTS,      0, PtyRequest)       \
         X(PTY_RESULT,        M2W, IPC_ST_AUTHED,  0,                       0, PtyResult)        \
         X(PTY_RELEASE,       W2M, IPC_ST_AUTHED,  0,                       0, PtyRelease)       \
@@ -144,8 +144,12 @@ typedef enum IpcDirection {
         F(U8, result, 0)                                                \
         F(STRING, user, AUTH_MAX_USER_LEN)
 
+/* A key exchange's signature over its exchange hash: key_index into SETUP's hostkeys, the negotiated
+ * key exchange method (whose hash sets the length of data) and signature algorithm. The monitor
+ * checks the shape (monitor/hostkey-sign.c) and records the first data as the session identifier. */
 #define IPC_PAYLOAD_FIELDS_HostkeySign(F)                               \
         F(U32, key_index, 0)                                            \
+        F(STRING, kex_algorithm, 128)                                   \
         F(STRING, algorithm, 128)                                       \
         F(BLOB, data, 1024)
 

@@ -32,6 +32,11 @@
 #define AUTH_MAX_PUBKEY_REQUESTS (AUTH_MAX_TRIES_CEILING + AUTH_MAX_PUBKEY_PROBES + 1u) /* each one is a
                                                    failure (MaxAuthTries), a PK_OK or the success */
 
+/* host keys (held by the monitor, which signs each key exchange for the worker) */
+#define HOSTKEY_MAX_PREAUTH_SIGNATURES 4u       /* before authentication: the first exchange, and rekeys */
+#define HOSTKEY_MAX_SIGNATURES  65536u          /* per connection: a rekey every GB for 64 TB, or every
+                                                   minute for 45 days */
+
 /* authorized_keys */
 #define AUTHKEYS_MAX_FILE_SIZE  (4u * 1024u * 1024u)
 #define AUTHKEYS_MAX_LINE       (64u * 1024u)
