@@ -130,13 +130,15 @@ typedef enum IpcDirection {
         F(STRING, user, AUTH_MAX_USER_LEN)                              \
         F(SECRET, password, AUTH_MAX_PASSWORD_LEN)
 
-/* signature_state: IPC_PUBKEY_PROBE (no signature yet) or IPC_PUBKEY_VERIFIED (checked in the worker) */
+/* signature_state: IPC_PUBKEY_PROBE (no signature yet) or IPC_PUBKEY_SIGNED: signed_data and signature
+ * are the client's, which the monitor verifies itself (monitor/pubkey-verify.h); the worker's libssh
+ * may have found them good or bad, which means nothing. */
 #define IPC_PAYLOAD_FIELDS_AuthPubkey(F)                                \
         F(STRING, user, AUTH_MAX_USER_LEN)                              \
         F(STRING, algorithm, 128)                                       \
         F(BLOB, key_blob, AUTH_MAX_KEY_BLOB)                            \
         F(U8, signature_state, 0)                                       \
-        F(BLOB, signed_data, AUTH_MAX_KEY_BLOB)                         \
+        F(BLOB, signed_data, AUTH_MAX_SIGNED_DATA)                      \
         F(BLOB, signature, AUTH_MAX_KEY_BLOB)
 
 /* result: an IpcAuthOutcome. user: the authenticated user, on success. */
@@ -255,7 +257,7 @@ typedef enum IpcAuthOutcome {
 
 typedef enum IpcPubkeyState {
         IPC_PUBKEY_PROBE = 0,
-        IPC_PUBKEY_VERIFIED = 1,
+        IPC_PUBKEY_SIGNED = 1,
         _IPC_PUBKEY_STATE_MAX,
 } IpcPubkeyState;
 

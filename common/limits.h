@@ -23,6 +23,8 @@
 #define AUTH_MAX_USER_LEN       256u            /* longer user names are refused */
 #define AUTH_MAX_PASSWORD_LEN   1024u
 #define AUTH_MAX_KEY_BLOB       16384u          /* an RSA-16384 public key fits */
+#define AUTH_MAX_SIGNED_DATA    (2u * AUTH_MAX_KEY_BLOB + 1024u) /* what a publickey signature signs: the
+                                                   user's key and, host-bound, ours, plus names */
 #define AUTH_MAX_NONE_REQUESTS  4u              /* "none" requests per connection */
 #define AUTH_MAX_PENDING        8u              /* auth requests the worker queues while one is out */
 #define AUTH_MAX_TRIES_CEILING  1000            /* largest MaxAuthTries we accept */

@@ -140,6 +140,7 @@ int handle_hostkey_sign(Monitor *m, const IpcHostkeySign *p) {
                 /* RFC 4253 §7.2: the first exchange hash is the session identifier, for good. */
                 memcpy(m->session_id, p->data, p->data_len);
                 m->session_id_len = p->data_len;
+                m->session_hostkey = p->key_index;
         }
         if (m->state == IPC_ST_PREAUTH)
                 m->hostkey_signs_preauth++;

@@ -61,6 +61,7 @@ typedef struct Monitor {
         size_t n_hostkeys;
         uint8_t session_id[64];
         size_t session_id_len;          /* 0 until the first key exchange */
+        uint32_t session_hostkey;       /* the host key of the first exchange (host-bound publickey) */
         unsigned hostkey_signs_preauth;
 
         /* sessions */
