@@ -65,6 +65,8 @@ def memory_of(pid):
             if "r" not in f[1] or (len(f) > 5 and f[5] in ("[vvar]", "[vsyscall]")):
                 continue
             lo, hi = (int(x, 16) for x in f[0].split("-"))
+            if hi - lo > 1 << 30:
+                continue        # a sanitizer's shadow memory (terabytes, mapped on demand): no heap in it
             try:
                 mem.seek(lo)
                 out.append(mem.read(hi - lo))
