@@ -191,7 +191,8 @@ static int pubkey_signature_ok(Monitor *m, const IpcAuthPubkey *p, const char *a
                 return 0;
         }
         if (!algorithms_list_contains(accepted, alg)) {
-                log_info("userauth_pubkey: signature algorithm %s not in PubkeyAcceptedAlgorithms [preauth]", alg);
+                log_info("userauth_pubkey: signature algorithm %s not in PubkeyAcceptedAlgorithms [preauth]",
+                         alg);
                 return 0;
         }
         return 1;

@@ -104,7 +104,8 @@ int handle_hostkey_sign(Monitor *m, const IpcHostkeySign *p) {
          * could see; an unauthenticated worker asking for more is not running a key exchange. */
         if (m->state == IPC_ST_PREAUTH && m->hostkey_signs_preauth >= HOSTKEY_MAX_PREAUTH_SIGNATURES) {
                 log_error("monitor: the worker for %s port %u asked for more than %u host key signatures "
-                          "before authentication", m->peer_address, m->peer_port, HOSTKEY_MAX_PREAUTH_SIGNATURES);
+                          "before authentication", m->peer_address, m->peer_port,
+                          HOSTKEY_MAX_PREAUTH_SIGNATURES);
                 return -EDQUOT;
         }
         if (p->key_index >= m->n_hostkeys) {

@@ -511,7 +511,8 @@ int ssh_key_verify(const SshKey *k, const char *alg, const uint8_t *sig, size_t 
         if (!ctx)
                 return -ENOMEM;
         const EVP_MD *md = digest_for(k, alg);
-        if (EVP_DigestVerifyInit_ex(ctx, NULL, md ? EVP_MD_get0_name(md) : NULL, NULL, NULL, k->pkey, NULL) <= 0)
+        if (EVP_DigestVerifyInit_ex(ctx, NULL, md ? EVP_MD_get0_name(md) : NULL, NULL, NULL, k->pkey,
+                                    NULL) <= 0)
                 return -EIO;
         return EVP_DigestVerify(ctx, s, sn, data, len) == 1 ? 0 : -EKEYREJECTED;
 }
