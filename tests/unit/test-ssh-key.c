@@ -69,15 +69,15 @@ static void test_type(const char *name, const char *type, const char *bits, bool
                         continue;
                 CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len, data, sizeof data) == 0,
                       "%s: the %s signature verifies with the public key", name, algs[i]);
-                CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len, data, sizeof data - 1) == -EKEYREJECTED,
-                      "%s: ... and not over other data", name);
+                CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len, data, sizeof data - 1) ==
+                              -EKEYREJECTED, "%s: ... and not over other data", name);
                 sig[sig_len - 1] ^= 1;
                 CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len, data, sizeof data) < 0,
                       "%s: a flipped byte fails", name);
                 CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len - 1, data, sizeof data) == -EBADMSG,
                       "%s: a truncated blob is malformed", name);
-                CHECK(pub && ssh_key_verify(pub, streq(algs[i], "ssh-ed25519") ? "ssh-rsa" : "ssh-ed25519", sig,
-                                            sig_len, data, sizeof data) == -EBADMSG,
+                const char *other = streq(algs[i], "ssh-ed25519") ? "ssh-rsa" : "ssh-ed25519";
+                CHECK(pub && ssh_key_verify(pub, other, sig, sig_len, data, sizeof data) == -EBADMSG,
                       "%s: another key type's algorithm is refused", name);
                 free(sig);
         }
@@ -86,8 +86,8 @@ static void test_type(const char *name, const char *type, const char *bits, bool
         memcpy(longer, blob, blob_len);
         longer[blob_len] = 0;
         SshKey *bad = NULL;
-        CHECK(ssh_key_from_blob(longer, blob_len + 1, 0, &bad) == -EBADMSG && !bad, "%s: a trailing byte is refused",
-              name);
+        CHECK(ssh_key_from_blob(longer, blob_len + 1, 0, &bad) == -EBADMSG && !bad,
+              "%s: a trailing byte is refused", name);
         ssh_key_free(pub);
         ssh_key_free(k);
 }
@@ -103,24 +103,31 @@ static void test_signed_data(void) {
         static const uint8_t sid[32] = { 7 }, other_sid[32] = { 8 }, key[] = "KEY", hostkey[] = "HOST";
         PubkeyExpect e = { .session_id = sid, .session_id_len = 32, .user = "alice", .service = "ssh-connection",
                            .key_blob = key, .key_blob_len = 3, .hostkey_blob = hostkey, .hostkey_blob_len = 4 };
-        struct { const char *what; const uint8_t *sid; const char *user, *service, *method; uint8_t type, flag;
-                 const char *alg; const uint8_t *key; size_t key_len; const char *host; int want; } cases[] = {
-                { "good", sid, "alice", "ssh-connection", "publickey", 50, 1, "ssh-ed25519", key, 3, NULL, 0 },
-                { "host-bound", sid, "alice", "ssh-connection", PUBKEY_METHOD_HOSTBOUND, 50, 1, "ssh-ed25519", key, 3,
-                  "HOST", 0 },
-                { "another session", other_sid, "alice", "ssh-connection", "publickey", 50, 1, "x", key, 3, NULL,
-                  -EPERM },
-                { "another user", sid, "bob", "ssh-connection", "publickey", 50, 1, "x", key, 3, NULL, -EPERM },
+        typedef struct Case {
+                const char *what;
+                const uint8_t *sid;
+                const char *user, *service, *method;
+                uint8_t type, flag;
+                const char *alg;
+                const uint8_t *key;
+                size_t key_len;
+                const char *host;
+                int want;
+        } Case;
+        static const uint8_t kex[] = "KEX";
+        const char *hb = PUBKEY_METHOD_HOSTBOUND, *conn = "ssh-connection";
+        const Case cases[] = {
+                { "good", sid, "alice", conn, "publickey", 50, 1, "ssh-ed25519", key, 3, NULL, 0 },
+                { "host-bound", sid, "alice", conn, hb, 50, 1, "ssh-ed25519", key, 3, "HOST", 0 },
+                { "another session", other_sid, "alice", conn, "publickey", 50, 1, "x", key, 3, NULL, -EPERM },
+                { "another user", sid, "bob", conn, "publickey", 50, 1, "x", key, 3, NULL, -EPERM },
                 { "another service", sid, "alice", "ssh-userauth", "publickey", 50, 1, "x", key, 3, NULL, -EPERM },
-                { "another key", sid, "alice", "ssh-connection", "publickey", 50, 1, "x", (const uint8_t *) "KEX", 3,
-                  NULL, -EPERM },
-                { "another host key", sid, "alice", "ssh-connection", PUBKEY_METHOD_HOSTBOUND, 50, 1, "x", key, 3,
-                  "HOSX", -EPERM },
-                { "another method", sid, "alice", "ssh-connection", "password", 50, 1, "x", key, 3, NULL, -EBADMSG },
-                { "another message", sid, "alice", "ssh-connection", "publickey", 51, 1, "x", key, 3, NULL, -EBADMSG },
-                { "no signature flag", sid, "alice", "ssh-connection", "publickey", 50, 0, "x", key, 3, NULL, -EBADMSG },
-                { "a trailing field", sid, "alice", "ssh-connection", "publickey", 50, 1, "x", key, 3, "HOST",
-                  -EBADMSG },
+                { "another key", sid, "alice", conn, "publickey", 50, 1, "x", kex, 3, NULL, -EPERM },
+                { "another host key", sid, "alice", conn, hb, 50, 1, "x", key, 3, "HOSX", -EPERM },
+                { "another method", sid, "alice", conn, "password", 50, 1, "x", key, 3, NULL, -EBADMSG },
+                { "another message", sid, "alice", conn, "publickey", 51, 1, "x", key, 3, NULL, -EBADMSG },
+                { "no signature flag", sid, "alice", conn, "publickey", 50, 0, "x", key, 3, NULL, -EBADMSG },
+                { "a trailing field", sid, "alice", conn, "publickey", 50, 1, "x", key, 3, "HOST", -EBADMSG },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 uint8_t buf[512], *p = buf;
@@ -165,7 +172,8 @@ int main(void) {
         test_type("ecdsa256", "ecdsa", "256", false, (const char *const[]) { "ecdsa-sha2-nistp256", NULL });
         test_type("ecdsa384", "ecdsa", "384", true, (const char *const[]) { "ecdsa-sha2-nistp384", NULL });
         test_type("ecdsa521", "ecdsa", "521", false, (const char *const[]) { "ecdsa-sha2-nistp521", NULL });
-        test_type("rsa", "rsa", "2048", false, (const char *const[]) { "rsa-sha2-256", "rsa-sha2-512", "ssh-rsa", NULL });
+        test_type("rsa", "rsa", "2048", false,
+                  (const char *const[]) { "rsa-sha2-256", "rsa-sha2-512", "ssh-rsa", NULL });
         test_type("rsa-pem", "rsa", "2048", true, (const char *const[]) { "rsa-sha2-512", NULL });
         test_signed_data();
         test_kex_hash_length();
