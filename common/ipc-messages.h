@@ -34,10 +34,10 @@
  * one forks (the signal is sent as the user), so it has SESSION_MAX_SIGNALS (and at most
  * SESSION_MAX_PENDING_SIGNALS in flight); LOG's budget bounds the log volume.
  *
- * Reserved for when the monitor takes host-key signing and publickey verification over from the
- * worker (needs a libssh that exposes the exchange hash and the signed data; see doc/SECURITY.md):
- * HOSTKEY_SIGN carries the data to sign, AUTH_PUBKEY already carries the signed data and the
- * signature (empty with stock libssh 0.10, which verifies inside the worker).
+ * HOSTKEY_SIGN: the host private keys are in the monitor only; the worker asks for the signature
+ * of each key exchange (the first one before authentication, rekeys after): at most
+ * HOSTKEY_MAX_PREAUTH_SIGNATURES before authentication (handle_hostkey_sign()) and
+ * HOSTKEY_MAX_SIGNATURES in all, far above what RekeyLimit makes a real connection do.
  */
 
 #include "common/limits.h"
@@ -68,8 +68,8 @@ typedef enum IpcDirection {
         X(AUTH_PASSWORD,     W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthPassword)     \
         X(AUTH_PUBKEY,       W2M, IPC_ST_PREAUTH, AUTH_MAX_PUBKEY_REQUESTS, 0, AuthPubkey)      \
         X(AUTH_RESULT,       M2W, IPC_ST_PREAUTH, 0,                       0, AuthResult)       \
-        X(HOSTKEY_SIGN,      W2M, IPC_ST_NEVER,   0,                       0, HostkeySign)      \
-        X(HOSTKEY_SIGNATURE, M2W, IPC_ST_NEVER,   0,                       0, HostkeySignature) \
+        X(HOSTKEY_SIGN,      W2M, IPC_ST_PREAUTH | IPC_ST_AUTHED, HOSTKEY_MAX_SIGNATURES, 0, HostkeySign) \
+        X(HOSTKEY_SIGNATURE, M2W, IPC_ST_PREAUTH | IPC_ST_AUTHED, 0,       0, HostkeySignature) \
         X(PTY_REQUEST,       W2M, IPC_ST_AUTHED,  SESSION_MAX_STARTS,      0, PtyRequest)       \
         X(PTY_RESULT,        M2W, IPC_ST_AUTHED,  0,                       0, PtyResult)        \
         X(PTY_RELEASE,       W2M, IPC_ST_AUTHED,  0,                       0, PtyRelease)       \
@@ -130,13 +130,15 @@ typedef enum IpcDirection {
         F(STRING, user, AUTH_MAX_USER_LEN)                              \
         F(SECRET, password, AUTH_MAX_PASSWORD_LEN)
 
-/* signature_state: IPC_PUBKEY_PROBE (no signature yet) or IPC_PUBKEY_VERIFIED (checked in the worker) */
+/* signature_state: IPC_PUBKEY_PROBE (no signature yet) or IPC_PUBKEY_SIGNED: signed_data and signature
+ * are the client's, which the monitor verifies itself (monitor/pubkey-verify.h); the worker's libssh
+ * may have found them good or bad, which means nothing. */
 #define IPC_PAYLOAD_FIELDS_AuthPubkey(F)                                \
         F(STRING, user, AUTH_MAX_USER_LEN)                              \
         F(STRING, algorithm, 128)                                       \
         F(BLOB, key_blob, AUTH_MAX_KEY_BLOB)                            \
         F(U8, signature_state, 0)                                       \
-        F(BLOB, signed_data, AUTH_MAX_KEY_BLOB)                         \
+        F(BLOB, signed_data, AUTH_MAX_SIGNED_DATA)                      \
         F(BLOB, signature, AUTH_MAX_KEY_BLOB)
 
 /* result: an IpcAuthOutcome. user: the authenticated user, on success. */
@@ -144,8 +146,12 @@ typedef enum IpcDirection {
         F(U8, result, 0)                                                \
         F(STRING, user, AUTH_MAX_USER_LEN)
 
+/* A key exchange's signature over its exchange hash: key_index into SETUP's hostkeys, the negotiated
+ * key exchange method (whose hash sets the length of data) and signature algorithm. The monitor
+ * checks the shape (monitor/hostkey-sign.c) and records the first data as the session identifier. */
 #define IPC_PAYLOAD_FIELDS_HostkeySign(F)                               \
         F(U32, key_index, 0)                                            \
+        F(STRING, kex_algorithm, 128)                                   \
         F(STRING, algorithm, 128)                                       \
         F(BLOB, data, 1024)
 
@@ -251,7 +257,7 @@ typedef enum IpcAuthOutcome {
 
 typedef enum IpcPubkeyState {
         IPC_PUBKEY_PROBE = 0,
-        IPC_PUBKEY_VERIFIED = 1,
+        IPC_PUBKEY_SIGNED = 1,
         _IPC_PUBKEY_STATE_MAX,
 } IpcPubkeyState;
 

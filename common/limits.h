@@ -23,6 +23,8 @@
 #define AUTH_MAX_USER_LEN       256u            /* longer user names are refused */
 #define AUTH_MAX_PASSWORD_LEN   1024u
 #define AUTH_MAX_KEY_BLOB       16384u          /* an RSA-16384 public key fits */
+#define AUTH_MAX_SIGNED_DATA    (2u * AUTH_MAX_KEY_BLOB + 1024u) /* what a publickey signature signs: the
+                                                   user's key and, host-bound, ours, plus names */
 #define AUTH_MAX_NONE_REQUESTS  4u              /* "none" requests per connection */
 #define AUTH_MAX_PENDING        8u              /* auth requests the worker queues while one is out */
 #define AUTH_MAX_TRIES_CEILING  1000            /* largest MaxAuthTries we accept */
@@ -31,6 +33,11 @@
                                                    stops at the first that signs; later probes count */
 #define AUTH_MAX_PUBKEY_REQUESTS (AUTH_MAX_TRIES_CEILING + AUTH_MAX_PUBKEY_PROBES + 1u) /* each one is a
                                                    failure (MaxAuthTries), a PK_OK or the success */
+
+/* host keys (held by the monitor, which signs each key exchange for the worker) */
+#define HOSTKEY_MAX_PREAUTH_SIGNATURES 4u       /* before authentication: the first exchange, and rekeys */
+#define HOSTKEY_MAX_SIGNATURES  65536u          /* per connection: a rekey every GB for 64 TB, or every
+                                                   minute for 45 days */
 
 /* authorized_keys */
 #define AUTHKEYS_MAX_FILE_SIZE  (4u * 1024u * 1024u)

@@ -12,6 +12,8 @@
 #include "monitor/handle-auth.h"
 #include "monitor/monitor-state.h"
 #include "monitor/pubkey-check.h"
+#include "monitor/pubkey-verify.h"
+#include "monitor/ssh-key.h"
 
 /* What PAM is given instead of the real password when the answer must be "no" (unknown user, root
  * not allowed, empty password with PermitEmptyPasswords no): the same code path and timing as a real attempt, never a success. */
@@ -153,6 +155,49 @@ int handle_auth_password(Monitor *m, const IpcAuthPassword *p) {
         return auth_accept(m, "password", NULL);
 }
 
+/* 1: the signature of this publickey request is good; 0: it is not (logged); <0: an error. */
+static int pubkey_signature_ok(Monitor *m, const IpcAuthPubkey *p, const char *accepted) {
+        if (m->session_id_len == 0 || m->session_hostkey >= m->n_hostkeys) {
+                /* No key exchange went through the monitor: nothing can be signed for it. */
+                log_info("publickey: signature for %s from %s port %u before any key exchange: refused",
+                         m->auth_user, m->peer_address, m->peer_port);
+                return 0;
+        }
+        const SshKey *hk = m->hostkeys[m->session_hostkey];
+        PubkeyExpect e = {
+                .session_id = m->session_id,
+                .session_id_len = m->session_id_len,
+                .user = p->user,
+                .service = "ssh-connection",
+                .key_blob = p->key_blob,
+                .key_blob_len = p->key_blob_len,
+                .hostkey_blob = hk->blob,
+                .hostkey_blob_len = hk->blob_len,
+        };
+        _cleanup_free_ char *alg = NULL;
+        const char *what = NULL;
+        int r;
+        if (p->signed_data_len == 0 || p->signature_len == 0) {
+                what = "no signature";
+                r = -EBADMSG;
+        } else
+                r = pubkey_verify(p->signed_data, p->signed_data_len, p->signature, p->signature_len, &e,
+                                  (unsigned) m->config->required_rsa_size, &alg, &what);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_info("publickey: signature for %s from %s port %u refused: %s", m->auth_user,
+                         m->peer_address, m->peer_port, what ? what : strerror(-r));
+                return 0;
+        }
+        if (!algorithms_list_contains(accepted, alg)) {
+                log_info("userauth_pubkey: signature algorithm %s not in PubkeyAcceptedAlgorithms [preauth]",
+                         alg);
+                return 0;
+        }
+        return 1;
+}
+
 int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         int r = auth_begin(m, p->user);
         if (r < 0)
@@ -172,8 +217,8 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
 
         /* PubkeyAcceptedAlgorithms is enforced here, not trusted to the worker's libssh. The worker
          * names the key's type, which for RSA ("ssh-rsa") stands for any of its three signature
-         * algorithms: the key passes if one of them is accepted, and the worker's libssh holds the
-         * signature itself to the list (until the monitor verifies signatures, issue 9 item 4). */
+         * algorithms: the key passes if one of them is accepted; a signed request's own algorithm
+         * (from the signed data the monitor verifies) is held to the list again below. */
         const char *accepted = m->config->pubkey_accepted_algorithms ?: algorithms_default(ALGORITHMS_PUBKEY);
         bool listed = algorithms_list_contains(accepted, p->algorithm) ||
                       (streq(p->algorithm, "ssh-rsa") && (algorithms_list_contains(accepted, "rsa-sha2-512") ||
@@ -242,6 +287,17 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
                 pubkey_verdict_done(&v);
                 m->pubkey_probes++;
                 return auth_reply(m, IPC_AUTH_PK_OK);
+        }
+
+        /* The signature: verified here, over data that must be this connection's request for this
+         * very key (monitor/pubkey-verify.h). What the worker's libssh made of it means nothing. */
+        r = pubkey_signature_ok(m, p, accepted);
+        if (r <= 0) {
+                pubkey_verdict_done(&v);
+                if (r < 0)
+                        return r;
+                auth_log_attempt(m, false, "publickey", key_info);
+                return auth_fail(m);
         }
 
         free(m->forced_command);

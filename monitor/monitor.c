@@ -29,6 +29,7 @@
 #include "monitor/handle-auth.h"
 #include "monitor/handle-log.h"
 #include "monitor/handle-session.h"
+#include "monitor/hostkey-sign.h"
 #include "monitor/monitor-state.h"
 #include "monitor/monitor.h"
 #include "monitor/srclimit.h"
@@ -227,10 +228,11 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
                 return handle_session_close(m, &msg->payload.SESSION_CLOSE);
         case IPC_EVENT:
                 return handle_event(m, &msg->payload.EVENT);
+        case IPC_HOSTKEY_SIGN:
+                return handle_hostkey_sign(m, &msg->payload.HOSTKEY_SIGN);
         /* Monitor-to-worker rows and reserved rows never get here: the framing and the gate refuse them. */
         case IPC_SETUP:
         case IPC_AUTH_RESULT:
-        case IPC_HOSTKEY_SIGN:
         case IPC_HOSTKEY_SIGNATURE:
         case IPC_PTY_RESULT:
         case IPC_SESSION_STARTED:
@@ -425,6 +427,7 @@ out:
         if (m.state != IPC_ST_AUTHED && m.startup_fd >= 0)
                 m.exit_code = exit_code_preauth(&m);
         m.startup_fd = safe_close(m.startup_fd);
+        hostkeys_free(&m);
         free(m.auth_user);
         free(m.forced_command);
         user_creds_free(m.user);

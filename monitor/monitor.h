@@ -60,6 +60,14 @@ typedef struct Monitor {
         uint32_t key_flags;             /* AuthorizedKeyFlags of that line (no-pty, ...) */
         uint64_t deadline_usec;         /* LoginGraceTime; 0 = none */
 
+        /* host keys (monitor/hostkey-sign.h) and the session identifier, the first exchange hash */
+        struct SshKey *hostkeys[IPC_MAX_HOSTKEYS];
+        size_t n_hostkeys;
+        uint8_t session_id[64];
+        size_t session_id_len;          /* 0 until the first key exchange */
+        uint32_t session_hostkey;       /* the host key of the first exchange (host-bound publickey) */
+        unsigned hostkey_signs_preauth;
+
         /* sessions */
         Session *sessions;
         uint32_t next_session_id;

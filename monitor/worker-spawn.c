@@ -19,6 +19,7 @@
 #include "common/ipc-socket.h"
 #include "monitor/sanitizer-hooks.h"
 #include "common/log.h"
+#include "monitor/hostkey-sign.h"
 #include "monitor/worker-spawn.h"
 
 #define WORKER_TITLE_ROOM "                                                                        "
@@ -118,23 +119,6 @@ int worker_spawn(int conn_fd, int *ret_ipc_fd, pid_t *ret_pid) {
         return 0;
 }
 
-static int read_hostkey(const char *path, char **ret) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return negative_errno();
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (!S_ISREG(st.st_mode))
-                return -EINVAL;
-        if (st.st_uid != 0 || (st.st_mode & 0077)) {
-                log_error("Permissions 0%03o for '%s' are too open: host keys must be owned by root "
-                          "and not accessible by others.", (unsigned) (st.st_mode & 0777), path);
-                return -EPERM;
-        }
-        return read_full_fd(fd, HOSTKEY_MAX_FILE_SIZE, ret, NULL);
-}
-
 static int sandbox_identity(const char *user, uid_t *ret_uid, gid_t *ret_gid) {
         struct passwd *pw = getpwnam(user);
         if (!pw) {
@@ -165,8 +149,7 @@ static char *read_banner(const char *path) {
 
 int worker_send_setup(Monitor *m) {
         const Config *c = m->config;
-        char *keys[IPC_MAX_HOSTKEYS + 1] = {};
-        size_t n = 0;
+        _cleanup_strv_free_ char **keys = NULL;
         int r;
 
         IpcPayload p = {};
@@ -176,19 +159,13 @@ int worker_send_setup(Monitor *m) {
         if (r < 0)
                 return r;
 
-        for (size_t i = 0; i < c->n_hostkeys && n < IPC_MAX_HOSTKEYS; i++) {
-                r = read_hostkey(c->hostkeys[i], &keys[n]);
-                if (r < 0) {
-                        /* OpenSSH goes on without a missing key as long as one is left. */
-                        log_error("Unable to load host key: %s: %s", c->hostkeys[i], strerror(-r));
-                        continue;
-                }
-                n++;
-        }
-        if (n == 0) {
-                log_error("sshd: no hostkeys available -- exiting.");
-                return -ENOENT;
-        }
+        /* The private keys stay here (monitor/hostkey-sign.c); the worker gets the public halves. */
+        r = hostkeys_load(m);
+        if (r < 0)
+                return r;
+        r = hostkeys_public_lines(m, &keys);
+        if (r < 0)
+                return r;
 
         s->sandbox_dir = c->sandbox_directory;
         s->peer_address = m->peer_address;
@@ -211,7 +188,7 @@ int worker_send_setup(Monitor *m) {
         s->test_inject = c->test_worker_inject;
 #endif
         s->hostkeys = keys;
-        s->n_hostkeys = n;
+        s->n_hostkeys = m->n_hostkeys;
         s->kex_algorithms = (char *) (c->kex_algorithms ?: algorithms_default(ALGORITHMS_KEX));
         s->ciphers = (char *) (c->ciphers ?: algorithms_default(ALGORITHMS_CIPHERS));
         s->macs = (char *) (c->macs ?: algorithms_default(ALGORITHMS_MACS));
@@ -223,8 +200,5 @@ int worker_send_setup(Monitor *m) {
         s->rekey_interval = c->rekey_limit.interval;
         s->required_rsa_size = (uint32_t) c->required_rsa_size;
 
-        r = monitor_send(m, IPC_SETUP, &p, NULL, 0);
-        for (size_t i = 0; i < n; i++)
-                erase_and_free(keys[i]);
-        return r;
+        return monitor_send(m, IPC_SETUP, &p, NULL, 0);
 }

@@ -55,11 +55,15 @@ static int relay(Worker *w, ssh_message msg) {
                 enum ssh_publickey_state_e st = ssh_message_auth_publickey_state(msg);
                 if (!key)
                         return 0;
-                if (st != SSH_PUBLICKEY_STATE_NONE && st != SSH_PUBLICKEY_STATE_VALID) {
-                        /* libssh found the signature wrong: nothing for the monitor to decide. */
-                        log_info("publickey: bad signature from the client for user %s", user);
-                        return 0;
-                }
+                /* A request with a signature goes to the monitor with the signature and the data it
+                 * signs (libssh patch 0002), whatever libssh thought of it: the monitor verifies it
+                 * and decides, and a bad one gets its failure, and its log line, from there. */
+                const unsigned char *sig = NULL, *data = NULL;
+                size_t sig_len = 0, data_len = 0;
+                bool signed_request = st != SSH_PUBLICKEY_STATE_NONE;
+                if (signed_request &&
+                    ssh_message_auth_publickey_signature(msg, &sig, &sig_len, &data, &data_len) != SSH_OK)
+                        sig = data = NULL, sig_len = data_len = 0;
                 const char *type = ssh_key_type_to_char(ssh_key_type(key));
                 char *b64 = NULL;
                 if (!type || ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK || !b64)
@@ -74,7 +78,11 @@ static int relay(Worker *w, ssh_message msg) {
                 p.AUTH_PUBKEY.algorithm = (char *) type;
                 p.AUTH_PUBKEY.key_blob = blob;
                 p.AUTH_PUBKEY.key_blob_len = blob_len;
-                p.AUTH_PUBKEY.signature_state = st == SSH_PUBLICKEY_STATE_VALID ? IPC_PUBKEY_VERIFIED : IPC_PUBKEY_PROBE;
+                p.AUTH_PUBKEY.signature_state = signed_request ? IPC_PUBKEY_SIGNED : IPC_PUBKEY_PROBE;
+                p.AUTH_PUBKEY.signed_data = (uint8_t *) data;
+                p.AUTH_PUBKEY.signed_data_len = data_len;
+                p.AUTH_PUBKEY.signature = (uint8_t *) sig;
+                p.AUTH_PUBKEY.signature_len = sig_len;
                 r = monitor_client_send(w, IPC_AUTH_PUBKEY, &p);
                 free(blob);
                 return r < 0 ? 0 : 1;

@@ -78,8 +78,6 @@ int main(int argc, char **argv) {
         proctitle_set("privsshd-worker: [preauth]");
 
         r = ssh_server_prepare(&w);
-        for (size_t i = 0; i < w.setup.n_hostkeys; i++)
-                explicit_bzero(w.setup.hostkeys[i], strlen(w.setup.hostkeys[i]));
         if (r < 0)
                 goto out;
 #if ENABLE_TEST_HOOKS
@@ -124,6 +122,8 @@ out:
         if (w.bind)
                 ssh_bind_free(w.bind);
         free(w.user);
+        hostkeys_drop(&w);
+        monitor_client_drop_deferred(&w);
         /* A TestWorkerInject module stays loaded: dlclose() would munmap in the sandbox for nothing. */
         ipc_payload_free(IPC_SETUP, &setup.payload);
         return r < 0 ? 1 : 0;

@@ -5,6 +5,8 @@
  */
 
 #include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,7 +80,59 @@ static int dispatch(Worker *w, IpcMessage *m) {
         }
 }
 
+void monitor_client_drop_deferred(Worker *w) {
+        for (size_t i = 0; i < w->n_deferred; i++)
+                ipc_message_done(&w->deferred[i]);
+        free(w->deferred);
+        w->deferred = NULL;
+        w->n_deferred = 0;
+}
+
+int monitor_client_wait(Worker *w, IpcType type, IpcMessage *ret) {
+        for (;;) {
+                IpcMessage m;
+                int r = ipc_receive(w->ipc_fd, M2W, NULL, NULL, &m, NULL);
+                if (r == -EAGAIN) {
+                        struct pollfd p = { .fd = w->ipc_fd, .events = POLLIN };
+                        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+                                return -errno;
+                        continue;
+                }
+                if (r < 0)
+                        return r;
+                if (m.type == type) {
+                        *ret = m;
+                        return 0;
+                }
+                /* Bounded by what the monitor may send unasked plus its answers to our requests, which
+                 * its queue bounds (IPC_MAX_QUEUED_MESSAGES); more is a broken monitor. */
+                if (w->n_deferred >= 2 * IPC_MAX_QUEUED_MESSAGES) {
+                        ipc_message_done(&m);
+                        return -ENOBUFS;
+                }
+                IpcMessage *d = reallocarray(w->deferred, w->n_deferred + 1, sizeof *d);
+                if (!d) {
+                        ipc_message_done(&m);
+                        return -ENOMEM;
+                }
+                w->deferred = d;
+                w->deferred[w->n_deferred++] = m;
+        }
+}
+
 int monitor_client_receive(Worker *w) {
+        /* What arrived during a key exchange first, in order. */
+        for (size_t i = 0; i < w->n_deferred; i++) {
+                int r = dispatch(w, &w->deferred[i]);
+                ipc_message_done(&w->deferred[i]);
+                if (r < 0) {
+                        for (size_t j = i + 1; j < w->n_deferred; j++)
+                                ipc_message_done(&w->deferred[j]);
+                        w->n_deferred = 0;
+                        return r;
+                }
+        }
+        w->n_deferred = 0;
         for (;;) {
                 IpcMessage m;
                 int r = ipc_receive(w->ipc_fd, M2W, NULL, NULL, &m, NULL);

@@ -86,29 +86,16 @@ int ssh_server_prepare(Worker *w) {
         if (r < 0)
                 return r;
 
-        size_t loaded = 0;
-        for (size_t i = 0; i < w->setup.n_hostkeys; i++) {
-                ssh_key key = NULL;
-                char *text = w->setup.hostkeys[i];
-                r = ssh_pki_import_privkey_base64(text, NULL, NULL, NULL, &key);
-                explicit_bzero(text, strlen(text));
-                if (r != SSH_OK || !key) {
-                        log_error("host key %zu could not be imported", i);
-                        continue;
-                }
-                if (ssh_bind_options_set(w->bind, SSH_BIND_OPTIONS_IMPORT_KEY, key) != SSH_OK) {
-                        ssh_key_free(key);
-                        log_error("host key %zu could not be used: %s", i, ssh_get_error(w->bind));
-                        continue;
-                }
-                loaded++;       /* the bind owns the key now */
-        }
-        if (loaded == 0)
-                return log_error_errno(-ENOKEY, "no usable host key");
+        r = hostkeys_import(w);
+        if (r < 0)
+                return r;
 
         w->session = ssh_new();
         if (!w->session)
                 return -ENOMEM;
+        r = hostkeys_install_callback(w);
+        if (r < 0)
+                return r;
 
         int one = 1;
         (void) setsockopt(WORKER_FD_CONNECTION, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -231,6 +218,10 @@ int ssh_server_run(Worker *w) {
         if (w->setup.client_alive_interval > 0)
                 w->alive_next = worker_now_usec() + (uint64_t) w->setup.client_alive_interval * 1000000u;
         while (!w->done) {
+                if (w->n_deferred > 0 && monitor_client_receive(w) < 0) {
+                        w->done = true;
+                        break;
+                }
                 if (w->messages_maybe_queued) {
                         w->messages_maybe_queued = false;
                         handle_ssh_messages(w);

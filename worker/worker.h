@@ -13,6 +13,7 @@
 #include <libssh/server.h>
 
 #include "common/ipc-payloads.h"
+#include "common/ipc-socket.h"
 #include "common/limits.h"
 
 typedef struct Worker Worker;
@@ -71,10 +72,19 @@ typedef struct Channel {
 
 struct Worker {
         int ipc_fd;
-        IpcSetup setup;                 /* decoded SETUP (host keys already wiped) */
+        IpcSetup setup;                 /* decoded SETUP */
         ssh_bind bind;
         ssh_session session;
         ssh_event event;
+
+        /* The public host keys, in SETUP's order (HOSTKEY_SIGN names one by index): the monitor holds
+         * the private halves and signs each key exchange (hostkey.c). */
+        ssh_key hostkeys[IPC_MAX_HOSTKEYS];
+        size_t n_hostkeys;
+        /* Monitor messages that arrived while the worker waited for a HOSTKEY_SIGNATURE inside a key
+         * exchange, handled by the main loop afterwards in arrival order. */
+        IpcMessage *deferred;
+        size_t n_deferred;
 
         bool authenticated;
         char *user;
@@ -111,7 +121,16 @@ struct Worker {
  * other error ends the connection (w->done is set). */
 int monitor_client_send(Worker *w, IpcType type, const IpcPayload *p);
 int monitor_client_receive(Worker *w);          /* handle every message that is ready; <0: exit */
+/* Wait for the monitor's message of type `type` (blocking: the monitor answers at once), deferring
+ * others for monitor_client_receive(). */
+int monitor_client_wait(Worker *w, IpcType type, IpcMessage *ret);
+void monitor_client_drop_deferred(Worker *w);
 void monitor_client_install_logging(Worker *w);
+
+/* hostkey.c */
+int hostkeys_import(Worker *w);                 /* SETUP's public keys into the bind, sign callback set */
+int hostkeys_install_callback(Worker *w);       /* on w->session */
+void hostkeys_drop(Worker *w);
 
 /* auth.c */
 void auth_handle_message(Worker *w, ssh_message msg);

@@ -38,10 +38,18 @@ def recv():
 
 
 note("pid %d" % os.getpid())
-t, _ = recv()
+t, setup = recv()
 note("got %d" % t)          # SETUP
+with open(RESULTS + ".setup", "wb") as f:  # noqa: F821
+    f.write(setup)          # the test looks for the host key's bytes in it
 ready = msg("READY", b"\x01")
 none_ = lambda user: msg("AUTH_NONE", s(user))  # noqa: E731
+
+
+def sign(data=b"\x11" * 32, kex="curve25519-sha256", alg="ssh-ed25519", index=0):
+    """HOSTKEY_SIGN: key_index, kex_algorithm, algorithm, data."""
+    return msg("HOSTKEY_SIGN", struct.pack(">I", index) + s(kex) + s(alg) + s(data))
+
 
 steps = {
     "control": [ready, none_("nosuchuser")],
@@ -49,7 +57,17 @@ steps = {
     "wrong-direction": [ready, msg("AUTH_RESULT", b"\x01" + s("root"))],
     "unknown-type": [ready, struct.pack(">I", 999)],
     "before-ready": [none_("nosuchuser")],
-    "reserved": [ready, msg("HOSTKEY_SIGN", struct.pack(">I", 0) + s("ssh-ed25519") + s("x"))],
+    # HOSTKEY_SIGN: a well-formed request is signed; every other shape, or a fifth before
+    # authentication, tears the connection down.
+    "sign-control": [ready, sign(), sign(b"\x22" * 64, "sntrup761x25519-sha512@openssh.com")],
+    "sign-before-ready": [sign()],
+    "sign-short": [ready, sign(b"\x11" * 16)],
+    "sign-long": [ready, sign(b"\x11" * 64)],
+    "sign-empty": [ready, sign(b"")],
+    "sign-unknown-kex": [ready, sign(kex="none-sha256")],
+    "sign-wrong-alg": [ready, sign(alg="rsa-sha2-256")],
+    "sign-bad-index": [ready, sign(index=1)],
+    "sign-too-often": [ready] + [sign()] * 5,
     "budget": [ready] + [none_("nosuchuser")] * 5,
     "truncated": [ready, msg("AUTH_PASSWORD", struct.pack(">I", 100) + b"ab")],
     "trailing": [ready, none_("nosuchuser") + b"X"],
@@ -67,7 +85,7 @@ steps = {
     "event-budget": [ready] + [msg("EVENT", b"\x02\x00" + s(""))] * 3,
     "event-bad-kind": [ready, msg("EVENT", b"\x63\x00" + s(""))],
     "event-bad-method": [ready, msg("EVENT", b"\x04\x05" + s("aes128-ctr"))],
-}[SCENARIO]  # noqa: F821
+}.get(SCENARIO) or [ready] + [bytes.fromhex(m) for m in STEPS]  # noqa: F821 (test_hostile_pubkey.py)
 
 for i, m in enumerate(steps):
     try:
@@ -79,15 +97,22 @@ for i, m in enumerate(steps):
         note("send failed: %s" % e)
         raise SystemExit(0)
     # Requests that get an answer: read it (the monitor answers each AUTH_* with one AUTH_RESULT).
-    if m[:4] == struct.pack(">I", T["AUTH_NONE"]) and not m.endswith(b"X"):
+    if m[:4] in (struct.pack(">I", T["AUTH_NONE"]), struct.pack(">I", T["AUTH_PUBKEY"])) and not m.endswith(b"X"):
         try:
             t, p = recv()
         except ConnectionResetError:
             note("monitor closed")
             raise SystemExit(0)
         note("reply %d %d" % (t, p[0] if p else -1))
+    if m[:4] == struct.pack(">I", T["HOSTKEY_SIGN"]):
+        try:
+            t, p = recv()
+        except ConnectionResetError:
+            note("monitor closed")
+            raise SystemExit(0)
+        note("signature %d %d" % (t, len(p)))
 
-if SCENARIO in ("control", "event-control"):  # noqa: F821
+if SCENARIO in ("control", "event-control", "sign-control") or SCENARIO.startswith("pk-"):  # noqa: F821
     note("done")
     raise SystemExit(0)
 # Otherwise wait to be killed or for the monitor to close the socket.

@@ -112,12 +112,36 @@ check("\x1b" not in err, "event-control: no escape character reached the log")
 if failures:
     print(err)
 
+# HOSTKEY_SIGN's control: two well-formed requests (a first exchange and a sntrup761 rekey's 64-byte
+# hash) get two signatures, each a blob (string "ssh-ed25519", string of 64 bytes: 4+11+4+64 = 83
+# bytes, plus the blob's own length prefix); SETUP carried the public key, never the private one.
+rc, err, res, gone = run("sign-control")
+sig_type = message_numbers()["HOSTKEY_SIGNATURE"]
+check(res.count(f"signature {sig_type} 87") == 2, "sign-control: both requests answered with a signature")
+check(rc == 0 and "refused" not in err and "protocol violation" not in err, f"sign-control: clean end (exit {rc})")
+setup = open(os.path.join(tmp, "sign-control.results.setup"), "rb").read()
+pub_b64 = open(key + ".pub").read().split()[1].encode()
+priv_body = b"".join(l.strip().encode() for l in open(key).read().splitlines() if not l.startswith("-----"))
+check(pub_b64 in setup, "sign-control: SETUP carries the host public key (control for the next check)")
+check(priv_body[:40] not in setup and b"PRIVATE KEY" not in setup,
+      "sign-control: SETUP carries nothing of the host private key file")
+if failures:
+    print(res, err[-3000:])
+
 violations = {
     "session-preauth": "SESSION_START in state preauth: not allowed",
     "wrong-direction": "protocol violation",
     "unknown-type": "protocol violation",
     "before-ready": "AUTH_NONE in state init: not allowed",
-    "reserved": "HOSTKEY_SIGN in state preauth: not allowed",
+    "sign-before-ready": "HOSTKEY_SIGN in state init: not allowed",
+    "sign-short": "asked for a host key signature over 16 bytes for key exchange \"curve25519-sha256\": "
+                  "not an exchange hash",
+    "sign-long": "asked for a host key signature over 64 bytes for key exchange",
+    "sign-empty": "asked for a host key signature over 0 bytes",
+    "sign-unknown-kex": "for key exchange \"none-sha256\": not an exchange hash",
+    "sign-wrong-alg": "asked for a rsa-sha2-256 signature with a ssh-ed25519 host key",
+    "sign-bad-index": "asked for a signature with host key 1 of 1",
+    "sign-too-often": "asked for more than 4 host key signatures before authentication",
     "budget": "exceeded the budget of 4 AUTH_NONE messages",
     "truncated": "protocol violation",
     "trailing": "protocol violation",
