@@ -13,14 +13,14 @@
  *
  * What applies is what Linux has of RFC 4254's list, as OpenSSH's sshd applies it: the special
  * characters (255 disables one), the input, local and output flags (a nonzero argument sets the
- * flag, zero clears it), CS7/CS8/PARENB/PARODD, and the two speeds (glibc keeps one speed for both
+ * flag, zero clears it), CS7/CS8/PARENB/PARODD, and the two speeds. glibc keeps one speed for both
  * directions on Linux, so the later of the two wins; the kernel keeps a pty at CS8 without parity
- * whatever is asked, so the character size and parity are accepted and have no effect there). Opcodes Linux lacks (VDSUSP,
- * VFLUSH, VSWTCH, VSTATUS) and opcodes nobody defined are skipped, as the RFC requires. Where we
- * differ from OpenSSH, on purpose: a special character above 255 and a speed Linux has no constant
- * for are ignored (OpenSSH truncates the one and takes 9600 for the other); CS7 and CS8 set the
- * character size rather than OR their bits into c_cflag (OpenSSH turns "CS7 1, CS8 0" into CS5); and
- * the input is refused rather than half applied when it is malformed.
+ * whatever is asked, so character size and parity are accepted and have no effect there. Opcodes
+ * Linux lacks (VDSUSP, VFLUSH, VSWTCH, VSTATUS) and opcodes nobody defined are skipped, as the RFC
+ * requires. Where we differ from OpenSSH, on purpose: a special character above 255 and a speed
+ * Linux has no constant for are ignored (OpenSSH truncates the one and takes 9600 for the other);
+ * CS7 and CS8 set the character size rather than OR their bits into c_cflag (OpenSSH turns "CS7 1,
+ * CS8 0" into CS5); and the input is refused rather than half applied when it is malformed.
  */
 
 #include <stddef.h>

@@ -129,8 +129,8 @@ int handle_pty_request(Monitor *m, const IpcPtyRequest *p) {
                 return pty_reply(m, p->channel, false);
         }
         Pty *t = NULL;
-        int r = pty_allocate(m->user, p->term, p->cols, p->rows, p->xpixels, p->ypixels, p->modes, p->modes_len,
-                             &t);
+        int r = pty_allocate(m->user, p->term, p->cols, p->rows, p->xpixels, p->ypixels, p->modes,
+                             p->modes_len, &t);
         if (r < 0)
                 return pty_reply(m, p->channel, false);
         t->channel = p->channel;

@@ -248,7 +248,8 @@ static bool request_process(Worker *w, Channel *c, ssh_message msg) {
                 int r = tty_modes_apply(modes, modes_len, &scratch, NULL);
                 if (r < 0) {
                         log_info("channel %u: pty-req refused: %s terminal modes (%zu bytes)", c->id,
-                                 r == -EMSGSIZE ? "too long (SESSION_MAX_TTY_MODES)" : "malformed", modes_len);
+                                 r == -EMSGSIZE ? "too long (SESSION_MAX_TTY_MODES)" : "malformed",
+                                 modes_len);
                         request_reply(msg, false);
                         return true;
                 }

@@ -109,7 +109,8 @@ def main():
 
     good = op(1, 7) + op(60, 0) + op(128, 9600) + op(129, 9600) + op(200, 0) + b"\0"   # 200: stops there
     rc, err, res = run("good", good, server)
-    check("auth 6 1" in res and "pty 1" in res, "control: the fake worker logs alice in and gets a pty", res, err)
+    check("auth 6 1" in res and "pty 1" in res, "control: the fake worker logs alice in and gets a pty",
+          res, err)
     check(re.search(r"intr = \^G;", res) and re.search(r"-echoctl\b", res) and "speed 9600 baud" in res,
           "control: the session's stty -a shows the modes the monitor applied (intr ^G, -echoctl, 9600)",
           res, err)

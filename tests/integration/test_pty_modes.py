@@ -27,8 +27,8 @@ IUTF8 = 0o040000        # <termios.h>; not in Python's termios module
 CHARS = ("intr", "quit", "erase", "kill", "eof", "eol", "eol2", "start", "stop", "susp", "rprnt", "werase",
          "lnext", "discard")
 FLAGS = ("ignpar", "parmrk", "inpck", "istrip", "inlcr", "igncr", "icrnl", "iuclc", "ixon", "ixany", "ixoff",
-         "imaxbel", "iutf8", "isig", "icanon", "xcase", "echo", "echoe", "echok", "echonl", "noflsh", "tostop",
-         "iexten", "echoctl", "echoke", "opost", "olcuc", "onlcr", "ocrnl", "onocr", "onlret")
+         "imaxbel", "iutf8", "isig", "icanon", "xcase", "echo", "echoe", "echok", "echonl", "noflsh",
+         "tostop", "iexten", "echoctl", "echoke", "opost", "olcuc", "onlcr", "ocrnl", "onocr", "onlret")
 DISTINCTIVE = {"intr": "^G", "erase": "^H", "kill": "^X", "eol": "^A", "susp": "<undef>", "echoctl": False,
                "tostop": True, "iutf8": True, "ixon": False, "speed": "9600"}
 
@@ -124,8 +124,8 @@ def main():
     # Control: a client on a default pty gets the defaults.
     local, remote = client_on_pty("default")
     lset, rset = parse_stty(local), parse_stty(remote)
-    check(lset and lset == rset, "control: with a default client pty, the remote settings are the same defaults",
-          local, remote)
+    check(lset and lset == rset,
+          "control: with a default client pty, the remote settings are the same defaults", local, remote)
     check(all(rset.get(k) != v for k, v in DISTINCTIVE.items()),
           "control: and none of the distinctive ones", {k: rset.get(k) for k in DISTINCTIVE})
 
@@ -140,7 +140,8 @@ def main():
     check(later.strip() == "still-connected", "control: the connection goes on", later)
     for name, raw, why in (("bytes after the end", op(1, 7) + b"\0" + op(3, 8), "malformed"),
                            ("a truncated argument", op(1, 7) + b"\x35\x00\x00", "malformed"),
-                           ("1025 bytes", op(1, 7) * 204 + b"\xa0" * 5, r"too long \(SESSION_MAX_TTY_MODES\)")):
+                           ("1025 bytes", op(1, 7) * 204 + b"\xa0" * 5,
+                            r"too long \(SESSION_MAX_TTY_MODES\)")):
         granted, out, later = asyncio.run(asyncssh_pty(raw))
         check(not granted, f"{name}: the pty-req is refused", out)
         check(s.wait_log(rf"pty-req refused: {why} terminal modes \({len(raw)} bytes\)", 5),

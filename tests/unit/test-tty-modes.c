@@ -72,7 +72,8 @@ static void test_characters(void) {
         CHECK(t.c_cc[VINTR] == 7 && t.c_cc[VERASE] == 8 && t.c_cc[VDISCARD] == 0x0f,
               "VINTR, VERASE, VDISCARD set (%u %u %u)", t.c_cc[VINTR], t.c_cc[VERASE], t.c_cc[VDISCARD]);
         CHECK(t.c_cc[VSUSP] == _POSIX_VDISABLE, "255 disables VSUSP (%u)", t.c_cc[VSUSP]);
-        CHECK(t.c_cc[VQUIT] == base().c_cc[VQUIT], "a value above 255 leaves VQUIT alone (%u)", t.c_cc[VQUIT]);
+        CHECK(t.c_cc[VQUIT] == base().c_cc[VQUIT], "a value above 255 leaves VQUIT alone (%u)",
+              t.c_cc[VQUIT]);
         CHECK(n == 4, "four opcodes applied, the out-of-range one not (%u)", n);
 }
 
@@ -92,12 +93,14 @@ static void test_flags(void) {
         put_u8(&b, TTY_OP_END);
         unsigned n = 0;
         CHECK(apply(&b, &t, &n) == 0 && n == 10, "flag opcodes accepted and applied (%u)", n);
-        CHECK(!(t.c_iflag & IXON) && (t.c_iflag & IUTF8) && (t.c_iflag & ICRNL), "input flags: -ixon iutf8 icrnl");
+        CHECK(!(t.c_iflag & IXON) && (t.c_iflag & IUTF8) && (t.c_iflag & ICRNL),
+              "input flags: -ixon iutf8 icrnl");
         CHECK(!(t.c_lflag & ECHO) && !(t.c_lflag & ECHOCTL) && (t.c_lflag & TOSTOP) && (t.c_lflag & ISIG) &&
               (t.c_lflag & ICANON), "local flags: -echo -echoctl tostop, isig icanon untouched");
         CHECK(!(t.c_oflag & ONLCR) && (t.c_oflag & ONLRET) && (t.c_oflag & OPOST),
               "output flags: -onlcr onlret, opost untouched");
-        CHECK((t.c_cflag & PARENB) && (t.c_cflag & PARODD) && (t.c_cflag & CSIZE) == CS8 && (t.c_cflag & CREAD),
+        CHECK((t.c_cflag & PARENB) && (t.c_cflag & PARODD) && (t.c_cflag & CSIZE) == CS8 &&
+              (t.c_cflag & CREAD),
               "control flags: parenb parodd, cs8 cread untouched");
 }
 
