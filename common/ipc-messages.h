@@ -160,14 +160,17 @@ typedef enum IpcDirection {
 
 /* pty-req on a channel that has no session yet. The monitor checks policy (PermitTTY, no-pty),
  * allocates the pty with this size and keeps it for the channel until SESSION_START or PTY_RELEASE;
- * PTY_RESULT says whether it did (the worker's answer to the client's pty-req). */
+ * PTY_RESULT says whether it did (the worker's answer to the client's pty-req). modes: the client's
+ * encoded terminal modes as sent (RFC 4254 section 8, common/tty-modes.h); malformed ones are a
+ * violation (the worker refuses them itself), well-formed ones are applied to the pty. */
 #define IPC_PAYLOAD_FIELDS_PtyRequest(F)                                \
         F(U32, channel, 0)                                              \
         F(STRING, term, SESSION_MAX_TERM)                               \
         F(U32, cols, 0)                                                 \
         F(U32, rows, 0)                                                 \
         F(U32, xpixels, 0)                                              \
-        F(U32, ypixels, 0)
+        F(U32, ypixels, 0)                                              \
+        F(BLOB, modes, SESSION_MAX_TTY_MODES)
 
 #define IPC_PAYLOAD_FIELDS_PtyResult(F)                                 \
         F(U32, channel, 0)                                              \

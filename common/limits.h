@@ -65,6 +65,8 @@
 #define SESSION_MAX_ENV_REQUEST (8u * 1024u)    /* one NAME=VALUE from the client */
 #define SESSION_MAX_ENV_TOTAL   (64u * 1024u)   /* all NAME=VALUE kept for one channel, together */
 #define SESSION_MAX_TERM        256u            /* TERM from pty-req */
+#define SESSION_MAX_TTY_MODES   1024u           /* encoded terminal modes from pty-req: every opcode RFC 4254
+                                                   defines, once, is 281 bytes; OpenSSH's client sends 261 */
 #define SESSION_MAX_SIGNAL_NAME 32u             /* the name in a "signal" request ("USR1") */
 #define SESSION_MAX_BANNER      (16u * 1024u)   /* bytes of the Banner file sent before authentication */
 #define SESSION_MAX_MOTD        (64u * 1024u)   /* bytes of /etc/motd shown at login */

@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
 
 #include "common/fd-util.h"
 #include "common/log.h"
+#include "common/tty-modes.h"
 #include "monitor/authorized-keys.h"
 #include "monitor/handle-session.h"
 #include "monitor/session-signal.h"
@@ -105,6 +107,10 @@ int handle_pty_request(Monitor *m, const IpcPtyRequest *p) {
         /* The worker forwards pty-req only for a channel without a session. */
         if (channel_has_live_session(m, p->channel))
                 return -EPROTO;
+        /* The worker forwards only modes it checked: malformed ones come from a worker that lies. */
+        struct termios scratch = {};
+        if (tty_modes_apply(p->modes, p->modes_len, &scratch, NULL) < 0)
+                return -EPROTO;
         if (!pty_term_valid(p->term)) {
                 log_info("refusing pty for %s: unusable TERM value", m->user->name);
                 return pty_reply(m, p->channel, false);
@@ -123,7 +129,8 @@ int handle_pty_request(Monitor *m, const IpcPtyRequest *p) {
                 return pty_reply(m, p->channel, false);
         }
         Pty *t = NULL;
-        int r = pty_allocate(m->user, p->term, p->cols, p->rows, p->xpixels, p->ypixels, &t);
+        int r = pty_allocate(m->user, p->term, p->cols, p->rows, p->xpixels, p->ypixels, p->modes,
+                             p->modes_len, &t);
         if (r < 0)
                 return pty_reply(m, p->channel, false);
         t->channel = p->channel;

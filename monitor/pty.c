@@ -13,6 +13,7 @@
 #include "common/fd-util.h"
 #include "common/limits.h"
 #include "common/log.h"
+#include "common/tty-modes.h"
 #include "common/winsize.h"
 #include "monitor/pty.h"
 
@@ -44,8 +45,32 @@ bool pty_term_valid(const char *term) {
         return true;
 }
 
+/* The client's terminal modes over the kernel's defaults, as OpenSSH's sshd applies them (a failure is
+ * logged and the session goes on with the defaults, as there). */
+static void apply_modes(const Pty *p, const uint8_t *modes, size_t modes_len) {
+        struct termios tio;
+        unsigned applied = 0;
+
+        if (modes_len == 0)
+                return;
+        if (tcgetattr(p->slave, &tio) < 0) {
+                log_error("openpty: tcgetattr %s: %s", p->name, strerror(errno));
+                return;
+        }
+        int r = tty_modes_apply(modes, modes_len, &tio, &applied);
+        if (r < 0) {    /* the caller checked them: not reached */
+                log_error("openpty: terminal modes for %s: %s", p->name, strerror(-r));
+                return;
+        }
+        if (tcsetattr(p->slave, TCSANOW, &tio) < 0) {
+                log_error("openpty: setting the terminal modes of %s: %s", p->name, strerror(errno));
+                return;
+        }
+        log_debug("applied %u terminal modes to %s", applied, p->name);
+}
+
 int pty_allocate(const UserCreds *u, const char *term, uint32_t cols, uint32_t rows, uint32_t xpixels,
-                 uint32_t ypixels, Pty **ret) {
+                 uint32_t ypixels, const uint8_t *modes, size_t modes_len, Pty **ret) {
         _cleanup_(pty_freep) Pty *p = calloc(1, sizeof *p);
         if (!p)
                 return -ENOMEM;
@@ -80,6 +105,7 @@ int pty_allocate(const UserCreds *u, const char *term, uint32_t cols, uint32_t r
 
         struct winsize ws = winsize_from_wire(cols, rows, xpixels, ypixels);
         (void) ioctl(p->master, TIOCSWINSZ, &ws);
+        apply_modes(p, modes, modes_len);
         *ret = TAKE_PTR(p);
         return 0;
 }

@@ -2,11 +2,12 @@
 /*
  * Pseudo-terminals, allocated by the monitor for a channel's pty-req (as OpenSSH's monitor does:
  * the worker never opens /dev/ptmx). The slave is owned by the user, group tty, mode 0620, and has
- * the client's window size; terminal modes are the kernel's defaults (libssh 0.10 does not expose
- * the modes the client encoded in pty-req). The master goes to the worker when the session starts;
+ * the client's window size and the terminal modes the client encoded in pty-req, applied over the
+ * kernel's defaults (common/tty-modes.h). The master goes to the worker when the session starts;
  * the slave only to the session's child.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -21,9 +22,10 @@ typedef struct Pty {
         struct Pty *next;
 } Pty;
 
-/* 0 with *ret set, or -errno (logged). */
+/* 0 with *ret set, or -errno (logged). `modes`: the client's encoded terminal modes, already checked
+ * with tty_modes_apply() (a failure to set them is logged, and the pty keeps the defaults). */
 int pty_allocate(const UserCreds *u, const char *term, uint32_t cols, uint32_t rows, uint32_t xpixels,
-                 uint32_t ypixels, Pty **ret);
+                 uint32_t ypixels, const uint8_t *modes, size_t modes_len, Pty **ret);
 Pty *pty_free(Pty *p);
 static inline void pty_freep(Pty **p) {
         *p = pty_free(*p);

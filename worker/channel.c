@@ -19,6 +19,7 @@
 #include "build-config.h"
 #include "common/fd-util.h"
 #include "common/log.h"
+#include "common/tty-modes.h"
 #include "common/winsize.h"
 #include "worker/worker.h"
 
@@ -238,6 +239,20 @@ static bool request_process(Worker *w, Channel *c, ssh_message msg) {
                         request_reply(msg, false);
                         return true;
                 }
+                /* The monitor parses the modes again and applies them; checking them here makes a
+                 * client's malformed modes a refused pty-req rather than a violation that ends the
+                 * connection. */
+                size_t modes_len = 0;
+                const unsigned char *modes = ssh_message_channel_request_pty_modes(msg, &modes_len);
+                struct termios scratch = {};
+                int r = tty_modes_apply(modes, modes_len, &scratch, NULL);
+                if (r < 0) {
+                        log_info("channel %u: pty-req refused: %s terminal modes (%zu bytes)", c->id,
+                                 r == -EMSGSIZE ? "too long (SESSION_MAX_TTY_MODES)" : "malformed",
+                                 modes_len);
+                        request_reply(msg, false);
+                        return true;
+                }
                 store_size(c, msg);
                 IpcPayload p = {};
                 p.PTY_REQUEST.channel = c->id;
@@ -246,7 +261,9 @@ static bool request_process(Worker *w, Channel *c, ssh_message msg) {
                 p.PTY_REQUEST.rows = c->rows;
                 p.PTY_REQUEST.xpixels = c->xpixels;
                 p.PTY_REQUEST.ypixels = c->ypixels;
-                int r = monitor_client_send(w, IPC_PTY_REQUEST, &p);
+                p.PTY_REQUEST.modes = (uint8_t *) modes;
+                p.PTY_REQUEST.modes_len = modes_len;
+                r = monitor_client_send(w, IPC_PTY_REQUEST, &p);
                 if (r == -EMSGSIZE) {
                         log_info("channel %u: pty-req refused: too long for the monitor", c->id);
                         request_reply(msg, false);

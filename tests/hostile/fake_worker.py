@@ -75,7 +75,8 @@ steps = {
     "user-change": [ready, none_("nosuchuser"), none_("otheruser"), none_("otheruser")],
     "ready-twice": [ready, ready],
     "fd-attached": [ready, none_("nosuchuser")],
-    "pty-preauth": [ready, msg("PTY_REQUEST", struct.pack(">I", 1) + s("xterm") + struct.pack(">IIII", 80, 24, 0, 0))],
+    "pty-preauth": [ready, msg("PTY_REQUEST", struct.pack(">I", 1) + s("xterm") + struct.pack(">IIII", 80, 24, 0, 0)
+                               + s(b""))],
     "signal-preauth": [ready, msg("SESSION_SIGNAL", struct.pack(">I", 1) + s("KILL"))],
     # EVENT (kind, method, text): the monitor writes the line, with the address it knows itself.
     "event-control": [ready, msg("EVENT", b"\x03\x00" + s('GET / \x1b[2J" \\ Failed password for root from '

@@ -56,7 +56,7 @@ note("pid %d" % os.getpid())
 recv()                                          # SETUP
 send(msg("READY", b"\x01"))
 probe = msg("AUTH_PUBKEY", s("alice") + s("ssh-ed25519") + s(KEY) + b"\x00" + s("") + s(""))
-pty = lambda ch: msg("PTY_REQUEST", u32(ch) + s("xterm") + u32(80) + u32(24) + u32(0) + u32(0))
+pty = lambda ch: msg("PTY_REQUEST", u32(ch) + s("xterm") + u32(80) + u32(24) + u32(0) + u32(0) + s(b""))
 
 if SCENARIO == "probe-control":                 # reads every answer
     answers = []
