@@ -61,6 +61,8 @@ static int parse_time(ConfigContext *ctx, const ConfigKeyword *kw, char **args, 
 static int parse_port(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_listen_address(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
                                 void *field);
+static int parse_address_family(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                void *field);
 static int parse_host_key(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_pid_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_authorized_keys_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
@@ -91,6 +93,7 @@ static void dump_unsigned(const Config *c, const ConfigKeyword *kw, const void *
 static void dump_string(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_ports(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_listen_addresses(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_address_family(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_host_keys(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_authorized_keys_files(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_permit_root_login(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -113,6 +116,8 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(ports, uint16_t *),                           MULTI | ONE, 1, 65535 },
         { "ListenAddress",               parse_listen_address,        dump_listen_addresses,
           CONFIG_FIELD(listen, ListenAddress *),                     MULTI,       0, 0 },
+        { "AddressFamily",               parse_address_family,        dump_address_family,
+          CONFIG_FIELD(address_family, int),                         ONE,         0, 0 },
         { "UsePAM",                      parse_use_pam,               dump_flag,
           CONFIG_FIELD(use_pam, bool),                               ONE,         0, 0 },
         { "LoginGraceTime",              parse_time,                  dump_unsigned,
@@ -229,8 +234,6 @@ typedef struct ConfigUnsupported {
 static const ConfigUnsupported config_unsupported[] = {
         /* name                             policy syntax                 honoured
          *   reason */
-        { "AddressFamily",                   R, "any|inet|inet6",          "any",
-          "the listener binds both families; ignoring inet or inet6 would listen on the other one too" },
         { "AllowAgentForwarding",            W, YESNO,                     "no",
           "agent forwarding is not implemented" },
         { "AllowGroups",                     R, NULL,                      NULL,

@@ -459,6 +459,27 @@ static int parse_authorized_keys_file(ConfigContext *ctx, const ConfigKeyword *k
         return 0;
 }
 
+static const struct {
+        const char *name;
+        int family;
+} address_families[] = {
+        { "any", AF_UNSPEC },
+        { "inet", AF_INET },
+        { "inet6", AF_INET6 },
+};
+
+/* AddressFamily any|inet|inet6 (case-insensitive, as OpenSSH's multistate options). */
+static int parse_address_family(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                void *field) {
+        for (size_t i = 0; i < ELEMENTSOF(address_families); i++)
+                if (strcasecmp(args[0], address_families[i].name) == 0) {
+                        if (field)
+                                *(int *) field = address_families[i].family;
+                        return 0;
+                }
+        return invalid_value(ctx, kw->name, args[0]);
+}
+
 static int parse_permit_root_login(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
                                    void *field) {
         static const struct {
@@ -911,12 +932,14 @@ static void dump_listen_one(const ConfigKeyword *kw, const char *host, uint16_t 
                 fprintf(f, "%s:%u\n", host, port);
 }
 
-/* As OpenSSH: one line per address and port; no ListenAddress means both wildcards. */
+/* As OpenSSH: one line per address and port; no ListenAddress means the wildcards of AddressFamily. */
 static void dump_listen_addresses(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
         if (c->n_listen == 0)
                 for (size_t p = 0; p < c->n_ports; p++) {
-                        dump_listen_one(kw, "::", c->ports[p], f);
-                        dump_listen_one(kw, "0.0.0.0", c->ports[p], f);
+                        if (c->address_family != AF_INET)
+                                dump_listen_one(kw, "::", c->ports[p], f);
+                        if (c->address_family != AF_INET6)
+                                dump_listen_one(kw, "0.0.0.0", c->ports[p], f);
                 }
         for (size_t i = 0; i < c->n_listen; i++) {
                 if (c->listen[i].port != 0)
@@ -941,6 +964,16 @@ static void dump_authorized_keys_files(const Config *c, const ConfigKeyword *kw,
         for (size_t i = 0; i < c->n_authorized_keys_files; i++)
                 fprintf(f, "%s%s", i > 0 ? " " : "", c->authorized_keys_files[i]);
         fputc('\n', f);
+}
+
+static void dump_address_family(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        int family = *(const int *) field;
+        const char *name = "unknown";
+        for (size_t i = 0; i < ELEMENTSOF(address_families); i++)
+                if (address_families[i].family == family)
+                        name = address_families[i].name;
+        dump_keyword(kw, f);
+        fprintf(f, "%s\n", name);
 }
 
 static void dump_permit_root_login(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
@@ -1381,11 +1414,35 @@ int config_apply_port(Config *c, const char *port) {
         return 0;
 }
 
+/* AddressFamily inet or inet6 and a ListenAddress of the other family: the error OpenSSH gives when it
+ * resolves the address with that family. Only numeric addresses are checked here, without a lookup; a
+ * host name is resolved with the family when the listener binds (monitor/listener.c). */
+static int check_listen_families(const Config *c) {
+        if (c->address_family == AF_UNSPEC)
+                return 0;
+        for (size_t i = 0; i < c->n_listen; i++) {
+                struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_flags = AI_NUMERICHOST }, *res = NULL;
+                if (getaddrinfo(c->listen[i].host, NULL, &hints, &res) != 0)
+                        continue;               /* a name, not an address */
+                int family = res->ai_family;
+                freeaddrinfo(res);
+                if (family != c->address_family) {
+                        log_error("bad addr or host: %s (%s)", c->listen[i].host, gai_strerror(EAI_ADDRFAMILY));
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
 int config_finish(Config *c) {
         int r;
 
         if (c->n_ports == 0)
                 c->ports[c->n_ports++] = CONFIG_DEFAULT_PORT;
+
+        r = check_listen_families(c);
+        if (r < 0)
+                return r;
 
         /* Every ListenAddress without a port gets each Port, in order (as OpenSSH). Count first, so that a
          * failure leaves the Config as it was. */

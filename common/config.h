@@ -73,6 +73,7 @@ typedef struct Config {
         size_t n_ports;                         /* 0 until loaded; then default {22} */
         ListenAddress listen[CONFIG_MAX_LISTEN];
         size_t n_listen;                        /* 0 = all addresses (0.0.0.0 and ::) */
+        int address_family;                     /* AddressFamily: AF_UNSPEC (any), AF_INET or AF_INET6 */
         char *hostkeys[CONFIG_MAX_HOSTKEYS];
         size_t n_hostkeys;                      /* 0 = defaults /etc/privsshd/ssh_host_{ed25519,ecdsa,rsa}_key */
         char *pid_file;                         /* "/run/privsshd.pid"; "none" stored as NULL */

@@ -64,3 +64,30 @@ enum {
 enum {
         MONITOR_FD_STARTUP = 3,
 };
+
+/*
+ * The descriptors of the relay (relay/relay.h), when -i is given something other than one connected
+ * stream socket (two pipes from inetd's nowait or an ssh ProxyCommand, a tty, a FIFO): the monitor
+ * makes a socketpair, the worker gets one end at WORKER_FD_CONNECTION exactly as it would get a TCP
+ * connection, and the relay, a child of the monitor in the sandbox, copies bytes between the other end
+ * and the original stdin/stdout. Its table, after it has laid it out and before it reads a byte:
+ *
+ *   0  the monitor's original stdin (bytes from the client), O_NONBLOCK
+ *   1  the monitor's original stdout (bytes to the client), O_NONBLOCK; closed at the worker's end of file
+ *   2  nothing (the relay has no error channel but its exit status, which the monitor logs)
+ *   3  its end of the socketpair whose other end is the worker's WORKER_FD_CONNECTION
+ *
+ * Nothing else; tests/integration/test_inetd_pipes.py checks the table.
+ */
+enum {
+        RELAY_FD_IN = 0,
+        RELAY_FD_OUT = 1,
+        RELAY_FD_CONNECTION = 3,
+};
+
+/* Exit statuses of the relay (the monitor logs every status but RELAY_EXIT_DONE). */
+enum {
+        RELAY_EXIT_DONE = 0,            /* both directions reached their end of file, or a reader went away */
+        RELAY_EXIT_SETUP = 2,           /* the descriptors or the sandbox could not be set up */
+        RELAY_EXIT_IO = 3,              /* a read or write failed in a way that is not an end of file */
+};

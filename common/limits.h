@@ -63,6 +63,11 @@
 #define PTY_DRAIN_USEC          (50u * 1000u)   /* after a pty shell exits, read its terminal this long */
 #define PUMP_PIPE_SIZE          (1024u * 1024u) /* F_SETPIPE_SZ on stdout/stderr pipes */
 
+/* the relay for -i on pipes (relay/relay.h) */
+#define RELAY_BUFFER            (64u * 1024u)   /* bytes buffered per direction: a full buffer stops reading */
+#define RELAY_STOP_GRACE_USEC   (2u * 1000u * 1000u) /* after the worker is gone, time for the relay to hand
+                                                 * the last bytes to stdout before it is killed */
+
 /* configuration */
 #define CONFIG_MAX_LINE         8192u
 #define CONFIG_MAX_FILE_SIZE    (1024u * 1024u)

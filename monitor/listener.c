@@ -34,11 +34,14 @@ typedef struct Listener {
         SrcLimit *limits;       /* MaxStartups, PerSource*, the hard cap: srclimit.h */
 } Listener;
 
-static int bind_one(Listener *l, const char *host, uint16_t port) {
+/* AddressFamily is the family of the lookup: with inet, the wildcard is 0.0.0.0 alone and a name binds
+ * only its IPv4 addresses (as OpenSSH); a numeric address of the other family was refused by the
+ * configuration already. */
+static int bind_one(Listener *l, int family, const char *host, uint16_t port) {
         char portstr[8];
         snprintf(portstr, sizeof portstr, "%u", port);
         struct addrinfo hints = {
-                .ai_family = AF_UNSPEC,
+                .ai_family = family,
                 .ai_socktype = SOCK_STREAM,
                 .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
         }, *res = NULL;
@@ -84,14 +87,15 @@ static int bind_one(Listener *l, const char *host, uint16_t port) {
 static int bind_all(Listener *l, const Config *c) {
         if (c->n_listen == 0) {
                 for (size_t p = 0; p < c->n_ports; p++)
-                        (void) bind_one(l, NULL, c->ports[p]);
+                        (void) bind_one(l, c->address_family, NULL, c->ports[p]);
         } else {
                 for (size_t i = 0; i < c->n_listen; i++) {
                         if (c->listen[i].port != 0)
-                                (void) bind_one(l, c->listen[i].host, c->listen[i].port);
+                                (void) bind_one(l, c->address_family, c->listen[i].host, c->listen[i].port);
                         else
                                 for (size_t p = 0; p < c->n_ports; p++)
-                                        (void) bind_one(l, c->listen[i].host, c->ports[p]);
+                                        (void) bind_one(l, c->address_family, c->listen[i].host,
+                                                       c->ports[p]);
                 }
         }
         if (l->n_fds == 0) {

@@ -21,6 +21,7 @@
 #include "common/proctitle.h"
 #include "monitor/listener.h"
 #include "monitor/monitor.h"
+#include "relay/relay.h"
 
 static const char *arg_config_file = DEFAULT_CONFIG_FILE;
 static bool arg_foreground = false;
@@ -86,22 +87,40 @@ static int startup_pipe_take(void) {
 
 static int run_inetd(const Config *c) {
         int startup = startup_pipe_take();
-        /* The connection is on stdin/stdout. Take it off 0 and 1 and put /dev/null there. */
+        /* The connection is on stdin/stdout: one socket (inetd, systemd Accept=yes, our listener), or
+         * anything else, two pipes most often (inetd nowait, ssh's ProxyCommand), which a relay turns into
+         * a socket for the worker (relay/relay.h). Take them off 0 and 1 and put /dev/null there. */
+        bool relay = relay_needed(STDIN_FILENO, STDOUT_FILENO);
         int conn = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
-        if (conn < 0) {
-                log_error("-i: no connection on stdin: %m");
+        int out = relay ? fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3) : -EBADF;
+        if (conn < 0 || (relay && out < 0)) {
+                log_error("-i: no connection on stdin and stdout: %m");
+                safe_close(conn);
+                safe_close(out);
                 safe_close(startup);
                 return 255;
         }
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0) {
                 log_error("/dev/null: %m");
+                safe_close(null);
                 safe_close(conn);
+                safe_close(out);
                 safe_close(startup);
                 return 255;
         }
         safe_close(null);
-        return monitor_run(c, conn, startup);
+        pid_t relay_pid = 0;
+        if (relay) {
+                /* relay_start() takes conn and out; conn becomes the worker's end of the socketpair. */
+                int in = conn;
+                conn = -EBADF;
+                if (relay_start(in, out, c->sandbox_user, c->sandbox_directory, &conn, &relay_pid) < 0) {
+                        safe_close(startup);
+                        return 255;
+                }
+        }
+        return monitor_run(c, conn, startup, relay_pid);
 }
 
 int main(int argc, char **argv) {
@@ -120,6 +139,10 @@ int main(int argc, char **argv) {
                 switch (opt) {
                 case '4':
                 case '6':
+                        /* As OpenSSH: -4 and -6 are AddressFamily inet and inet6, over the file's. */
+                        if (config_apply_option(&config, opt == '4' ? "AddressFamily inet" :
+                                                                      "AddressFamily inet6") < 0)
+                                goto fail;
                         break;
                 case 'D':
                         arg_foreground = true;

@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "common/fd-util.h"
+#include "common/fd-layout.h"
 #include "common/ipc-socket.h"
+#include "common/limits.h"
 #include "common/log.h"
 #include "common/signal-util.h"
 #include "common/proctitle.h"
@@ -125,8 +127,47 @@ static void worker_stop(Monitor *m, uint64_t grace_usec) {
         }
 }
 
+/* The relay's status: a clean end says nothing, anything else is logged and ends the connection. */
+static void relay_report_status(Monitor *m, int status) {
+        if (WIFEXITED(status) && WEXITSTATUS(status) == RELAY_EXIT_DONE)
+                return;
+        m->relay_failed = true;
+        if (WIFSIGNALED(status))
+                log_error("relay (pid %d) for %s port %u was killed by signal %s", (int) m->relay_pid,
+                          m->peer_address, m->peer_port, signal_label(WTERMSIG(status)));
+        else
+                log_error("relay (pid %d) for %s port %u exited with status %d", (int) m->relay_pid,
+                          m->peer_address, m->peer_port, WEXITSTATUS(status));
+}
+
+static void relay_try_reap(Monitor *m) {
+        int status;
+        if (m->relay_pid > 0 && waitpid(m->relay_pid, &status, WNOHANG) == m->relay_pid) {
+                relay_report_status(m, status);
+                m->relay_pid = 0;
+        }
+}
+
+/* After the worker: the relay reads its end of file, hands the last bytes to stdout and exits by itself;
+ * one that cannot (a client that stopped reading) is killed after RELAY_STOP_GRACE_USEC. Always reaps. */
+static void relay_stop(Monitor *m, uint64_t grace_usec) {
+        uint64_t until = now_usec() + grace_usec;
+        while (m->relay_pid > 0 && now_usec() < until) {
+                relay_try_reap(m);
+                if (m->relay_pid > 0)
+                        (void) poll(NULL, 0, 10);
+        }
+        if (m->relay_pid > 0) {
+                int status;
+                kill(m->relay_pid, SIGKILL);
+                while (waitpid(m->relay_pid, &status, 0) < 0 && errno == EINTR)
+                        ;
+                m->relay_pid = 0;
+        }
+}
+
 void monitor_teardown(Monitor *m, const char *reason) {
-        if (m->ipc_fd < 0 && m->worker_pid <= 0 && !m->pam && !m->sessions)
+        if (m->ipc_fd < 0 && m->worker_pid <= 0 && m->relay_pid <= 0 && !m->pam && !m->sessions)
                 return;
         if (reason)
                 log_debug("monitor: tearing down: %s", reason);
@@ -136,6 +177,7 @@ void monitor_teardown(Monitor *m, const char *reason) {
         m->ipc_fd = safe_close(m->ipc_fd);
         ipc_queue_clear(&m->outq);
         worker_stop(m, reason ? 0 : 2000000);
+        relay_stop(m, m->relay_failed ? 0 : RELAY_STOP_GRACE_USEC);
 
         sessions_hangup_all(m);
 
@@ -207,6 +249,7 @@ static int handle_signal(Monitor *m) {
                         if (!worker_try_reap(m)) {
                                 /* still running */
                         }
+                        relay_try_reap(m);
                         sessions_check_exits(m);
                         break;
                 case SIGTERM:
@@ -235,9 +278,10 @@ static int exit_code_preauth(const Monitor *m) {
         return MONITOR_EXIT_NOAUTH;
 }
 
-int monitor_run(const Config *config, int conn_fd, int startup_fd) {
+int monitor_run(const Config *config, int conn_fd, int startup_fd, pid_t relay_pid) {
         Monitor m = {
                 .config = config,
+                .relay_pid = relay_pid,
                 .ipc_fd = -EBADF,
                 .signal_fd = -EBADF,
                 .startup_fd = startup_fd,
@@ -316,6 +360,11 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd) {
                 if (p[1].revents & POLLIN) {
                         if (handle_signal(&m) < 0) {
                                 monitor_teardown(&m, "signal");
+                                break;
+                        }
+                        if (m.relay_failed) {           /* logged by relay_report_status() */
+                                monitor_teardown(&m, "relay failed");
+                                m.exit_code = 255;
                                 break;
                         }
                         if (m.worker_not_reading) {     /* SESSION_EXITED found the queue full */

@@ -37,6 +37,8 @@ typedef struct Monitor {
         bool worker_not_reading;        /* outq filled up: a violation, torn down by the loop */
         int signal_fd;
         pid_t worker_pid;
+        pid_t relay_pid;                /* -i on pipes (relay/relay.h); 0 in socket mode or once reaped */
+        bool relay_failed;              /* the relay died abnormally: the loop tears the connection down */
         IpcState state;
         unsigned used[_IPC_TYPE_MAX];   /* per-type budget counters (the gate) */
 
@@ -73,9 +75,10 @@ typedef struct Monitor {
 } Monitor;
 
 /* Run one connection (conn_fd is the connected socket, already set up by the caller; startup_fd the
- * listener's startup pipe or -EBADF, both taken over). Returns the exit code: for a connection that
- * never authenticated, one of srclimit.h's MONITOR_EXIT_*. */
-int monitor_run(const Config *config, int conn_fd, int startup_fd);
+ * listener's startup pipe or -EBADF, both taken over; relay_pid the relay that feeds conn_fd, or 0 when
+ * conn_fd is the client's own socket). Returns the exit code: for a connection that never
+ * authenticated, one of srclimit.h's MONITOR_EXIT_*. */
+int monitor_run(const Config *config, int conn_fd, int startup_fd, pid_t relay_pid);
 
 /* Tell the listener that the connection has authenticated (once; nothing without a startup pipe). */
 void monitor_startup_done(Monitor *m);

@@ -569,6 +569,60 @@ static void test_documentation(const char *srcdir) {
         CHECK(n > 100 && missing == 0, "doc/CONFIG.md documents all %zu keywords with their status", n);
 }
 
+/* AddressFamily: the values, -T, the wildcards it leaves, and a ListenAddress of the other family refused
+ * when the configuration is finished (OpenSSH's "bad addr or host"), with the same family accepted beside. */
+static void test_address_family(void) {
+        static const struct {
+                const char *family, *listen;
+                int ret;
+                const char *dump;       /* expected in -T */
+        } cases[] = {
+                { "inet", "::1", -EINVAL, NULL },
+                { "inet6", "127.0.0.1", -EINVAL, NULL },
+                { "inet", "127.0.0.1", 0, "addressfamily inet\n" },
+                { "inet6", "[::1]:2022", 0, "addressfamily inet6\n" },
+                { "any", "::1", 0, "addressfamily any\n" },
+                { "INET", "localhost", 0, "addressfamily inet\n" },   /* a name is resolved when binding */
+                { "inet", NULL, 0, "\nlistenaddress 0.0.0.0:22\naddressfamily inet\n" },
+                { "inet6", NULL, 0, "\nlistenaddress [::]:22\naddressfamily inet6\n" },
+                { "any", NULL, 0, "\nlistenaddress [::]:22\nlistenaddress 0.0.0.0:22\naddressfamily any\n" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                Config c;
+                char opt[128];
+                int r;
+                config_init(&c);
+                snprintf(opt, sizeof opt, "AddressFamily %s", cases[i].family);
+                _cleanup_free_ char *err = apply_captured(&c, opt, &r);
+                CHECK(r == 0 && streq(err, ""), "%s is accepted (stderr: %s)", opt, err);
+                if (cases[i].listen) {
+                        snprintf(opt, sizeof opt, "ListenAddress %s", cases[i].listen);
+                        _cleanup_free_ char *err2 = apply_captured(&c, opt, &r);
+                        CHECK(r == 0 && streq(err2, ""), "%s parses (stderr: %s)", opt, err2);
+                }
+                Capture cap;
+                capture_begin(&cap);
+                r = config_finish(&c);
+                _cleanup_free_ char *msg = capture_end(&cap);
+                CHECK(r == cases[i].ret, "AddressFamily %s, ListenAddress %s: config_finish returns %d (got %d)",
+                      cases[i].family, cases[i].listen ?: "(none)", cases[i].ret, r);
+                if (r < 0) {
+                        char want[160];
+                        snprintf(want, sizeof want, "bad addr or host: %s (Address family for hostname not supported)",
+                                 cases[i].listen);
+                        CHECK(strstr(msg, want), "the error is OpenSSH's: %s (got %s)", want, msg);
+                } else {
+                        _cleanup_free_ char *dump = dump_text(&c);
+                        CHECK(strstr(dump, cases[i].dump), "-T shows %s", cases[i].dump);
+                        if (!cases[i].listen && strcmp(cases[i].family, "inet") == 0)
+                                CHECK(!strstr(dump, "[::]"), "AddressFamily inet: no IPv6 wildcard in -T");
+                        if (!cases[i].listen && strcmp(cases[i].family, "inet6") == 0)
+                                CHECK(!strstr(dump, "0.0.0.0"), "AddressFamily inet6: no IPv4 wildcard in -T");
+                }
+                config_done(&c);
+        }
+}
+
 int main(void) {
         const char *srcdir = getenv("TEST_SRCDIR");
         update_golden = !isempty(getenv("CONFIG_TEST_UPDATE_GOLDEN"));
@@ -590,6 +644,7 @@ int main(void) {
         test_all_keywords();
         test_syntax();
         test_errors();
+        test_address_family();
         test_warnings();
         test_command_line();
         test_include();
