@@ -53,7 +53,8 @@
 #define SESSION_MAX_ENV_TOTAL   (64u * 1024u)   /* all NAME=VALUE kept for one channel, together */
 #define SESSION_MAX_TERM        256u            /* TERM from pty-req */
 #define SESSION_MAX_SIGNAL_NAME 32u             /* the name in a "signal" request ("USR1") */
-#define SESSION_MAX_BANNER      (16u * 1024u)   /* bytes of the Banner file sent before authentication */
+#define SESSION_MAX_BANNER      (128u * 1024u)  /* bytes of the Banner file sent before authentication (one
+                                                   * SSH packet, 256 KiB, holds it; OpenSSH sends 100000) */
 #define SESSION_MAX_MOTD        (64u * 1024u)   /* bytes of /etc/motd shown at login */
 #define CHANNEL_MAX_QUEUED_REQUESTS 32u         /* channel requests waiting behind the monitor */
 
