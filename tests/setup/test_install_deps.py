@@ -152,6 +152,12 @@ def main():
                       f"install-deps {mode} on an empty {where}: apt-get install gets exactly the expected list",
                       f"got      {sorted(pkgs)}\nexpected {sorted(expected)}")
 
+        # What is unpacked into .cache/ instead of installed (their packages start daemons).
+        _, lines, _ = run_install_deps(tmp, "test", False)
+        for pkg in ("fail2ban", "openssh-tests"):
+            check(any(l.split() == ["download", pkg] for l in lines),
+                  f"install-deps test downloads {pkg} to unpack it into .cache/", lines)
+
         _, _, everything = run_install_deps(tmp, "test", False)
         if not os.path.isdir("/var/lib/apt/lists") or not glob.glob("/var/lib/apt/lists/*Packages*"):
             check(not MUST_RUN, "apt has package lists to check names against (run apt-get update)")
