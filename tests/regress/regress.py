@@ -9,7 +9,8 @@ depends on openssh-server, which would start a daemon on the host). The script r
 Makefile `t-exec` target runs it, `sh test-exec.sh $OBJ $OBJ/SCRIPT.sh` with Debian's run-tests
 settings, inside the integration harness's private namespaces (harness.run: own mount, PID and
 network namespaces, fixture accounts and PAM stack, private /tmp /run /var/log /home /root), as root
-with SUDO empty, on a private copy of the suite in /tmp/regress. The client side is the suite's own:
+with SUDO empty, on a private copy of the suite in /tmp/regress (its $OBJ, and BUILDDIR, where
+test-exec.sh reads config.h, as run-tests sets it). The client side is the suite's own:
 Debian 12's OpenSSH 9.2 ssh, scp, sftp, ssh-keygen, ssh-agent.
 
 TEST_SSH_SSHD is a two-line wrapper (written here, /tmp/regress-privsshd) that runs our privsshd
@@ -90,6 +91,7 @@ def main():
                TEST_SSH_SFTPSERVER="/usr/lib/openssh/sftp-server", TEST_SSH_PLINK="plink",
                TEST_SSH_PUTTYGEN="puttygen", TEST_SSH_CONCH="conch3", TEST_SSH_IPV6="yes",
                TEST_SSH_ECC="yes", TEST_SSH_UNSAFE_PERMISSIONS="1", LOGNAME="root", USER="root", HOME="/root",
+               BUILDDIR=OBJ, OBJ=OBJ,
                PATH="/usr/sbin:/usr/bin:/sbin:/bin")
     for k in ("SSH_AUTH_SOCK", "SSH_AGENT_PID", "DISPLAY"):
         env.pop(k, None)
