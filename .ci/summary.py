@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Print one line 'N passed, N failed, N skipped' over the meson test logs of the given build dirs.
+"""Print one line 'N passed, N failed, N skipped' over the meson test logs of the given build dirs
+(or given test log files: `build-test/meson-logs/testlog-regress.json`, the regress setup's).
 Exit nonzero when anything failed or was skipped (CI treats a skipped root test as a failure), or
 when a build dir has no test log at all (the suite did not run)."""
 import json
@@ -9,7 +10,8 @@ passed = failed = skipped = 0
 missing = []
 for build in sys.argv[1:]:
     try:
-        with open(f"{build}/meson-logs/testlog.json") as f:
+        path = build if build.endswith(".json") else f"{build}/meson-logs/testlog.json"
+        with open(path) as f:
             lines = [json.loads(l) for l in f if l.strip()]
     except OSError:
         missing.append(build)

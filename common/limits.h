@@ -68,7 +68,8 @@
 #define SESSION_MAX_TTY_MODES   1024u           /* encoded terminal modes from pty-req: every opcode RFC 4254
                                                    defines, once, is 281 bytes; OpenSSH's client sends 261 */
 #define SESSION_MAX_SIGNAL_NAME 32u             /* the name in a "signal" request ("USR1") */
-#define SESSION_MAX_BANNER      (16u * 1024u)   /* bytes of the Banner file sent before authentication */
+#define SESSION_MAX_BANNER      (128u * 1024u)  /* bytes of the Banner file sent before authentication (one
+                                                   * SSH packet, 256 KiB, holds it; OpenSSH sends 100000) */
 #define SESSION_MAX_MOTD        (64u * 1024u)   /* bytes of /etc/motd shown at login */
 #define CHANNEL_MAX_QUEUED_REQUESTS 32u         /* channel requests waiting behind the monitor */
 

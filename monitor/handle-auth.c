@@ -29,8 +29,13 @@ static int auth_reply(Monitor *m, IpcAuthOutcome o) {
 /*
  * Every request names a user. The first one fixes it for the connection; a different name later is
  * refused with a disconnect, as OpenSSH does. Returns 0, or 1 when the client must be disconnected.
+ * As in OpenSSH, "user:style" is user "user": the part from the first ':' on is an authentication
+ * style (BSD auth), which names nothing on Linux and is dropped before the lookup, the logs and PAM.
  */
-static int auth_begin(Monitor *m, const char *user) {
+static int auth_begin(Monitor *m, const char *requested) {
+        _cleanup_free_ char *user = strndup(requested, strcspn(requested, ":"));
+        if (!user)
+                return -ENOMEM;
         if (m->auth_user) {
                 if (streq(m->auth_user, user))
                         return 0;
@@ -39,15 +44,13 @@ static int auth_begin(Monitor *m, const char *user) {
                 monitor_state_set(m, IPC_ST_REFUSED);
                 return 1;
         }
-        m->auth_user = strdup(user);
-        if (!m->auth_user)
-                return -ENOMEM;
-        int r = user_creds_lookup(user, &m->user);
+        m->auth_user = TAKE_PTR(user);
+        int r = user_creds_lookup(m->auth_user, &m->user);
         if (r < 0) {
                 if (r != -ESRCH)
-                        log_error("looking up user %s failed: %s", user, strerror(-r));
+                        log_error("looking up user %s failed: %s", m->auth_user, strerror(-r));
                 m->user = NULL;
-                auth_log_invalid_user(m, user);
+                auth_log_invalid_user(m, m->auth_user);
         }
         return 0;
 }

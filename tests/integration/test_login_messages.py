@@ -40,6 +40,24 @@ def main():
     check(r.stdout == b"cmd\n", "a command gets neither motd nor last login on its stdout", r)
     check(BANNER in r.stderr.decode(errors="replace"), "but the Banner still comes first", r)
 
+    # A banner of 100000 bytes, as OpenSSH's regression suite (banner.sh) sends: it arrives whole.
+    # Over the limit (128 KiB), none is sent, the monitor says why, and the login still works.
+    big = "".join(f"{i:05d} privsshd banner line.\n" for i in range(4000))[:100000]
+    with open("/tmp/banner", "w") as f:
+        f.write(big)
+    r = ssh("echo cmd")
+    check(r.returncode == 0 and r.stderr.decode(errors="replace") == big,
+          "a 100000-byte Banner reaches the client whole", f"got {len(r.stderr)} bytes", r, s)
+    with open("/tmp/banner", "w") as f:
+        f.write("x" * (128 * 1024 + 1))
+    r = ssh("echo cmd")
+    check(r.returncode == 0 and r.stdout == b"cmd\n" and b"xxx" not in r.stderr,
+          "a Banner over 128 KiB is not sent, and the login goes on", r, s)
+    check(s.wait_log(r"Banner /tmp/banner: File too large \(at most 131072 bytes\)"),
+          "and the log says why", s)
+    with open("/tmp/banner", "w") as f:
+        f.write(BANNER + "\n")
+
     open("/home/alice/.hushlogin", "w").close()
     r = login()
     out = r.stdout.decode(errors="replace")

@@ -32,7 +32,7 @@ BUILD = ["gcc", "meson", "ninja-build", "pkg-config", "libpam0g-dev", "libseccom
          "libsystemd-dev", "libcrypt-dev", "openssh-client", "libpam-modules", "libpam-runtime",
          "cmake", "libssl-dev", "zlib1g-dev", "patch", "xz-utils"]
 TEST = ["clang", "openssh-sftp-server", "python3", "python3-asyncssh", "tmux", "iproute2", "util-linux",
-        "procps", "openssl"]
+        "procps", "openssl", "debootstrap"]
 
 # What the build and the tests use, by path (globs allowed; the first match counts).
 NEEDED = [
@@ -45,6 +45,10 @@ NEEDED = [
     "/usr/bin/sha256sum", "/usr/bin/ps", "/usr/bin/nm", "/usr/bin/openssl", "/usr/bin/python3",
     "/usr/lib/python3/dist-packages/asyncssh/__init__.py",
     "/usr/lib/*/security/pam_unix.so", "/usr/lib/*/security/pam_exec.so",
+    # tests/regress/: unpacking openssh-tests, and what its scripts run besides ssh and sshd
+    "/usr/bin/dpkg-deb", "/usr/bin/ssh-agent", "/usr/bin/ssh-add", "/usr/bin/ssh-keyscan", "/usr/bin/sh",
+    "/usr/bin/awk", "/usr/bin/cmp", "/usr/bin/diff", "/usr/bin/dd", "/usr/bin/od",
+    "/usr/lib/*/libssl.so.3", "/usr/lib/*/libmd.so.0",
 ]
 
 PIN = open(os.path.join(SRCDIR, "subprojects", "libssh.pin")).read().split()
@@ -162,6 +166,10 @@ def main():
                       f"got      {sorted(pkgs)}\nexpected {sorted(expected)}")
 
         r, lines, everything, top = run_install_deps(tmp, "test", False, tag="-fetch")
+        # What is unpacked into .cache/ instead of installed (their packages start daemons).
+        for pkg in ("fail2ban", "openssh-tests"):
+            check(any(l.split() == ["download", pkg] for l in lines),
+                  f"install-deps test downloads {pkg} to unpack it into .cache/", lines)
         check(os.path.isfile(REAL_TARBALL) or not MUST_RUN,
               f"the checkout has the pinned {LIBSSH_TARBALL} (tools/fetch-libssh ran)")
         if os.path.isfile(REAL_TARBALL):
