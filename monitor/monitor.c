@@ -424,8 +424,11 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd, pid_t relay_p
 out:
         monitor_teardown(&m, m.exit_code ? "error" : NULL);
         safe_close(m.signal_fd);
-        if (m.state != IPC_ST_AUTHED && m.startup_fd >= 0)
-                m.exit_code = exit_code_preauth(&m);
+        /* A connection that never authenticated ends with 255, as OpenSSH's sshd -i (inetd and
+         * ProxyCommand users, and its regression suite's proto-mismatch, look at it); under the
+         * listener (-R), with the reason the listener's penalties need. */
+        if (m.state != IPC_ST_AUTHED)
+                m.exit_code = m.startup_fd >= 0 ? exit_code_preauth(&m) : 255;
         m.startup_fd = safe_close(m.startup_fd);
         hostkeys_free(&m);
         free(m.auth_user);
