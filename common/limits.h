@@ -69,6 +69,18 @@
 #define PTY_DRAIN_USEC          (50u * 1000u)   /* after a pty shell exits, read its terminal this long */
 #define PUMP_PIPE_SIZE          (1024u * 1024u) /* F_SETPIPE_SZ on stdout/stderr pipes */
 
+/* TCP forwarding (monitor/handle-forward.c, worker/forward*.c) */
+#define FORWARD_MAX_REQUESTS    (1024u * 1024u) /* FORWARD_CONNECT and FORWARD_LISTEN per connection: each
+                                                   costs the monitor a fork, so the budget is finite */
+#define FORWARD_MAX_PENDING     32u             /* opener children in flight per connection */
+#define FORWARD_OPENER_USEC     (30u * 1000u * 1000u) /* an opener (DNS + connect) still there after this
+                                                   is killed and its request fails */
+#define FORWARD_MAX_HOST        255u            /* a host name in direct-tcpip or tcpip-forward */
+#define FORWARD_MAX_LISTENERS   64u             /* remote forwards held by one connection */
+#define FORWARD_MAX_CHANNELS    1024u           /* forwarded connections open at once per connection */
+#define FORWARD_BUFFER          (128u * 1024u)  /* bytes buffered per direction of a forwarded socket */
+#define CONFIG_MAX_PERMIT       64u             /* PermitOpen / PermitListen entries */
+
 /* configuration */
 #define CONFIG_MAX_LINE         8192u
 #define CONFIG_MAX_FILE_SIZE    (1024u * 1024u)

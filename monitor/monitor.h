@@ -13,6 +13,7 @@
 #include "common/config.h"
 #include "common/ipc-payloads.h"
 #include "common/ipc-queue.h"
+#include "monitor/forward-opener.h"
 #include "monitor/pty.h"
 #include "monitor/session-signal.h"
 #include "monitor/user-creds.h"
@@ -38,6 +39,7 @@ typedef struct Monitor {
         bool worker_not_reading;        /* outq filled up: a violation, torn down by the loop */
         int signal_fd;
         SignalSenders signal_senders;   /* signal requests in flight, sent as the user */
+        ForwardOpeners forward_openers; /* forwarding sockets being made as the user (handle-forward.h) */
         pid_t worker_pid;
         IpcState state;
         unsigned used[_IPC_TYPE_MAX];   /* per-type budget counters (the gate) */

@@ -12,6 +12,7 @@
 #include "common/fd-util.h"
 #include "common/ipc-socket.h"
 #include "common/log.h"
+#include "worker/forward.h"
 #include "worker/worker.h"
 
 int monitor_client_send(Worker *w, IpcType type, const IpcPayload *p) {
@@ -58,6 +59,13 @@ static int dispatch(Worker *w, IpcMessage *m) {
                 return channel_session_failed(w, &m->payload.SESSION_FAILED);
         case IPC_SESSION_EXITED:
                 return channel_session_exited(w, &m->payload.SESSION_EXITED);
+        case IPC_FORWARD_READY: {
+                int fd = m->fds[0];
+                m->n_fds = 0;   /* ownership moves to the forward */
+                return forward_ready(w, &m->payload.FORWARD_READY, fd);
+        }
+        case IPC_FORWARD_FAILED:
+                return forward_failed(w, &m->payload.FORWARD_FAILED);
         case IPC_SETUP:
         case IPC_READY:
         case IPC_LOG:
@@ -72,6 +80,8 @@ static int dispatch(Worker *w, IpcMessage *m) {
         case IPC_SESSION_SIGNAL:
         case IPC_SESSION_CLOSE:
         case IPC_EVENT:
+        case IPC_FORWARD_CONNECT:
+        case IPC_FORWARD_LISTEN:
         case _IPC_TYPE_MAX:
         default:
                 return -EPROTO;
