@@ -23,8 +23,10 @@ static int on_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int 
         Forward *f = userdata;
         if (is_stderr)
                 return (int) len;       /* no meaning on a forwarded connection */
-        if (f->in_reading)
+        if (f->in_reading) {
+                f->ch_stalled = true;   /* left in libssh: pulled by the next read */
                 return 0;
+        }
         if (f->sock_shut || f->broken || f->fd < 0)
                 return (int) len;       /* nobody to write to any more: discard */
         if (!f->to_sock) {
@@ -46,11 +48,13 @@ static int on_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int 
 static void on_eof(ssh_session s, ssh_channel ch, void *userdata) {
         Forward *f = userdata;
         f->ch_eof = true;
+        f->ch_stalled = true;   /* look into libssh once more before the socket's shutdown */
 }
 
 static void on_close(ssh_session s, ssh_channel ch, void *userdata) {
         Forward *f = userdata;
         f->peer_closed = true;
+        f->ch_stalled = true;   /* what the client sent before its CLOSE still goes to the socket */
 }
 
 void forward_set_callbacks(Forward *f) {
@@ -88,6 +92,7 @@ static void to_socket(Forward *f) {
                          * stay in order. */
                         if (!f->to_sock && !(f->to_sock = malloc(FORWARD_BUFFER)))
                                 return;
+                        f->ch_stalled = false;  /* set again by on_data if more stays behind */
                         f->in_reading = true;
                         int n = ssh_channel_read_nonblocking(f->ch, f->to_sock, FORWARD_BUFFER, 0);
                         f->in_reading = false;
@@ -96,8 +101,8 @@ static void to_socket(Forward *f) {
                                 f->ts_len = (size_t) n;
                                 f->ts_off = 0;
                         }
-                        if (n <= 0 || (size_t) n < FORWARD_BUFFER)
-                                f->ch_stalled = false;
+                        if ((size_t) n == FORWARD_BUFFER)
+                                f->ch_stalled = true;
                         if (n > 0)
                                 continue;
                 }
@@ -152,8 +157,12 @@ static void to_channel(Forward *f) {
 }
 
 static void pump(Forward *f) {
-        if (!f->ch || f->close_sent || f->dead || f->peer_closed)
+        if (!f->ch || f->dead || f->drained)
                 return;
+        if (f->opening && f->peer_closed) {
+                f->dead = true;
+                return;
+        }
         if (f->opening) {
                 int rc = ssh_channel_open_reverse_forward(f->ch, f->rf_host, (int) f->rf_port, f->rf_orig,
                                                           (int) f->rf_orig_port);
@@ -168,7 +177,22 @@ static void pump(Forward *f) {
                 }
                 f->opening = false;
         }
-        to_socket(f);
+        if (f->fd >= 0)
+                to_socket(f);
+        if (f->peer_closed) {
+                /* The client is done: what it sent before its CLOSE is written out first (bounded by
+                 * FORWARD_BUFFER), then the socket closes and the channel is freed. */
+                if (f->fd >= 0 && !f->broken && (f->ts_len > 0 || f->ch_stalled))
+                        return;
+                f->fd = safe_close(f->fd);
+                if (!f->close_sent)
+                        (void) ssh_channel_close(f->ch);
+                f->close_sent = true;
+                f->drained = true;
+                return;
+        }
+        if (f->close_sent)
+                return;
         to_channel(f);
         if (f->broken || (f->eof_sent && f->sock_shut)) {
                 /* Both directions done, or one side gone: CLOSE, and the socket with it. */
@@ -191,10 +215,11 @@ size_t forward_poll_fill(Worker *w, struct pollfd *p, size_t max) {
                 if (l->fd >= 0 && w->n_forwards < FORWARD_MAX_CHANNELS)
                         p[n++] = (struct pollfd) { .fd = l->fd, .events = POLLIN };
         for (Forward *f = w->forwards; f && n < max; f = f->next) {
-                if (!f->ch || f->opening || f->close_sent || f->fd < 0)
+                if (!f->ch || f->opening || f->fd < 0)
                         continue;
                 short ev = 0;
-                if (!f->sock_eof && f->tc_len == 0 && !wp && ssh_channel_window_size(f->ch) > 0)
+                if (!f->sock_eof && f->tc_len == 0 && !wp && !f->close_sent && !f->peer_closed &&
+                    ssh_channel_window_size(f->ch) > 0)
                         ev |= POLLIN;
                 if (f->ts_len > 0)
                         ev |= POLLOUT;

@@ -282,14 +282,8 @@ void forward_collect(Worker *w) {
                         forward_destroy(w, f, true);
                         continue;
                 }
-                if (!f->peer_closed || !f->ch)
-                        continue;
-                if (!f->close_sent) {
-                        /* The client closed first: what is buffered either way goes. */
-                        (void) ssh_channel_close(f->ch);
-                        f->close_sent = true;
-                }
-                forward_destroy(w, f, true);
+                if (f->drained)
+                        forward_destroy(w, f, true);    /* both CLOSEs went, the socket is written out */
         }
 }
 

@@ -30,6 +30,7 @@ typedef struct Forward {
         char rf_orig[64];
         uint32_t rf_orig_port;
         bool dead;                      /* never opened (or refused): free without a CLOSE */
+        bool drained;                   /* the client's CLOSE came, ours went, the socket is closed */
         int fd;                         /* the socket */
 
         uint8_t *to_sock;               /* client -> socket */
