@@ -131,15 +131,22 @@ static void answer(int chan, int error, int fd, uint16_t port) {
 }
 
 /* The child: nothing of root's survives user_creds_become(); getaddrinfo() runs as the user. */
+/* The listener is non-blocking (the worker set it so): nothing waiting is EAGAIN, not a hang. */
+static int accept_on(int listener) {
+        int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+        return fd < 0 ? negative_errno() : fd;
+}
+
 _noreturn_ static void opener(const UserCreds *u, const ForwardTarget *t, int chan) {
-        if (close_all_fds_except(&chan, 1) < 0)
+        int keep[2] = { chan, t->accept_fd };
+        if (close_all_fds_except(keep, t->accept_fd >= 0 ? 2 : 1) < 0)
                 _exit(2);
         (void) signal(SIGPIPE, SIG_IGN);
         if (user_creds_become(u) < 0) {
                 answer(chan, EPERM, -EBADF, 0);
                 _exit(2);
         }
-        int fd = t->listen ? listen_on(t) : connect_to(t);
+        int fd = t->accept_fd >= 0 ? accept_on(t->accept_fd) : t->listen ? listen_on(t) : connect_to(t);
         if (fd < 0)
                 answer(chan, -fd, -EBADF, 0);
         else
@@ -175,6 +182,7 @@ int forward_opener_start(ForwardOpeners *s, const UserCreds *u, const ForwardTar
                 .deadline_usec = now_usec + FORWARD_OPENER_USEC,
                 .id = id,
                 .listen = t->listen,
+                .accept = t->accept_fd >= 0,
         };
         return 0;
 }

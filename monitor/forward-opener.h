@@ -24,6 +24,7 @@ typedef enum ForwardBind {
 
 typedef struct ForwardTarget {
         bool listen;
+        int accept_fd;                  /* >= 0: accept a connection on this listener instead */
         ForwardBind bind;               /* listen only */
         char host[FORWARD_MAX_HOST + 1];/* connect: where to; listen: the address for FORWARD_BIND_ADDRESS */
         uint16_t port;                  /* listen: 0 = any free port */
@@ -35,6 +36,7 @@ typedef struct ForwardOpener {
         uint64_t deadline_usec;
         uint32_t id;                    /* the worker's request id */
         bool listen;
+        bool accept;
 } ForwardOpener;
 
 typedef struct ForwardOpeners {

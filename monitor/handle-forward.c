@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,7 +45,7 @@ int handle_forward_connect(Monitor *m, const IpcForwardConnect *p) {
                          "request was denied.", m->peer_address, m->peer_port, p->host, p->port);
                 return reply_failed(m, p->id, true, "administratively prohibited");
         }
-        ForwardTarget t = { .listen = false, .port = (uint16_t) p->port };
+        ForwardTarget t = { .listen = false, .accept_fd = -EBADF, .port = (uint16_t) p->port };
         snprintf(t.host, sizeof t.host, "%s", p->host);
         log_debug("monitor: direct-tcpip from %s port %u to %s port %u", p->originator, p->originator_port,
                   p->host, p->port);
@@ -66,10 +67,31 @@ int handle_forward_listen(Monitor *m, const IpcForwardListen *p) {
                          "the request was denied.", m->peer_address, m->peer_port, p->address, port);
                 return reply_failed(m, p->id, true, "port forwarding refused");
         }
-        ForwardTarget t = { .listen = true, .port = port };
+        ForwardTarget t = { .listen = true, .accept_fd = -EBADF, .port = port };
         forward_policy_bind_address(m->config->gateway_ports, p->address, &t);
         log_debug("monitor: tcpip-forward listen \"%s\" port %u (bind %d \"%s\")", p->address, port,
                   (int) t.bind, t.host);
+        return start(m, &t, p->id);
+}
+
+int handle_forward_accept(Monitor *m, const IpcForwardAccept *p, int fd) {
+        _cleanup_close_ int listener = fd;
+        int accepting = 0, type = 0;
+        socklen_t l1 = sizeof accepting, l2 = sizeof type;
+        struct sockaddr_storage ss = {};
+        socklen_t sl = sizeof ss;
+        /* Only a listening TCP socket (the ones the openers made): never the client's connection, nor
+         * anything else the worker might hand over. */
+        if (!m->user || getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &l1) < 0 || !accepting ||
+            getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l2) < 0 || type != SOCK_STREAM ||
+            getsockname(fd, (struct sockaddr *) &ss, &sl) < 0 ||
+            (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+                return -EPROTO;
+        /* The policy that allowed the listener still holds: the direction is checked again all the same. */
+        if (!forward_policy_direction(m->config, m->key_flags, FORWARD_DIRECTION_REMOTE))
+                return reply_failed(m, p->id, true, "Server has disabled port forwarding.");
+        ForwardTarget t = { .listen = false, .accept_fd = fd };
+        snprintf(t.host, sizeof t.host, "accept");
         return start(m, &t, p->id);
 }
 

@@ -11,6 +11,8 @@
 
 int handle_forward_connect(Monitor *m, const IpcForwardConnect *p);
 int handle_forward_listen(Monitor *m, const IpcForwardListen *p);
+/* Takes fd (the worker's listener): an opener as the user accepts on it. */
+int handle_forward_accept(Monitor *m, const IpcForwardAccept *p, int fd);
 
 /* Fill at most FORWARD_MAX_PENDING pollfds; returns how many. */
 size_t forward_poll_fill(Monitor *m, struct pollfd *p);

@@ -191,6 +191,11 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
                 return handle_forward_connect(m, &msg->payload.FORWARD_CONNECT);
         case IPC_FORWARD_LISTEN:
                 return handle_forward_listen(m, &msg->payload.FORWARD_LISTEN);
+        case IPC_FORWARD_ACCEPT: {
+                int fd = msg->fds[0];
+                msg->n_fds = 0;         /* the handler takes it */
+                return handle_forward_accept(m, &msg->payload.FORWARD_ACCEPT, fd);
+        }
         /* Monitor-to-worker rows and reserved rows never get here: the framing and the gate refuse them. */
         case IPC_SETUP:
         case IPC_AUTH_RESULT:

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/fd-util.h"
+#include "common/ipc-socket.h"
 #include "common/log.h"
 #include "worker/forward.h"
 
@@ -173,6 +174,8 @@ void forward_handle_global(Worker *w, ssh_message msg) {
         ssh_message_free(msg);
 }
 
+static void accepted(Worker *w, Listener *l, int fd);
+
 /* ---- the monitor's answers ------------------------------------------------------------------------ */
 
 int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
@@ -192,6 +195,15 @@ int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
                 return 0;
         }
         for (Listener *l = w->listeners; l; l = l->next) {
+                if (l->accepting && l->id == p->id) {
+                        l->accepting = false;
+                        if (p->port != 0) {
+                                safe_close(fd);
+                                return -EPROTO;
+                        }
+                        accepted(w, l, fd);
+                        return 0;
+                }
                 if (!l->pending || l->id != p->id)
                         continue;
                 if (p->port == 0 || p->port > 65535 || (l->port != 0 && p->port != l->port)) {
@@ -207,8 +219,10 @@ int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
                 ssh_message_free(msg);
                 return 0;
         }
+        /* A listener cancelled while an opener was accepting on it: the connection has no forward. */
+        log_debug("forward request %u is gone; closing what the monitor sent for it", p->id);
         safe_close(fd);
-        return -EPROTO;
+        return 0;
 }
 
 int forward_failed(Worker *w, const IpcForwardFailed *p) {
@@ -218,58 +232,75 @@ int forward_failed(Worker *w, const IpcForwardFailed *p) {
                         forward_destroy(w, f, true);    /* answers the open with a failure */
                         return 0;
                 }
-        for (Listener *l = w->listeners; l; l = l->next)
+        for (Listener *l = w->listeners; l; l = l->next) {
+                if (l->accepting && l->id == p->id) {
+                        l->accepting = false;   /* the connection went away before the opener took it */
+                        return 0;
+                }
                 if (l->pending && l->id == p->id) {
                         log_debug("tcpip-forward %s port %u refused: %s", l->address, l->port, p->reason ?: "");
                         listener_destroy(w, l);
                         return 0;
                 }
-        return -EPROTO;
+        }
+        return 0;       /* a cancelled listener's accept (see forward_ready) */
 }
 
 /* ---- connections to a listener: forwarded-tcpip channels ----------------------------------------- */
 
 void forward_accept(Worker *w, Listener *l) {
-        for (unsigned i = 0; i < 16 && l->fd >= 0; i++) {
-                struct sockaddr_storage ss = {};
-                socklen_t len = sizeof ss;
-                int fd = accept4(l->fd, (struct sockaddr *) &ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-                if (fd < 0)
-                        return;
-                char ip[INET6_ADDRSTRLEN] = "";
-                uint16_t port = 0;
-                if (ss.ss_family == AF_INET) {
-                        struct sockaddr_in *in = (struct sockaddr_in *) &ss;
-                        inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
-                        port = ntohs(in->sin_port);
-                } else if (ss.ss_family == AF_INET6) {
-                        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &ss;
-                        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
-                                inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], ip, sizeof ip);
-                        else
-                                inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
-                        port = ntohs(in6->sin6_port);
-                }
-                Forward *f = w->n_forwards < FORWARD_MAX_CHANNELS ? forward_new(w) : NULL;
-                if (f) {
-                        f->fd = fd;
-                        f->ch = ssh_channel_new(w->session);
-                        f->rf_host = strdup(l->address);
-                        snprintf(f->rf_orig, sizeof f->rf_orig, "%s", ip);
-                        f->rf_port = l->bound_port;
-                        f->rf_orig_port = port;
-                }
-                if (!f || !f->ch || !f->rf_host) {
-                        if (f)
-                                forward_destroy(w, f, true);
-                        else
-                                safe_close(fd);
-                        continue;
-                }
-                forward_set_callbacks(f);
-                f->opening = true;
-                log_debug("connection from %s port %u to forward %s port %u", ip, port, l->address, l->bound_port);
+        if (l->fd < 0 || l->pending || l->accepting || w->n_forwards >= FORWARD_MAX_CHANNELS)
+                return;
+        /* The worker never accepts itself: the accepted socket would be the sandbox user's. */
+        IpcPayload p = {};
+        p.FORWARD_ACCEPT.id = l->id;
+        int r = ipc_send(w->ipc_fd, IPC_FORWARD_ACCEPT, &p, &l->fd, 1);
+        if (r < 0) {
+                w->done = true;
+                w->exit_code = 1;
+                return;
         }
+        l->accepting = true;
+}
+
+static void accepted(Worker *w, Listener *l, int fd) {
+        struct sockaddr_storage ss = {};
+        socklen_t len = sizeof ss;
+        char ip[INET6_ADDRSTRLEN] = "";
+        uint16_t port = 0;
+        if (getpeername(fd, (struct sockaddr *) &ss, &len) < 0)
+                ss.ss_family = AF_UNSPEC;
+        if (ss.ss_family == AF_INET) {
+                struct sockaddr_in *in = (struct sockaddr_in *) &ss;
+                inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
+                port = ntohs(in->sin_port);
+        } else if (ss.ss_family == AF_INET6) {
+                struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &ss;
+                if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+                        inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], ip, sizeof ip);
+                else
+                        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+                port = ntohs(in6->sin6_port);
+        }
+        Forward *f = w->n_forwards < FORWARD_MAX_CHANNELS ? forward_new(w) : NULL;
+        if (!f) {
+                safe_close(fd);
+                return;
+        }
+        f->fd = fd;
+        (void) fd_set_nonblock(fd, true);
+        f->ch = ssh_channel_new(w->session);
+        f->rf_host = strdup(l->address);
+        snprintf(f->rf_orig, sizeof f->rf_orig, "%s", ip);
+        f->rf_port = l->bound_port;
+        f->rf_orig_port = port;
+        if (!f->ch || !f->rf_host) {
+                forward_destroy(w, f, true);
+                return;
+        }
+        forward_set_callbacks(f);
+        f->opening = true;
+        log_debug("connection from %s port %u to forward %s port %u", ip, port, l->address, l->bound_port);
 }
 
 /* ---- end of life ---------------------------------------------------------------------------------- */

@@ -58,6 +58,7 @@ typedef struct Listener {
         uint32_t port;                  /* as the client asked (0: any) */
         uint32_t bound_port;
         ssh_message pending;            /* the tcpip-forward request, answered on FORWARD_READY/FAILED */
+        bool accepting;                 /* FORWARD_ACCEPT sent: an opener accepts as the user */
         struct Listener *next;
 } Listener;
 
@@ -66,7 +67,7 @@ void forward_handle_open(Worker *w, ssh_message msg);           /* direct-tcpip;
 void forward_handle_global(Worker *w, ssh_message msg);         /* tcpip-forward & cancel; takes msg */
 int forward_ready(Worker *w, const IpcForwardReady *p, int fd);
 int forward_failed(Worker *w, const IpcForwardFailed *p);
-void forward_accept(Worker *w, Listener *l);
+void forward_accept(Worker *w, Listener *l);                     /* a connection waits: FORWARD_ACCEPT */
 void forward_collect(Worker *w);                                /* free finished forwards */
 void forward_abandon_all(Worker *w);
 

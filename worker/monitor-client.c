@@ -82,6 +82,7 @@ static int dispatch(Worker *w, IpcMessage *m) {
         case IPC_EVENT:
         case IPC_FORWARD_CONNECT:
         case IPC_FORWARD_LISTEN:
+        case IPC_FORWARD_ACCEPT:
         case _IPC_TYPE_MAX:
         default:
                 return -EPROTO;

@@ -86,8 +86,9 @@ def main():
     time.sleep(0.3)
     ss = subprocess.run(["ss", "-tnpeH", "state", "established", "sport = :9501"], capture_output=True,
                         text=True).stdout
-    harness.note(f"accepted -R connection as ss -tnpe shows it: {ss.strip()}")
-    check("privsshd" in ss, "the accepted -R connection is held by the worker", ss)
+    uids = set(re.findall(r"\buid:(\d+)", ss))
+    check(uids == {"2001"}, f"the connection accepted on the -R listener belongs to alice ({sorted(uids)})", ss)
+    check("privsshd-worker" in ss, "and is held by the worker", ss)
 
     # A target that drops SYNs (a listener whose backlog is full): the opener waits in connect(),
     # the monitor does not.
