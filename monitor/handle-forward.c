@@ -82,15 +82,15 @@ int handle_forward_accept(Monitor *m, const IpcForwardAccept *p, int fd) {
         socklen_t sl = sizeof ss;
         /* Only a listening TCP socket (the ones the openers made): never the client's connection, nor
          * anything else the worker might hand over. */
-        if (!m->user || getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &l1) < 0 || !accepting ||
-            getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l2) < 0 || type != SOCK_STREAM ||
-            getsockname(fd, (struct sockaddr *) &ss, &sl) < 0 ||
+        if (!m->user || getsockopt(listener, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &l1) < 0 || !accepting ||
+            getsockopt(listener, SOL_SOCKET, SO_TYPE, &type, &l2) < 0 || type != SOCK_STREAM ||
+            getsockname(listener, (struct sockaddr *) &ss, &sl) < 0 ||
             (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
                 return -EPROTO;
         /* The policy that allowed the listener still holds: the direction is checked again all the same. */
         if (!forward_policy_direction(m->config, m->key_flags, FORWARD_DIRECTION_REMOTE))
                 return reply_failed(m, p->id, true, "Server has disabled port forwarding.");
-        ForwardTarget t = { .listen = false, .accept_fd = fd };
+        ForwardTarget t = { .listen = false, .accept_fd = listener };
         snprintf(t.host, sizeof t.host, "accept");
         return start(m, &t, p->id);
 }

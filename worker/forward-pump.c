@@ -212,7 +212,8 @@ size_t forward_poll_fill(Worker *w, struct pollfd *p, size_t max) {
         size_t n = 0;
         bool wp = write_pending(w);
         for (Listener *l = w->listeners; l && n < max; l = l->next)
-                if (l->fd >= 0 && !l->accepting && w->n_forwards < FORWARD_MAX_CHANNELS)
+                if (l->fd >= 0 && !l->accepting && w->n_forwards < FORWARD_MAX_CHANNELS &&
+                    w->forward_in_flight < FORWARD_MAX_PENDING)
                         p[n++] = (struct pollfd) { .fd = l->fd, .events = POLLIN };
         for (Forward *f = w->forwards; f && n < max; f = f->next) {
                 if (!f->ch || f->opening || f->fd < 0)

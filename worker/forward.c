@@ -61,7 +61,6 @@ static void forward_destroy(Worker *w, Forward *f, bool free_channel) {
 void forward_handle_open(Worker *w, ssh_message msg) {
         const char *host = ssh_message_channel_request_open_destination(msg);
         int port = ssh_message_channel_request_open_destination_port(msg);
-        const char *orig = ssh_message_channel_request_open_originator(msg);
         int orig_port = ssh_message_channel_request_open_originator_port(msg);
         if (!w->authenticated || w->n_forwards >= FORWARD_MAX_CHANNELS || isempty(host) ||
             strlen(host) > FORWARD_MAX_HOST || port <= 0 || port > 65535 || orig_port < 0 || orig_port > 65535) {
@@ -70,8 +69,6 @@ void forward_handle_open(Worker *w, ssh_message msg) {
                 ssh_message_free(msg);
                 return;
         }
-        if (!orig || strlen(orig) > FORWARD_MAX_HOST)
-                orig = "";
         Forward *f = forward_new(w);
         if (!f) {
                 ssh_message_reply_default(msg);
@@ -80,14 +77,35 @@ void forward_handle_open(Worker *w, ssh_message msg) {
         }
         f->id = ++w->next_forward_id;
         f->open_msg = msg;
-        IpcPayload p = {};
-        p.FORWARD_CONNECT.id = f->id;
-        p.FORWARD_CONNECT.host = (char *) host;
-        p.FORWARD_CONNECT.port = (uint32_t) port;
-        p.FORWARD_CONNECT.originator = (char *) orig;
-        p.FORWARD_CONNECT.originator_port = (uint32_t) orig_port;
-        if (monitor_client_send(w, IPC_FORWARD_CONNECT, &p) < 0)
-                forward_destroy(w, f, true);    /* refuses the open */
+        f->queued = true;
+        forward_send_queued(w);
+}
+
+/* The monitor makes at most FORWARD_MAX_PENDING sockets at once for a connection (each is a fork):
+ * opens beyond that wait here, oldest first, rather than fail. */
+void forward_send_queued(Worker *w) {
+        while (w->forward_in_flight < FORWARD_MAX_PENDING && !w->done) {
+                Forward *f = NULL;
+                for (Forward *g = w->forwards; g; g = g->next)
+                        if (g->queued && (!f || g->id < f->id))
+                                f = g;
+                if (!f)
+                        return;
+                f->queued = false;
+                const char *orig = ssh_message_channel_request_open_originator(f->open_msg);
+                IpcPayload p = {};
+                p.FORWARD_CONNECT.id = f->id;
+                p.FORWARD_CONNECT.host = (char *) ssh_message_channel_request_open_destination(f->open_msg);
+                p.FORWARD_CONNECT.port = (uint32_t) ssh_message_channel_request_open_destination_port(f->open_msg);
+                p.FORWARD_CONNECT.originator = (char *) (orig && strlen(orig) <= FORWARD_MAX_HOST ? orig : "");
+                p.FORWARD_CONNECT.originator_port =
+                        (uint32_t) ssh_message_channel_request_open_originator_port(f->open_msg);
+                if (monitor_client_send(w, IPC_FORWARD_CONNECT, &p) < 0) {
+                        forward_destroy(w, f, true);    /* refuses the open */
+                        continue;
+                }
+                w->forward_in_flight++;
+        }
 }
 
 /* ---- tcpip-forward / cancel-tcpip-forward (ssh -R) ----------------------------------------------- */
@@ -141,6 +159,8 @@ static void global_tcpip_forward(Worker *w, ssh_message msg) {
         p.FORWARD_LISTEN.port = l->port;
         if (monitor_client_send(w, IPC_FORWARD_LISTEN, &p) < 0)
                 listener_destroy(w, l);
+        else
+                w->forward_in_flight++;
 }
 
 static void global_cancel(Worker *w, ssh_message msg) {
@@ -178,7 +198,13 @@ static void accepted(Worker *w, Listener *l, int fd);
 
 /* ---- the monitor's answers ------------------------------------------------------------------------ */
 
+static void answered(Worker *w) {
+        if (w->forward_in_flight > 0)
+                w->forward_in_flight--;
+}
+
 int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
+        answered(w);
         for (Forward *f = w->forwards; f; f = f->next) {
                 if (!f->open_msg || f->id != p->id)
                         continue;
@@ -226,6 +252,7 @@ int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
 }
 
 int forward_failed(Worker *w, const IpcForwardFailed *p) {
+        answered(w);
         for (Forward *f = w->forwards; f; f = f->next)
                 if (f->open_msg && f->id == p->id) {
                         log_debug("direct-tcpip %u refused: %s", p->id, p->reason ?: "");
@@ -249,7 +276,8 @@ int forward_failed(Worker *w, const IpcForwardFailed *p) {
 /* ---- connections to a listener: forwarded-tcpip channels ----------------------------------------- */
 
 void forward_accept(Worker *w, Listener *l) {
-        if (l->fd < 0 || l->pending || l->accepting || w->n_forwards >= FORWARD_MAX_CHANNELS)
+        if (l->fd < 0 || l->pending || l->accepting || w->n_forwards >= FORWARD_MAX_CHANNELS ||
+            w->forward_in_flight >= FORWARD_MAX_PENDING)
                 return;
         /* The worker never accepts itself: the accepted socket would be the sandbox user's. */
         IpcPayload p = {};
@@ -261,6 +289,7 @@ void forward_accept(Worker *w, Listener *l) {
                 return;
         }
         l->accepting = true;
+        w->forward_in_flight++;
 }
 
 static void accepted(Worker *w, Listener *l, int fd) {

@@ -24,6 +24,7 @@ typedef struct Forward {
         struct ssh_channel_callbacks_struct cb;
         uint32_t id;                    /* request id (FORWARD_CONNECT), for direct-tcpip */
         ssh_message open_msg;           /* direct-tcpip: the open request, answered on FORWARD_READY */
+        bool queued;                    /* FORWARD_CONNECT not sent yet: FORWARD_MAX_PENDING in flight */
         bool opening;                   /* forwarded-tcpip: our CHANNEL_OPEN not yet confirmed */
         char *rf_host;                  /* forwarded-tcpip: the forward's address and port, and who */
         uint32_t rf_port;               /* connected (what the CHANNEL_OPEN says) */
@@ -67,6 +68,7 @@ void forward_handle_open(Worker *w, ssh_message msg);           /* direct-tcpip;
 void forward_handle_global(Worker *w, ssh_message msg);         /* tcpip-forward & cancel; takes msg */
 int forward_ready(Worker *w, const IpcForwardReady *p, int fd);
 int forward_failed(Worker *w, const IpcForwardFailed *p);
+void forward_send_queued(Worker *w);                            /* after an answer freed a slot */
 void forward_accept(Worker *w, Listener *l);                     /* a connection waits: FORWARD_ACCEPT */
 void forward_collect(Worker *w);                                /* free finished forwards */
 void forward_abandon_all(Worker *w);

@@ -99,6 +99,8 @@ int monitor_client_receive(Worker *w) {
                         return r;       /* the monitor went away, or spoke nonsense: end */
                 r = dispatch(w, &m);
                 ipc_message_done(&m);
+                if (r >= 0 && (m.type == IPC_FORWARD_READY || m.type == IPC_FORWARD_FAILED))
+                        forward_send_queued(w);         /* a slot is free */
                 if (r < 0)
                         return r;
         }

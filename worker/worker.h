@@ -94,6 +94,7 @@ struct Worker {
         struct Forward *forwards;
         struct Listener *listeners;
         unsigned n_forwards, n_listeners;
+        unsigned forward_in_flight;     /* FORWARD_* requests the monitor has not answered */
         uint32_t next_forward_id;
 
         /* ClientAliveInterval: bytes read from the client so far (libssh counts them), when we last
