@@ -206,6 +206,10 @@ static void pump(Forward *f) {
 void forward_pump_all(Worker *w) {
         for (Forward *f = w->forwards; f; f = f->next)
                 pump(f);
+        /* ssh_channel_write() and friends may read packets while they wait for window space, and
+         * queue messages (a new channel open) that poll() will not report again. */
+        if (w->forwards)
+                w->messages_maybe_queued = true;
 }
 
 size_t forward_poll_fill(Worker *w, struct pollfd *p, size_t max) {

@@ -63,7 +63,8 @@ void forward_handle_open(Worker *w, ssh_message msg) {
         int port = ssh_message_channel_request_open_destination_port(msg);
         int orig_port = ssh_message_channel_request_open_originator_port(msg);
         if (!w->authenticated || w->n_forwards >= FORWARD_MAX_CHANNELS || isempty(host) ||
-            strlen(host) > FORWARD_MAX_HOST || port <= 0 || port > 65535 || orig_port < 0 || orig_port > 65535) {
+            strlen(host) > FORWARD_MAX_HOST || port <= 0 || port > 65535 || orig_port < 0 ||
+            orig_port > 65535) {
                 log_debug("direct-tcpip to %s port %d refused in the worker", host ?: "?", port);
                 ssh_message_reply_default(msg);
                 ssh_message_free(msg);
@@ -96,8 +97,11 @@ void forward_send_queued(Worker *w) {
                 IpcPayload p = {};
                 p.FORWARD_CONNECT.id = f->id;
                 p.FORWARD_CONNECT.host = (char *) ssh_message_channel_request_open_destination(f->open_msg);
-                p.FORWARD_CONNECT.port = (uint32_t) ssh_message_channel_request_open_destination_port(f->open_msg);
-                p.FORWARD_CONNECT.originator = (char *) (orig && strlen(orig) <= FORWARD_MAX_HOST ? orig : "");
+                p.FORWARD_CONNECT.port =
+                        (uint32_t) ssh_message_channel_request_open_destination_port(f->open_msg);
+                if (!orig || strlen(orig) > FORWARD_MAX_HOST)
+                        orig = "";
+                p.FORWARD_CONNECT.originator = (char *) orig;
                 p.FORWARD_CONNECT.originator_port =
                         (uint32_t) ssh_message_channel_request_open_originator_port(f->open_msg);
                 if (monitor_client_send(w, IPC_FORWARD_CONNECT, &p) < 0) {
@@ -239,7 +243,8 @@ int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
                 l->fd = fd;
                 l->bound_port = p->port;
                 (void) fd_set_nonblock(fd, true);
-                log_debug("tcpip-forward %s port %u: listening on port %u", l->address, l->port, l->bound_port);
+                log_debug("tcpip-forward %s port %u: listening on port %u", l->address, l->port,
+                          l->bound_port);
                 ssh_message msg = TAKE_PTR(l->pending);
                 ssh_message_global_request_reply_success(msg, (uint16_t) l->bound_port);
                 ssh_message_free(msg);
@@ -265,7 +270,8 @@ int forward_failed(Worker *w, const IpcForwardFailed *p) {
                         return 0;
                 }
                 if (l->pending && l->id == p->id) {
-                        log_debug("tcpip-forward %s port %u refused: %s", l->address, l->port, p->reason ?: "");
+                        log_debug("tcpip-forward %s port %u refused: %s", l->address, l->port,
+                                  p->reason ?: "");
                         listener_destroy(w, l);
                         return 0;
                 }

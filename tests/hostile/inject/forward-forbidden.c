@@ -31,7 +31,8 @@ static void await_answer(const WorkerInjectContext *ctx) {
                 char b[CMSG_SPACE(sizeof(int))];
         } u = {};
         struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof u.b };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+                             .msg_controllen = sizeof u.b };
         ssize_t n = recvmsg(ctx->ipc_fd, &mh, MSG_CMSG_CLOEXEC);
         struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
         int fd = -1;
@@ -49,7 +50,8 @@ static void await_answer(const WorkerInjectContext *ctx) {
         type = ntohl(type);
         id = ntohl(id);
         ctx->log(LOG_LEVEL_INFO, "inject forward-forbidden: answer to %u: %s%s", id,
-                 type == IPC_FORWARD_READY ? "FORWARD_READY" : type == IPC_FORWARD_FAILED ? "FORWARD_FAILED" : "other",
+                 type == IPC_FORWARD_READY ? "FORWARD_READY" :
+                 type == IPC_FORWARD_FAILED ? "FORWARD_FAILED" : "other",
                  fd >= 0 ? " with a descriptor" : "");
 }
 
