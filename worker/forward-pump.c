@@ -212,6 +212,34 @@ void forward_pump_all(Worker *w) {
                 w->messages_maybe_queued = true;
 }
 
+/* Work that no descriptor will announce: libssh calls made for one forward (a write waiting for window
+ * space, a read) may process packets for another (its open confirmed, data or EOF or CLOSE arrived,
+ * its window grown), after that one was pumped. Then the loop must not sleep in poll(). */
+bool forward_needs_pump(Worker *w) {
+        for (Forward *f = w->forwards; f; f = f->next) {
+                if (f->dead || !f->ch || f->drained)
+                        continue;
+                if (f->opening) {
+                        if (ssh_channel_is_open(f->ch) || f->peer_closed)
+                                return true;
+                        continue;
+                }
+                if (f->peer_closed && f->ts_len == 0)
+                        return true;
+                if (f->fd >= 0 && f->ts_len == 0 && (f->ch_stalled || (f->ch_eof && !f->sock_shut)))
+                        return true;
+                if (!f->close_sent && !f->peer_closed && (f->broken || (f->eof_sent && f->sock_shut)))
+                        return true;
+                if (!f->close_sent && !f->peer_closed && f->tc_len > 0 && ssh_channel_window_size(f->ch) > 0 &&
+                    !write_pending(w))
+                        return true;
+                if (!f->close_sent && !f->peer_closed && f->sock_eof && f->tc_len == 0 && !f->eof_sent &&
+                    !f->broken)
+                        return true;
+        }
+        return false;
+}
+
 size_t forward_poll_fill(Worker *w, struct pollfd *p, size_t max) {
         size_t n = 0;
         bool wp = write_pending(w);

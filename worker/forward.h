@@ -75,6 +75,7 @@ void forward_abandon_all(Worker *w);
 
 /* forward-pump.c */
 size_t forward_poll_fill(Worker *w, struct pollfd *p, size_t max);
+bool forward_needs_pump(Worker *w);                             /* poll() must not wait */
 void forward_poll_handle(Worker *w, const struct pollfd *p, size_t n);
 void forward_pump_all(Worker *w);
 void forward_set_callbacks(Forward *f);

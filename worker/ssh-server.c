@@ -194,6 +194,8 @@ static bool client_alive_check(Worker *w) {
 }
 
 static int poll_timeout(Worker *w) {
+        if (forward_needs_pump(w))
+                return 0;
         int t = channel_poll_timeout(w);
         if (w->alive_next != 0 && w->authenticated) {
                 int a = worker_ms_until(w->alive_next);

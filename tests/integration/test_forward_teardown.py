@@ -124,6 +124,13 @@ def main():
     c3.sendall(b"y")
     time.sleep(0.3)
     check(sockets_of(8001) != before, "a forwarded connection is open")
+    workers = harness.processes(comm="privsshd-worker")
+    ticks = lambda: sum(int(harness.read_text(f"/proc/{w.pid}/stat").rsplit(")", 1)[1].split()[11]) +  # noqa: E731
+                        int(harness.read_text(f"/proc/{w.pid}/stat").rsplit(")", 1)[1].split()[12]) for w in workers)
+    t0 = ticks()
+    time.sleep(2)
+    used = ticks() - t0
+    check(workers and used < 20, f"while it is idle the worker does not spin ({used} ticks in 2 s)", workers)
     monitors = [x.pid for x in harness.processes(cmdline=r"\[monitor\]|\[priv\]|privsshd: .*alice")]
     p.kill()
     check(harness.wait_for(lambda: not harness.listening(9501), 10), "the -R listener is closed")
