@@ -36,6 +36,7 @@
 #define AUTHKEYS_MAX_FILE_SIZE  (4u * 1024u * 1024u)
 #define AUTHKEYS_MAX_LINE       (64u * 1024u)
 #define AUTHKEYS_MAX_FILES      16u
+#define AUTHKEYS_MAX_PERMIT     32u             /* permitopen= and permitlisten= values on one line */
 #define MATCH_MAX_LIST_ENTRY    1023u           /* one entry of a pattern list (from="..."): OpenSSH's
                                                    match_pattern_in_list() lets a longer one match nothing */
 

@@ -72,6 +72,34 @@ bool forward_policy_listen_permitted(const PermitList *l, const char *address, u
         return false;
 }
 
+static bool key_list(const char *list, PermitList *l, char **copy) {
+        *l = (PermitList) {};
+        *copy = strdup(list);
+        if (!*copy)
+                return false;
+        char *save = NULL;
+        for (char *t = strtok_r(*copy, " ", &save); t && l->n < ELEMENTSOF(l->entries);
+             t = strtok_r(NULL, " ", &save))
+                l->entries[l->n++] = t;
+        return l->n > 0;        /* an empty list cannot happen (the parser); allow nothing then */
+}
+
+bool forward_policy_key_open_permitted(const char *list, const char *host, uint16_t port) {
+        if (!list)
+                return true;
+        PermitList l;
+        _cleanup_free_ char *copy = NULL;
+        return key_list(list, &l, &copy) && forward_policy_open_permitted(&l, host, port);
+}
+
+bool forward_policy_key_listen_permitted(const char *list, const char *address, uint16_t port) {
+        if (!list)
+                return true;
+        PermitList l;
+        _cleanup_free_ char *copy = NULL;
+        return key_list(list, &l, &copy) && forward_policy_listen_permitted(&l, address, port);
+}
+
 /* OpenSSH's channel_fwd_bind_addr() for the server: with "no", only an explicit loopback address
  * is honoured; with "yes", the wildcard always; with "clientspecified", "" and "*" are the wildcard,
  * "localhost" is loopback and anything else is bound as given. */

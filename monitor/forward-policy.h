@@ -23,5 +23,9 @@ bool forward_policy_open_permitted(const PermitList *l, const char *host, uint16
  * against the lower-cased address.) */
 bool forward_policy_listen_permitted(const PermitList *l, const char *address, uint16_t port);
 
+/* The same for a key's permitopen= / permitlisten= values (space-separated; NULL: no restriction). */
+bool forward_policy_key_open_permitted(const char *list, const char *host, uint16_t port);
+bool forward_policy_key_listen_permitted(const char *list, const char *address, uint16_t port);
+
 /* Where a tcpip-forward for `address` listens under GatewayPorts (fills t->bind and t->host). */
 void forward_policy_bind_address(GatewayPorts g, const char *address, ForwardTarget *t);

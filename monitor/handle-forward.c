@@ -40,7 +40,8 @@ int handle_forward_connect(Monitor *m, const IpcForwardConnect *p) {
                          p->originator, p->originator_port, p->host, p->port);
                 return reply_failed(m, p->id, true, "administratively prohibited");
         }
-        if (!forward_policy_open_permitted(&m->config->permit_open, p->host, (uint16_t) p->port)) {
+        if (!forward_policy_open_permitted(&m->config->permit_open, p->host, (uint16_t) p->port) ||
+            !forward_policy_key_open_permitted(m->key_permit_open, p->host, (uint16_t) p->port)) {
                 log_info("Received request from %.100s port %u to connect to host %.100s port %u, but the "
                          "request was denied.", m->peer_address, m->peer_port, p->host, p->port);
                 return reply_failed(m, p->id, true, "administratively prohibited");
@@ -62,7 +63,8 @@ int handle_forward_listen(Monitor *m, const IpcForwardListen *p) {
                 log_info("refused remote port forward: listen %s port %u", p->address, port);
                 return reply_failed(m, p->id, true, "Server has disabled port forwarding.");
         }
-        if (!forward_policy_listen_permitted(&m->config->permit_listen, p->address, port)) {
+        if (!forward_policy_listen_permitted(&m->config->permit_listen, p->address, port) ||
+            !forward_policy_key_listen_permitted(m->key_permit_listen, p->address, port)) {
                 log_info("Received request from %.100s port %u to remote forward to host %.100s port %u, but "
                          "the request was denied.", m->peer_address, m->peer_port, p->address, port);
                 return reply_failed(m, p->id, true, "port forwarding refused");

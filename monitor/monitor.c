@@ -402,6 +402,8 @@ out:
         m.startup_fd = safe_close(m.startup_fd);
         free(m.auth_user);
         free(m.forced_command);
+        free(m.key_permit_open);
+        free(m.key_permit_listen);
         user_creds_free(m.user);
         return m.exit_code;
 }

@@ -58,6 +58,8 @@ typedef struct Monitor {
         PamContext *pam;
         char *forced_command;           /* from the authorized_keys line that let the user in */
         uint32_t key_flags;             /* AuthorizedKeyFlags of that line (no-pty, ...) */
+        char *key_permit_open;          /* its permitopen= / permitlisten= values (space-separated), */
+        char *key_permit_listen;        /* or NULL: no such restriction (monitor/forward-policy.h) */
         uint64_t deadline_usec;         /* LoginGraceTime; 0 = none */
 
         /* sessions */

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Forwarding policy, decided by the monitor: AllowTcpForwarding (yes/no/local/remote), DisableForwarding,
-PermitOpen, PermitListen and the authorized_keys options no-port-forwarding, restrict and
-restrict,port-forwarding, each allowing (positive control) and refusing, with the refusals logged in
-OpenSSH's words. -L is driven with ssh -W (a direct-tcpip channel on the client's stdio), -R with
-ssh -R and ExitOnForwardFailure."""
+PermitOpen, PermitListen and the authorized_keys options no-port-forwarding, restrict,
+restrict,port-forwarding, permitopen= and permitlisten=, each allowing (positive control) and refusing,
+with the refusals logged in OpenSSH's words. -L is driven with ssh -W (a direct-tcpip channel on the
+client's stdio), -R with ssh -R and ExitOnForwardFailure."""
 import hashlib
 import re
 import socket
@@ -142,8 +142,26 @@ def main():
     set_key_options(pub, "restrict,port-forwarding")
     local(8001, True, "restrict,port-forwarding")
     remote(9322, True, "restrict,port-forwarding")
+    denied_8001 = denied.replace("8002", "8001")
+    set_key_options(pub, 'permitopen="127.0.0.1:8001"')
+    local(8001, True, 'permitopen="127.0.0.1:8001"')
+    local(8002, False, 'permitopen="127.0.0.1:8001"', s, denied)
+    set_key_options(pub, 'permitlisten="9330",permitlisten="127.0.0.1:9332"')
+    remote(9330, True, 'permitlisten="9330"')
+    remote(9331, False, 'permitlisten="9330"', server=s,
+           log=r"Received request from 127\.0\.0\.1 port \d+ to remote forward to host localhost port 9331, but "
+               r"the request was denied\.")
+    remote(9332, True, 'permitlisten="127.0.0.1:9332"', listen="127.0.0.1")
     set_key_options(pub, "")
     local(8001, True, "no key options")
+
+    # Both the server's list and the key's must allow: each refuses what the other allows.
+    s = restart("PermitOpen 127.0.0.1:8002")
+    set_key_options(pub, 'permitopen="127.0.0.1:8001"')
+    local(8001, False, "PermitOpen 127.0.0.1:8002 with permitopen=127.0.0.1:8001", s, denied_8001)
+    local(8002, False, "PermitOpen 127.0.0.1:8002 with permitopen=127.0.0.1:8001", s, denied)
+    set_key_options(pub, "")
+    local(8002, True, "PermitOpen 127.0.0.1:8002 without key options")
 
 
 harness.run(main)
