@@ -182,6 +182,15 @@ def forward_forbidden():
     s.stop()
     srv.close()
 
+    s = Server(f"TestWorkerInject {module('forward-accept-conn')}").start()
+    r = ssh("echo in")
+    check(s.wait_log(rf"^{re.escape(MARKER)}inject forward-accept-conn: handing over the client connection$"),
+          "control: the scenario ran after authentication", s)
+    check(s.wait_log(r"refused FORWARD_ACCEPT from the worker for 127\.0\.0\.1 port \d+"),
+          "FORWARD_ACCEPT with the client connection instead of a listener is refused", s)
+    check(r.returncode == 255 and r.stdout == b"", f"and the connection is torn down ({r.returncode})", r)
+    s.stop()
+
 
 def main():
     harness.ours_only("injects code into privsshd's own sandboxed worker")
