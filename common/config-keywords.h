@@ -87,6 +87,10 @@ static int parse_net_block_size(ConfigContext *ctx, const ConfigKeyword *kw, cha
 static int parse_penalties(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_address_list(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_algorithms(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_forward_directions(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                    void *field);
+static int parse_gateway_ports(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_permit_list(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_rekey_limit(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 
 static void dump_flag(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -108,6 +112,9 @@ static void dump_per_source_max_startups(const Config *c, const ConfigKeyword *k
 static void dump_net_block_size(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_penalties(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_algorithms(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_forward_directions(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_gateway_ports(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_permit_list(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_rekey_limit(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 
 #define ONE CONFIG_ONE_ARG
@@ -158,6 +165,16 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(force_command, char *),                       0,           0, 0 },
         { "PermitTTY",                   parse_flag,                  dump_flag,
           CONFIG_FIELD(permit_tty, bool),                            ONE,         0, 0 },
+        { "AllowTcpForwarding",          parse_forward_directions,    dump_forward_directions,
+          CONFIG_FIELD(allow_tcp_forwarding, ForwardDirections),     ONE,         0, 0 },
+        { "DisableForwarding",           parse_flag,                  dump_flag,
+          CONFIG_FIELD(disable_forwarding, bool),                    ONE,         0, 0 },
+        { "GatewayPorts",                parse_gateway_ports,         dump_gateway_ports,
+          CONFIG_FIELD(gateway_ports, GatewayPorts),                 ONE,         0, 0 },
+        { "PermitOpen",                  parse_permit_list,           dump_permit_list,
+          CONFIG_FIELD(permit_open, PermitList),                     0,           0, 0 },
+        { "PermitListen",                parse_permit_list,           dump_permit_list,
+          CONFIG_FIELD(permit_listen, PermitList),                   0,           0, 0 },
         { "PrintMotd",                   parse_flag,                  dump_flag,
           CONFIG_FIELD(print_motd, bool),                            ONE,         0, 0 },
         { "PrintLastLog",                parse_flag,                  dump_flag,
@@ -265,8 +282,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "an access list: ignoring it would let members of other groups log in" },
         { "AllowStreamLocalForwarding",      W, "yes|all|no|local|remote", "no",
           "Unix-socket forwarding is not implemented" },
-        { "AllowTcpForwarding",              W, "yes|all|no|local|remote", "no",
-          "TCP forwarding is not implemented" },
         { "AllowUsers",                      R, NULL,                      NULL,
           "an access list: ignoring it would let other users log in" },
         { "AuthenticationMethods",           R, NULL,                      "any",
@@ -301,14 +316,10 @@ static const ConfigUnsupported config_unsupported[] = {
           "an access list: ignoring it would let the denied groups log in" },
         { "DenyUsers",                       R, NULL,                      NULL,
           "an access list: ignoring it would let the denied users log in" },
-        { "DisableForwarding",               W, YESNO,                     "yes",
-          "no kind of forwarding is implemented, so forwarding is always disabled" },
         { "ExposeAuthInfo",                  W, YESNO,                     "no",
           "SSH_USER_AUTH is never written: sessions get less information" },
         { "FingerprintHash",                 W, "md5|sha256",              "sha256",
           "key fingerprints are always logged as SHA256" },
-        { "GatewayPorts",                    W, "yes|no|clientspecified",  "no",
-          "remote forwarding is not implemented" },
         { "GSSAPIAuthentication",            W, YESNO,                     "no",
           "GSSAPI is not implemented" },
         { "GSSAPICleanupCredentials",        W, YESNO,                     NULL,
@@ -369,10 +380,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "removed from OpenSSH long ago" },
         { "PermitBlacklistedKeys",           D, NULL,                      NULL,
           "removed from Debian's OpenSSH long ago" },
-        { "PermitListen",                    W, NULL,                      "none",
-          "remote forwarding is not implemented, so nothing may listen" },
-        { "PermitOpen",                      W, NULL,                      "none",
-          "local forwarding is not implemented, so nothing may be opened" },
         { "PermitTunnel",                    W, "yes|point-to-point|ethernet|no", "no",
           "tun/tap forwarding is not implemented" },
         { "PermitUserEnvironment",           W, NULL,                      "no",

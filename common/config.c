@@ -892,6 +892,90 @@ static int size_from_string(const char *s, uint64_t *ret) {
 }
 
 /* RekeyLimit DATA [TIME]: DATA "default" or a size (at least 16 bytes), TIME "none" or an sshd time. */
+/* "AllowTcpForwarding yes|all|no|local|remote" */
+static int parse_forward_directions(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                    void *field) {
+        static const struct {
+                const char *name;
+                ForwardDirections value;
+        } table[] = {
+                { "yes", FORWARD_DIRECTION_ALL },     { "all", FORWARD_DIRECTION_ALL },
+                { "no", FORWARD_DIRECTION_NONE },     { "local", FORWARD_DIRECTION_LOCAL },
+                { "remote", FORWARD_DIRECTION_REMOTE },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (strcasecmp(args[0], table[i].name) == 0) {
+                        if (field)
+                                *(ForwardDirections *) field = table[i].value;
+                        return 0;
+                }
+        return invalid_value(ctx, kw->name, args[0]);
+}
+
+static int parse_gateway_ports(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        static const char *const names[_GATEWAY_PORTS_MAX] = {
+                [GATEWAY_PORTS_NO] = "no",
+                [GATEWAY_PORTS_YES] = "yes",
+                [GATEWAY_PORTS_CLIENTSPECIFIED] = "clientspecified",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (strcasecmp(args[0], names[i]) == 0) {
+                        if (field)
+                                *(GatewayPorts *) field = (GatewayPorts) i;
+                        return 0;
+                }
+        return invalid_value(ctx, kw->name, args[0]);
+}
+
+/* One PermitOpen/PermitListen entry: "host:port", "[v6]:port", "*" for either; PermitListen also a
+ * port alone. */
+static bool permit_entry_valid(const char *e, bool listen) {
+        const char *colon = strrchr(e, ':');
+        const char *port = colon ? colon + 1 : e;
+        if (!colon && !listen)
+                return false;
+        if (colon) {
+                size_t hl = (size_t) (colon - e);
+                if (hl == 0)
+                        return false;
+                if (e[0] == '[' ? e[hl - 1] != ']' || hl < 3 : memchr(e, ':', hl) != NULL)
+                        return false;
+        }
+        if (streq(port, "*"))
+                return true;
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(port, &end, 10);
+        return *port >= '0' && *port <= '9' && *end == '\0' && errno == 0 && v <= 65535 &&
+               (v > 0 || listen);
+}
+
+/* "PermitOpen any|none|host:port ...", "PermitListen any|none|[host:]port ...": the first line wins. */
+static int parse_permit_list(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        bool listen = streq(kw->name, "PermitListen");
+        for (size_t i = 0; i < n; i++) {
+                bool special = (strcasecmp(args[i], "any") == 0) || (strcasecmp(args[i], "none") == 0);
+                if (special && n > 1)
+                        return config_error(ctx, "%s: \"%s\" must be the only entry", kw->name, args[i]);
+                if (!special && !permit_entry_valid(args[i], listen))
+                        return config_error(ctx, "%s: invalid entry \"%s\"", kw->name, args[i]);
+        }
+        if (n > CONFIG_MAX_PERMIT)
+                return config_error(ctx, "too many %s entries (at most %u)", kw->name, CONFIG_MAX_PERMIT);
+        if (!field || n == 0)
+                return n == 0 ? config_error(ctx, "missing argument for %s", kw->name) : 0;
+        PermitList *l = field;
+        if ((strcasecmp(args[0], "any") == 0))
+                return 0;       /* no entries: anything */
+        for (size_t i = 0; i < n; i++) {
+                l->entries[i] = strdup((strcasecmp(args[i], "none") == 0) ? "none" : args[i]);
+                if (!l->entries[i])
+                        return -ENOMEM;
+                l->n = i + 1;
+        }
+        return 0;
+}
+
 static int parse_rekey_limit(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
         RekeyLimit v = {};
         if (n > 2)
@@ -1140,6 +1224,29 @@ static void dump_algorithms(const Config *c, const ConfigKeyword *kw, const void
 }
 
 /* OpenSSH's -T line: "rekeylimit BYTES SECONDS". */
+static void dump_forward_directions(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        static const char *const names[] = { "no", "local", "remote", "yes" };
+        dump_keyword(kw, f);
+        fprintf(f, "%s\n", names[*(const ForwardDirections *) field & FORWARD_DIRECTION_ALL]);
+}
+
+static void dump_gateway_ports(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        static const char *const names[_GATEWAY_PORTS_MAX] = { "no", "yes", "clientspecified" };
+        GatewayPorts g = *(const GatewayPorts *) field;
+        dump_keyword(kw, f);
+        fprintf(f, "%s\n", g < _GATEWAY_PORTS_MAX ? names[g] : "unknown");
+}
+
+static void dump_permit_list(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        const PermitList *l = field;
+        dump_keyword(kw, f);
+        if (l->n == 0)
+                fputs("any", f);
+        for (size_t i = 0; i < l->n; i++)
+                fprintf(f, "%s%s", i > 0 ? " " : "", l->entries[i]);
+        fputc('\n', f);
+}
+
 static void dump_rekey_limit(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
         const RekeyLimit *l = field;
         dump_keyword(kw, f);
@@ -1417,6 +1524,7 @@ int config_init(Config *c) {
                 .use_pam = true,
                 .max_sessions = 10,
                 .permit_tty = true,
+                .allow_tcp_forwarding = FORWARD_DIRECTION_ALL,
                 .print_motd = true,
                 .print_last_log = true,
                 .client_alive_count_max = 3,
@@ -1467,6 +1575,10 @@ void config_done(Config *c) {
                 free(c->accept_env[i]);
         for (size_t i = 0; i < c->n_set_env; i++)
                 free(c->set_env[i]);
+        for (size_t i = 0; i < c->permit_open.n; i++)
+                free(c->permit_open.entries[i]);
+        for (size_t i = 0; i < c->permit_listen.n; i++)
+                free(c->permit_listen.entries[i]);
         free(c->force_command);
         free(c->banner);
         free(c->pid_file);

@@ -17,6 +17,28 @@
 #include "common/limits.h"
 #include "common/log.h"
 
+/* AllowTcpForwarding: which directions (bits) */
+typedef enum ForwardDirections {
+        FORWARD_DIRECTION_NONE = 0,
+        FORWARD_DIRECTION_LOCAL = 1 << 0,       /* direct-tcpip: ssh -L, -D */
+        FORWARD_DIRECTION_REMOTE = 1 << 1,      /* tcpip-forward: ssh -R */
+        FORWARD_DIRECTION_ALL = FORWARD_DIRECTION_LOCAL | FORWARD_DIRECTION_REMOTE,
+} ForwardDirections;
+
+typedef enum GatewayPorts {
+        GATEWAY_PORTS_NO,                       /* remote forwards listen on loopback only */
+        GATEWAY_PORTS_YES,                      /* on the wildcard address, whatever the client asks */
+        GATEWAY_PORTS_CLIENTSPECIFIED,          /* where the client asks */
+        _GATEWAY_PORTS_MAX,
+} GatewayPorts;
+
+/* PermitOpen / PermitListen as written: entries "host:port" ("*" for either; PermitListen also takes a
+ * port alone); no entries = "any"; the single entry "none" = nothing. */
+typedef struct PermitList {
+        char *entries[CONFIG_MAX_PERMIT];
+        size_t n;
+} PermitList;
+
 typedef enum PermitRootLogin {
         PERMIT_ROOT_NO,
         PERMIT_ROOT_YES,
@@ -118,6 +140,13 @@ typedef struct Config {
         size_t n_set_env;
         char *force_command;                    /* ForceCommand; NULL = none */
         bool permit_tty;                        /* yes */
+
+        /* forwarding (monitor/forward-policy.h) */
+        ForwardDirections allow_tcp_forwarding; /* yes (= all) */
+        bool disable_forwarding;                /* no */
+        GatewayPorts gateway_ports;             /* no */
+        PermitList permit_open;                 /* any */
+        PermitList permit_listen;               /* any */
         bool print_motd;                        /* yes */
         bool print_last_log;                    /* yes */
         char *banner;                           /* Banner file; NULL = none */

@@ -80,7 +80,12 @@ typedef enum IpcDirection {
         X(SESSION_SIGNAL,    W2M, IPC_ST_AUTHED,  SESSION_MAX_SIGNALS,     0, SessionSignal)    \
         X(SESSION_EXITED,    M2W, IPC_ST_AUTHED,  0,                       0, SessionExited)    \
         X(SESSION_CLOSE,     W2M, IPC_ST_AUTHED,  0,                       0, SessionClose)     \
-        X(EVENT,             W2M, IPC_ST_PREAUTH | IPC_ST_AUTHED, IPC_MAX_EVENT_MESSAGES, 0, Event)
+        X(EVENT,             W2M, IPC_ST_PREAUTH | IPC_ST_AUTHED, IPC_MAX_EVENT_MESSAGES, 0, Event) \
+        X(FORWARD_CONNECT,   W2M, IPC_ST_AUTHED,  FORWARD_MAX_REQUESTS,    0, ForwardConnect)   \
+        X(FORWARD_LISTEN,    W2M, IPC_ST_AUTHED,  FORWARD_MAX_REQUESTS,    0, ForwardListen)    \
+        X(FORWARD_ACCEPT,    W2M, IPC_ST_AUTHED,  FORWARD_MAX_REQUESTS,    1, ForwardAccept)    \
+        X(FORWARD_READY,     M2W, IPC_ST_AUTHED,  0,                       1, ForwardReady)     \
+        X(FORWARD_FAILED,    M2W, IPC_ST_AUTHED,  0,                       0, ForwardFailed)
 
 /*
  * Payload field tables. Kinds: U8, BOOL, U16, U32, I32, STRING (NUL-free, copied), SECRET (a
@@ -229,6 +234,41 @@ typedef enum IpcDirection {
         F(U8, kind, 0)                                                  \
         F(U8, method, 0)                                                \
         F(STRING, text, IPC_MAX_EVENT_TEXT)
+
+/* TCP forwarding (doc/ARCHITECTURE.md, "Forwarding"). The monitor checks policy and has a short-lived
+ * child that has become the user create the socket (FORWARD_CONNECT: connected to host:port, for a
+ * direct-tcpip channel; FORWARD_LISTEN: bound and listening, for a tcpip-forward request), and hands
+ * it over in FORWARD_READY (port: the bound port of a listener, 0 for a connection; FORWARD_ACCEPT:
+ * a connection accepted on a listener) or says no in
+ * FORWARD_FAILED. id is the worker's, unique among its requests in flight. Budget: FORWARD_MAX_REQUESTS
+ * each, FORWARD_MAX_PENDING in flight (each one forks). */
+#define IPC_PAYLOAD_FIELDS_ForwardConnect(F)                            \
+        F(U32, id, 0)                                                   \
+        F(STRING, host, FORWARD_MAX_HOST)                               \
+        F(U32, port, 0)                                                 \
+        F(STRING, originator, FORWARD_MAX_HOST)                         \
+        F(U32, originator_port, 0)
+
+#define IPC_PAYLOAD_FIELDS_ForwardListen(F)                             \
+        F(U32, id, 0)                                                   \
+        F(STRING, address, FORWARD_MAX_HOST)                            \
+        F(U32, port, 0)
+
+/* A connection is waiting on a listener: the worker hands the listener (its only copy stays with it)
+ * and an opener that has become the user accepts it, so that the accepted socket is the user's too. */
+#define IPC_PAYLOAD_FIELDS_ForwardAccept(F)                             \
+        F(U32, id, 0)
+
+#define IPC_PAYLOAD_FIELDS_ForwardReady(F)                              \
+        F(U32, id, 0)                                                   \
+        F(U32, port, 0)
+
+/* prohibited: refused by policy (SSH_OPEN_ADMINISTRATIVELY_PROHIBITED), else the socket could not be
+ * made (SSH_OPEN_CONNECT_FAILED) */
+#define IPC_PAYLOAD_FIELDS_ForwardFailed(F)                             \
+        F(U32, id, 0)                                                   \
+        F(BOOL, prohibited, 0)                                          \
+        F(STRING, reason, 256)
 
 typedef enum IpcEventKind {
         IPC_EVENT_BANNER_TOO_LONG = 0,          /* preauth: the identification line was too long */

@@ -43,6 +43,7 @@
 #define AUTHKEYS_MAX_FILE_SIZE  (4u * 1024u * 1024u)
 #define AUTHKEYS_MAX_LINE       (64u * 1024u)
 #define AUTHKEYS_MAX_FILES      16u
+#define AUTHKEYS_MAX_PERMIT     32u             /* permitopen= and permitlisten= values on one line */
 #define MATCH_MAX_LIST_ENTRY    1023u           /* one entry of a pattern list (from="..."): OpenSSH's
                                                    match_pattern_in_list() lets a longer one match nothing */
 
@@ -83,6 +84,18 @@
 #define RELAY_BUFFER            (64u * 1024u)   /* bytes buffered per direction: a full buffer stops reading */
 #define RELAY_STOP_GRACE_USEC   (2u * 1000u * 1000u) /* after the worker is gone, time for the relay to hand
                                                  * the last bytes to stdout before it is killed */
+
+/* TCP forwarding (monitor/handle-forward.c, worker/forward*.c) */
+#define FORWARD_MAX_REQUESTS    (1024u * 1024u) /* FORWARD_CONNECT and FORWARD_LISTEN per connection: each
+                                                   costs the monitor a fork, so the budget is finite */
+#define FORWARD_MAX_PENDING     32u             /* opener children in flight per connection */
+#define FORWARD_OPENER_USEC     (30u * 1000u * 1000u) /* an opener (DNS + connect) still there after this
+                                                   is killed and its request fails */
+#define FORWARD_MAX_HOST        255u            /* a host name in direct-tcpip or tcpip-forward */
+#define FORWARD_MAX_LISTENERS   64u             /* remote forwards held by one connection */
+#define FORWARD_MAX_CHANNELS    1024u           /* forwarded connections open at once per connection */
+#define FORWARD_BUFFER          (128u * 1024u)  /* bytes buffered per direction of a forwarded socket */
+#define CONFIG_MAX_PERMIT       64u             /* PermitOpen / PermitListen entries */
 
 /* configuration */
 #define CONFIG_MAX_LINE         8192u

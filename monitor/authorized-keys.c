@@ -1,5 +1,6 @@
 /* See authorized-keys.h. Written from sshd(8) AUTHORIZED_KEYS FILE FORMAT and RFC 4253 §6.6. */
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@ void authorized_key_match_done(AuthorizedKeyMatch *m) {
         if (!m)
                 return;
         free(m->forced_command);
+        free(m->permit_open);
+        free(m->permit_listen);
         *m = (AuthorizedKeyMatch) {};
 }
 
@@ -135,7 +138,9 @@ static bool option_kind_has_value(OptionKind k) {
 /* What the options of one line said. `refused` points into the line, for the log line. */
 typedef struct LineOptions {
         unsigned flags;
-        bool permit_list;
+        char *permit_open;              /* permitopen= / permitlisten= values, space-separated */
+        char *permit_listen;
+        unsigned n_permit;
         char *command;
         char *from;                     /* from="...", checked once the key matched */
         time_t valid_before;            /* the earliest expiry-time="...", 0: none */
@@ -145,9 +150,35 @@ typedef struct LineOptions {
         const char *refused_why;
 } LineOptions;
 
+/* permitopen="host:port" / "[v6]:port", permitlisten="[host:]port"; "*" for host or port. No blanks
+ * (the lists are returned space-separated). */
+static bool permit_value_valid(const char *v, bool listen) {
+        if (isempty(v) || strpbrk(v, " \t"))
+                return false;
+        const char *colon = strrchr(v, ':');
+        const char *port = colon ? colon + 1 : v;
+        if (!colon && !listen)
+                return false;
+        if (colon) {
+                size_t hl = (size_t) (colon - v);
+                if (hl == 0 || (v[0] == '[' ? v[hl - 1] != ']' || hl < 3 : memchr(v, ':', hl) != NULL))
+                        return false;
+        }
+        if (streq(port, "*"))
+                return true;
+        char *e;
+        errno = 0;
+        unsigned long n = strtoul(port, &e, 10);
+        return *port >= '0' && *port <= '9' && *e == '\0' && errno == 0 && n <= 65535 && (n > 0 || listen);
+}
+
 static void line_options_done(LineOptions *o) {
         free(o->command);
         o->command = NULL;
+        free(o->permit_open);
+        o->permit_open = NULL;
+        free(o->permit_listen);
+        o->permit_listen = NULL;
         free(o->from);
         o->from = NULL;
 }
@@ -251,7 +282,7 @@ static int parse_options(const char **p, const char *end, LineOptions *o) {
                                 return -EINVAL;         /* values are always quoted */
                         s++;
                         bool keep = opt && (opt->kind == OPTION_COMMAND || opt->kind == OPTION_FROM ||
-                                            opt->kind == OPTION_EXPIRY);
+                                            opt->kind == OPTION_EXPIRY || opt->kind == OPTION_PERMIT_LIST);
                         int r = parse_quoted(&s, end, keep ? &value : NULL);
                         if (r < 0)
                                 return r;
@@ -270,9 +301,22 @@ static int parse_options(const char **p, const char *end, LineOptions *o) {
                         case OPTION_CLEAR_FLAGS:
                                 o->flags &= ~opt->flags;
                                 break;
-                        case OPTION_PERMIT_LIST:
-                                o->permit_list = true;
+                        case OPTION_PERMIT_LIST: {
+                                bool listen = tolower((unsigned char) name[6]) == 'l';  /* permit[l]isten */
+                                if (!permit_value_valid(value, listen) ||
+                                    ++o->n_permit > AUTHKEYS_MAX_PERMIT) {
+                                        o->bad = listen ? "bad permitlisten specification" :
+                                                          "bad permitopen specification";
+                                        return -EINVAL;
+                                }
+                                char **list = listen ? &o->permit_listen : &o->permit_open;
+                                char *joined = NULL;
+                                if (asprintf(&joined, "%s%s%s", *list ?: "", *list ? " " : "", value) < 0)
+                                        return -ENOMEM;
+                                free(*list);
+                                *list = joined;
                                 break;
+                        }
                         case OPTION_COMMAND:
                                 if (o->command)
                                         return -EINVAL;  /* two forced commands: which one? */
@@ -317,9 +361,6 @@ static int parse_options(const char **p, const char *end, LineOptions *o) {
                 return -EINVAL;                         /* options and nothing else on the line */
         }
 
-        /* An allow-list we do not implement allows nothing, whatever "port-forwarding" said. */
-        if (o->permit_list)
-                o->flags |= AUTHKEY_NO_PORT_FORWARDING;
         *p = s;
         return 0;
 }
@@ -408,6 +449,8 @@ static int check_line(const char *s, const char *end, const char *origin, unsign
                 .line = line,
                 .flags = o.flags,
                 .forced_command = TAKE_PTR(o.command),
+                .permit_open = TAKE_PTR(o.permit_open),
+                .permit_listen = TAKE_PTR(o.permit_listen),
         };
         return 1;
 }

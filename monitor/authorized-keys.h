@@ -22,9 +22,11 @@
  *                             server configuration allows)
  *     environment="NAME=v"    sets AUTHKEY_ENVIRONMENT; the values are not returned (privsshd has no
  *                             PermitUserEnvironment, and OpenSSH ignores them without it)
- *     permitopen="...", permitlisten="..."
- *                             we do not implement the lists, so we enforce the strictest reading:
- *                             AUTHKEY_NO_PORT_FORWARDING, which a later "port-forwarding" cannot clear
+ *     permitopen="host:port", permitlisten="[host:]port"
+ *                             returned as space-separated lists (each may be given up to
+ *                             AUTHKEYS_MAX_PERMIT times; "*" for the host or port); a malformed value
+ *                             makes the line malformed. The monitor allows only what both the list and
+ *                             PermitOpen/PermitListen allow (monitor/forward-policy.h).
  *
  *   honoured here, once the line's key matched (monitor/authorized-keys-restrict.h): the line does not
  *   match, and says why as OpenSSH does, when the client is not allowed:
@@ -72,6 +74,8 @@ typedef struct AuthorizedKeyMatch {
         unsigned line;                  /* 1-based line number of the matching line */
         unsigned flags;                 /* AuthorizedKeyFlags */
         char *forced_command;           /* command="...", unescaped, never "", or NULL */
+        char *permit_open;              /* permitopen="..." values, space-separated, or NULL (any) */
+        char *permit_listen;            /* permitlisten="..." values, likewise */
 } AuthorizedKeyMatch;
 
 /* Free what a match owns and reset it; safe on a zeroed or already-done match. */

@@ -306,6 +306,10 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         free(m->forced_command);
         m->forced_command = TAKE_PTR(v.forced_command);
         m->key_flags = v.flags;
+        free(m->key_permit_open);
+        m->key_permit_open = TAKE_PTR(v.permit_open);
+        free(m->key_permit_listen);
+        m->key_permit_listen = TAKE_PTR(v.permit_listen);
         pubkey_verdict_done(&v);
         return auth_accept(m, "publickey", key_info);
 }

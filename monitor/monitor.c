@@ -27,6 +27,7 @@
 #include "common/signal-util.h"
 #include "common/proctitle.h"
 #include "monitor/handle-auth.h"
+#include "monitor/handle-forward.h"
 #include "monitor/handle-log.h"
 #include "monitor/handle-session.h"
 #include "monitor/hostkey-sign.h"
@@ -170,7 +171,7 @@ static void relay_stop(Monitor *m, uint64_t grace_usec) {
 
 void monitor_teardown(Monitor *m, const char *reason) {
         if (m->ipc_fd < 0 && m->worker_pid <= 0 && m->relay_pid <= 0 && !m->pam && !m->sessions &&
-            m->signal_senders.n == 0)
+            m->signal_senders.n == 0 && m->forward_openers.n == 0)
                 return;
         if (reason)
                 log_debug("monitor: tearing down: %s", reason);
@@ -184,6 +185,7 @@ void monitor_teardown(Monitor *m, const char *reason) {
 
         sessions_hangup_all(m);
         signal_senders_stop_all(&m->signal_senders);
+        forward_openers_stop_all(&m->forward_openers);
 
         if (m->pam) {
                 m->pam = pam_context_free(m->pam);
@@ -230,6 +232,15 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
                 return handle_event(m, &msg->payload.EVENT);
         case IPC_HOSTKEY_SIGN:
                 return handle_hostkey_sign(m, &msg->payload.HOSTKEY_SIGN);
+        case IPC_FORWARD_CONNECT:
+                return handle_forward_connect(m, &msg->payload.FORWARD_CONNECT);
+        case IPC_FORWARD_LISTEN:
+                return handle_forward_listen(m, &msg->payload.FORWARD_LISTEN);
+        case IPC_FORWARD_ACCEPT: {
+                int fd = msg->fds[0];
+                msg->n_fds = 0;         /* the handler takes it */
+                return handle_forward_accept(m, &msg->payload.FORWARD_ACCEPT, fd);
+        }
         /* Monitor-to-worker rows and reserved rows never get here: the framing and the gate refuse them. */
         case IPC_SETUP:
         case IPC_AUTH_RESULT:
@@ -239,6 +250,8 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
         case IPC_SESSION_STARTED_PTY:
         case IPC_SESSION_FAILED:
         case IPC_SESSION_EXITED:
+        case IPC_FORWARD_READY:
+        case IPC_FORWARD_FAILED:
         case _IPC_TYPE_MAX:
         default:
                 return -EPROTO;
@@ -345,12 +358,16 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd, pid_t relay_p
                 int senders = signal_senders_timeout_ms(&m.signal_senders, now_usec());
                 if (senders >= 0 && (timeout < 0 || senders < timeout))
                         timeout = senders;
+                int openers = forward_openers_timeout_ms(&m.forward_openers, now_usec());
+                if (openers >= 0 && (timeout < 0 || openers < timeout))
+                        timeout = openers;
 
-                struct pollfd p[2] = {
+                struct pollfd p[2 + FORWARD_MAX_PENDING] = {
                         { .fd = m.ipc_fd, .events = POLLIN | (ipc_queue_pending(&m.outq) ? POLLOUT : 0) },
                         { .fd = m.signal_fd, .events = POLLIN },
                 };
-                if (poll(p, 2, timeout) < 0) {
+                size_t n_openers = forward_poll_fill(&m, p + 2);
+                if (poll(p, 2 + n_openers, timeout) < 0) {
                         if (errno == EINTR)
                                 continue;
                         log_error("monitor: poll: %m");
@@ -359,6 +376,13 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd, pid_t relay_p
                         break;
                 }
                 signal_senders_expire(&m.signal_senders, now_usec());
+                forward_poll_handle(&m, p + 2, n_openers);
+                forward_expire(&m, now_usec());
+                if (m.worker_not_reading) {     /* logged by monitor_send() */
+                        monitor_teardown(&m, "worker not reading");
+                        m.exit_code = 255;
+                        break;
+                }
                 if (p[0].revents & POLLOUT) {
                         r = ipc_queue_flush(&m.outq, m.ipc_fd);
                         if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
@@ -433,6 +457,8 @@ out:
         hostkeys_free(&m);
         free(m.auth_user);
         free(m.forced_command);
+        free(m.key_permit_open);
+        free(m.key_permit_listen);
         user_creds_free(m.user);
         return m.exit_code;
 }

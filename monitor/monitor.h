@@ -13,6 +13,7 @@
 #include "common/config.h"
 #include "common/ipc-payloads.h"
 #include "common/ipc-queue.h"
+#include "monitor/forward-opener.h"
 #include "monitor/pty.h"
 #include "monitor/session-signal.h"
 #include "monitor/user-creds.h"
@@ -38,6 +39,7 @@ typedef struct Monitor {
         bool worker_not_reading;        /* outq filled up: a violation, torn down by the loop */
         int signal_fd;
         SignalSenders signal_senders;   /* signal requests in flight, sent as the user */
+        ForwardOpeners forward_openers; /* forwarding sockets being made as the user (handle-forward.h) */
         pid_t worker_pid;
         pid_t relay_pid;                /* -i on pipes (relay/relay.h); 0 in socket mode or once reaped */
         bool relay_failed;              /* the relay died abnormally: the loop tears the connection down */
@@ -58,6 +60,8 @@ typedef struct Monitor {
         PamContext *pam;
         char *forced_command;           /* from the authorized_keys line that let the user in */
         uint32_t key_flags;             /* AuthorizedKeyFlags of that line (no-pty, ...) */
+        char *key_permit_open;          /* its permitopen= / permitlisten= values (space-separated), */
+        char *key_permit_listen;        /* or NULL: no such restriction (monitor/forward-policy.h) */
         uint64_t deadline_usec;         /* LoginGraceTime; 0 = none */
 
         /* host keys (monitor/hostkey-sign.h) and the session identifier, the first exchange hash */

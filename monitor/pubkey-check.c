@@ -22,7 +22,8 @@
 
 #define CHECK_MAX_LOG_LINES 32u     /* the child's log lines the monitor writes for it */
 #define CHECK_MAX_LOG_LINE 2048u
-#define VERDICT_MAX (SESSION_MAX_COMMAND + 64 + CHECK_MAX_LOG_LINES * (CHECK_MAX_LOG_LINE + 8))
+#define VERDICT_MAX (SESSION_MAX_COMMAND + 2 * AUTHKEYS_MAX_LINE + 64 + \
+                     CHECK_MAX_LOG_LINES * (CHECK_MAX_LOG_LINE + 8))
 #define CHECK_TIMEOUT_MS 10000
 
 /* For a name that is not a user, the child still runs and tries to open a file, so that timing does
@@ -53,13 +54,15 @@ static void check_log_line(LogLevel level, const char *line, void *userdata) {
 
 void pubkey_verdict_done(PubkeyVerdict *v) {
         free(v->forced_command);
+        free(v->permit_open);
+        free(v->permit_listen);
         *v = (PubkeyVerdict) {};
 }
 
 /* In the child, as the user: 1 when the key is in this file (and the file may be trusted). */
 static int check_file(const Monitor *m, const UserCreds *u, const AuthorizedKeysClient *client,
                       const char *pattern, const char *algorithm, const uint8_t *blob, size_t blob_len, char **ret_command,
-                      uint32_t *ret_flags) {
+                      uint32_t *ret_flags, char **ret_permit_open, char **ret_permit_listen) {
         _cleanup_free_ char *path = NULL;
         int r;
         if (u == &unknown_user)
@@ -92,6 +95,8 @@ static int check_file(const Monitor *m, const UserCreds *u, const AuthorizedKeys
                 if (match.forced_command)
                         *ret_command = TAKE_PTR(match.forced_command);
                 *ret_flags = match.flags;
+                *ret_permit_open = TAKE_PTR(match.permit_open);
+                *ret_permit_listen = TAKE_PTR(match.permit_listen);
         }
         authorized_key_match_done(&match);
         return r;
@@ -151,11 +156,11 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, cons
                 .user = u->name, .address = m->peer_address, .now = time(NULL),
         };
         bool found = false;
-        _cleanup_free_ char *command = NULL;
+        _cleanup_free_ char *command = NULL, *permit_open = NULL, *permit_listen = NULL;
         uint32_t flags = 0;
         for (size_t i = 0; i < m->config->n_authorized_keys_files && !found; i++) {
                 int r = check_file(m, u, &client, m->config->authorized_keys_files[i], algorithm, blob,
-                                   blob_len, &command, &flags);
+                                   blob_len, &command, &flags, &permit_open, &permit_listen);
                 if (r > 0)
                         found = true;
         }
@@ -164,6 +169,8 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, cons
         wire_put_bool(&w, found);
         wire_put_string(&w, command);
         wire_put_u32(&w, flags);
+        wire_put_string(&w, permit_open);
+        wire_put_string(&w, permit_listen);
         wire_put_u32(&w, lines.n);
         for (uint32_t i = 0; i < lines.n; i++) {
                 wire_put_u8(&w, lines.level[i]);
@@ -262,6 +269,9 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
         wire_get_string(&rd, SESSION_MAX_COMMAND, &command);
         uint32_t flags = 0;
         wire_get_u32(&rd, &flags);
+        _cleanup_free_ char *permit_open = NULL, *permit_listen = NULL;
+        wire_get_string(&rd, AUTHKEYS_MAX_LINE, &permit_open);
+        wire_get_string(&rd, AUTHKEYS_MAX_LINE, &permit_listen);
         r = relay_child_log(&rd);
         if (r >= 0)
                 r = wire_end(&rd);
@@ -271,6 +281,8 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
         }
         ret->authorized = found;
         ret->flags = flags;
+        ret->permit_open = isempty(permit_open) ? NULL : TAKE_PTR(permit_open);
+        ret->permit_listen = isempty(permit_listen) ? NULL : TAKE_PTR(permit_listen);
         ret->forced_command = isempty(command) ? NULL : command;
         if (isempty(command))
                 free(command);

@@ -16,6 +16,8 @@ typedef struct PubkeyVerdict {
         bool authorized;
         char *forced_command;   /* command="..." of the matching line, or NULL */
         uint32_t flags;         /* AuthorizedKeyFlags of the matching line (no-pty, ...) */
+        char *permit_open;      /* its permitopen= values, space-separated, or NULL */
+        char *permit_listen;    /* its permitlisten= values, likewise */
 } PubkeyVerdict;
 
 void pubkey_verdict_done(PubkeyVerdict *v);

@@ -14,6 +14,7 @@
 #include "common/fd-util.h"
 #include "common/ipc-socket.h"
 #include "common/log.h"
+#include "worker/forward.h"
 #include "worker/worker.h"
 
 int monitor_client_send(Worker *w, IpcType type, const IpcPayload *p) {
@@ -60,6 +61,13 @@ static int dispatch(Worker *w, IpcMessage *m) {
                 return channel_session_failed(w, &m->payload.SESSION_FAILED);
         case IPC_SESSION_EXITED:
                 return channel_session_exited(w, &m->payload.SESSION_EXITED);
+        case IPC_FORWARD_READY: {
+                int fd = m->fds[0];
+                m->n_fds = 0;   /* ownership moves to the forward */
+                return forward_ready(w, &m->payload.FORWARD_READY, fd);
+        }
+        case IPC_FORWARD_FAILED:
+                return forward_failed(w, &m->payload.FORWARD_FAILED);
         case IPC_SETUP:
         case IPC_READY:
         case IPC_LOG:
@@ -74,6 +82,9 @@ static int dispatch(Worker *w, IpcMessage *m) {
         case IPC_SESSION_SIGNAL:
         case IPC_SESSION_CLOSE:
         case IPC_EVENT:
+        case IPC_FORWARD_CONNECT:
+        case IPC_FORWARD_LISTEN:
+        case IPC_FORWARD_ACCEPT:
         case _IPC_TYPE_MAX:
         default:
                 return -EPROTO;
@@ -142,6 +153,8 @@ int monitor_client_receive(Worker *w) {
                         return r;       /* the monitor went away, or spoke nonsense: end */
                 r = dispatch(w, &m);
                 ipc_message_done(&m);
+                if (r >= 0 && (m.type == IPC_FORWARD_READY || m.type == IPC_FORWARD_FAILED))
+                        forward_send_queued(w);         /* a slot is free */
                 if (r < 0)
                         return r;
         }

@@ -101,9 +101,11 @@ static const SeccompGroup seccomp_groups[] = {
                              "getgroups") },
         { "descriptor-flags", "non-blocking mode, close-on-exec, pipe sizes, pty window size (filtered below)",
           0, false, SYSCALLS("fcntl", "ioctl") },
-        { "handed-sockets", "forwarded connections and listeners the monitor created: accept, half-close, "
-          "SO_ERROR, addresses for forwarded-tcpip",
-          0, false, SYSCALLS("accept4", "shutdown", "getsockopt", "getsockname", "getpeername") },
+        /* No accept4: connections waiting on a -R listener are accepted by the monitor's openers, as
+         * the user, so that the accepted socket is the user's as well (worker/forward.h). */
+        { "handed-sockets", "forwarded connections the monitor created: half-close, SO_ERROR, addresses for "
+          "forwarded-tcpip",
+          0, false, SYSCALLS("shutdown", "getsockopt", "getsockname", "getpeername") },
         { "memory", "malloc and free in glibc, OpenSSL and libssh; never executable (filtered below)",
           0, false, SYSCALLS("brk", "mmap", "munmap", "mremap", "mprotect", "madvise") },
         { "locks", "glibc locks and pthread_once in OpenSSL and libssh (wait and wake only)",

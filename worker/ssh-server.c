@@ -13,6 +13,7 @@
 #include "common/fd-layout.h"
 #include "common/fd-util.h"
 #include "common/log.h"
+#include "worker/forward.h"
 #include "worker/handshake-log.h"
 #include "worker/ssh-server.h"
 
@@ -131,7 +132,13 @@ static void handle_ssh_messages(Worker *w) {
                         auth_handle_message(w, msg);            /* takes msg */
                         break;
                 case SSH_REQUEST_CHANNEL_OPEN:
-                        channel_handle_open(w, msg);            /* takes msg */
+                        if (ssh_message_subtype(msg) == SSH_CHANNEL_DIRECT_TCPIP)
+                                forward_handle_open(w, msg);    /* takes msg */
+                        else
+                                channel_handle_open(w, msg);    /* takes msg */
+                        break;
+                case SSH_REQUEST_GLOBAL:
+                        forward_handle_global(w, msg);          /* takes msg */
                         break;
                 case SSH_REQUEST_CHANNEL:
                         channel_handle_request(w, msg);         /* takes msg */
@@ -174,6 +181,8 @@ static bool client_alive_check(Worker *w) {
 }
 
 static int poll_timeout(Worker *w) {
+        if (forward_needs_pump(w))
+                return 0;
         int t = channel_poll_timeout(w);
         if (w->alive_next != 0 && w->authenticated) {
                 int a = worker_ms_until(w->alive_next);
@@ -228,7 +237,7 @@ int ssh_server_run(Worker *w) {
                         if (w->done)
                                 break;
                 }
-                struct pollfd p[2 + 3 * SESSION_MAX_PER_CONN];
+                struct pollfd p[2 + 3 * SESSION_MAX_PER_CONN + FORWARD_MAX_LISTENERS + FORWARD_MAX_CHANNELS];
                 size_t n = 0;
                 p[n] = (struct pollfd) { .fd = sfd, .events = POLLIN };
                 if (ssh_get_status(w->session) & SSH_WRITE_PENDING)
@@ -255,6 +264,9 @@ int ssh_server_run(Worker *w) {
                         }
                 }
 
+                size_t forward_first = n;
+                n += forward_poll_fill(w, p + n, ELEMENTSOF(p) - n);
+
                 if (poll(p, n, poll_timeout(w)) < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -277,6 +289,9 @@ int ssh_server_run(Worker *w) {
                 for (Channel *c = w->channels; c; c = c->next)
                         pump_channel(c);
                 channel_collect(w);
+                forward_poll_handle(w, p + forward_first, n - forward_first);
+                forward_pump_all(w);
+                forward_collect(w);
                 if (!connection_alive(w))
                         break;
                 if (!client_alive_check(w)) {
@@ -286,6 +301,7 @@ int ssh_server_run(Worker *w) {
         }
 
         channel_abandon_all(w);
+        forward_abandon_all(w);
         auth_drop_all(w);
         return w->exit_code;
 }

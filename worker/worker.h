@@ -100,6 +100,13 @@ struct Worker {
 
         bool banner_sent;
 
+        /* TCP forwarding (worker/forward.h) */
+        struct Forward *forwards;
+        struct Listener *listeners;
+        unsigned n_forwards, n_listeners;
+        unsigned forward_in_flight;     /* FORWARD_* requests the monitor has not answered */
+        uint32_t next_forward_id;
+
         /* ClientAliveInterval: bytes read from the client so far (libssh counts them), when we last
          * looked, and how many intervals in a row went by without any */
         struct ssh_counter_struct socket_counter;

@@ -85,6 +85,11 @@ steps = {
     "event-timeout-preauth": [ready, msg("EVENT", b"\x06\x00" + s(""))],
     "event-budget": [ready] + [msg("EVENT", b"\x02\x00" + s(""))] * 3,
     "event-bad-kind": [ready, msg("EVENT", b"\x63\x00" + s(""))],
+    # Forwarding before authentication (issue 10): refused by the gate, whatever the request.
+    "forward-connect-preauth": [ready, msg("FORWARD_CONNECT", struct.pack(">I", 1) + s("127.0.0.1") +
+                                           struct.pack(">I", 22) + s("127.0.0.1") + struct.pack(">I", 1))],
+    "forward-listen-preauth": [ready, msg("FORWARD_LISTEN", struct.pack(">I", 1) + s("") + struct.pack(">I", 0))],
+    "forward-ready-w2m": [ready, msg("FORWARD_READY", struct.pack(">II", 1, 0))],
     "event-bad-method": [ready, msg("EVENT", b"\x04\x05" + s("aes128-ctr"))],
 }.get(SCENARIO) or [ready] + [bytes.fromhex(m) for m in STEPS]  # noqa: F821 (test_hostile_pubkey.py)
 

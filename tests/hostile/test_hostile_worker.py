@@ -160,6 +160,9 @@ violations = {
     "event-budget": "exceeded the budget of 2 EVENT messages",
     "event-bad-kind": "refused EVENT from the worker",
     "event-bad-method": "refused EVENT from the worker",
+    "forward-connect-preauth": "FORWARD_CONNECT in state preauth: not allowed",
+    "forward-listen-preauth": "FORWARD_LISTEN in state preauth: not allowed",
+    "forward-ready-w2m": "protocol violation",
 }
 for scenario, expect in violations.items():
     rc, err, res, gone = run(scenario)

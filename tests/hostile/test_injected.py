@@ -155,6 +155,43 @@ def forged_events():
     s.stop()
 
 
+def forward_forbidden():
+    """Issue 10: a worker that asks for forwards itself gets what policy allows and nothing else; a
+    request no client could have made ends the connection."""
+    import socket
+    import threading
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 8001))
+    srv.listen(8)
+    threading.Thread(target=lambda: [srv.accept() for _ in range(8)], daemon=True).start()
+    s = Server(f"PermitOpen 127.0.0.1:8001\nTestWorkerInject {module('forward-forbidden')}").start()
+    r = ssh("echo in")
+    say = re.escape(MARKER) + "inject forward-forbidden: "
+    check(s.wait_log(rf"^{say}answer to 70001: FORWARD_FAILED$"),
+          "a connection PermitOpen forbids is refused (FORWARD_FAILED)", s)
+    check(s.wait_log(r"^Received request from 127\.0\.0\.1 port \d+ to connect to host 127\.0\.0\.1 port 8002, "
+                     r"but the request was denied\.$"), "and logged in OpenSSH's words", s)
+    check(s.wait_log(rf"^{say}answer to 70002: FORWARD_READY with a descriptor$"),
+          "control: the connection PermitOpen allows is made and handed over", s)
+    check(s.wait_log(rf"^{say}answer to 70003: FORWARD_FAILED$"),
+          "listening on privileged port 900 as alice is refused", s)
+    check(s.wait_log(r"refused FORWARD_CONNECT from the worker for 127\.0\.0\.1 port \d+"),
+          "a FORWARD_CONNECT to port 70000 is refused as a protocol violation", s)
+    check(r.returncode == 255 and r.stdout == b"", f"and the connection is torn down ({r.returncode})", r)
+    s.stop()
+    srv.close()
+
+    s = Server(f"TestWorkerInject {module('forward-accept-conn')}").start()
+    r = ssh("echo in")
+    check(s.wait_log(rf"^{re.escape(MARKER)}inject forward-accept-conn: handing over the client connection$"),
+          "control: the scenario ran after authentication", s)
+    check(s.wait_log(r"refused FORWARD_ACCEPT from the worker for 127\.0\.0\.1 port \d+"),
+          "FORWARD_ACCEPT with the client connection instead of a listener is refused", s)
+    check(r.returncode == 255 and r.stdout == b"", f"and the connection is torn down ({r.returncode})", r)
+    s.stop()
+
+
 def main():
     harness.ours_only("injects code into privsshd's own sandboxed worker")
     harness.need_test_hooks()
@@ -163,6 +200,7 @@ def main():
     fd_table()
     forged_logs()
     forged_events()
+    forward_forbidden()
 
 
 harness.run(main)

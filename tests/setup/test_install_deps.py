@@ -32,7 +32,7 @@ BUILD = ["gcc", "meson", "ninja-build", "pkg-config", "libpam0g-dev", "libseccom
          "libsystemd-dev", "libcrypt-dev", "openssh-client", "libpam-modules", "libpam-runtime",
          "cmake", "libssl-dev", "zlib1g-dev", "patch", "xz-utils"]
 TEST = ["clang", "openssh-sftp-server", "python3", "python3-asyncssh", "tmux", "iproute2", "util-linux",
-        "procps", "openssl", "debootstrap"]
+        "procps", "openssl", "debootstrap", "socat", "netcat-openbsd"]
 
 # What the build and the tests use, by path (globs allowed; the first match counts).
 NEEDED = [
@@ -43,6 +43,7 @@ NEEDED = [
     "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/bin/scp", "/usr/bin/sftp", "/usr/lib/openssh/sftp-server",
     "/usr/bin/tmux", "/usr/bin/ip", "/usr/bin/unshare", "/usr/bin/mount", "/usr/bin/timeout",
     "/usr/bin/sha256sum", "/usr/bin/ps", "/usr/bin/nm", "/usr/bin/openssl", "/usr/bin/python3",
+    "/usr/bin/socat", "/usr/bin/nc.openbsd",
     "/usr/lib/python3/dist-packages/asyncssh/__init__.py",
     "/usr/lib/*/security/pam_unix.so", "/usr/lib/*/security/pam_exec.so",
     # tests/regress/: unpacking openssh-tests, and what its scripts run besides ssh and sshd

@@ -223,15 +223,29 @@ static void test_options(void) {
               "environment= (quoted comma and space) is returned as a flag");
         authorized_key_match_done(&m);
 
-        _cleanup_free_ char *g = fmt("permitopen=\"host:22\",port-forwarding %s %s\n", ed.type, ed.b64);
-        CHECK(check(g, ed.type, &ed, &m) == 1 && m.flags == AUTHKEY_NO_PORT_FORWARDING,
-              "permitopen= forbids forwarding, even with a later port-forwarding");
+        _cleanup_free_ char *g = fmt("permitopen=\"host:22\",permitopen=\"[::1]:*\",port-forwarding %s %s\n",
+                                     ed.type, ed.b64);
+        CHECK(check(g, ed.type, &ed, &m) == 1 && m.flags == 0 && m.permit_open &&
+              streq(m.permit_open, "host:22 [::1]:*") && !m.permit_listen,
+              "permitopen= values are returned, space-separated, in order");
         authorized_key_match_done(&m);
 
-        _cleanup_free_ char *h = fmt("permitlisten=\"8080\" %s %s\n", rsa.type, rsa.b64);
-        CHECK(check(h, "rsa-sha2-512", &rsa, &m) == 1 && m.flags == AUTHKEY_NO_PORT_FORWARDING,
-              "permitlisten= forbids forwarding");
+        _cleanup_free_ char *h = fmt("permitlisten=\"8080\",permitlisten=\"localhost:*\" %s %s\n", rsa.type,
+                                     rsa.b64);
+        CHECK(check(h, "rsa-sha2-512", &rsa, &m) == 1 && m.flags == 0 && !m.permit_open && m.permit_listen &&
+              streq(m.permit_listen, "8080 localhost:*"), "permitlisten= values are returned");
         authorized_key_match_done(&m);
+
+        static const char *const bad[] = {
+                "permitopen=\"host\"", "permitopen=\"host:\"", "permitopen=\"host:0\"", "permitopen=\":22\"",
+                "permitopen=\"a b:22\"", "permitopen=\"host:70000\"", "permitlisten=\"x:y\"",
+                "permitlisten=\"\"",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_free_ char *line = fmt("%s %s %s\n", bad[i], ed.type, ed.b64);
+                CHECK(check(line, ed.type, &ed, &m) == 0, "a malformed %s skips the line", bad[i]);
+                authorized_key_match_done(&m);
+        }
 }
 
 static void test_refusing_options(void) {

@@ -1,0 +1,259 @@
+/* See forward-opener.h. */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/fd-util.h"
+#include "common/macro.h"
+#include "monitor/forward-opener.h"
+#include "monitor/sanitizer-hooks.h"
+
+/* What an opener sends back: its result (0 or an errno) and the local port, with the socket attached
+ * on success. */
+typedef struct OpenerAnswer {
+        int32_t error;
+        uint32_t port;
+} OpenerAnswer;
+
+static int connect_to(const ForwardTarget *t) {
+        char port[8];
+        snprintf(port, sizeof port, "%u", t->port);
+        struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV }, *res = NULL;
+        int g = getaddrinfo(t->host, port, &hints, &res);
+        if (g != 0)
+                return g == EAI_SYSTEM ? -errno : -ENOENT;
+        int r = -ECONNREFUSED;
+        for (struct addrinfo *a = res; a; a = a->ai_next) {
+                int fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (fd < 0) {
+                        r = negative_errno();
+                        continue;
+                }
+                if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+                        r = fd;
+                        break;
+                }
+                r = negative_errno();
+                safe_close(fd);
+        }
+        freeaddrinfo(res);
+        return r;
+}
+
+static int bind_listen(int family, const struct sockaddr *sa, socklen_t len) {
+        int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return negative_errno();
+        int one = 1, zero = 0;
+        (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (family == AF_INET6)
+                (void) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+        if (bind(fd, sa, len) < 0 || listen(fd, SOMAXCONN) < 0) {
+                int r = negative_errno();
+                safe_close(fd);
+                return r;
+        }
+        return fd;
+}
+
+static int listen_on(const ForwardTarget *t) {
+        if (t->bind == FORWARD_BIND_LOOPBACK) {
+                struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(t->port),
+                                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+                return bind_listen(AF_INET, (struct sockaddr *) &in, sizeof in);
+        }
+        if (t->bind == FORWARD_BIND_WILDCARD) {
+                struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(t->port),
+                                            .sin6_addr = IN6ADDR_ANY_INIT };
+                int fd = bind_listen(AF_INET6, (struct sockaddr *) &in6, sizeof in6);
+                if (fd != -EAFNOSUPPORT && fd != -EADDRNOTAVAIL)
+                        return fd;
+                struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(t->port),
+                                          .sin_addr.s_addr = htonl(INADDR_ANY) };
+                return bind_listen(AF_INET, (struct sockaddr *) &in, sizeof in);
+        }
+        char port[8];
+        snprintf(port, sizeof port, "%u", t->port);
+        struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV | AI_PASSIVE },
+                        *res = NULL;
+        int g = getaddrinfo(t->host, port, &hints, &res);
+        if (g != 0)
+                return g == EAI_SYSTEM ? -errno : -EADDRNOTAVAIL;
+        int r = -EADDRNOTAVAIL;
+        for (struct addrinfo *a = res; a; a = a->ai_next) {
+                r = bind_listen(a->ai_family, a->ai_addr, a->ai_addrlen);
+                if (r >= 0)
+                        break;
+        }
+        freeaddrinfo(res);
+        return r;
+}
+
+static uint16_t local_port(int fd) {
+        struct sockaddr_storage ss = {};
+        socklen_t len = sizeof ss;
+        if (getsockname(fd, (struct sockaddr *) &ss, &len) < 0)
+                return 0;
+        if (ss.ss_family == AF_INET)
+                return ntohs(((struct sockaddr_in *) &ss)->sin_port);
+        if (ss.ss_family == AF_INET6)
+                return ntohs(((struct sockaddr_in6 *) &ss)->sin6_port);
+        return 0;
+}
+
+static void answer(int chan, int error, int fd, uint16_t port) {
+        OpenerAnswer a = { .error = error, .port = port };
+        struct iovec iov = { .iov_base = &a, .iov_len = sizeof a };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } u = {};
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+        if (fd >= 0) {
+                mh.msg_control = u.buf;
+                mh.msg_controllen = sizeof u.buf;
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &fd, sizeof fd);
+        }
+        (void) sendmsg(chan, &mh, MSG_NOSIGNAL);
+}
+
+/* The child: nothing of root's survives user_creds_become(); getaddrinfo() runs as the user. */
+/* The listener is non-blocking (the worker set it so): nothing waiting is EAGAIN, not a hang. */
+static int accept_on(int listener) {
+        int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+_noreturn_ static void opener(const UserCreds *u, const ForwardTarget *t, int chan) {
+        int keep[2] = { chan, t->accept_fd };
+        if (close_all_fds_except(keep, t->accept_fd >= 0 ? 2 : 1) < 0)
+                _exit(2);
+        (void) signal(SIGPIPE, SIG_IGN);
+        if (user_creds_become(u) < 0) {
+                answer(chan, EPERM, -EBADF, 0);
+                _exit(2);
+        }
+        int fd = t->accept_fd >= 0 ? accept_on(t->accept_fd) : t->listen ? listen_on(t) : connect_to(t);
+        if (fd < 0)
+                answer(chan, -fd, -EBADF, 0);
+        else
+                answer(chan, 0, fd, local_port(fd));
+        _exit(0);
+}
+
+int forward_opener_start(ForwardOpeners *s, const UserCreds *u, const ForwardTarget *t, uint32_t id,
+                         uint64_t now_usec) {
+        if (!u || !t)
+                return -EINVAL;
+        if (s->n >= FORWARD_MAX_PENDING)
+                return -EBUSY;
+        int sp[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+                return negative_errno();
+        pid_t pid = fork();
+        if (pid < 0) {
+                int r = negative_errno();
+                safe_close(sp[0]);
+                safe_close(sp[1]);
+                return r;
+        }
+        if (pid == 0) {
+                sanitizer_child_no_leak_check();
+                opener(u, t, sp[1]);
+        }
+        safe_close(sp[1]);
+        (void) fd_set_nonblock(sp[0], true);
+        s->o[s->n++] = (ForwardOpener) {
+                .pid = pid,
+                .fd = sp[0],
+                .deadline_usec = now_usec + FORWARD_OPENER_USEC,
+                .id = id,
+                .listen = t->listen,
+                .accept = t->accept_fd >= 0,
+        };
+        return 0;
+}
+
+void forward_opener_stop(ForwardOpeners *s, unsigned i) {
+        ForwardOpener *o = &s->o[i];
+        (void) kill(o->pid, SIGKILL);
+        /* Our own child, killed: it is gone at once (even inside a connect() or a DNS query). */
+        while (waitpid(o->pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        safe_close(o->fd);
+        s->o[i] = s->o[--s->n];
+}
+
+int forward_opener_collect(ForwardOpeners *s, unsigned i, uint32_t *ret_id, bool *ret_listen,
+                           uint16_t *ret_port) {
+        ForwardOpener *o = &s->o[i];
+        OpenerAnswer a = {};
+        struct iovec iov = { .iov_base = &a, .iov_len = sizeof a };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } u = {};
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                             .msg_controllen = sizeof u.buf };
+        ssize_t n = recvmsg(o->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        int fd = -EBADF;
+        struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)))
+                memcpy(&fd, CMSG_DATA(c), sizeof fd);
+        *ret_id = o->id;
+        *ret_listen = o->listen;
+        *ret_port = (uint16_t) a.port;
+        forward_opener_stop(s, i);
+
+        int r;
+        if (n != (ssize_t) sizeof a || (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)))
+                r = -EPROTO;
+        else if (a.error != 0)
+                r = a.error > 0 && a.error < 4096 ? -a.error : -EPROTO;
+        else
+                r = fd >= 0 ? 0 : -EPROTO;
+        if (r == 0) {
+                /* Ours, but checked all the same: a stream socket and nothing else goes to the worker. */
+                struct stat st;
+                int type = 0;
+                socklen_t tl = sizeof type;
+                if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+                    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_STREAM)
+                        r = -EPROTO;
+        }
+        if (r < 0) {
+                safe_close(fd);
+                return r;
+        }
+        return fd;
+}
+
+void forward_openers_stop_all(ForwardOpeners *s) {
+        while (s->n > 0)
+                forward_opener_stop(s, 0);
+}
+
+int forward_openers_timeout_ms(const ForwardOpeners *s, uint64_t now_usec) {
+        int best = -1;
+        for (unsigned i = 0; i < s->n; i++) {
+                uint64_t left = s->o[i].deadline_usec > now_usec ? s->o[i].deadline_usec - now_usec : 0;
+                int ms = (int) ((left + 999) / 1000);
+                if (best < 0 || ms < best)
+                        best = ms;
+        }
+        return best;
+}

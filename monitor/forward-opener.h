@@ -1,0 +1,63 @@
+#pragma once
+/*
+ * Forward openers: the short-lived children that create forwarding sockets with the user's
+ * credentials (doc/ARCHITECTURE.md, "Forwarding"). Each one is forked by the monitor, drops every
+ * descriptor but its end of a socketpair, becomes the user (groups, gid, uid), connects to host:port
+ * (a direct-tcpip channel) or binds and listens (a tcpip-forward request), and sends the socket back
+ * over the socketpair. The monitor never waits for one: it polls the socketpair with the others, and
+ * an opener still there after FORWARD_OPENER_USEC (a slow DNS server, a host that drops SYNs) is
+ * killed and its request fails. Blocking connect() and getaddrinfo() are therefore fine in the child.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/limits.h"
+#include "monitor/user-creds.h"
+
+typedef enum ForwardBind {
+        FORWARD_BIND_LOOPBACK,          /* 127.0.0.1 */
+        FORWARD_BIND_WILDCARD,          /* [::] accepting IPv4 too, or 0.0.0.0 without IPv6 */
+        FORWARD_BIND_ADDRESS,           /* the address (or name) in host */
+} ForwardBind;
+
+typedef struct ForwardTarget {
+        bool listen;
+        int accept_fd;                  /* >= 0: accept a connection on this listener instead */
+        ForwardBind bind;               /* listen only */
+        char host[FORWARD_MAX_HOST + 1];/* connect: where to; listen: the address for FORWARD_BIND_ADDRESS */
+        uint16_t port;                  /* listen: 0 = any free port */
+} ForwardTarget;
+
+typedef struct ForwardOpener {
+        pid_t pid;
+        int fd;                         /* the monitor's end of the socketpair */
+        uint64_t deadline_usec;
+        uint32_t id;                    /* the worker's request id */
+        bool listen;
+        bool accept;
+} ForwardOpener;
+
+typedef struct ForwardOpeners {
+        ForwardOpener o[FORWARD_MAX_PENDING];
+        unsigned n;
+} ForwardOpeners;
+
+/* Fork an opener for `t` as user `u`. -EBUSY when FORWARD_MAX_PENDING are in flight. */
+int forward_opener_start(ForwardOpeners *s, const UserCreds *u, const ForwardTarget *t, uint32_t id,
+                         uint64_t now_usec);
+
+/*
+ * Collect the answer of opener i (its socketpair is readable): the opener is killed, reaped and
+ * forgotten. Returns the socket (a SOCK_STREAM socket, CLOEXEC) with *ret_port its local port, or a
+ * negative errno: the opener's failure (-ECONNREFUSED, -EADDRINUSE, -ENOENT for a name that does
+ * not resolve, ...), or -EPROTO when it died without an answer. *ret_id / *ret_listen say which.
+ */
+int forward_opener_collect(ForwardOpeners *s, unsigned i, uint32_t *ret_id, bool *ret_listen,
+                           uint16_t *ret_port);
+
+/* Kill and reap opener i (deadline passed, or teardown). */
+void forward_opener_stop(ForwardOpeners *s, unsigned i);
+void forward_openers_stop_all(ForwardOpeners *s);
+int forward_openers_timeout_ms(const ForwardOpeners *s, uint64_t now_usec);  /* -1: none */
