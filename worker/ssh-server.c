@@ -288,6 +288,10 @@ int ssh_server_run(Worker *w) {
                 }
                 for (Channel *c = w->channels; c; c = c->next)
                         pump_channel(c);
+                /* As for forwards: ssh_channel_write() may read packets while it waits for window
+                 * space, and queue a message (a new channel open) that poll() will not report. */
+                if (w->channels)
+                        w->messages_maybe_queued = true;
                 channel_collect(w);
                 forward_poll_handle(w, p + forward_first, n - forward_first);
                 forward_pump_all(w);
