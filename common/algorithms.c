@@ -191,6 +191,21 @@ static void filter(char *out, size_t cap, const char *order, const char *pattern
         }
 }
 
+/* Append to out what `from` holds of each element of list, element by element, in the list's order. */
+static void append_each(char *out, size_t cap, const char *from, const char *list) {
+        for (const char *cur = list, *e; ; ) {
+                size_t len;
+                if (!next_element(&cur, &e, &len))
+                        break;
+                char one[128];
+                if (len == 0 || len >= sizeof one)
+                        continue;
+                memcpy(one, e, len);
+                one[len] = '\0';
+                filter(out, cap, from, one, true);
+        }
+}
+
 int algorithms_assemble(AlgorithmClass cls, const char *spec, char **ret, char **ret_bad) {
         *ret = NULL;
         *ret_bad = NULL;
@@ -213,35 +228,14 @@ int algorithms_assemble(AlgorithmClass cls, const char *spec, char **ret, char *
         switch (op) {
         case '+':
                 filter(out, cap, def, "*", true);
-                /* then each element's matches, in the list's order */
-                for (const char *cur = list, *e; ; ) {
-                        size_t len;
-                        if (!next_element(&cur, &e, &len))
-                                break;
-                        char one[128];
-                        if (len == 0 || len >= sizeof one)
-                                continue;
-                        memcpy(one, e, len);
-                        one[len] = '\0';
-                        filter(out, cap, supported[cls], one, true);
-                }
+                append_each(out, cap, supported[cls], list);
                 break;
         case '-':
                 filter(out, cap, def, list, false);
                 break;
         case '^':
         default:
-                for (const char *cur = list, *e; ; ) {
-                        size_t len;
-                        if (!next_element(&cur, &e, &len))
-                                break;
-                        char one[128];
-                        if (len == 0 || len >= sizeof one)
-                                continue;
-                        memcpy(one, e, len);
-                        one[len] = '\0';
-                        filter(out, cap, supported[cls], one, true);
-                }
+                append_each(out, cap, supported[cls], list);
                 if (op == '^')
                         filter(out, cap, def, "*", true);
                 break;
