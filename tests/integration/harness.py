@@ -20,7 +20,8 @@ outlives a run. Inside, before the test:
 
 Without root the test is skipped (exit 77), or fails when PRIVSSHD_TESTS_MUST_RUN=1 (CI).
 
-PRIVSSHD_TEST_SERVER=openssh runs the same checks against OpenSSH's /usr/sbin/sshd as a reference,
+PRIVSSHD_TEST_SERVER=openssh runs the same checks against OpenSSH's sshd as a reference (/usr/sbin/sshd
+if installed, else the copy `tools/install-deps test` unpacks into .cache/openssh-server/),
 so that every check can be seen to pass against a known-good server. Where privsshd is stricter
 than OpenSSH by design, the check says "reference differs" and why, and is not asserted there.
 
@@ -53,7 +54,9 @@ TEST_HOOKS = os.environ.get("PRIVSSHD_TEST_HOOKS") == "1"
 SERVER_KIND = os.environ.get("PRIVSSHD_TEST_SERVER", "privsshd")
 MUST_RUN = os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1"
 
-OPENSSH_SSHD = "/usr/sbin/sshd"
+# OpenSSH's sshd, the reference: installed, or unpacked (not installed) by `tools/install-deps test`.
+OPENSSH_SSHD = next((p for p in ("/usr/sbin/sshd", os.path.join(SRCDIR, ".cache/openssh-server/usr/sbin/sshd"))
+                     if os.path.exists(p)), "/usr/sbin/sshd")
 SSH = "/usr/bin/ssh"
 OPENSSL = "/usr/bin/openssl"
 PORT = 2222

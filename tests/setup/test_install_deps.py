@@ -168,7 +168,7 @@ def main():
 
         r, lines, everything, top = run_install_deps(tmp, "test", False, tag="-fetch")
         # What is unpacked into .cache/ instead of installed (their packages start daemons).
-        for pkg in ("fail2ban", "openssh-tests"):
+        for pkg in ("fail2ban", "openssh-tests", "openssh-server"):
             check(any(l.split() == ["download", pkg] for l in lines),
                   f"install-deps test downloads {pkg} to unpack it into .cache/", lines)
         check(os.path.isfile(REAL_TARBALL) or not MUST_RUN,
