@@ -7,9 +7,11 @@ never asserts anything. Needs root (it uses the integration harness's private na
        bench/bench.py [--rounds 3] [--mib 256]
 """
 import os
+import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
@@ -33,20 +35,95 @@ def timed(argv, stdin=None):
     return time.perf_counter() - t0
 
 
+SOURCE_PORT, SINK_PORT = 8000, 8001      # the services behind ssh -L
+CHUNK = 1 << 16
+
+
+def serve(port, job):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(8)
+
+    def loop():
+        while True:
+            c, _ = s.accept()
+            with c:
+                job(c)
+    threading.Thread(target=loop, daemon=True).start()
+
+
+def source(c):
+    """Sends MIB MiB, then closes: the download through -L."""
+    block = bytes(CHUNK)
+    for _ in range(MIB * 1024 * 1024 // CHUNK):
+        c.sendall(block)
+
+
+def sink(c):
+    """Reads to end of file, then answers how much it read: the upload through -L ends when the service
+    has every byte, not when the client has written its last one."""
+    buf = bytearray(CHUNK)
+    n = 0
+    while (k := c.recv_into(buf)):
+        n += k
+    c.sendall(f"{n}\n".encode())
+
+
+def through_forward(port, upload):
+    t0 = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", port)) as c:
+        buf = bytearray(CHUNK)
+        if upload:
+            block = bytes(CHUNK)
+            for _ in range(MIB * 1024 * 1024 // CHUNK):
+                c.sendall(block)
+            c.shutdown(socket.SHUT_WR)
+            answer = c.recv(64)
+            if int(answer) != MIB * 1024 * 1024:
+                raise RuntimeError(f"the sink read {answer!r}")
+        else:
+            n = 0
+            while (k := c.recv_into(buf)):
+                n += k
+            if n != MIB * 1024 * 1024:
+                raise RuntimeError(f"-L download got {n} bytes")
+    return time.perf_counter() - t0
+
+
+def forwarded(opts):
+    """ssh -N -L to the source and the sink; download and upload MIB MiB through them."""
+    argv = harness.ssh_argv("alice", None, opts=opts + ["-N", "-o", "ExitOnForwardFailure=yes",
+                                                        "-L", f"9000:127.0.0.1:{SOURCE_PORT}",
+                                                        "-L", f"9001:127.0.0.1:{SINK_PORT}"])
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         env=harness.ssh_env())
+    try:
+        if not harness.wait_for(lambda: harness.listening(9000) and harness.listening(9001), 15):
+            raise RuntimeError("ssh -L did not listen: " + (p.stderr.read().decode() if p.poll() is not None else ""))
+        return through_forward(9000, False), through_forward(9001, True)
+    finally:
+        p.terminate()
+        p.wait()
+
+
 def measure(kind, cipher):
-    s = harness.Server("LogLevel ERROR", name=f"bench-{kind}", kind=kind).start()
+    s = harness.Server("LogLevel ERROR\nAllowTcpForwarding yes", name=f"bench-{kind}", kind=kind).start()
     opts = ["-o", f"Ciphers={cipher}"]
     try:
         login = statistics.median(timed(harness.ssh_argv("alice", "true", opts=opts)) for _ in range(10))
         down = timed(harness.ssh_argv("alice", f"head -c {MIB}M /dev/zero", opts=opts))
         with open(f"/tmp/bench-{MIB}", "rb") as f:
             up = timed(harness.ssh_argv("alice", "cat > /dev/null", opts=opts), stdin=f)
+        fdown, fup = forwarded(opts)
     finally:
         s.stop()
-    return login, MIB / down, MIB / up
+    return login, MIB / down, MIB / up, MIB / fdown, MIB / fup
 
 
 def main():
+    serve(SOURCE_PORT, source)
+    serve(SINK_PORT, sink)
     with open(f"/tmp/bench-{MIB}", "wb") as f:
         f.truncate(MIB * 1024 * 1024)
     print(f"# {MIB} MiB transfers, {ROUNDS} rounds each, taking turns; medians")
@@ -57,7 +134,8 @@ def main():
             for kind in ("privsshd", "openssh"):
                 res[kind].append(measure(kind, cipher))
         for i, (name, unit, better) in enumerate((("login ms", 1000, "lower"), ("download MiB/s", 1, "higher"),
-                                                  ("upload MiB/s", 1, "higher"))):
+                                                  ("upload MiB/s", 1, "higher"),
+                                                  ("-L down MiB/s", 1, "higher"), ("-L up MiB/s", 1, "higher"))):
             a = statistics.median(r[i] for r in res["privsshd"]) * unit
             b = statistics.median(r[i] for r in res["openssh"]) * unit
             print(f"{cipher:28} {name:14} {a:10.1f} {b:10.1f} {a / b:7.2f}  ({better} is better)")
