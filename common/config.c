@@ -1518,6 +1518,7 @@ int config_init(Config *c) {
                 .strict_modes = true,
                 .pubkey_authentication = true,
                 .password_authentication = true,
+                .kbd_interactive_authentication = true,
                 .permit_root_login = PERMIT_ROOT_PROHIBIT_PASSWORD,
                 .max_auth_tries = 6,
                 .login_grace_time = 120,

@@ -119,6 +119,7 @@ typedef struct Config {
         bool strict_modes;                      /* yes */
         bool pubkey_authentication;             /* yes */
         bool password_authentication;           /* yes */
+        bool kbd_interactive_authentication;    /* yes: keyboard-interactive, the PAM conversation */
         bool permit_empty_passwords;            /* no: PAM gets PAM_DISALLOW_NULL_AUTHTOK */
         PermitRootLogin permit_root_login;      /* prohibit-password */
         int max_auth_tries;                     /* 6 */

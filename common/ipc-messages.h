@@ -67,6 +67,9 @@ typedef enum IpcDirection {
         X(AUTH_NONE,         W2M, IPC_ST_PREAUTH, AUTH_MAX_NONE_REQUESTS,  0, AuthNone)         \
         X(AUTH_PASSWORD,     W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthPassword)     \
         X(AUTH_PUBKEY,       W2M, IPC_ST_PREAUTH, AUTH_MAX_PUBKEY_REQUESTS, 0, AuthPubkey)      \
+        X(AUTH_KBDINT,       W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthKbdint)       \
+        X(KBDINT_PROMPTS,    M2W, IPC_ST_PREAUTH, 0,                       0, KbdintPrompts)    \
+        X(KBDINT_ANSWERS,    W2M, IPC_ST_PREAUTH, KBDINT_MAX_ANSWERS_MSGS, 0, KbdintAnswers)    \
         X(AUTH_RESULT,       M2W, IPC_ST_PREAUTH, 0,                       0, AuthResult)       \
         X(HOSTKEY_SIGN,      W2M, IPC_ST_PREAUTH | IPC_ST_AUTHED, HOSTKEY_MAX_SIGNATURES, 0, HostkeySign) \
         X(HOSTKEY_SIGNATURE, M2W, IPC_ST_PREAUTH | IPC_ST_AUTHED, 0,       0, HostkeySignature) \
@@ -103,6 +106,7 @@ typedef enum IpcDirection {
         F(U8, log_level, 0)                                             \
         F(BOOL, password_authentication, 0)                             \
         F(BOOL, pubkey_authentication, 0)                               \
+        F(BOOL, kbd_interactive_authentication, 0)                      \
         F(U32, max_sessions, 0)                                         \
         F(U32, client_alive_interval, 0)                                \
         F(U32, client_alive_count_max, 0)                               \
@@ -145,6 +149,26 @@ typedef enum IpcDirection {
         F(U8, signature_state, 0)                                       \
         F(BLOB, signed_data, AUTH_MAX_SIGNED_DATA)                      \
         F(BLOB, signature, AUTH_MAX_KEY_BLOB)
+
+/* keyboard-interactive (RFC 4256) is the PAM conversation (pam/pam-kbdint.h). AUTH_KBDINT starts one
+ * (the client's submethods hint is not used: there is one device, PAM); the monitor answers each PAM
+ * round with KBDINT_PROMPTS (an INFO_REQUEST for the client: name, instruction, prompts, echo as a bit
+ * mask, bit i for prompt i), the worker relays the client's INFO_RESPONSE as KBDINT_ANSWERS (one per
+ * prompt: any other count is a violation), and AUTH_RESULT ends it. abort: the client sent another
+ * request instead of answering; the monitor fails the conversation and sends AUTH_RESULT for it, which
+ * the worker does not relay (the client has moved on). Only one conversation at a time: another
+ * AUTH_* while one runs is a violation (the worker holds new requests until AUTH_RESULT). */
+#define IPC_PAYLOAD_FIELDS_AuthKbdint(F)                                \
+        F(STRING, user, AUTH_MAX_USER_LEN)
+
+#define IPC_PAYLOAD_FIELDS_KbdintPrompts(F)                             \
+        F(STRING, instruction, KBDINT_MAX_INSTRUCTION)                  \
+        F(STRV, prompts, KBDINT_MAX_PROMPTS)                            \
+        F(U32, echo, 0)
+
+#define IPC_PAYLOAD_FIELDS_KbdintAnswers(F)                             \
+        F(BOOL, abort, 0)                                               \
+        F(STRV, answers, KBDINT_MAX_PROMPTS)
 
 /* result: an IpcAuthOutcome. user: the authenticated user, on success. */
 #define IPC_PAYLOAD_FIELDS_AuthResult(F)                                \

@@ -19,7 +19,7 @@
  * not allowed, empty password with PermitEmptyPasswords no): the same code path and timing as a real attempt, never a success. */
 static const char bad_password[] = "\b\n\r\177INCORRECT";
 
-static int auth_reply(Monitor *m, IpcAuthOutcome o) {
+int auth_reply(Monitor *m, IpcAuthOutcome o) {
         IpcPayload p = {};
         p.AUTH_RESULT.result = (uint8_t) o;
         p.AUTH_RESULT.user = o == IPC_AUTH_SUCCESS ? m->user->name : NULL;
@@ -32,7 +32,7 @@ static int auth_reply(Monitor *m, IpcAuthOutcome o) {
  * As in OpenSSH, "user:style" is user "user": the part from the first ':' on is an authentication
  * style (BSD auth), which names nothing on Linux and is dropped before the lookup, the logs and PAM.
  */
-static int auth_begin(Monitor *m, const char *requested) {
+int auth_begin(Monitor *m, const char *requested) {
         _cleanup_free_ char *user = strndup(requested, strcspn(requested, ":"));
         if (!user)
                 return -ENOMEM;
@@ -55,7 +55,7 @@ static int auth_begin(Monitor *m, const char *requested) {
         return 0;
 }
 
-static int auth_fail(Monitor *m) {
+int auth_fail(Monitor *m) {
         m->auth_failures++;
         if (m->auth_failures >= (unsigned) m->config->max_auth_tries) {
                 auth_log_max_tries(m);
@@ -70,7 +70,7 @@ static bool is_root(const Monitor *m) {
 }
 
 /* PermitRootLogin for this method. forced: the key carries a forced command. */
-static bool root_allowed(const Monitor *m, bool password, bool forced) {
+bool auth_root_allowed(const Monitor *m, bool password, bool forced) {
         if (!is_root(m))
                 return true;
         switch (m->config->permit_root_login) {
@@ -87,7 +87,7 @@ static bool root_allowed(const Monitor *m, bool password, bool forced) {
         }
 }
 
-static int pam_begin(Monitor *m) {
+int auth_pam_begin(Monitor *m) {
         if (m->pam)
                 return 0;
         return pam_context_new(m->config->pam_service_name, m->auth_user, m->peer_address,
@@ -96,7 +96,7 @@ static int pam_begin(Monitor *m) {
 
 /* The account stack, the log line and the switch to the authenticated state. */
 static int auth_accept(Monitor *m, const char *method, const char *key_info) {
-        int r = pam_begin(m);
+        int r = auth_pam_begin(m);
         if (r >= 0)
                 r = pam_context_account(m->pam);
         if (r < 0) {
@@ -110,6 +110,10 @@ static int auth_accept(Monitor *m, const char *method, const char *key_info) {
                 return auth_fail(m);
         }
 
+        return auth_succeed(m, method, key_info);
+}
+
+int auth_succeed(Monitor *m, const char *method, const char *key_info) {
         auth_log_attempt(m, true, method, key_info);
         monitor_state_set(m, IPC_ST_AUTHED);
         proctitle_set("privsshd: %s [monitor]", m->user->name);
@@ -143,9 +147,9 @@ int handle_auth_password(Monitor *m, const IpcAuthPassword *p) {
         }
 
         /* An empty password is refused here as well as by PAM's flag (pam_begin), as OpenSSH does. */
-        bool allowed = m->user && root_allowed(m, true, false) &&
+        bool allowed = m->user && auth_root_allowed(m, true, false) &&
                 (m->config->permit_empty_passwords || !isempty(p->password));
-        r = pam_begin(m);
+        r = auth_pam_begin(m);
         if (r < 0) {
                 auth_log_attempt(m, false, "password", NULL);
                 return auth_fail(m);
@@ -270,7 +274,7 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
                           m->user ? "" : "invalid user ", m->auth_user, strerror(-r));
                 v.authorized = false;
         }
-        if (v.authorized && !root_allowed(m, false, v.forced_command != NULL)) {
+        if (v.authorized && !auth_root_allowed(m, false, v.forced_command != NULL)) {
                 auth_log_root_refused(m);
                 v.authorized = false;
         }

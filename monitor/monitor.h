@@ -58,6 +58,13 @@ typedef struct Monitor {
         unsigned auth_failures;
         unsigned pubkey_probes;         /* PK_OK answers so far (AUTH_MAX_PUBKEY_PROBES) */
         PamContext *pam;
+        /* keyboard-interactive: the PAM conversation running in its thread (handle-kbdint.h) */
+        struct PamKbdint *kbdint;
+        bool kbdint_awaiting;           /* a round is out with the client: KBDINT_ANSWERS may come */
+        bool kbdint_aborted;            /* the client left it, or it ran too long: it fails */
+        bool kbdint_changing;           /* the conversation is pam_chauthtok (an expired password) */
+        unsigned kbdint_rounds;
+        bool pam_lost;                  /* a conversation thread never returned: m->pam is not ours */
         char *forced_command;           /* from the authorized_keys line that let the user in */
         uint32_t key_flags;             /* AuthorizedKeyFlags of that line (no-pty, ...) */
         char *key_permit_open;          /* its permitopen= / permitlisten= values (space-separated), */

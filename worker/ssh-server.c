@@ -115,6 +115,8 @@ int ssh_server_prepare(Worker *w) {
                 methods |= SSH_AUTH_METHOD_PUBLICKEY;
         if (w->setup.password_authentication)
                 methods |= SSH_AUTH_METHOD_PASSWORD;
+        if (w->setup.kbd_interactive_authentication)
+                methods |= SSH_AUTH_METHOD_INTERACTIVE;
         ssh_set_auth_methods(w->session, methods);
         ssh_set_blocking(w->session, 0);
         return 0;
