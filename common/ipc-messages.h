@@ -67,9 +67,6 @@ typedef enum IpcDirection {
         X(AUTH_NONE,         W2M, IPC_ST_PREAUTH, AUTH_MAX_NONE_REQUESTS,  0, AuthNone)         \
         X(AUTH_PASSWORD,     W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthPassword)     \
         X(AUTH_PUBKEY,       W2M, IPC_ST_PREAUTH, AUTH_MAX_PUBKEY_REQUESTS, 0, AuthPubkey)      \
-        X(AUTH_KBDINT,       W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthKbdint)       \
-        X(KBDINT_PROMPTS,    M2W, IPC_ST_PREAUTH, 0,                       0, KbdintPrompts)    \
-        X(KBDINT_ANSWERS,    W2M, IPC_ST_PREAUTH, KBDINT_MAX_ANSWERS_MSGS, 0, KbdintAnswers)    \
         X(AUTH_RESULT,       M2W, IPC_ST_PREAUTH, 0,                       0, AuthResult)       \
         X(HOSTKEY_SIGN,      W2M, IPC_ST_PREAUTH | IPC_ST_AUTHED, HOSTKEY_MAX_SIGNATURES, 0, HostkeySign) \
         X(HOSTKEY_SIGNATURE, M2W, IPC_ST_PREAUTH | IPC_ST_AUTHED, 0,       0, HostkeySignature) \
@@ -88,7 +85,10 @@ typedef enum IpcDirection {
         X(FORWARD_LISTEN,    W2M, IPC_ST_AUTHED,  FORWARD_MAX_REQUESTS,    0, ForwardListen)    \
         X(FORWARD_ACCEPT,    W2M, IPC_ST_AUTHED,  FORWARD_MAX_REQUESTS,    1, ForwardAccept)    \
         X(FORWARD_READY,     M2W, IPC_ST_AUTHED,  0,                       1, ForwardReady)     \
-        X(FORWARD_FAILED,    M2W, IPC_ST_AUTHED,  0,                       0, ForwardFailed)
+        X(FORWARD_FAILED,    M2W, IPC_ST_AUTHED,  0,                       0, ForwardFailed)    \
+        X(AUTH_KBDINT,       W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthKbdint)       \
+        X(KBDINT_PROMPTS,    M2W, IPC_ST_PREAUTH, 0,                       0, KbdintPrompts)    \
+        X(KBDINT_ANSWERS,    W2M, IPC_ST_PREAUTH, KBDINT_MAX_ANSWERS_MSGS, 0, KbdintAnswers)
 
 /*
  * Payload field tables. Kinds: U8, BOOL, U16, U32, I32, STRING (NUL-free, copied), SECRET (a
