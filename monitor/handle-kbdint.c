@@ -54,6 +54,9 @@ int handle_kbdint_answers(Monitor *m, IpcKbdintAnswers *p) {
                         return 0;
                 return -EPROTO;
         }
+        /* One answer per prompt: an honest worker checks the client's count and sends an abort instead. */
+        if (!p->abort && p->n_answers != m->kbdint_prompts)
+                return -EPROTO;
         m->kbdint_awaiting = false;
         int r = 0;
         if (p->abort) {
@@ -92,6 +95,7 @@ static int send_round(Monitor *m, const PamKbdintRound *round) {
         p.KBDINT_PROMPTS.n_prompts = round->n_prompts;
         p.KBDINT_PROMPTS.echo = echo;
         m->kbdint_awaiting = true;
+        m->kbdint_prompts = round->n_prompts;
         return monitor_send(m, IPC_KBDINT_PROMPTS, &p, NULL, 0);
 }
 

@@ -64,6 +64,7 @@ typedef struct Monitor {
         bool kbdint_aborted;            /* the client left it, or it ran too long: it fails */
         bool kbdint_changing;           /* the conversation is pam_chauthtok (an expired password) */
         unsigned kbdint_rounds;
+        size_t kbdint_prompts;          /* prompts of the round out with the client */
         bool pam_lost;                  /* a conversation thread never returned: m->pam is not ours */
         char *forced_command;           /* from the authorized_keys line that let the user in */
         uint32_t key_flags;             /* AuthorizedKeyFlags of that line (no-pty, ...) */
