@@ -6,10 +6,13 @@ an askpass program that records each prompt and when it came) and real PAM modul
 - a message a module gives before it waits (pam_exec with stdout: "Touch your key", then 2 s of
   work) reaches the client when the module says it, seconds before the next prompt (OpenSSH queues
   it until the prompt: bz#2876);
+- an expired password (shadow's last change 0): PAM's account stack says so, and the new password is
+  asked for and set in the same conversation (pam_chauthtok), then works for the password method;
 - KbdInteractiveAuthentication no: the method is not offered (control: the same client logs in when
   it is);
 - a conversation left unanswered past LoginGraceTime ends the connection, and the monitor with it."""
 import os
+import re
 import subprocess
 import time
 
@@ -28,7 +31,16 @@ def write(path, text, mode=0o644):
 
 def pam_service(name, auth_lines):
     write(f"/etc/pam.d/{name}", "".join(f"auth {l}\n" for l in auth_lines) +
-          "account required pam_unix.so\nsession required pam_unix.so\n")
+          "account required pam_unix.so\npassword required pam_unix.so yescrypt\n"
+          "session required pam_unix.so\n")
+
+
+def private_etc():
+    """A writable copy of /etc over /etc, in this test's mount namespace only: pam_unix changes a
+    password by writing a new shadow file and renaming it over the old one, which a file bind-mounted
+    by the harness does not allow."""
+    subprocess.run(["cp", "-a", "/etc/.", "/tmp/etc-copy"], check=True)
+    subprocess.run(["mount", "--bind", "/tmp/etc-copy", "/etc"], check=True)
 
 
 def kbd_ssh(user, answers, command="echo in", opts=(), timeout=60):
@@ -95,6 +107,27 @@ def main():
               "the prompt (not queued until the prompt)", (lines, asked))
     check(s.wait_log(r"Accepted keyboard-interactive/pam for alice"), "two rounds (the message, the prompt), "
           "one login", s.text())
+    s.stop()
+
+    # An expired password: changed in the conversation, then in force.
+    private_etc()
+    shadow = harness.read_text("/etc/shadow")
+    write("/etc/shadow", re.sub(r"^(carol:[^:]*:)\d+:", r"\g<1>0:", shadow, flags=re.M), 0o640)
+    s = Server("PAMServiceName kbd-unix\nPasswordAuthentication yes", name="kbd-expired").start()
+    new = "Vq7#rTz9!kLm"
+    rc, out, lines, asked = kbd_ssh("carol", ["carolpw", "carolpw", new, new])
+    check(rc == 0 and out == b"in\n", "an expired password: the login goes on to a password change and works",
+          (rc, lines, asked))
+    check(len(asked) >= 3 and "new" in asked[-1][1].lower() and "new" in asked[-2][1].lower(),
+          f"the new password was asked for, twice ({[p for _, p in asked]})")
+    check(any("change your password" in l.lower() or "expired" in l.lower() for _, l in lines),
+          "PAM's reason reached the user", lines)
+    check(s.wait_log(r"Password of user carol has expired; asking for a new one") and
+          s.wait_log(r"Accepted keyboard-interactive/pam for carol"), "logged", s.text())
+    r = harness.ssh("echo again", user="carol", password=new)
+    check(r.returncode == 0 and r.stdout == b"again\n", "the new password works for the password method", r)
+    r = harness.ssh("echo old", user="carol", password="carolpw")
+    check(r.returncode != 0, "and the old one no longer does", r)
     s.stop()
 
     s = Server("PAMServiceName kbd-unix\nKbdInteractiveAuthentication no\nPasswordAuthentication no",
