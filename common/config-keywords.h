@@ -65,6 +65,8 @@ static int parse_address_family(ConfigContext *ctx, const ConfigKeyword *kw, cha
                                 void *field);
 static int parse_host_key(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_pid_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_authentication_methods(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                        void *field);
 static int parse_authorized_keys_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
                                       void *field);
 static int parse_permit_root_login(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
@@ -102,6 +104,7 @@ static void dump_listen_addresses(const Config *c, const ConfigKeyword *kw, cons
 static void dump_address_family(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_host_keys(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_authorized_keys_files(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_authentication_methods(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_permit_root_login(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_log_level(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_subsystems(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -145,6 +148,8 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(password_authentication, bool),               ONE,         0, 0 },
         { "KbdInteractiveAuthentication", parse_flag,                 dump_flag,
           CONFIG_FIELD(kbd_interactive_authentication, bool),        ONE,         0, 0 },
+        { "AuthenticationMethods",       parse_authentication_methods, dump_authentication_methods,
+          CONFIG_FIELD(authentication_methods, char **),             0,           0, 0 },
         { "StrictModes",                 parse_flag,                  dump_flag,
           CONFIG_FIELD(strict_modes, bool),                          ONE,         0, 0 },
         { "PermitEmptyPasswords",        parse_flag,                  dump_flag,
@@ -288,8 +293,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "Unix-socket forwarding is not implemented" },
         { "AllowUsers",                      R, NULL,                      NULL,
           "an access list: ignoring it would let other users log in" },
-        { "AuthenticationMethods",           R, NULL,                      "any",
-          "several required methods cannot be enforced; ignoring it would accept one method alone" },
         { "AuthorizedKeysCommand",           W, NULL,                      "none",
           "not implemented; ignoring it means fewer keys are accepted, never more" },
         { "AuthorizedKeysCommandUser",       W, "<one>",                   "none",

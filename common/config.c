@@ -415,6 +415,37 @@ static int parse_host_key(ConfigContext *ctx, const ConfigKeyword *kw, char **ar
         return 0;
 }
 
+/* AuthenticationMethods: "any" alone, or lists of methods (common/auth-methods.h), checked here. */
+static int parse_authentication_methods(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                        void *field) {
+        Config *c = ctx->config;
+        AuthLists check = {};
+        if (n > AUTH_METHODS_MAX_LISTS)
+                return config_error(ctx, "too many lists for %s (at most %u)", kw->name, AUTH_METHODS_MAX_LISTS);
+        for (size_t i = 0; i < n; i++) {
+                const char *bad = NULL;
+                if (streq(args[i], "any")) {
+                        if (n > 1)
+                                return config_error(ctx, "%s: \"any\" must appear alone", kw->name);
+                        continue;
+                }
+                if (auth_methods_parse_list(args[i], &check, &bad) < 0)
+                        return config_error(ctx, "%s: invalid authentication method list \"%s\": unknown or "
+                                            "unsupported method \"%s\"", kw->name, args[i], bad);
+        }
+        if (!field)
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                if (streq(args[i], "any"))
+                        break;
+                char *p = strdup(args[i]);
+                if (!p)
+                        return -ENOMEM;
+                c->authentication_methods[c->n_authentication_methods++] = p;
+        }
+        return 0;
+}
+
 static int parse_pid_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
         _cleanup_free_ char *path = NULL;
         if (strcasecmp(args[0], "none") != 0) {
@@ -1121,6 +1152,15 @@ static void dump_host_keys(const Config *c, const ConfigKeyword *kw, const void 
         }
 }
 
+static void dump_authentication_methods(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        dump_keyword(kw, f);
+        if (c->n_authentication_methods == 0)
+                fputs("any", f);
+        for (size_t i = 0; i < c->n_authentication_methods; i++)
+                fprintf(f, "%s%s", i > 0 ? " " : "", c->authentication_methods[i]);
+        fputc('\n', f);
+}
+
 static void dump_authorized_keys_files(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
         dump_keyword(kw, f);
         if (c->n_authorized_keys_files == 0)
@@ -1568,6 +1608,8 @@ void config_done(Config *c) {
                 free(c->hostkeys[i]);
         for (size_t i = 0; i < c->n_authorized_keys_files; i++)
                 free(c->authorized_keys_files[i]);
+        for (size_t i = 0; i < c->n_authentication_methods; i++)
+                free(c->authentication_methods[i]);
         for (size_t i = 0; i < c->n_subsystems; i++) {
                 free(c->subsystems[i].name);
                 free(c->subsystems[i].command);
@@ -1649,6 +1691,12 @@ static int check_listen_families(const Config *c) {
         return 0;
 }
 
+uint32_t config_auth_methods_enabled(const Config *c) {
+        return (c->pubkey_authentication ? AUTH_METHOD_PUBLICKEY : 0) |
+                (c->password_authentication ? AUTH_METHOD_PASSWORD : 0) |
+                (c->kbd_interactive_authentication ? AUTH_METHOD_KBDINT : 0);
+}
+
 int config_finish(Config *c) {
         int r;
 
@@ -1700,6 +1748,26 @@ int config_finish(Config *c) {
                                 return -ENOMEM;
                         c->hostkeys[c->n_hostkeys++] = p;
                 }
+
+        /* As OpenSSH at start-up: some list must be possible with the methods enabled. */
+        if (c->n_authentication_methods > 0) {
+                AuthLists l;
+                r = auth_lists_init(&l, c->authentication_methods, c->n_authentication_methods);
+                if (r < 0)
+                        return r;
+                uint32_t enabled = config_auth_methods_enabled(c);
+                bool possible = false;
+                for (size_t i = 0; i < l.n_lists; i++) {
+                        bool all = true;
+                        for (size_t k = 0; k < l.n_steps[i]; k++)
+                                all = all && (l.steps[i][k] & enabled);
+                        possible = possible || all;
+                }
+                if (!possible) {
+                        log_error("AuthenticationMethods cannot be satisfied by enabled authentication methods");
+                        return -EINVAL;
+                }
+        }
 
         if (!(c->seen & keyword_bit(keyword_find("AuthorizedKeysFile"))) && c->n_authorized_keys_files == 0)
                 for (size_t i = 0; i < ELEMENTSOF(default_authorized_keys_files); i++) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "build-config.h"
+#include "common/auth-methods.h"
 #include "common/limits.h"
 #include "common/log.h"
 
@@ -120,6 +121,8 @@ typedef struct Config {
         bool pubkey_authentication;             /* yes */
         bool password_authentication;           /* yes */
         bool kbd_interactive_authentication;    /* yes: keyboard-interactive, the PAM conversation */
+        char *authentication_methods[AUTH_METHODS_MAX_LISTS]; /* AuthenticationMethods lists; none = any */
+        size_t n_authentication_methods;
         bool permit_empty_passwords;            /* no: PAM gets PAM_DISALLOW_NULL_AUTHTOK */
         PermitRootLogin permit_root_login;      /* prohibit-password */
         int max_auth_tries;                     /* 6 */
@@ -211,6 +214,9 @@ int config_apply_port(Config *c, const char *port);
  * give every ListenAddress without a port one entry per Port (so afterwards every listen[].port != 0).
  */
 int config_finish(Config *c);
+/* The AuthMethod bits of the methods PubkeyAuthentication, PasswordAuthentication and
+ * KbdInteractiveAuthentication enable. */
+uint32_t config_auth_methods_enabled(const Config *c);
 
 /* -T: the effective configuration, OpenSSH style ("port 2222", lowercase keywords). */
 void config_dump(const Config *c, FILE *f);

@@ -107,6 +107,7 @@ typedef enum IpcDirection {
         F(BOOL, password_authentication, 0)                             \
         F(BOOL, pubkey_authentication, 0)                               \
         F(BOOL, kbd_interactive_authentication, 0)                      \
+        F(U32, auth_methods, 0)                                         \
         F(U32, max_sessions, 0)                                         \
         F(U32, client_alive_interval, 0)                                \
         F(U32, client_alive_count_max, 0)                               \
@@ -170,10 +171,12 @@ typedef enum IpcDirection {
         F(BOOL, abort, 0)                                               \
         F(STRV, answers, KBDINT_MAX_PROMPTS)
 
-/* result: an IpcAuthOutcome. user: the authenticated user, on success. */
+/* result: an IpcAuthOutcome. user: the authenticated user, on success. methods: the AuthMethod bits
+ * (common/auth-methods.h) to offer from now on (AuthenticationMethods: the next steps). */
 #define IPC_PAYLOAD_FIELDS_AuthResult(F)                                \
         F(U8, result, 0)                                                \
-        F(STRING, user, AUTH_MAX_USER_LEN)
+        F(STRING, user, AUTH_MAX_USER_LEN)                              \
+        F(U32, methods, 0)
 
 /* A key exchange's signature over its exchange hash: key_index into SETUP's hostkeys, the negotiated
  * key exchange method (whose hash sets the length of data) and signature algorithm. The monitor
@@ -319,6 +322,7 @@ typedef enum IpcAuthOutcome {
         IPC_AUTH_SUCCESS = 1,
         IPC_AUTH_PK_OK = 2,             /* publickey probe: the key is acceptable, send the signature */
         IPC_AUTH_DISCONNECT = 3,        /* too many failures (or user changed): disconnect the client */
+        IPC_AUTH_PARTIAL = 4,           /* AuthenticationMethods: this step done, more needed (methods next) */
         _IPC_AUTH_OUTCOME_MAX,
 } IpcAuthOutcome;
 

@@ -22,6 +22,7 @@ static const char bad_password[] = "\b\n\r\177INCORRECT";
 int auth_reply(Monitor *m, IpcAuthOutcome o) {
         IpcPayload p = {};
         p.AUTH_RESULT.result = (uint8_t) o;
+        p.AUTH_RESULT.methods = auth_lists_next(&m->auth_lists, config_auth_methods_enabled(m->config));
         p.AUTH_RESULT.user = o == IPC_AUTH_SUCCESS ? m->user->name : NULL;
         return monitor_send(m, IPC_AUTH_RESULT, &p, NULL, 0);
 }
@@ -113,7 +114,31 @@ static int auth_accept(Monitor *m, const char *method, const char *key_info) {
         return auth_succeed(m, method, key_info);
 }
 
+/* The method a log name stands for. */
+static AuthMethod method_of(const char *name) {
+        if (streq(name, "publickey"))
+                return AUTH_METHOD_PUBLICKEY;
+        if (streq(name, "password"))
+                return AUTH_METHOD_PASSWORD;
+        return AUTH_METHOD_KBDINT;
+}
+
+bool auth_method_allowed(Monitor *m, const char *method, const char *key_info) {
+        if (auth_lists_allowed(&m->auth_lists, method_of(method)))
+                return true;
+        /* AuthenticationMethods: not a next step of any list (the client was not offered it). */
+        log_verbose("%s for %s%s from %s port %u: not allowed at this stage by AuthenticationMethods", method,
+                    m->user ? "" : "invalid user ", m->auth_user, m->peer_address, m->peer_port);
+        auth_log_attempt(m, false, method, key_info);
+        return false;
+}
+
 int auth_succeed(Monitor *m, const char *method, const char *key_info) {
+        if (!auth_lists_complete(&m->auth_lists, method_of(method))) {
+                /* AuthenticationMethods: a step of a list, not the last (RFC 4252 partial success). */
+                auth_log_partial(m, method, key_info);
+                return auth_reply(m, IPC_AUTH_PARTIAL);
+        }
         auth_log_attempt(m, true, method, key_info);
         monitor_state_set(m, IPC_ST_AUTHED);
         proctitle_set("privsshd: %s [monitor]", m->user->name);
@@ -145,6 +170,8 @@ int handle_auth_password(Monitor *m, const IpcAuthPassword *p) {
                 auth_log_attempt(m, false, "password", NULL);
                 return auth_fail(m);
         }
+        if (!auth_method_allowed(m, "password", NULL))
+                return auth_fail(m);
 
         /* An empty password is refused here as well as by PAM's flag (pam_begin), as OpenSSH does. */
         bool allowed = m->user && auth_root_allowed(m, true, false) &&
@@ -247,6 +274,17 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
                 log_debug("publickey: disabled (PubkeyAuthentication no)");
                 return auth_fail(m);
         }
+        if (!auth_method_allowed(m, "publickey", m->user ? key_info : NULL))
+                return auth_fail(m);
+        /* "publickey,publickey" asks for two keys: one that already succeeded does not count again. */
+        uint8_t digest[32];
+        sha256_digest(p->key_blob, p->key_blob_len, digest);
+        for (size_t i = 0; i < m->n_used_keys; i++)
+                if (memcmp(m->used_keys[i], digest, sizeof digest) == 0) {
+                        log_verbose("publickey: %s for %s already used in this authentication", key_info,
+                                    m->auth_user);
+                        return auth_fail(m);
+                }
 
         /* Probes answered PK_OK cost nothing against MaxAuthTries, so they have a budget of their own
          * that real clients never reach (one probe per key they hold, and they stop at the first key
@@ -315,5 +353,7 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         free(m->key_permit_listen);
         m->key_permit_listen = TAKE_PTR(v.permit_listen);
         pubkey_verdict_done(&v);
+        if (m->n_used_keys < AUTH_METHODS_MAX_STEPS)
+                memcpy(m->used_keys[m->n_used_keys++], digest, sizeof digest);
         return auth_accept(m, "publickey", key_info);
 }

@@ -22,3 +22,6 @@ int auth_fail(Monitor *m);
 int auth_succeed(Monitor *m, const char *method, const char *key_info);
 bool auth_root_allowed(const Monitor *m, bool password, bool forced);
 int auth_pam_begin(Monitor *m);
+/* AuthenticationMethods: whether `method` (a log name: "publickey", "password",
+ * "keyboard-interactive/pam") is a next step; when not, the failure is logged (the caller counts it). */
+bool auth_method_allowed(Monitor *m, const char *method, const char *key_info);

@@ -33,6 +33,8 @@ int handle_auth_kbdint(Monitor *m, const IpcAuthKbdint *p) {
                 auth_log_attempt(m, false, METHOD, NULL);
                 return auth_fail(m);
         }
+        if (!auth_method_allowed(m, METHOD, NULL))
+                return auth_fail(m);
         /* An unknown user, or root where passwords are not allowed, still gets the conversation PAM
          * holds for the name (the same prompts and timing as a real one), and then fails. */
         r = auth_pam_begin(m);

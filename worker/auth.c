@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/auth-methods.h"
 #include "common/base64.h"
 #include "common/log.h"
 #include "common/macro.h"
@@ -16,13 +17,15 @@
 #include "worker/test-inject.h"
 #include "worker/worker.h"
 
-static int methods(const Worker *w) {
+/* What the client is offered: what the monitor said last (SETUP, then each AUTH_RESULT), which
+ * AuthenticationMethods narrows to the next steps. */
+int auth_methods_offered(const Worker *w) {
         int m = 0;
-        if (w->setup.pubkey_authentication)
+        if (w->auth_methods & AUTH_METHOD_PUBLICKEY)
                 m |= SSH_AUTH_METHOD_PUBLICKEY;
-        if (w->setup.password_authentication)
+        if (w->auth_methods & AUTH_METHOD_PASSWORD)
                 m |= SSH_AUTH_METHOD_PASSWORD;
-        if (w->setup.kbd_interactive_authentication)
+        if (w->auth_methods & AUTH_METHOD_KBDINT)
                 m |= SSH_AUTH_METHOD_INTERACTIVE;
         return m;
 }
@@ -47,7 +50,7 @@ static int relay_kbdint_answers(Worker *w) {
 }
 
 static void reply_failure(Worker *w, ssh_message msg) {
-        ssh_message_auth_set_methods(msg, methods(w));
+        ssh_message_auth_set_methods(msg, auth_methods_offered(w));
         ssh_message_reply_default(msg);
 }
 
@@ -113,7 +116,7 @@ static int relay(Worker *w, ssh_message msg) {
         }
 
         case SSH_AUTH_METHOD_INTERACTIVE:
-                if (!w->setup.kbd_interactive_authentication)
+                if (!(w->auth_methods & AUTH_METHOD_KBDINT))
                         return 0;
                 p.AUTH_KBDINT.user = (char *) user;
                 return monitor_client_send(w, IPC_AUTH_KBDINT, &p) < 0 ? 0 : 1;
@@ -209,6 +212,7 @@ int auth_handle_result(Worker *w, const IpcAuthResult *r) {
                 /* The end of a conversation the client left: nothing of the client's to answer. */
                 w->kbdint_abort_out = false;
                 w->auth_outstanding = false;
+                w->auth_methods = r->methods;
                 if (r->result == IPC_AUTH_DISCONNECT) {
                         auth_drop_all(w);
                         ssh_session_set_disconnect_message(w->session, "Too many authentication failures");
@@ -226,8 +230,14 @@ int auth_handle_result(Worker *w, const IpcAuthResult *r) {
         ssh_message msg = w->auth_queue[0];
         memmove(w->auth_queue, w->auth_queue + 1, --w->n_auth * sizeof(ssh_message));
         w->auth_outstanding = false;
+        w->auth_methods = r->methods;
 
         switch (r->result) {
+        case IPC_AUTH_PARTIAL:
+                /* RFC 4252 5.1: a failure with partial success, offering the next steps. */
+                ssh_message_auth_set_methods(msg, auth_methods_offered(w));
+                ssh_message_auth_reply_success(msg, 1);
+                break;
         case IPC_AUTH_FAILURE:
                 reply_failure(w, msg);
                 break;
