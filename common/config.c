@@ -51,7 +51,7 @@ static const char *const default_authorized_keys_files[] = {
         ".ssh/authorized_keys2",
 };
 
-_Static_assert(ELEMENTSOF(config_keywords) <= 64, "Config.seen has one bit per keyword row");
+_Static_assert(ELEMENTSOF(config_keywords) <= 64 * CONFIG_SEEN_WORDS, "Config.seen has one bit per keyword row");
 _Static_assert(ELEMENTSOF(default_host_keys) <= CONFIG_MAX_HOSTKEYS, "default host keys fit");
 _Static_assert(ELEMENTSOF(default_authorized_keys_files) <= AUTHKEYS_MAX_FILES, "defaults fit");
 
@@ -1388,8 +1388,14 @@ static const ConfigUnsupported *unsupported_find(const char *name) {
         return NULL;
 }
 
-static uint64_t keyword_bit(const ConfigKeyword *kw) {
-        return UINT64_C(1) << (kw - config_keywords);
+static bool keyword_seen(const Config *c, const ConfigKeyword *kw) {
+        size_t i = (size_t) (kw - config_keywords);
+        return c->seen[i / 64] & (UINT64_C(1) << (i % 64));
+}
+
+static void keyword_set_seen(Config *c, const ConfigKeyword *kw) {
+        size_t i = (size_t) (kw - config_keywords);
+        c->seen[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
 static int apply_keyword(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n) {
@@ -1403,12 +1409,12 @@ static int apply_keyword(ConfigContext *ctx, const ConfigKeyword *kw, char **arg
                 return config_error(ctx, "extra argument for %s: \"%s\"", kw->name, args[1]);
 
         /* The first obtained value wins (sshd_config(5)); later ones are still checked. */
-        if (kw->offset != CONFIG_NO_FIELD && ((kw->flags & CONFIG_MULTI) || !(c->seen & keyword_bit(kw))))
+        if (kw->offset != CONFIG_NO_FIELD && ((kw->flags & CONFIG_MULTI) || !keyword_seen(c, kw)))
                 field = (uint8_t *) c + kw->offset;
         r = kw->parse(ctx, kw, args, n, field);
         if (r < 0)
                 return r;
-        c->seen |= keyword_bit(kw);
+        keyword_set_seen(c, kw);
         return 0;
 }
 
@@ -1769,7 +1775,7 @@ int config_finish(Config *c) {
                 }
         }
 
-        if (!(c->seen & keyword_bit(keyword_find("AuthorizedKeysFile"))) && c->n_authorized_keys_files == 0)
+        if (!keyword_seen(c, keyword_find("AuthorizedKeysFile")) && c->n_authorized_keys_files == 0)
                 for (size_t i = 0; i < ELEMENTSOF(default_authorized_keys_files); i++) {
                         char *p = strdup(default_authorized_keys_files[i]);
                         if (!p)

@@ -96,6 +96,8 @@ typedef struct RekeyLimit {
         unsigned interval;              /* seconds */
 } RekeyLimit;
 
+#define CONFIG_SEEN_WORDS 4u     /* room for 256 keyword rows */
+
 typedef struct Config {
         /* listener */
         uint16_t ports[CONFIG_MAX_LISTEN];
@@ -184,7 +186,7 @@ typedef struct Config {
 
         /* Bookkeeping for config.c: keywords already given (the first value wins; one bit per row of
          * the keyword table), and whether -p was used (then the files' Port lines are ignored). */
-        uint64_t seen;
+        uint64_t seen[CONFIG_SEEN_WORDS];
         bool ports_from_command_line;
 } Config;
 
