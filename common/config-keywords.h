@@ -67,6 +67,7 @@ static int parse_host_key(ConfigContext *ctx, const ConfigKeyword *kw, char **ar
 static int parse_pid_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_authentication_methods(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
                                         void *field);
+static int parse_access_list(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_authorized_keys_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
                                       void *field);
 static int parse_permit_root_login(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
@@ -105,6 +106,7 @@ static void dump_address_family(const Config *c, const ConfigKeyword *kw, const 
 static void dump_host_keys(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_authorized_keys_files(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_authentication_methods(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_access_list(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_permit_root_login(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_log_level(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_subsystems(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -150,6 +152,14 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(kbd_interactive_authentication, bool),        ONE,         0, 0 },
         { "AuthenticationMethods",       parse_authentication_methods, dump_authentication_methods,
           CONFIG_FIELD(authentication_methods, char **),             0,           0, 0 },
+        { "DenyUsers",                   parse_access_list,           dump_access_list,
+          CONFIG_FIELD(deny_users, char **),                         MULTI,       0, 0 },
+        { "AllowUsers",                  parse_access_list,           dump_access_list,
+          CONFIG_FIELD(allow_users, char **),                        MULTI,       0, 0 },
+        { "DenyGroups",                  parse_access_list,           dump_access_list,
+          CONFIG_FIELD(deny_groups, char **),                        MULTI,       0, 0 },
+        { "AllowGroups",                 parse_access_list,           dump_access_list,
+          CONFIG_FIELD(allow_groups, char **),                       MULTI,       0, 0 },
         { "StrictModes",                 parse_flag,                  dump_flag,
           CONFIG_FIELD(strict_modes, bool),                          ONE,         0, 0 },
         { "PermitEmptyPasswords",        parse_flag,                  dump_flag,
@@ -287,12 +297,8 @@ static const ConfigUnsupported config_unsupported[] = {
          *   reason */
         { "AllowAgentForwarding",            W, YESNO,                     "no",
           "agent forwarding is not implemented" },
-        { "AllowGroups",                     R, NULL,                      NULL,
-          "an access list: ignoring it would let members of other groups log in" },
         { "AllowStreamLocalForwarding",      W, "yes|all|no|local|remote", "no",
           "Unix-socket forwarding is not implemented" },
-        { "AllowUsers",                      R, NULL,                      NULL,
-          "an access list: ignoring it would let other users log in" },
         { "AuthorizedKeysCommand",           W, NULL,                      "none",
           "not implemented; ignoring it means fewer keys are accepted, never more" },
         { "AuthorizedKeysCommandUser",       W, "<one>",                   "none",
@@ -317,10 +323,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "compression follows libssh's defaults" },
         { "DebianBanner",                    W, YESNO,                     NULL,
           "the version string is libssh's" },
-        { "DenyGroups",                      R, NULL,                      NULL,
-          "an access list: ignoring it would let the denied groups log in" },
-        { "DenyUsers",                       R, NULL,                      NULL,
-          "an access list: ignoring it would let the denied users log in" },
         { "ExposeAuthInfo",                  W, YESNO,                     "no",
           "SSH_USER_AUTH is never written: sessions get less information" },
         { "FingerprintHash",                 W, "md5|sha256",              "sha256",

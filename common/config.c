@@ -446,6 +446,42 @@ static int parse_authentication_methods(ConfigContext *ctx, const ConfigKeyword 
         return 0;
 }
 
+/* The list a keyword row of AllowUsers, DenyUsers, AllowGroups or DenyGroups fills, and its count. */
+static size_t *access_list_count(Config *c, const void *field) {
+        if (field == c->allow_users)
+                return &c->n_allow_users;
+        if (field == c->deny_users)
+                return &c->n_deny_users;
+        if (field == c->allow_groups)
+                return &c->n_allow_groups;
+        return &c->n_deny_groups;
+}
+
+/* AllowUsers/DenyUsers: USER or USER@HOST patterns, HOST an address list entry (CIDR) or a host
+ * pattern (checked here: a malformed one is an error now, not a refusal at every login as in OpenSSH);
+ * AllowGroups/DenyGroups: group name patterns. They accumulate over lines. */
+static int parse_access_list(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        Config *c = ctx->config;
+        size_t *count = access_list_count(c, field);
+        char **list = field;
+        bool groups = field == c->allow_groups || field == c->deny_groups;
+        for (size_t i = 0; i < n; i++) {
+                const char *at = strrchr(args[i], '@');
+                if (isempty(args[i]) || (at && (at == args[i] || at[1] == '\0' || groups)))
+                        return invalid_value(ctx, kw->name, args[i]);
+                if (at && net_addr_match_addr_list("127.0.0.1", at + 1) == -EINVAL)
+                        return config_error(ctx, "invalid value for %s: \"%s\" (a bad address or mask in the "
+                                            "host part)", kw->name, args[i]);
+                if (*count >= CONFIG_MAX_ACCESS)
+                        return config_error(ctx, "too many %s patterns (at most %u)", kw->name, CONFIG_MAX_ACCESS);
+                list[*count] = strdup(args[i]);
+                if (!list[*count])
+                        return -ENOMEM;
+                (*count)++;
+        }
+        return 0;
+}
+
 static int parse_pid_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
         _cleanup_free_ char *path = NULL;
         if (strcasecmp(args[0], "none") != 0) {
@@ -1152,6 +1188,15 @@ static void dump_host_keys(const Config *c, const ConfigKeyword *kw, const void 
         }
 }
 
+static void dump_access_list(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        size_t n = *access_list_count((Config *) c, field);
+        char *const *list = field;
+        for (size_t i = 0; i < n; i++) {
+                dump_keyword(kw, f);
+                fprintf(f, "%s\n", list[i]);
+        }
+}
+
 static void dump_authentication_methods(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
         dump_keyword(kw, f);
         if (c->n_authentication_methods == 0)
@@ -1616,6 +1661,14 @@ void config_done(Config *c) {
                 free(c->authorized_keys_files[i]);
         for (size_t i = 0; i < c->n_authentication_methods; i++)
                 free(c->authentication_methods[i]);
+        for (size_t i = 0; i < c->n_allow_users; i++)
+                free(c->allow_users[i]);
+        for (size_t i = 0; i < c->n_deny_users; i++)
+                free(c->deny_users[i]);
+        for (size_t i = 0; i < c->n_allow_groups; i++)
+                free(c->allow_groups[i]);
+        for (size_t i = 0; i < c->n_deny_groups; i++)
+                free(c->deny_groups[i]);
         for (size_t i = 0; i < c->n_subsystems; i++) {
                 free(c->subsystems[i].name);
                 free(c->subsystems[i].command);

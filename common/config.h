@@ -96,7 +96,8 @@ typedef struct RekeyLimit {
         unsigned interval;              /* seconds */
 } RekeyLimit;
 
-#define CONFIG_SEEN_WORDS 4u     /* room for 256 keyword rows */
+#define CONFIG_SEEN_WORDS 4u
+#define CONFIG_MAX_ACCESS 256u    /* patterns in each of AllowUsers, DenyUsers, AllowGroups, DenyGroups */     /* room for 256 keyword rows */
 
 typedef struct Config {
         /* listener */
@@ -125,6 +126,15 @@ typedef struct Config {
         bool kbd_interactive_authentication;    /* yes: keyboard-interactive, the PAM conversation */
         char *authentication_methods[AUTH_METHODS_MAX_LISTS]; /* AuthenticationMethods lists; none = any */
         size_t n_authentication_methods;
+        /* AllowUsers, DenyUsers (user or user@host patterns), AllowGroups, DenyGroups (accumulate) */
+        char *allow_users[CONFIG_MAX_ACCESS];
+        size_t n_allow_users;
+        char *deny_users[CONFIG_MAX_ACCESS];
+        size_t n_deny_users;
+        char *allow_groups[CONFIG_MAX_ACCESS];
+        size_t n_allow_groups;
+        char *deny_groups[CONFIG_MAX_ACCESS];
+        size_t n_deny_groups;
         bool permit_empty_passwords;            /* no: PAM gets PAM_DISALLOW_NULL_AUTHTOK */
         PermitRootLogin permit_root_login;      /* prohibit-password */
         int max_auth_tries;                     /* 6 */

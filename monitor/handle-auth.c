@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/proctitle.h"
 #include "common/sha256.h"
+#include "monitor/access-lists.h"
 #include "monitor/auth-log.h"
 #include "monitor/handle-auth.h"
 #include "monitor/monitor-state.h"
@@ -52,6 +53,10 @@ int auth_begin(Monitor *m, const char *requested) {
                         log_error("looking up user %s failed: %s", m->auth_user, strerror(-r));
                 m->user = NULL;
                 auth_log_invalid_user(m, m->auth_user);
+        } else if (!access_user_allowed(m->config, m->user, m->peer_address)) {
+                /* As OpenSSH: refused by the access lists (logged there), then an invalid user. */
+                user_creds_free(m->user);
+                m->user = NULL;
         }
         return 0;
 }
