@@ -4,7 +4,7 @@ with the real client and real PAM: each list refuses whom it names (or does not 
 others in, in every case beside a login the same list allows; USER@HOST patterns with addresses and
 CIDR; the reason logged in OpenSSH's words, then the user handled as an invalid one ("Failed password
 for invalid user"); fail2ban's stock sshd filter counts those lines; malformed patterns refused at
-load. Fixture groups: alice (2001), carol (2002), project (alice and carol)."""
+load; pam_access in the account stack refusing a publickey login. Fixture groups: alice (2001), carol (2002), project (alice and carol)."""
 import os
 import re
 import subprocess
@@ -50,17 +50,19 @@ def main():
     case("AllowGroups project", ["alice", "carol"], [], "")
     case("AllowGroups project\nDenyUsers alice", ["carol"], ["alice"], "listed in DenyUsers")
 
-    # The login shell: it must exist (a private /etc, so that carol's passwd line can change).
-    subprocess.run(["cp", "-a", "/etc/.", "/tmp/etc-copy"], check=True)
-    subprocess.run(["mount", "--bind", "/tmp/etc-copy", "/etc"], check=True)
-    passwd = harness.read_text("/etc/passwd")
-    with open("/etc/passwd", "w") as f:
-        f.write(re.sub(r"^(carol:.*:)/bin/sh$", r"\1/bin/no-such-shell", passwd, flags=re.M))
-    s = Server("LogLevel VERBOSE", name="shell").start()
-    check(login("alice").returncode == 0, "control: alice (a real shell) logs in")
-    r = login("carol")
-    check(r.returncode == 255 and s.wait_log(r"User carol not allowed because shell /bin/no-such-shell does not exist$"),
-          "a user whose shell does not exist is refused, in OpenSSH's words", s.text())
+    # PAM's account stack decides for every method: pam_access refuses carol's key login.
+    with open("/tmp/access.conf", "w") as f:
+        f.write("-:carol:ALL\n+:ALL:ALL\n")
+    with open("/etc/pam.d/acl-access", "w") as f:
+        f.write("auth required pam_unix.so\naccount required pam_access.so accessfile=/tmp/access.conf\n"
+                "account required pam_unix.so\nsession required pam_unix.so\n")
+    s = Server("PAMServiceName acl-access", name="pam-access").start()
+    r = ssh("echo in", user="alice")
+    check(r.returncode == 0 and r.stdout == b"in\n", "pam_access: alice's key login is let in", r)
+    r = ssh("echo in", user="carol")
+    check(r.returncode == 255, "pam_access: carol's key login is refused (the account stack runs for publickey)", r)
+    check(s.wait_log(r"Access denied for user carol by PAM account configuration") and
+          s.wait_log(r"Failed publickey for carol from 127\.0\.0\.1"), "logged as OpenSSH does", s.text())
     s.stop()
 
     # fail2ban's stock filter counts the refusals.
@@ -78,6 +80,19 @@ def main():
               "fail2ban's sshd filter matches the DenyUsers line", r.stdout + log)
     else:
         check(not harness.MUST_RUN, "fail2ban is unpacked (tools/install-deps test)")
+
+    # The login shell: it must exist (a private /etc, so that carol's passwd line can change).
+    subprocess.run(["cp", "-a", "/etc/.", "/tmp/etc-copy"], check=True)
+    subprocess.run(["mount", "--bind", "/tmp/etc-copy", "/etc"], check=True)
+    passwd = harness.read_text("/etc/passwd")
+    with open("/etc/passwd", "w") as f:
+        f.write(re.sub(r"^(carol:.*:)/bin/sh$", r"\1/bin/no-such-shell", passwd, flags=re.M))
+    s = Server("LogLevel VERBOSE", name="shell").start()
+    check(login("alice").returncode == 0, "control: alice (a real shell) logs in")
+    r = login("carol")
+    check(r.returncode == 255 and s.wait_log(r"User carol not allowed because shell /bin/no-such-shell does not exist$"),
+          "a user whose shell does not exist is refused, in OpenSSH's words", s.text())
+    s.stop()
 
     for conf, said in (("AllowGroups project@127.0.0.1", "invalid value for AllowGroups"),
                        ("AllowUsers alice@10.1.0.0/8", "a bad address or mask"),
