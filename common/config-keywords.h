@@ -65,6 +65,9 @@ static int parse_address_family(ConfigContext *ctx, const ConfigKeyword *kw, cha
                                 void *field);
 static int parse_host_key(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_pid_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_authentication_methods(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                        void *field);
+static int parse_access_list(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_authorized_keys_file(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
                                       void *field);
 static int parse_permit_root_login(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
@@ -102,6 +105,8 @@ static void dump_listen_addresses(const Config *c, const ConfigKeyword *kw, cons
 static void dump_address_family(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_host_keys(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_authorized_keys_files(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_authentication_methods(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_access_list(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_permit_root_login(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_log_level(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_subsystems(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -143,6 +148,18 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(pubkey_authentication, bool),                 ONE,         0, 0 },
         { "PasswordAuthentication",      parse_flag,                  dump_flag,
           CONFIG_FIELD(password_authentication, bool),               ONE,         0, 0 },
+        { "KbdInteractiveAuthentication", parse_flag,                 dump_flag,
+          CONFIG_FIELD(kbd_interactive_authentication, bool),        ONE,         0, 0 },
+        { "AuthenticationMethods",       parse_authentication_methods, dump_authentication_methods,
+          CONFIG_FIELD(authentication_methods, char **),             0,           0, 0 },
+        { "DenyUsers",                   parse_access_list,           dump_access_list,
+          CONFIG_FIELD(deny_users, char **),                         MULTI,       0, 0 },
+        { "AllowUsers",                  parse_access_list,           dump_access_list,
+          CONFIG_FIELD(allow_users, char **),                        MULTI,       0, 0 },
+        { "DenyGroups",                  parse_access_list,           dump_access_list,
+          CONFIG_FIELD(deny_groups, char **),                        MULTI,       0, 0 },
+        { "AllowGroups",                 parse_access_list,           dump_access_list,
+          CONFIG_FIELD(allow_groups, char **),                       MULTI,       0, 0 },
         { "StrictModes",                 parse_flag,                  dump_flag,
           CONFIG_FIELD(strict_modes, bool),                          ONE,         0, 0 },
         { "PermitEmptyPasswords",        parse_flag,                  dump_flag,
@@ -245,6 +262,8 @@ static const struct {
         { "DSAAuthentication", "PubkeyAuthentication" },
         { "HostDSAKey",        "HostKey" },
         { "PubkeyAcceptedKeyTypes", "PubkeyAcceptedAlgorithms" },
+        { "ChallengeResponseAuthentication", "KbdInteractiveAuthentication" },
+        { "SkeyAuthentication", "KbdInteractiveAuthentication" },
 };
 
 typedef enum ConfigPolicy {
@@ -278,14 +297,8 @@ static const ConfigUnsupported config_unsupported[] = {
          *   reason */
         { "AllowAgentForwarding",            W, YESNO,                     "no",
           "agent forwarding is not implemented" },
-        { "AllowGroups",                     R, NULL,                      NULL,
-          "an access list: ignoring it would let members of other groups log in" },
         { "AllowStreamLocalForwarding",      W, "yes|all|no|local|remote", "no",
           "Unix-socket forwarding is not implemented" },
-        { "AllowUsers",                      R, NULL,                      NULL,
-          "an access list: ignoring it would let other users log in" },
-        { "AuthenticationMethods",           R, NULL,                      "any",
-          "several required methods cannot be enforced; ignoring it would accept one method alone" },
         { "AuthorizedKeysCommand",           W, NULL,                      "none",
           "not implemented; ignoring it means fewer keys are accepted, never more" },
         { "AuthorizedKeysCommandUser",       W, "<one>",                   "none",
@@ -300,8 +313,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "certificates are not accepted at all" },
         { "AFSTokenPassing",                 D, NULL,                      NULL,
           "removed from OpenSSH long ago" },
-        { "ChallengeResponseAuthentication", W, YESNO,                     "no",
-          "old name of KbdInteractiveAuthentication: keyboard-interactive is not implemented" },
         { "ChannelTimeout",                  R, NULL,                      NULL,
           "closes idle channels; ignoring it would keep sessions open longer than configured" },
         { "CheckMail",                       D, NULL,                      NULL,
@@ -312,10 +323,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "compression follows libssh's defaults" },
         { "DebianBanner",                    W, YESNO,                     NULL,
           "the version string is libssh's" },
-        { "DenyGroups",                      R, NULL,                      NULL,
-          "an access list: ignoring it would let the denied groups log in" },
-        { "DenyUsers",                       R, NULL,                      NULL,
-          "an access list: ignoring it would let the denied users log in" },
         { "ExposeAuthInfo",                  W, YESNO,                     "no",
           "SSH_USER_AUTH is never written: sessions get less information" },
         { "FingerprintHash",                 W, "md5|sha256",              "sha256",
@@ -356,8 +363,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "host-based authentication is not implemented" },
         { "IPQoS",                           W, NULL,                      NULL,
           "the system's default type of service is used" },
-        { "KbdInteractiveAuthentication",    W, YESNO,                     "no",
-          "keyboard-interactive is not implemented (passwords go through the password method)" },
         { "KerberosAuthentication",          W, YESNO,                     "no",
           "Kerberos is not implemented" },
         { "KerberosGetAFSToken",             W, YESNO,                     NULL,
@@ -406,8 +411,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "FIDO-hosted keys are not used" },
         { "ServerKeyBits",                   D, NULL,                      NULL,
           "SSH protocol 1 only; OpenSSH ignores it" },
-        { "SkeyAuthentication",              W, YESNO,                     "no",
-          "old name of KbdInteractiveAuthentication: keyboard-interactive is not implemented" },
         { "StreamLocalBindMask",             W, "<one>",                   NULL,
           "Unix-socket forwarding is not implemented" },
         { "StreamLocalBindUnlink",           W, YESNO,                     NULL,

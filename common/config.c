@@ -51,7 +51,7 @@ static const char *const default_authorized_keys_files[] = {
         ".ssh/authorized_keys2",
 };
 
-_Static_assert(ELEMENTSOF(config_keywords) <= 64, "Config.seen has one bit per keyword row");
+_Static_assert(ELEMENTSOF(config_keywords) <= 64 * CONFIG_SEEN_WORDS, "Config.seen has one bit per keyword row");
 _Static_assert(ELEMENTSOF(default_host_keys) <= CONFIG_MAX_HOSTKEYS, "default host keys fit");
 _Static_assert(ELEMENTSOF(default_authorized_keys_files) <= AUTHKEYS_MAX_FILES, "defaults fit");
 
@@ -412,6 +412,73 @@ static int parse_host_key(ConfigContext *ctx, const ConfigKeyword *kw, char **ar
         if (c->n_hostkeys >= CONFIG_MAX_HOSTKEYS)
                 return config_error(ctx, "too many host keys (at most %u)", CONFIG_MAX_HOSTKEYS);
         c->hostkeys[c->n_hostkeys++] = TAKE_PTR(path);
+        return 0;
+}
+
+/* AuthenticationMethods: "any" alone, or lists of methods (common/auth-methods.h), checked here. */
+static int parse_authentication_methods(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                        void *field) {
+        Config *c = ctx->config;
+        AuthLists check = {};
+        if (n > AUTH_METHODS_MAX_LISTS)
+                return config_error(ctx, "too many lists for %s (at most %u)", kw->name, AUTH_METHODS_MAX_LISTS);
+        for (size_t i = 0; i < n; i++) {
+                const char *bad = NULL;
+                if (streq(args[i], "any")) {
+                        if (n > 1)
+                                return config_error(ctx, "%s: \"any\" must appear alone", kw->name);
+                        continue;
+                }
+                if (auth_methods_parse_list(args[i], &check, &bad) < 0)
+                        return config_error(ctx, "%s: invalid authentication method list \"%s\": unknown or "
+                                            "unsupported method \"%s\"", kw->name, args[i], bad);
+        }
+        if (!field)
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                if (streq(args[i], "any"))
+                        break;
+                char *p = strdup(args[i]);
+                if (!p)
+                        return -ENOMEM;
+                c->authentication_methods[c->n_authentication_methods++] = p;
+        }
+        return 0;
+}
+
+/* The list a keyword row of AllowUsers, DenyUsers, AllowGroups or DenyGroups fills, and its count. */
+static size_t *access_list_count(Config *c, const void *field) {
+        if (field == c->allow_users)
+                return &c->n_allow_users;
+        if (field == c->deny_users)
+                return &c->n_deny_users;
+        if (field == c->allow_groups)
+                return &c->n_allow_groups;
+        return &c->n_deny_groups;
+}
+
+/* AllowUsers/DenyUsers: USER or USER@HOST patterns, HOST an address list entry (CIDR) or a host
+ * pattern (checked here: a malformed one is an error now, not a refusal at every login as in OpenSSH);
+ * AllowGroups/DenyGroups: group name patterns. They accumulate over lines. */
+static int parse_access_list(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        Config *c = ctx->config;
+        size_t *count = access_list_count(c, field);
+        char **list = field;
+        bool groups = field == c->allow_groups || field == c->deny_groups;
+        for (size_t i = 0; i < n; i++) {
+                const char *at = strrchr(args[i], '@');
+                if (isempty(args[i]) || (at && (at == args[i] || at[1] == '\0' || groups)))
+                        return invalid_value(ctx, kw->name, args[i]);
+                if (at && net_addr_match_addr_list("127.0.0.1", at + 1) == -EINVAL)
+                        return config_error(ctx, "invalid value for %s: \"%s\" (a bad address or mask in the "
+                                            "host part)", kw->name, args[i]);
+                if (*count >= CONFIG_MAX_ACCESS)
+                        return config_error(ctx, "too many %s patterns (at most %u)", kw->name, CONFIG_MAX_ACCESS);
+                list[*count] = strdup(args[i]);
+                if (!list[*count])
+                        return -ENOMEM;
+                (*count)++;
+        }
         return 0;
 }
 
@@ -1121,6 +1188,24 @@ static void dump_host_keys(const Config *c, const ConfigKeyword *kw, const void 
         }
 }
 
+static void dump_access_list(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        size_t n = *access_list_count((Config *) c, field);
+        char *const *list = field;
+        for (size_t i = 0; i < n; i++) {
+                dump_keyword(kw, f);
+                fprintf(f, "%s\n", list[i]);
+        }
+}
+
+static void dump_authentication_methods(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        dump_keyword(kw, f);
+        if (c->n_authentication_methods == 0)
+                fputs("any", f);
+        for (size_t i = 0; i < c->n_authentication_methods; i++)
+                fprintf(f, "%s%s", i > 0 ? " " : "", c->authentication_methods[i]);
+        fputc('\n', f);
+}
+
 static void dump_authorized_keys_files(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
         dump_keyword(kw, f);
         if (c->n_authorized_keys_files == 0)
@@ -1348,8 +1433,14 @@ static const ConfigUnsupported *unsupported_find(const char *name) {
         return NULL;
 }
 
-static uint64_t keyword_bit(const ConfigKeyword *kw) {
-        return UINT64_C(1) << (kw - config_keywords);
+static bool keyword_seen(const Config *c, const ConfigKeyword *kw) {
+        size_t i = (size_t) (kw - config_keywords);
+        return c->seen[i / 64] & (UINT64_C(1) << (i % 64));
+}
+
+static void keyword_set_seen(Config *c, const ConfigKeyword *kw) {
+        size_t i = (size_t) (kw - config_keywords);
+        c->seen[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
 static int apply_keyword(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n) {
@@ -1363,12 +1454,12 @@ static int apply_keyword(ConfigContext *ctx, const ConfigKeyword *kw, char **arg
                 return config_error(ctx, "extra argument for %s: \"%s\"", kw->name, args[1]);
 
         /* The first obtained value wins (sshd_config(5)); later ones are still checked. */
-        if (kw->offset != CONFIG_NO_FIELD && ((kw->flags & CONFIG_MULTI) || !(c->seen & keyword_bit(kw))))
+        if (kw->offset != CONFIG_NO_FIELD && ((kw->flags & CONFIG_MULTI) || !keyword_seen(c, kw)))
                 field = (uint8_t *) c + kw->offset;
         r = kw->parse(ctx, kw, args, n, field);
         if (r < 0)
                 return r;
-        c->seen |= keyword_bit(kw);
+        keyword_set_seen(c, kw);
         return 0;
 }
 
@@ -1518,6 +1609,7 @@ int config_init(Config *c) {
                 .strict_modes = true,
                 .pubkey_authentication = true,
                 .password_authentication = true,
+                .kbd_interactive_authentication = true,
                 .permit_root_login = PERMIT_ROOT_PROHIBIT_PASSWORD,
                 .max_auth_tries = 6,
                 .login_grace_time = 120,
@@ -1567,6 +1659,16 @@ void config_done(Config *c) {
                 free(c->hostkeys[i]);
         for (size_t i = 0; i < c->n_authorized_keys_files; i++)
                 free(c->authorized_keys_files[i]);
+        for (size_t i = 0; i < c->n_authentication_methods; i++)
+                free(c->authentication_methods[i]);
+        for (size_t i = 0; i < c->n_allow_users; i++)
+                free(c->allow_users[i]);
+        for (size_t i = 0; i < c->n_deny_users; i++)
+                free(c->deny_users[i]);
+        for (size_t i = 0; i < c->n_allow_groups; i++)
+                free(c->allow_groups[i]);
+        for (size_t i = 0; i < c->n_deny_groups; i++)
+                free(c->deny_groups[i]);
         for (size_t i = 0; i < c->n_subsystems; i++) {
                 free(c->subsystems[i].name);
                 free(c->subsystems[i].command);
@@ -1648,6 +1750,12 @@ static int check_listen_families(const Config *c) {
         return 0;
 }
 
+uint32_t config_auth_methods_enabled(const Config *c) {
+        return (c->pubkey_authentication ? AUTH_METHOD_PUBLICKEY : 0) |
+                (c->password_authentication ? AUTH_METHOD_PASSWORD : 0) |
+                (c->kbd_interactive_authentication ? AUTH_METHOD_KBDINT : 0);
+}
+
 int config_finish(Config *c) {
         int r;
 
@@ -1700,7 +1808,27 @@ int config_finish(Config *c) {
                         c->hostkeys[c->n_hostkeys++] = p;
                 }
 
-        if (!(c->seen & keyword_bit(keyword_find("AuthorizedKeysFile"))) && c->n_authorized_keys_files == 0)
+        /* As OpenSSH at start-up: some list must be possible with the methods enabled. */
+        if (c->n_authentication_methods > 0) {
+                AuthLists l;
+                r = auth_lists_init(&l, c->authentication_methods, c->n_authentication_methods);
+                if (r < 0)
+                        return r;
+                uint32_t enabled = config_auth_methods_enabled(c);
+                bool possible = false;
+                for (size_t i = 0; i < l.n_lists; i++) {
+                        bool all = true;
+                        for (size_t k = 0; k < l.n_steps[i]; k++)
+                                all = all && (l.steps[i][k] & enabled);
+                        possible = possible || all;
+                }
+                if (!possible) {
+                        log_error("AuthenticationMethods cannot be satisfied by enabled authentication methods");
+                        return -EINVAL;
+                }
+        }
+
+        if (!keyword_seen(c, keyword_find("AuthorizedKeysFile")) && c->n_authorized_keys_files == 0)
                 for (size_t i = 0; i < ELEMENTSOF(default_authorized_keys_files); i++) {
                         char *p = strdup(default_authorized_keys_files[i]);
                         if (!p)

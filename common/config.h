@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "build-config.h"
+#include "common/auth-methods.h"
 #include "common/limits.h"
 #include "common/log.h"
 
@@ -95,6 +96,9 @@ typedef struct RekeyLimit {
         unsigned interval;              /* seconds */
 } RekeyLimit;
 
+#define CONFIG_SEEN_WORDS 4u
+#define CONFIG_MAX_ACCESS 256u    /* patterns in each of AllowUsers, DenyUsers, AllowGroups, DenyGroups */     /* room for 256 keyword rows */
+
 typedef struct Config {
         /* listener */
         uint16_t ports[CONFIG_MAX_LISTEN];
@@ -119,6 +123,18 @@ typedef struct Config {
         bool strict_modes;                      /* yes */
         bool pubkey_authentication;             /* yes */
         bool password_authentication;           /* yes */
+        bool kbd_interactive_authentication;    /* yes: keyboard-interactive, the PAM conversation */
+        char *authentication_methods[AUTH_METHODS_MAX_LISTS]; /* AuthenticationMethods lists; none = any */
+        size_t n_authentication_methods;
+        /* AllowUsers, DenyUsers (user or user@host patterns), AllowGroups, DenyGroups (accumulate) */
+        char *allow_users[CONFIG_MAX_ACCESS];
+        size_t n_allow_users;
+        char *deny_users[CONFIG_MAX_ACCESS];
+        size_t n_deny_users;
+        char *allow_groups[CONFIG_MAX_ACCESS];
+        size_t n_allow_groups;
+        char *deny_groups[CONFIG_MAX_ACCESS];
+        size_t n_deny_groups;
         bool permit_empty_passwords;            /* no: PAM gets PAM_DISALLOW_NULL_AUTHTOK */
         PermitRootLogin permit_root_login;      /* prohibit-password */
         int max_auth_tries;                     /* 6 */
@@ -180,7 +196,7 @@ typedef struct Config {
 
         /* Bookkeeping for config.c: keywords already given (the first value wins; one bit per row of
          * the keyword table), and whether -p was used (then the files' Port lines are ignored). */
-        uint64_t seen;
+        uint64_t seen[CONFIG_SEEN_WORDS];
         bool ports_from_command_line;
 } Config;
 
@@ -210,6 +226,9 @@ int config_apply_port(Config *c, const char *port);
  * give every ListenAddress without a port one entry per Port (so afterwards every listen[].port != 0).
  */
 int config_finish(Config *c);
+/* The AuthMethod bits of the methods PubkeyAuthentication, PasswordAuthentication and
+ * KbdInteractiveAuthentication enable. */
+uint32_t config_auth_methods_enabled(const Config *c);
 
 /* -T: the effective configuration, OpenSSH style ("port 2222", lowercase keywords). */
 void config_dump(const Config *c, FILE *f);

@@ -85,7 +85,10 @@ typedef enum IpcDirection {
         X(FORWARD_LISTEN,    W2M, IPC_ST_AUTHED,  FORWARD_MAX_REQUESTS,    0, ForwardListen)    \
         X(FORWARD_ACCEPT,    W2M, IPC_ST_AUTHED,  FORWARD_MAX_REQUESTS,    1, ForwardAccept)    \
         X(FORWARD_READY,     M2W, IPC_ST_AUTHED,  0,                       1, ForwardReady)     \
-        X(FORWARD_FAILED,    M2W, IPC_ST_AUTHED,  0,                       0, ForwardFailed)
+        X(FORWARD_FAILED,    M2W, IPC_ST_AUTHED,  0,                       0, ForwardFailed)    \
+        X(AUTH_KBDINT,       W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthKbdint)       \
+        X(KBDINT_PROMPTS,    M2W, IPC_ST_PREAUTH, 0,                       0, KbdintPrompts)    \
+        X(KBDINT_ANSWERS,    W2M, IPC_ST_PREAUTH, KBDINT_MAX_ANSWERS_MSGS, 0, KbdintAnswers)
 
 /*
  * Payload field tables. Kinds: U8, BOOL, U16, U32, I32, STRING (NUL-free, copied), SECRET (a
@@ -103,6 +106,8 @@ typedef enum IpcDirection {
         F(U8, log_level, 0)                                             \
         F(BOOL, password_authentication, 0)                             \
         F(BOOL, pubkey_authentication, 0)                               \
+        F(BOOL, kbd_interactive_authentication, 0)                      \
+        F(U32, auth_methods, 0)                                         \
         F(U32, max_sessions, 0)                                         \
         F(U32, client_alive_interval, 0)                                \
         F(U32, client_alive_count_max, 0)                               \
@@ -146,10 +151,32 @@ typedef enum IpcDirection {
         F(BLOB, signed_data, AUTH_MAX_SIGNED_DATA)                      \
         F(BLOB, signature, AUTH_MAX_KEY_BLOB)
 
-/* result: an IpcAuthOutcome. user: the authenticated user, on success. */
+/* keyboard-interactive (RFC 4256) is the PAM conversation (pam/pam-kbdint.h). AUTH_KBDINT starts one
+ * (the client's submethods hint is not used: there is one device, PAM); the monitor answers each PAM
+ * round with KBDINT_PROMPTS (an INFO_REQUEST for the client: name, instruction, prompts, echo as a bit
+ * mask, bit i for prompt i), the worker relays the client's INFO_RESPONSE as KBDINT_ANSWERS (one per
+ * prompt: any other count is a violation), and AUTH_RESULT ends it. abort: the client sent another
+ * request instead of answering; the monitor fails the conversation and sends AUTH_RESULT for it, which
+ * the worker does not relay (the client has moved on). Only one conversation at a time: another
+ * AUTH_* while one runs is a violation (the worker holds new requests until AUTH_RESULT). */
+#define IPC_PAYLOAD_FIELDS_AuthKbdint(F)                                \
+        F(STRING, user, AUTH_MAX_USER_LEN)
+
+#define IPC_PAYLOAD_FIELDS_KbdintPrompts(F)                             \
+        F(STRING, instruction, KBDINT_MAX_INSTRUCTION)                  \
+        F(STRV, prompts, KBDINT_MAX_PROMPTS)                            \
+        F(U32, echo, 0)
+
+#define IPC_PAYLOAD_FIELDS_KbdintAnswers(F)                             \
+        F(BOOL, abort, 0)                                               \
+        F(STRV, answers, KBDINT_MAX_PROMPTS)
+
+/* result: an IpcAuthOutcome. user: the authenticated user, on success. methods: the AuthMethod bits
+ * (common/auth-methods.h) to offer from now on (AuthenticationMethods: the next steps). */
 #define IPC_PAYLOAD_FIELDS_AuthResult(F)                                \
         F(U8, result, 0)                                                \
-        F(STRING, user, AUTH_MAX_USER_LEN)
+        F(STRING, user, AUTH_MAX_USER_LEN)                              \
+        F(U32, methods, 0)
 
 /* A key exchange's signature over its exchange hash: key_index into SETUP's hostkeys, the negotiated
  * key exchange method (whose hash sets the length of data) and signature algorithm. The monitor
@@ -295,6 +322,7 @@ typedef enum IpcAuthOutcome {
         IPC_AUTH_SUCCESS = 1,
         IPC_AUTH_PK_OK = 2,             /* publickey probe: the key is acceptable, send the signature */
         IPC_AUTH_DISCONNECT = 3,        /* too many failures (or user changed): disconnect the client */
+        IPC_AUTH_PARTIAL = 4,           /* AuthenticationMethods: this step done, more needed (methods next) */
         _IPC_AUTH_OUTCOME_MAX,
 } IpcAuthOutcome;
 

@@ -34,6 +34,14 @@
 #define AUTH_MAX_PUBKEY_REQUESTS (AUTH_MAX_TRIES_CEILING + AUTH_MAX_PUBKEY_PROBES + 1u) /* each one is a
                                                    failure (MaxAuthTries), a PK_OK or the success */
 
+/* keyboard-interactive: the PAM conversation relayed to the client (pam/pam-kbdint.h) */
+#define KBDINT_MAX_PROMPTS      32u             /* prompts in one round (PAM_MAX_NUM_MSG) */
+#define KBDINT_MAX_TEXT         1024u           /* one prompt, or one PAM message shown to the user */
+#define KBDINT_MAX_INSTRUCTION  (8u * KBDINT_MAX_TEXT) /* the messages of one round, joined */
+#define KBDINT_MAX_ROUNDS       64u             /* rounds in one conversation; past it, it fails */
+#define KBDINT_MAX_ANSWERS_MSGS (AUTH_MAX_TRIES_CEILING * (KBDINT_MAX_ROUNDS + 1u)) /* every round of
+                                                   every attempt, and the abort of each */
+
 /* host keys (held by the monitor, which signs each key exchange for the worker) */
 #define HOSTKEY_MAX_PREAUTH_SIGNATURES 4u       /* before authentication: the first exchange, and rekeys */
 #define HOSTKEY_MAX_SIGNATURES  65536u          /* per connection: a rekey every GB for 64 TB, or every

@@ -28,6 +28,12 @@ void auth_log_attempt(const Monitor *m, bool accepted, const char *method, const
                 (void) login_record_failed(m->auth_user, m->peer_address);
 }
 
+/* OpenSSH's line for a step of AuthenticationMethods that is not the last. */
+void auth_log_partial(const Monitor *m, const char *method, const char *key_info) {
+        log_info("Partial %s for %s from %s port %u ssh2%s%s", method, m->auth_user ? m->auth_user : "",
+                 m->peer_address, m->peer_port, key_info ? ": " : "", key_info ? key_info : "");
+}
+
 void auth_log_max_tries(const Monitor *m) {
         log_error("maximum authentication attempts exceeded for %s%s from %s port %u ssh2",
                   m->user ? "" : "invalid user ", m->auth_user ? m->auth_user : "",

@@ -15,6 +15,7 @@
 void auth_log_invalid_user(const Monitor *m, const char *user);
 /* method: "none", "password", "publickey"; key_info: "ED25519 SHA256:..." or NULL. */
 void auth_log_attempt(const Monitor *m, bool accepted, const char *method, const char *key_info);
+void auth_log_partial(const Monitor *m, const char *method, const char *key_info);
 void auth_log_max_tries(const Monitor *m);
 void auth_log_root_refused(const Monitor *m);
 

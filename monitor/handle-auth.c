@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/proctitle.h"
 #include "common/sha256.h"
+#include "monitor/access-lists.h"
 #include "monitor/auth-log.h"
 #include "monitor/handle-auth.h"
 #include "monitor/monitor-state.h"
@@ -19,9 +20,10 @@
  * not allowed, empty password with PermitEmptyPasswords no): the same code path and timing as a real attempt, never a success. */
 static const char bad_password[] = "\b\n\r\177INCORRECT";
 
-static int auth_reply(Monitor *m, IpcAuthOutcome o) {
+int auth_reply(Monitor *m, IpcAuthOutcome o) {
         IpcPayload p = {};
         p.AUTH_RESULT.result = (uint8_t) o;
+        p.AUTH_RESULT.methods = auth_lists_next(&m->auth_lists, config_auth_methods_enabled(m->config));
         p.AUTH_RESULT.user = o == IPC_AUTH_SUCCESS ? m->user->name : NULL;
         return monitor_send(m, IPC_AUTH_RESULT, &p, NULL, 0);
 }
@@ -32,7 +34,7 @@ static int auth_reply(Monitor *m, IpcAuthOutcome o) {
  * As in OpenSSH, "user:style" is user "user": the part from the first ':' on is an authentication
  * style (BSD auth), which names nothing on Linux and is dropped before the lookup, the logs and PAM.
  */
-static int auth_begin(Monitor *m, const char *requested) {
+int auth_begin(Monitor *m, const char *requested) {
         _cleanup_free_ char *user = strndup(requested, strcspn(requested, ":"));
         if (!user)
                 return -ENOMEM;
@@ -51,11 +53,15 @@ static int auth_begin(Monitor *m, const char *requested) {
                         log_error("looking up user %s failed: %s", m->auth_user, strerror(-r));
                 m->user = NULL;
                 auth_log_invalid_user(m, m->auth_user);
+        } else if (!access_user_allowed(m->config, m->user, m->peer_address)) {
+                /* As OpenSSH: refused by the access lists (logged there), then an invalid user. */
+                user_creds_free(m->user);
+                m->user = NULL;
         }
         return 0;
 }
 
-static int auth_fail(Monitor *m) {
+int auth_fail(Monitor *m) {
         m->auth_failures++;
         if (m->auth_failures >= (unsigned) m->config->max_auth_tries) {
                 auth_log_max_tries(m);
@@ -70,7 +76,7 @@ static bool is_root(const Monitor *m) {
 }
 
 /* PermitRootLogin for this method. forced: the key carries a forced command. */
-static bool root_allowed(const Monitor *m, bool password, bool forced) {
+bool auth_root_allowed(const Monitor *m, bool password, bool forced) {
         if (!is_root(m))
                 return true;
         switch (m->config->permit_root_login) {
@@ -87,7 +93,7 @@ static bool root_allowed(const Monitor *m, bool password, bool forced) {
         }
 }
 
-static int pam_begin(Monitor *m) {
+int auth_pam_begin(Monitor *m) {
         if (m->pam)
                 return 0;
         return pam_context_new(m->config->pam_service_name, m->auth_user, m->peer_address,
@@ -96,7 +102,7 @@ static int pam_begin(Monitor *m) {
 
 /* The account stack, the log line and the switch to the authenticated state. */
 static int auth_accept(Monitor *m, const char *method, const char *key_info) {
-        int r = pam_begin(m);
+        int r = auth_pam_begin(m);
         if (r >= 0)
                 r = pam_context_account(m->pam);
         if (r < 0) {
@@ -110,6 +116,34 @@ static int auth_accept(Monitor *m, const char *method, const char *key_info) {
                 return auth_fail(m);
         }
 
+        return auth_succeed(m, method, key_info);
+}
+
+/* The method a log name stands for. */
+static AuthMethod method_of(const char *name) {
+        if (streq(name, "publickey"))
+                return AUTH_METHOD_PUBLICKEY;
+        if (streq(name, "password"))
+                return AUTH_METHOD_PASSWORD;
+        return AUTH_METHOD_KBDINT;
+}
+
+bool auth_method_allowed(Monitor *m, const char *method, const char *key_info) {
+        if (auth_lists_allowed(&m->auth_lists, method_of(method)))
+                return true;
+        /* AuthenticationMethods: not a next step of any list (the client was not offered it). */
+        log_verbose("%s for %s%s from %s port %u: not allowed at this stage by AuthenticationMethods", method,
+                    m->user ? "" : "invalid user ", m->auth_user, m->peer_address, m->peer_port);
+        auth_log_attempt(m, false, method, key_info);
+        return false;
+}
+
+int auth_succeed(Monitor *m, const char *method, const char *key_info) {
+        if (!auth_lists_complete(&m->auth_lists, method_of(method))) {
+                /* AuthenticationMethods: a step of a list, not the last (RFC 4252 partial success). */
+                auth_log_partial(m, method, key_info);
+                return auth_reply(m, IPC_AUTH_PARTIAL);
+        }
         auth_log_attempt(m, true, method, key_info);
         monitor_state_set(m, IPC_ST_AUTHED);
         proctitle_set("privsshd: %s [monitor]", m->user->name);
@@ -141,11 +175,13 @@ int handle_auth_password(Monitor *m, const IpcAuthPassword *p) {
                 auth_log_attempt(m, false, "password", NULL);
                 return auth_fail(m);
         }
+        if (!auth_method_allowed(m, "password", NULL))
+                return auth_fail(m);
 
         /* An empty password is refused here as well as by PAM's flag (pam_begin), as OpenSSH does. */
-        bool allowed = m->user && root_allowed(m, true, false) &&
+        bool allowed = m->user && auth_root_allowed(m, true, false) &&
                 (m->config->permit_empty_passwords || !isempty(p->password));
-        r = pam_begin(m);
+        r = auth_pam_begin(m);
         if (r < 0) {
                 auth_log_attempt(m, false, "password", NULL);
                 return auth_fail(m);
@@ -243,6 +279,17 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
                 log_debug("publickey: disabled (PubkeyAuthentication no)");
                 return auth_fail(m);
         }
+        if (!auth_method_allowed(m, "publickey", m->user ? key_info : NULL))
+                return auth_fail(m);
+        /* "publickey,publickey" asks for two keys: one that already succeeded does not count again. */
+        uint8_t digest[32];
+        sha256_digest(p->key_blob, p->key_blob_len, digest);
+        for (size_t i = 0; i < m->n_used_keys; i++)
+                if (memcmp(m->used_keys[i], digest, sizeof digest) == 0) {
+                        log_verbose("publickey: %s for %s already used in this authentication", key_info,
+                                    m->auth_user);
+                        return auth_fail(m);
+                }
 
         /* Probes answered PK_OK cost nothing against MaxAuthTries, so they have a budget of their own
          * that real clients never reach (one probe per key they hold, and they stop at the first key
@@ -270,7 +317,7 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
                           m->user ? "" : "invalid user ", m->auth_user, strerror(-r));
                 v.authorized = false;
         }
-        if (v.authorized && !root_allowed(m, false, v.forced_command != NULL)) {
+        if (v.authorized && !auth_root_allowed(m, false, v.forced_command != NULL)) {
                 auth_log_root_refused(m);
                 v.authorized = false;
         }
@@ -311,5 +358,7 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         free(m->key_permit_listen);
         m->key_permit_listen = TAKE_PTR(v.permit_listen);
         pubkey_verdict_done(&v);
+        if (m->n_used_keys < AUTH_METHODS_MAX_STEPS)
+                memcpy(m->used_keys[m->n_used_keys++], digest, sizeof digest);
         return auth_accept(m, "publickey", key_info);
 }

@@ -10,3 +10,18 @@
 int handle_auth_none(Monitor *m, const IpcAuthNone *p);
 int handle_auth_password(Monitor *m, const IpcAuthPassword *p);
 int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p);
+
+/* Shared with handle-kbdint.c. auth_begin: the first request fixes the user (1: a different name later,
+ * disconnect). auth_fail: one failure against MaxAuthTries, and its AUTH_RESULT. auth_succeed: the
+ * "Accepted" line, the authenticated state and its AUTH_RESULT (the account stack has said yes).
+ * auth_root_allowed: PermitRootLogin for a password-like (password) method or a key (forced: it
+ * carries a forced command). */
+int auth_reply(Monitor *m, IpcAuthOutcome o);
+int auth_begin(Monitor *m, const char *requested);
+int auth_fail(Monitor *m);
+int auth_succeed(Monitor *m, const char *method, const char *key_info);
+bool auth_root_allowed(const Monitor *m, bool password, bool forced);
+int auth_pam_begin(Monitor *m);
+/* AuthenticationMethods: whether `method` (a log name: "publickey", "password",
+ * "keyboard-interactive/pam") is a next step; when not, the failure is logged (the caller counts it). */
+bool auth_method_allowed(Monitor *m, const char *method, const char *key_info);

@@ -28,6 +28,7 @@
 #include "common/proctitle.h"
 #include "monitor/handle-auth.h"
 #include "monitor/handle-forward.h"
+#include "monitor/handle-kbdint.h"
 #include "monitor/handle-log.h"
 #include "monitor/handle-session.h"
 #include "monitor/hostkey-sign.h"
@@ -187,6 +188,7 @@ void monitor_teardown(Monitor *m, const char *reason) {
         signal_senders_stop_all(&m->signal_senders);
         forward_openers_stop_all(&m->forward_openers);
 
+        kbdint_stop(m);
         if (m->pam) {
                 m->pam = pam_context_free(m->pam);
         }
@@ -213,11 +215,21 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
         case IPC_LOG:
                 return handle_log(m, &msg->payload.LOG);
         case IPC_AUTH_NONE:
+                if (m->kbdint)
+                        return -EPROTO;
                 return handle_auth_none(m, &msg->payload.AUTH_NONE);
         case IPC_AUTH_PASSWORD:
+                if (m->kbdint)
+                        return -EPROTO;
                 return handle_auth_password(m, &msg->payload.AUTH_PASSWORD);
         case IPC_AUTH_PUBKEY:
+                if (m->kbdint)
+                        return -EPROTO;         /* the worker holds requests while a conversation runs */
                 return handle_auth_pubkey(m, &msg->payload.AUTH_PUBKEY);
+        case IPC_AUTH_KBDINT:
+                return handle_auth_kbdint(m, &msg->payload.AUTH_KBDINT);
+        case IPC_KBDINT_ANSWERS:
+                return handle_kbdint_answers(m, &msg->payload.KBDINT_ANSWERS);
         case IPC_PTY_REQUEST:
                 return handle_pty_request(m, &msg->payload.PTY_REQUEST);
         case IPC_PTY_RELEASE:
@@ -244,6 +256,7 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
         /* Monitor-to-worker rows and reserved rows never get here: the framing and the gate refuse them. */
         case IPC_SETUP:
         case IPC_AUTH_RESULT:
+        case IPC_KBDINT_PROMPTS:
         case IPC_HOSTKEY_SIGNATURE:
         case IPC_PTY_RESULT:
         case IPC_SESSION_STARTED:
@@ -362,12 +375,13 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd, pid_t relay_p
                 if (openers >= 0 && (timeout < 0 || openers < timeout))
                         timeout = openers;
 
-                struct pollfd p[2 + FORWARD_MAX_PENDING] = {
+                struct pollfd p[3 + FORWARD_MAX_PENDING] = {
                         { .fd = m.ipc_fd, .events = POLLIN | (ipc_queue_pending(&m.outq) ? POLLOUT : 0) },
                         { .fd = m.signal_fd, .events = POLLIN },
                 };
-                size_t n_openers = forward_poll_fill(&m, p + 2);
-                if (poll(p, 2 + n_openers, timeout) < 0) {
+                kbdint_poll_fill(&m, &p[2]);
+                size_t n_openers = forward_poll_fill(&m, p + 3);
+                if (poll(p, 3 + n_openers, timeout) < 0) {
                         if (errno == EINTR)
                                 continue;
                         log_error("monitor: poll: %m");
@@ -376,7 +390,15 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd, pid_t relay_p
                         break;
                 }
                 signal_senders_expire(&m.signal_senders, now_usec());
-                forward_poll_handle(&m, p + 2, n_openers);
+                forward_poll_handle(&m, p + 3, n_openers);
+                r = kbdint_poll_handle(&m, &p[2]);
+                if (r < 0 || m.worker_not_reading) {
+                        log_error("monitor: keyboard-interactive for %s port %u failed: %s", m.peer_address,
+                                  m.peer_port, r < 0 ? strerror(-r) : "worker not reading");
+                        monitor_teardown(&m, "keyboard-interactive");
+                        m.exit_code = 255;
+                        break;
+                }
                 forward_expire(&m, now_usec());
                 if (m.worker_not_reading) {     /* logged by monitor_send() */
                         monitor_teardown(&m, "worker not reading");

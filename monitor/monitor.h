@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/auth-methods.h"
 #include "common/config.h"
 #include "common/ipc-payloads.h"
 #include "common/ipc-queue.h"
@@ -58,6 +59,17 @@ typedef struct Monitor {
         unsigned auth_failures;
         unsigned pubkey_probes;         /* PK_OK answers so far (AUTH_MAX_PUBKEY_PROBES) */
         PamContext *pam;
+        AuthLists auth_lists;           /* AuthenticationMethods: the steps still to do */
+        uint8_t used_keys[AUTH_METHODS_MAX_STEPS][32]; /* SHA-256 of the key blobs that succeeded: */
+        size_t n_used_keys;             /* each key counts once ("publickey,publickey": two keys) */
+        /* keyboard-interactive: the PAM conversation running in its thread (handle-kbdint.h) */
+        struct PamKbdint *kbdint;
+        bool kbdint_awaiting;           /* a round is out with the client: KBDINT_ANSWERS may come */
+        bool kbdint_aborted;            /* the client left it, or it ran too long: it fails */
+        bool kbdint_changing;           /* the conversation is pam_chauthtok (an expired password) */
+        unsigned kbdint_rounds;
+        size_t kbdint_prompts;          /* prompts of the round out with the client */
+        bool pam_lost;                  /* a conversation thread never returned: m->pam is not ours */
         char *forced_command;           /* from the authorized_keys line that let the user in */
         uint32_t key_flags;             /* AuthorizedKeyFlags of that line (no-pty, ...) */
         char *key_permit_open;          /* its permitopen= / permitlisten= values (space-separated), */

@@ -174,6 +174,10 @@ int worker_send_setup(Monitor *m) {
         s->local_port = m->local_port;
         s->log_level = (uint8_t) c->log_level;
         s->password_authentication = c->password_authentication;
+        s->kbd_interactive_authentication = c->kbd_interactive_authentication;
+        /* Validated when the configuration was loaded. */
+        (void) auth_lists_init(&m->auth_lists, c->authentication_methods, c->n_authentication_methods);
+        s->auth_methods = auth_lists_next(&m->auth_lists, config_auth_methods_enabled(c));
         s->pubkey_authentication = c->pubkey_authentication;
         s->max_sessions = c->max_sessions;
         s->client_alive_interval = c->client_alive_interval;

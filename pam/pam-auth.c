@@ -183,3 +183,15 @@ char **pam_context_getenv(PamContext *p) {
 const char *pam_context_last_error(const PamContext *p) {
         return pam_strerror(p->handle, p->last);
 }
+
+void *pam_context_handle(PamContext *p) {
+        return p->handle;
+}
+
+int pam_context_auth_flags(const PamContext *p) {
+        return p->auth_flags;
+}
+
+void pam_context_set_last(PamContext *p, int rc) {
+        p->last = rc;
+}

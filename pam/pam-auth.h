@@ -38,5 +38,11 @@ char **pam_context_getenv(PamContext *p);
  * forget them; NULL when none. Caller frees. */
 char *pam_context_take_messages(PamContext *p);
 
+/* For pam-kbdint.c, which runs pam_authenticate/pam_chauthtok with its own conversation: the
+ * pam_handle_t, the flags pam_authenticate takes, and the return code to remember. */
+void *pam_context_handle(PamContext *p);
+int pam_context_auth_flags(const PamContext *p);
+void pam_context_set_last(PamContext *p, int rc);
+
 /* The last PAM error as text (for log lines), never NULL. */
 const char *pam_context_last_error(const PamContext *p);

@@ -1,13 +1,15 @@
 /*
  * Authentication relay. Every userauth request is held (queue mode) while the monitor decides; the
  * worker has no policy of its own: no attempt counting, no user checks. Methods the monitor does not
- * handle (keyboard-interactive, hostbased, gssapi) are refused here without asking.
+ * handle (hostbased, gssapi) are refused here without asking. keyboard-interactive is the monitor's
+ * PAM conversation: its rounds come as KBDINT_PROMPTS, the client's answers go back as KBDINT_ANSWERS.
  */
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/auth-methods.h"
 #include "common/base64.h"
 #include "common/log.h"
 #include "common/macro.h"
@@ -15,23 +17,48 @@
 #include "worker/test-inject.h"
 #include "worker/worker.h"
 
-static int methods(const Worker *w) {
+/* What the client is offered: what the monitor said last (SETUP, then each AUTH_RESULT), which
+ * AuthenticationMethods narrows to the next steps. */
+int auth_methods_offered(const Worker *w) {
         int m = 0;
-        if (w->setup.pubkey_authentication)
+        if (w->auth_methods & AUTH_METHOD_PUBLICKEY)
                 m |= SSH_AUTH_METHOD_PUBLICKEY;
-        if (w->setup.password_authentication)
+        if (w->auth_methods & AUTH_METHOD_PASSWORD)
                 m |= SSH_AUTH_METHOD_PASSWORD;
+        if (w->auth_methods & AUTH_METHOD_KBDINT)
+                m |= SSH_AUTH_METHOD_INTERACTIVE;
         return m;
 }
 
+/* The client's INFO_RESPONSE to our last INFO_REQUEST: its answers to the monitor, or an abort when
+ * it answered something else than what was asked (the conversation then fails). */
+static int relay_kbdint_answers(Worker *w) {
+        IpcPayload p = {};
+        int n = ssh_userauth_kbdint_getnanswers(w->session);
+        char *answers[KBDINT_MAX_PROMPTS] = {};
+        bool ok = n >= 0 && (unsigned) n == w->kbdint_prompts;
+        for (int i = 0; ok && i < n; i++) {
+                const char *a = ssh_userauth_kbdint_getanswer(w->session, (unsigned) i);
+                ok = a && strlen(a) <= AUTH_MAX_PASSWORD_LEN;
+                answers[i] = (char *) a;
+        }
+        w->kbdint_waiting = false;
+        p.KBDINT_ANSWERS.abort = !ok;
+        p.KBDINT_ANSWERS.answers = ok ? answers : NULL;
+        p.KBDINT_ANSWERS.n_answers = ok ? (size_t) n : 0;
+        return monitor_client_send(w, IPC_KBDINT_ANSWERS, &p) < 0 ? 0 : 1;
+}
+
 static void reply_failure(Worker *w, ssh_message msg) {
-        ssh_message_auth_set_methods(msg, methods(w));
+        ssh_message_auth_set_methods(msg, auth_methods_offered(w));
         ssh_message_reply_default(msg);
 }
 
 /* Send the request at the head of the queue to the monitor. 1: sent; 0: answered locally. */
 static int relay(Worker *w, ssh_message msg) {
         IpcPayload p = {};
+        if (ssh_message_subtype(msg) == SSH_AUTH_METHOD_INTERACTIVE && ssh_message_auth_kbdint_is_response(msg))
+                return w->kbdint_waiting ? relay_kbdint_answers(w) : 0;
         const char *user = ssh_message_auth_user(msg);
         if (!user || strlen(user) > AUTH_MAX_USER_LEN)
                 return 0;
@@ -88,6 +115,12 @@ static int relay(Worker *w, ssh_message msg) {
                 return r < 0 ? 0 : 1;
         }
 
+        case SSH_AUTH_METHOD_INTERACTIVE:
+                if (!(w->auth_methods & AUTH_METHOD_KBDINT))
+                        return 0;
+                p.AUTH_KBDINT.user = (char *) user;
+                return monitor_client_send(w, IPC_AUTH_KBDINT, &p) < 0 ? 0 : 1;
+
         default:
                 return 0;
         }
@@ -97,6 +130,18 @@ static int relay(Worker *w, ssh_message msg) {
 static void advance(Worker *w) {
         while (!w->auth_outstanding && w->n_auth > 0) {
                 ssh_message msg = w->auth_queue[0];
+                if (w->kbdint_waiting && !(ssh_message_subtype(msg) == SSH_AUTH_METHOD_INTERACTIVE &&
+                                           ssh_message_auth_kbdint_is_response(msg))) {
+                        /* RFC 4256 3.4: a new request instead of the answers ends the conversation. */
+                        IpcPayload p = {};
+                        p.KBDINT_ANSWERS.abort = true;
+                        w->kbdint_waiting = false;
+                        if (monitor_client_send(w, IPC_KBDINT_ANSWERS, &p) >= 0) {
+                                w->kbdint_abort_out = true;
+                                w->auth_outstanding = true;
+                                return;
+                        }
+                }
                 if (relay(w, msg) > 0) {
                         w->auth_outstanding = true;
                         return;
@@ -135,14 +180,64 @@ void auth_handle_message(Worker *w, ssh_message msg) {
         advance(w);
 }
 
+int auth_handle_kbdint_prompts(Worker *w, const IpcKbdintPrompts *p) {
+        if (!w->auth_outstanding || w->kbdint_abort_out || w->n_auth == 0 ||
+            ssh_message_subtype(w->auth_queue[0]) != SSH_AUTH_METHOD_INTERACTIVE || p->n_prompts > KBDINT_MAX_PROMPTS)
+                return -EPROTO;
+        ssh_message msg = w->auth_queue[0];
+        char echo[KBDINT_MAX_PROMPTS];
+        for (size_t i = 0; i < p->n_prompts; i++)
+                echo[i] = (char) ((p->echo >> i) & 1u);
+        int r = ssh_message_auth_interactive_request(msg, "", p->instruction ? p->instruction : "",
+                                                     (unsigned) p->n_prompts, (const char **) p->prompts, echo);
+        memmove(w->auth_queue, w->auth_queue + 1, --w->n_auth * sizeof(ssh_message));
+        ssh_message_free(msg);
+        w->auth_outstanding = false;
+        if (r != SSH_OK) {
+                /* The round never reached the client: fail the conversation through the monitor. */
+                IpcPayload a = {};
+                a.KBDINT_ANSWERS.abort = true;
+                w->kbdint_abort_out = true;
+                w->auth_outstanding = true;
+                return monitor_client_send(w, IPC_KBDINT_ANSWERS, &a);
+        }
+        w->kbdint_waiting = true;
+        w->kbdint_prompts = (unsigned) p->n_prompts;
+        advance(w);
+        return 0;
+}
+
 int auth_handle_result(Worker *w, const IpcAuthResult *r) {
+        if (w->kbdint_abort_out) {
+                /* The end of a conversation the client left: nothing of the client's to answer. */
+                w->kbdint_abort_out = false;
+                w->auth_outstanding = false;
+                w->auth_methods = r->methods;
+                if (r->result == IPC_AUTH_DISCONNECT) {
+                        auth_drop_all(w);
+                        ssh_session_set_disconnect_message(w->session, "Too many authentication failures");
+                        ssh_disconnect(w->session);
+                        w->done = true;
+                        return 0;
+                }
+                if (r->result != IPC_AUTH_FAILURE)
+                        return -EPROTO;
+                advance(w);
+                return 0;
+        }
         if (!w->auth_outstanding || w->n_auth == 0)
                 return -EPROTO;
         ssh_message msg = w->auth_queue[0];
         memmove(w->auth_queue, w->auth_queue + 1, --w->n_auth * sizeof(ssh_message));
         w->auth_outstanding = false;
+        w->auth_methods = r->methods;
 
         switch (r->result) {
+        case IPC_AUTH_PARTIAL:
+                /* RFC 4252 5.1: a failure with partial success, offering the next steps. */
+                ssh_message_auth_set_methods(msg, auth_methods_offered(w));
+                ssh_message_auth_reply_success(msg, 1);
+                break;
         case IPC_AUTH_FAILURE:
                 reply_failure(w, msg);
                 break;
@@ -189,4 +284,6 @@ void auth_drop_all(Worker *w) {
                 ssh_message_free(w->auth_queue[i]);
         w->n_auth = 0;
         w->auth_outstanding = false;
+        w->kbdint_waiting = false;
+        w->kbdint_abort_out = false;
 }

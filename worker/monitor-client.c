@@ -45,6 +45,8 @@ static int dispatch(Worker *w, IpcMessage *m) {
         switch (m->type) {
         case IPC_AUTH_RESULT:
                 return auth_handle_result(w, &m->payload.AUTH_RESULT);
+        case IPC_KBDINT_PROMPTS:
+                return auth_handle_kbdint_prompts(w, &m->payload.KBDINT_PROMPTS);
         case IPC_SESSION_STARTED: {
                 int fds[3] = { m->fds[0], m->fds[1], m->fds[2] };
                 m->n_fds = 0;   /* ownership moves to the channel */
@@ -74,6 +76,8 @@ static int dispatch(Worker *w, IpcMessage *m) {
         case IPC_AUTH_NONE:
         case IPC_AUTH_PASSWORD:
         case IPC_AUTH_PUBKEY:
+        case IPC_AUTH_KBDINT:
+        case IPC_KBDINT_ANSWERS:
         case IPC_HOSTKEY_SIGN:
         case IPC_HOSTKEY_SIGNATURE:
         case IPC_PTY_REQUEST:

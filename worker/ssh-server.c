@@ -110,12 +110,8 @@ int ssh_server_prepare(Worker *w) {
         if (r < 0)
                 return r;
 
-        int methods = 0;
-        if (w->setup.pubkey_authentication)
-                methods |= SSH_AUTH_METHOD_PUBLICKEY;
-        if (w->setup.password_authentication)
-                methods |= SSH_AUTH_METHOD_PASSWORD;
-        ssh_set_auth_methods(w->session, methods);
+        w->auth_methods = w->setup.auth_methods;
+        ssh_set_auth_methods(w->session, auth_methods_offered(w));
         ssh_set_blocking(w->session, 0);
         return 0;
 }

@@ -93,6 +93,13 @@ struct Worker {
         ssh_message auth_queue[AUTH_MAX_PENDING];
         size_t n_auth;
         bool auth_outstanding;
+        /* keyboard-interactive: an INFO_REQUEST with kbdint_prompts prompts is out with the client;
+         * kbdint_abort_out: the monitor is failing a conversation the client left (a new request came
+         * instead of the answers): its AUTH_RESULT answers nothing the client sent. */
+        uint32_t auth_methods;          /* AuthMethod bits offered (common/auth-methods.h) */
+        bool kbdint_waiting;
+        unsigned kbdint_prompts;
+        bool kbdint_abort_out;
 
         Channel *channels;
         uint32_t next_channel_id;
@@ -142,6 +149,8 @@ void hostkeys_drop(Worker *w);
 /* auth.c */
 void auth_handle_message(Worker *w, ssh_message msg);
 int auth_handle_result(Worker *w, const IpcAuthResult *r);
+int auth_handle_kbdint_prompts(Worker *w, const IpcKbdintPrompts *p);
+int auth_methods_offered(const Worker *w);
 void auth_drop_all(Worker *w);
 
 /* channel.c */

@@ -32,7 +32,7 @@ BUILD = ["gcc", "meson", "ninja-build", "pkg-config", "libpam0g-dev", "libseccom
          "libsystemd-dev", "libcrypt-dev", "openssh-client", "libpam-modules", "libpam-runtime",
          "cmake", "libssl-dev", "zlib1g-dev", "patch", "xz-utils"]
 TEST = ["clang", "openssh-sftp-server", "python3", "python3-asyncssh", "tmux", "iproute2", "util-linux",
-        "procps", "openssl", "debootstrap", "socat", "netcat-openbsd"]
+        "procps", "openssl", "debootstrap", "socat", "netcat-openbsd", "libpam-oath", "oathtool"]
 
 # What the build and the tests use, by path (globs allowed; the first match counts).
 NEEDED = [
@@ -46,6 +46,7 @@ NEEDED = [
     "/usr/bin/socat", "/usr/bin/nc.openbsd",
     "/usr/lib/python3/dist-packages/asyncssh/__init__.py",
     "/usr/lib/*/security/pam_unix.so", "/usr/lib/*/security/pam_exec.so",
+    "/usr/lib/*/security/pam_oath.so", "/usr/bin/oathtool",
     # tests/regress/: unpacking openssh-tests, and what its scripts run besides ssh and sshd
     "/usr/bin/dpkg-deb", "/usr/bin/ssh-agent", "/usr/bin/ssh-add", "/usr/bin/ssh-keyscan", "/usr/bin/sh",
     "/usr/bin/awk", "/usr/bin/cmp", "/usr/bin/diff", "/usr/bin/dd", "/usr/bin/od",

@@ -383,7 +383,7 @@ static void test_command_line(void) {
         /* Errors name the command line. */
         static const char *const bad[] = {
                 "Foo=bar", "PermitRootLogin", "MaxSessions 5000", "UsePAM=no", "", "# comment",
-                "=yes", "Port \"22", "AllowUsers root",
+                "=yes", "Port \"22", "RevokedKeys /x",
         };
         all_errors = strdup("");
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
