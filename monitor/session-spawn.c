@@ -114,8 +114,9 @@ static void print_login_message(const SessionSpawnParams *p) {
  * (PermitUserEnvironment). Refusals are OpenSSH's: the session does not start. */
 static char **environment_with_user_file(const SessionSpawnParams *p) {
         _cleanup_free_ char *path = NULL;
+        size_t hl = strlen(p->user->home);
         if (asprintf(&path, "%s%s.ssh/environment", p->user->home,
-                     p->user->home[strlen(p->user->home) - 1] == '/' ? "" : "/") < 0)
+                     hl > 0 && p->user->home[hl - 1] == '/' ? "" : "/") < 0)
                 return NULL;
         _cleanup_strv_free_ char **file_env = NULL;
         int r = user_environment_read(path, p->user_env, STDERR_FILENO, &file_env);
