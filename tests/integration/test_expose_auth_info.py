@@ -61,7 +61,7 @@ def main():
           f"the file is alice's, mode 0600 ({lines[1] if len(lines) > 1 else None!r})", r)
     check("\n".join(lines[2:]) == f"publickey {key}\n",
           f"it says 'publickey {key[:20]}...' and nothing else ({lines[2:]!r})", r)
-    check(harness.wait_for(lambda: not os.path.exists(path), 10),
+    check(PATH_RE.match(path) and harness.wait_for(lambda: not os.path.exists(path), 10),
           "it is gone once the client has disconnected", auth_files(), s)
 
     # -- password -----------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ def main():
     path = first_line(p).decode(errors="replace")
     check(PATH_RE.match(path) and os.path.exists(path), f"a running session's file exists ({path!r})", p)
     p.kill()
-    check(harness.wait_for(lambda: not os.path.exists(path), 10),
+    check(PATH_RE.match(path) and harness.wait_for(lambda: not os.path.exists(path), 10),
           "after the client is killed (SIGKILL), the file is gone", auth_files(), s)
     p.close()
 
@@ -87,7 +87,7 @@ def main():
         check(len(monitors) == 1, f"its monitor is found ({len(monitors)})", harness.processes(cmdline="privsshd"))
         for m in monitors:
             os.kill(m.pid, signal.SIGTERM)
-        check(harness.wait_for(lambda: not os.path.exists(path), 10),
+        check(PATH_RE.match(path) and harness.wait_for(lambda: not os.path.exists(path), 10),
               "after its monitor got SIGTERM, the file is gone", auth_files(), s)
     p.close()
     check(harness.wait_for(lambda: auth_files() == [], 10), "no /tmp/sshauth.* file is left", auth_files())
@@ -98,7 +98,8 @@ def main():
     r = ssh('rm "$SSH_USER_AUTH" && ln -s /tmp/precious "$SSH_USER_AUTH" && echo "$SSH_USER_AUTH"')
     link = r.stdout.decode(errors="replace").strip()
     check(r.returncode == 0 and PATH_RE.match(link), f"the user replaced the file by a link ({link!r})", r)
-    check(harness.wait_for(lambda: not os.path.lexists(link), 10), "at the end, the link is removed", auth_files())
+    check(PATH_RE.match(link) and harness.wait_for(lambda: not os.path.lexists(link), 10),
+          "at the end, the link is removed", auth_files())
     check(os.path.exists("/tmp/precious") and open("/tmp/precious").read() == "root's\n",
           "and the file it pointed to is untouched")
     s.stop()
