@@ -195,7 +195,8 @@ static int line_options_add_env(LineOptions *o, char **value) {
         const char *v = *value, *eq = strchr(v, '=');
         bool valid = eq && eq > v;
         for (const char *c = v; valid && c < eq; c++)
-                valid = isalnum((unsigned char) *c) || *c == '_';
+                valid = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+                        *c == '_';
         if (!valid) {
                 o->bad = "invalid environment string";
                 return -EINVAL;
