@@ -95,6 +95,8 @@ static int parse_forward_directions(ConfigContext *ctx, const ConfigKeyword *kw,
 static int parse_gateway_ports(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_permit_list(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_rekey_limit(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_permit_user_environment(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                         void *field);
 
 static void dump_flag(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_int(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -121,6 +123,7 @@ static void dump_forward_directions(const Config *c, const ConfigKeyword *kw, co
 static void dump_gateway_ports(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_permit_list(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_rekey_limit(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_permit_user_environment(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 
 #define ONE CONFIG_ONE_ARG
 #define MULTI CONFIG_MULTI
@@ -164,6 +167,8 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(strict_modes, bool),                          ONE,         0, 0 },
         { "PermitEmptyPasswords",        parse_flag,                  dump_flag,
           CONFIG_FIELD(permit_empty_passwords, bool),                ONE,         0, 0 },
+        { "ExposeAuthInfo",              parse_flag,                  dump_flag,
+          CONFIG_FIELD(expose_auth_info, bool),                      ONE,         0, 0 },
         { "PidFile",                     parse_pid_file,              dump_string,
           CONFIG_FIELD(pid_file, char *),                            ONE,         0, 0 },
         { "LogLevel",                    parse_log_level,             dump_log_level,
@@ -192,6 +197,8 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(permit_open, PermitList),                     0,           0, 0 },
         { "PermitListen",                parse_permit_list,           dump_permit_list,
           CONFIG_FIELD(permit_listen, PermitList),                   0,           0, 0 },
+        { "PermitUserEnvironment",       parse_permit_user_environment, dump_permit_user_environment,
+          CONFIG_FIELD(permit_user_environment, char *),             ONE,         0, 0 },
         { "PrintMotd",                   parse_flag,                  dump_flag,
           CONFIG_FIELD(print_motd, bool),                            ONE,         0, 0 },
         { "PrintLastLog",                parse_flag,                  dump_flag,
@@ -323,8 +330,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "compression follows libssh's defaults" },
         { "DebianBanner",                    W, YESNO,                     NULL,
           "the version string is libssh's" },
-        { "ExposeAuthInfo",                  W, YESNO,                     "no",
-          "SSH_USER_AUTH is never written: sessions get less information" },
         { "FingerprintHash",                 W, "md5|sha256",              "sha256",
           "key fingerprints are always logged as SHA256" },
         { "GSSAPIAuthentication",            W, YESNO,                     "no",
@@ -387,8 +392,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "removed from Debian's OpenSSH long ago" },
         { "PermitTunnel",                    W, "yes|point-to-point|ethernet|no", "no",
           "tun/tap forwarding is not implemented" },
-        { "PermitUserEnvironment",           W, NULL,                      "no",
-          "~/.ssh/environment and environment= key options are never read" },
         { "PermitUserRC",                    W, YESNO,                     "no",
           "~/.ssh/rc is never run" },
         { "Protocol",                        D, NULL,                      NULL,

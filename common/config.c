@@ -691,6 +691,24 @@ static int parse_set_env(ConfigContext *ctx, const ConfigKeyword *kw, char **arg
         return 0;
 }
 
+/* "PermitUserEnvironment yes|no|PATTERN-LIST": as OpenSSH, exactly "yes" or "no" (case-sensitive), and
+ * anything else is a pattern list of the names that may be set (which means "yes" for those). */
+static int parse_permit_user_environment(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                         void *field) {
+        if (isempty(args[0]))
+                return invalid_value(ctx, kw->name, args[0]);
+        if (!field)
+                return 0;
+        char *v = NULL;
+        if (!streq(args[0], "no")) {
+                v = strdup(args[0]);
+                if (!v)
+                        return -ENOMEM;
+        }
+        string_replace(field, v);
+        return 0;
+}
+
 /* Store a copy of value in the string field, or NULL when the keyword said "none". */
 static int replace_unless_none(void *field, const char *value, bool none) {
         char *s = NULL;
@@ -1266,6 +1284,12 @@ static void dump_set_env(const Config *c, const ConfigKeyword *kw, const void *f
         fputc('\n', f);
 }
 
+static void dump_permit_user_environment(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        const char *v = *(char *const *) field;
+        dump_keyword(kw, f);
+        fprintf(f, "%s\n", v ?: "no");
+}
+
 static void dump_max_startups(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
         const MaxStartups *m = field;
         dump_keyword(kw, f);
@@ -1682,6 +1706,7 @@ void config_done(Config *c) {
         for (size_t i = 0; i < c->permit_listen.n; i++)
                 free(c->permit_listen.entries[i]);
         free(c->force_command);
+        free(c->permit_user_environment);
         free(c->banner);
         free(c->pid_file);
         free(c->pam_service_name);
@@ -1893,6 +1918,21 @@ bool config_accept_env(const Config *c, const char *name) {
 
 bool config_accept_env_overruled(const Config *c, const char *name) {
         return name && env_name_never_passed(name) && accept_env_names(c, name);
+}
+
+static bool user_env_names(const Config *c, const char *name) {
+        const char *v = c->permit_user_environment;
+        if (!v)
+                return false;
+        return streq(v, "yes") || match_pattern_in_list(name, v, false) == 1;
+}
+
+bool config_user_env_allowed(const Config *c, const char *name) {
+        return name && !env_name_never_passed(name) && user_env_names(c, name);
+}
+
+bool config_user_env_overruled(const Config *c, const char *name) {
+        return name && env_name_never_passed(name) && user_env_names(c, name);
 }
 
 int config_keyword_at(size_t i, const char **ret_name, const char **ret_status) {

@@ -156,6 +156,8 @@ typedef struct Config {
         size_t n_set_env;
         char *force_command;                    /* ForceCommand; NULL = none */
         bool permit_tty;                        /* yes */
+        char *permit_user_environment;          /* PermitUserEnvironment: NULL = no, "yes", or a pattern list */
+        bool expose_auth_info;                  /* ExposeAuthInfo: no */
 
         /* forwarding (monitor/forward-policy.h) */
         ForwardDirections allow_tcp_forwarding; /* yes (= all) */
@@ -243,6 +245,17 @@ bool config_accept_env(const Config *c, const char *name);
 /* True when an AcceptEnv pattern names NAME though config_accept_env() refuses it (a loader or
  * shell-startup variable, or not an identifier): worth telling the operator. */
 bool config_accept_env_overruled(const Config *c, const char *name);
+
+/*
+ * PermitUserEnvironment: may ~/.ssh/environment or an authorized_keys environment="NAME=..." set this
+ * variable? Only when the keyword is "yes" or a pattern list that NAME matches (OpenSSH's
+ * match_pattern_list(), '!' negates), AND NAME is not one privsshd never passes (as for AcceptEnv:
+ * names that are not identifiers, loader, libc and shell-startup variables): OpenSSH's sshd_config(5)
+ * warns that those let users bypass restrictions such as ForceCommand (LD_PRELOAD, BASH_ENV).
+ */
+bool config_user_env_allowed(const Config *c, const char *name);
+/* True when PermitUserEnvironment lets NAME through but privsshd never does (see above). */
+bool config_user_env_overruled(const Config *c, const char *name);
 
 /* "yes", "no", "prohibit-password", "forced-commands-only" (how sshd_config(5) spells them). */
 const char *permit_root_login_to_string(PermitRootLogin p);

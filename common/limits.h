@@ -52,6 +52,8 @@
 #define AUTHKEYS_MAX_LINE       (64u * 1024u)
 #define AUTHKEYS_MAX_FILES      16u
 #define AUTHKEYS_MAX_PERMIT     32u             /* permitopen= and permitlisten= values on one line */
+#define AUTHKEYS_MAX_ENV        64u             /* environment= values on one line (OpenSSH: 1024; a session
+                                                   holds SESSION_MAX_ENV variables in all) */
 #define MATCH_MAX_LIST_ENTRY    1023u           /* one entry of a pattern list (from="..."): OpenSSH's
                                                    match_pattern_in_list() lets a longer one match nothing */
 
@@ -73,6 +75,9 @@
 #define SESSION_MAX_ENV_REQUESTS 64u            /* client "env" requests kept per channel */
 #define SESSION_MAX_ENV_REQUEST (8u * 1024u)    /* one NAME=VALUE from the client */
 #define SESSION_MAX_ENV_TOTAL   (64u * 1024u)   /* all NAME=VALUE kept for one channel, together */
+#define SESSION_MAX_USER_ENV_LINES 1000u        /* lines of ~/.ssh/environment: OpenSSH's read_environment_file()
+                                                   refuses the session past 1000, and so do we */
+#define SESSION_MAX_USER_ENV_FILE (64u * 1024u) /* bytes of ~/.ssh/environment; more refuses the session too */
 #define SESSION_MAX_TERM        256u            /* TERM from pty-req */
 #define SESSION_MAX_TTY_MODES   1024u           /* encoded terminal modes from pty-req: every opcode RFC 4254
                                                    defines, once, is 281 bytes; OpenSSH's client sends 261 */

@@ -25,6 +25,7 @@ void authorized_key_match_done(AuthorizedKeyMatch *m) {
         free(m->forced_command);
         free(m->permit_open);
         free(m->permit_listen);
+        strv_free(m->environment);
         *m = (AuthorizedKeyMatch) {};
 }
 
@@ -78,7 +79,7 @@ typedef enum OptionKind {
         OPTION_SET_FLAGS,       /* name alone: flags |= bits */
         OPTION_CLEAR_FLAGS,     /* name alone: flags &= ~bits */
         OPTION_COMMAND,         /* name="value": the forced command */
-        OPTION_ENVIRONMENT,     /* name="value": recorded, value ignored */
+        OPTION_ENVIRONMENT,     /* name="NAME=value": returned for PermitUserEnvironment to decide */
         OPTION_PERMIT_LIST,     /* name="value": a forwarding allow-list we enforce as "none" */
         OPTION_FROM,            /* name="value": the client's address must match (checked after a match) */
         OPTION_EXPIRY,          /* name="value": the key is refused after this time */
@@ -142,6 +143,8 @@ typedef struct LineOptions {
         char *permit_listen;
         unsigned n_permit;
         char *command;
+        char **env;                     /* environment="NAME=value" values, the first of each name */
+        size_t n_env;
         char *from;                     /* from="...", checked once the key matched */
         time_t valid_before;            /* the earliest expiry-time="...", 0: none */
         const char *bad;                /* why the options are malformed, when we can say */
@@ -181,6 +184,38 @@ static void line_options_done(LineOptions *o) {
         o->permit_listen = NULL;
         free(o->from);
         o->from = NULL;
+        o->env = strv_free(o->env);
+        o->n_env = 0;
+}
+
+/* environment="NAME=value", as OpenSSH's auth-options.c: NAME is letters, digits and '_' (a leading
+ * digit too), then '='. The first value given for a name counts. 0 (stored or a duplicate), -EINVAL
+ * with o->bad set, -ENOMEM. */
+static int line_options_add_env(LineOptions *o, char **value) {
+        const char *v = *value, *eq = strchr(v, '=');
+        bool valid = eq && eq > v;
+        for (const char *c = v; valid && c < eq; c++)
+                valid = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+                        *c == '_';
+        if (!valid) {
+                o->bad = "invalid environment string";
+                return -EINVAL;
+        }
+        size_t len = (size_t) (eq - v) + 1;     /* "NAME=" */
+        for (size_t i = 0; i < o->n_env; i++)
+                if (strneq(o->env[i], v, len))
+                        return 0;
+        if (o->n_env >= AUTHKEYS_MAX_ENV) {
+                o->bad = "too many environment strings";
+                return -EINVAL;
+        }
+        char **l = realloc(o->env, (o->n_env + 2) * sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        o->env = l;
+        o->env[o->n_env++] = TAKE_PTR(*value);
+        o->env[o->n_env] = NULL;
+        return 0;
 }
 
 static void line_options_refuse(LineOptions *o, const char *name, size_t len, const char *why) {
@@ -282,7 +317,8 @@ static int parse_options(const char **p, const char *end, LineOptions *o) {
                                 return -EINVAL;         /* values are always quoted */
                         s++;
                         bool keep = opt && (opt->kind == OPTION_COMMAND || opt->kind == OPTION_FROM ||
-                                            opt->kind == OPTION_EXPIRY || opt->kind == OPTION_PERMIT_LIST);
+                                            opt->kind == OPTION_EXPIRY || opt->kind == OPTION_PERMIT_LIST ||
+                                            opt->kind == OPTION_ENVIRONMENT);
                         int r = parse_quoted(&s, end, keep ? &value : NULL);
                         if (r < 0)
                                 return r;
@@ -295,9 +331,15 @@ static int parse_options(const char **p, const char *end, LineOptions *o) {
                 else
                         switch (opt->kind) {
                         case OPTION_SET_FLAGS:
-                        case OPTION_ENVIRONMENT:
                                 o->flags |= opt->flags;
                                 break;
+                        case OPTION_ENVIRONMENT: {
+                                int r = line_options_add_env(o, &value);
+                                if (r < 0)
+                                        return r;
+                                o->flags |= opt->flags;
+                                break;
+                        }
                         case OPTION_CLEAR_FLAGS:
                                 o->flags &= ~opt->flags;
                                 break;
@@ -451,6 +493,7 @@ static int check_line(const char *s, const char *end, const char *origin, unsign
                 .forced_command = TAKE_PTR(o.command),
                 .permit_open = TAKE_PTR(o.permit_open),
                 .permit_listen = TAKE_PTR(o.permit_listen),
+                .environment = TAKE_PTR(o.env),
         };
         return 1;
 }

@@ -20,8 +20,12 @@
  *     pty, port-forwarding, agent-forwarding, X11-forwarding, user-rc
  *                             clear it again (as after "restrict"; they never grant more than the
  *                             server configuration allows)
- *     environment="NAME=v"    sets AUTHKEY_ENVIRONMENT; the values are not returned (privsshd has no
- *                             PermitUserEnvironment, and OpenSSH ignores them without it)
+ *     environment="NAME=v"    sets AUTHKEY_ENVIRONMENT and returns "NAME=v" in `environment` (the
+ *                             first value of each name; at most AUTHKEYS_MAX_ENV names). NAME is letters,
+ *                             digits and '_', as OpenSSH's: anything else makes the line malformed
+ *                             ("invalid environment string"), whatever PermitUserEnvironment says. Whether
+ *                             a session gets them is PermitUserEnvironment's business (handle-session.c);
+ *                             `restrict` does not touch them, as in OpenSSH
  *     permitopen="host:port", permitlisten="[host:]port"
  *                             returned as space-separated lists (each may be given up to
  *                             AUTHKEYS_MAX_PERMIT times; "*" for the host or port); a malformed value
@@ -41,7 +45,8 @@
  *     an empty command="", and every option not listed here.
  *
  * A line whose options are malformed (an unterminated or missing quote, a flag option given a value, a
- * valued option without one, a duplicate command= or from=, a bad expiry-time=, an empty option name,
+ * valued option without one, a duplicate command= or from=, a bad expiry-time=, a bad environment= or
+ * more than AUTHKEYS_MAX_ENV of them, an empty option name,
  * a name with characters other than letters, digits and '-') is skipped, as is a line with a NUL byte.
  * Only the first matching line counts, as in OpenSSH; a refused line does not stop the search, so the
  * same key on a later line without the option still matches.
@@ -63,7 +68,7 @@ typedef enum AuthorizedKeyFlags {
         AUTHKEY_NO_AGENT_FORWARDING = 1u << 3,
         AUTHKEY_NO_X11_FORWARDING = 1u << 4,
         AUTHKEY_NO_USER_RC = 1u << 5,
-        AUTHKEY_ENVIRONMENT = 1u << 6,          /* environment="..." was given (values ignored) */
+        AUTHKEY_ENVIRONMENT = 1u << 6,          /* environment="..." was given (values in `environment`) */
 } AuthorizedKeyFlags;
 
 #define AUTHKEY_NO_ALL                                                                  \
@@ -76,6 +81,7 @@ typedef struct AuthorizedKeyMatch {
         char *forced_command;           /* command="...", unescaped, never "", or NULL */
         char *permit_open;              /* permitopen="..." values, space-separated, or NULL (any) */
         char *permit_listen;            /* permitlisten="..." values, likewise */
+        char **environment;             /* environment="..." values ("NAME=value"), NULL-terminated, or NULL */
 } AuthorizedKeyMatch;
 
 /* Free what a match owns and reset it; safe on a zeroed or already-done match. */

@@ -9,7 +9,9 @@
 #include "common/proctitle.h"
 #include "common/sha256.h"
 #include "monitor/access-lists.h"
+#include "monitor/auth-info.h"
 #include "monitor/auth-log.h"
+#include "monitor/authorized-keys.h"
 #include "monitor/handle-auth.h"
 #include "monitor/monitor-state.h"
 #include "monitor/pubkey-check.h"
@@ -100,8 +102,26 @@ int auth_pam_begin(Monitor *m) {
                                m->config->permit_empty_passwords, &m->pam);
 }
 
-/* The account stack, the log line and the switch to the authenticated state. */
-static int auth_accept(Monitor *m, const char *method, const char *key_info) {
+/* ExposeAuthInfo: the file that tells the sessions how the user authenticated. A failure costs the
+ * sessions their SSH_USER_AUTH, not the login, as in OpenSSH. */
+static void auth_expose_info(Monitor *m, const char *method, const IpcAuthPubkey *key) {
+        if (!m->config->expose_auth_info || m->auth_info_path)
+                return;
+        _cleanup_free_ char *text = NULL;
+        int r = auth_info_format(method, key ? authorized_keys_type_for_algorithm(key->algorithm) : NULL,
+                                 key ? key->key_blob : NULL, key ? key->key_blob_len : 0, &text);
+        if (r >= 0)
+                r = auth_info_file_write(m->user, text, &m->auth_info_path);
+        if (r < 0)
+                log_error("ExposeAuthInfo: cannot write the authentication information of %s: %s",
+                          m->user->name, strerror(-r));
+        else
+                log_debug("ExposeAuthInfo: %s for %s", m->auth_info_path, m->user->name);
+}
+
+/* The account stack, the log line and the switch to the authenticated state. key: the publickey
+ * request that authenticated, or NULL. */
+static int auth_accept(Monitor *m, const char *method, const char *key_info, const IpcAuthPubkey *key) {
         int r = auth_pam_begin(m);
         if (r >= 0)
                 r = pam_context_account(m->pam);
@@ -116,7 +136,7 @@ static int auth_accept(Monitor *m, const char *method, const char *key_info) {
                 return auth_fail(m);
         }
 
-        return auth_succeed(m, method, key_info);
+        return auth_succeed(m, method, key_info, key);
 }
 
 /* The method a log name stands for. */
@@ -138,7 +158,7 @@ bool auth_method_allowed(Monitor *m, const char *method, const char *key_info) {
         return false;
 }
 
-int auth_succeed(Monitor *m, const char *method, const char *key_info) {
+int auth_succeed(Monitor *m, const char *method, const char *key_info, const IpcAuthPubkey *key) {
         if (!auth_lists_complete(&m->auth_lists, method_of(method))) {
                 /* AuthenticationMethods: a step of a list, not the last (RFC 4252 partial success). */
                 auth_log_partial(m, method, key_info);
@@ -146,6 +166,7 @@ int auth_succeed(Monitor *m, const char *method, const char *key_info) {
         }
         auth_log_attempt(m, true, method, key_info);
         monitor_state_set(m, IPC_ST_AUTHED);
+        auth_expose_info(m, method, key);
         proctitle_set("privsshd: %s [monitor]", m->user->name);
         return auth_reply(m, IPC_AUTH_SUCCESS);
 }
@@ -191,7 +212,7 @@ int handle_auth_password(Monitor *m, const IpcAuthPassword *p) {
                 auth_log_attempt(m, false, "password", NULL);
                 return auth_fail(m);
         }
-        return auth_accept(m, "password", NULL);
+        return auth_accept(m, "password", NULL, NULL);
 }
 
 /* 1: the signature of this publickey request is good; 0: it is not (logged); <0: an error. */
@@ -357,8 +378,13 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         m->key_permit_open = TAKE_PTR(v.permit_open);
         free(m->key_permit_listen);
         m->key_permit_listen = TAKE_PTR(v.permit_listen);
+        strv_free(m->key_env);
+        m->key_env = TAKE_PTR(v.environment);
+        if (m->config->permit_user_environment)
+                for (char **e = m->key_env; e && *e; e++)
+                        log_debug("key options: environment: %s", *e);
         pubkey_verdict_done(&v);
         if (m->n_used_keys < AUTH_METHODS_MAX_STEPS)
                 memcpy(m->used_keys[m->n_used_keys++], digest, sizeof digest);
-        return auth_accept(m, "publickey", key_info);
+        return auth_accept(m, "publickey", key_info, p);
 }

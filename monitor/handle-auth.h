@@ -13,13 +13,14 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p);
 
 /* Shared with handle-kbdint.c. auth_begin: the first request fixes the user (1: a different name later,
  * disconnect). auth_fail: one failure against MaxAuthTries, and its AUTH_RESULT. auth_succeed: the
- * "Accepted" line, the authenticated state and its AUTH_RESULT (the account stack has said yes).
+ * "Accepted" line, the authenticated state, ExposeAuthInfo's file (key: the publickey request, or
+ * NULL) and its AUTH_RESULT (the account stack has said yes).
  * auth_root_allowed: PermitRootLogin for a password-like (password) method or a key (forced: it
  * carries a forced command). */
 int auth_reply(Monitor *m, IpcAuthOutcome o);
 int auth_begin(Monitor *m, const char *requested);
 int auth_fail(Monitor *m);
-int auth_succeed(Monitor *m, const char *method, const char *key_info);
+int auth_succeed(Monitor *m, const char *method, const char *key_info, const IpcAuthPubkey *key);
 bool auth_root_allowed(const Monitor *m, bool password, bool forced);
 int auth_pam_begin(Monitor *m);
 /* AuthenticationMethods: whether `method` (a log name: "publickey", "password",

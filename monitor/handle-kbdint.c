@@ -115,7 +115,7 @@ static int finished(Monitor *m) {
         if (r == 0 && allowed && !aborted) {
                 if (changing)
                         log_info("Password of user %s changed over keyboard-interactive", m->user->name);
-                return auth_succeed(m, METHOD, NULL);
+                return auth_succeed(m, METHOD, NULL, NULL);
         }
         if (r == -EKEYEXPIRED && allowed && !aborted && !changing) {
                 /* As OpenSSH: the expired password is changed now, in the same conversation. */

@@ -225,6 +225,49 @@ static char **accepted_env(Monitor *m, char **env, size_t n) {
         return out;
 }
 
+/* PermitUserEnvironment: the environment= values of the key that let the user in, as far as the
+ * configuration lets them through, in a new list (NULL when none or on -ENOMEM: *ret_oom tells). */
+static char **permitted_key_env(Monitor *m, bool *ret_oom) {
+        *ret_oom = false;
+        if (!m->key_env || !m->config->permit_user_environment)
+                return NULL;    /* as OpenSSH: without it, environment= options are ignored */
+        size_t n = 0;
+        while (m->key_env[n])
+                n++;
+        char **out = calloc(n + 1, sizeof(char *));
+        if (!out) {
+                *ret_oom = true;
+                return NULL;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+                const char *eq = strchr(m->key_env[i], '=');
+                if (!eq)
+                        continue;       /* pubkey-check.c lets none through */
+                _cleanup_free_ char *name = strndup(m->key_env[i], (size_t) (eq - m->key_env[i]));
+                if (!name) {
+                        *ret_oom = true;
+                        return strv_free(out);
+                }
+                if (!config_user_env_allowed(m->config, name)) {
+                        if (config_user_env_overruled(m->config, name))
+                                log_info("refused environment=\"%s=...\" in the key of %s: a loader or "
+                                         "shell-startup variable never passes, whatever PermitUserEnvironment "
+                                         "says", name, m->user->name);
+                        else
+                                log_debug("Ignored key option environment %s (PermitUserEnvironment)", name);
+                        continue;
+                }
+                out[k] = strdup(m->key_env[i]);
+                if (!out[k]) {
+                        *ret_oom = true;
+                        return strv_free(out);
+                }
+                k++;
+        }
+        return out;
+}
+
 /* What a login shell on a terminal shows first, as OpenSSH does: PAM's messages, "Last login",
  * then /etc/motd (PrintMotd). NULL when there is nothing. */
 static char *login_message(Monitor *m) {
@@ -320,7 +363,9 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
 
         _cleanup_strv_free_ char **pam_env = pam_context_getenv(m->pam);
         _cleanup_strv_free_ char **client_env = accepted_env(m, p->env, p->n_env);
-        if (!pam_env || !client_env)
+        bool oom = false;
+        _cleanup_strv_free_ char **key_env = permitted_key_env(m, &oom);
+        if (!pam_env || !client_env || oom)
                 return -ENOMEM;
         /* A login shell on a terminal gets the login messages, and the terminal a login record. */
         _cleanup_free_ char *message = pty && !command ? login_message(m) : NULL;
@@ -331,6 +376,9 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
                 .pam_env = pam_env,
                 .client_env = client_env,
                 .set_env = m->config->set_env,
+                .key_env = key_env,
+                .user_env = m->config->permit_user_environment ? m->config : NULL,
+                .auth_info_path = m->auth_info_path,
                 .pty_slave = pty ? pty->slave : -EBADF,
                 .tty = pty ? pty->name : NULL,
                 .term = pty ? pty->term : NULL,

@@ -26,6 +26,7 @@
 #include "common/log.h"
 #include "common/signal-util.h"
 #include "common/proctitle.h"
+#include "monitor/auth-info.h"
 #include "monitor/handle-auth.h"
 #include "monitor/handle-forward.h"
 #include "monitor/handle-kbdint.h"
@@ -172,7 +173,7 @@ static void relay_stop(Monitor *m, uint64_t grace_usec) {
 
 void monitor_teardown(Monitor *m, const char *reason) {
         if (m->ipc_fd < 0 && m->worker_pid <= 0 && m->relay_pid <= 0 && !m->pam && !m->sessions &&
-            m->signal_senders.n == 0 && m->forward_openers.n == 0)
+            m->signal_senders.n == 0 && m->forward_openers.n == 0 && !m->auth_info_path)
                 return;
         if (reason)
                 log_debug("monitor: tearing down: %s", reason);
@@ -191,6 +192,13 @@ void monitor_teardown(Monitor *m, const char *reason) {
         kbdint_stop(m);
         if (m->pam) {
                 m->pam = pam_context_free(m->pam);
+        }
+        if (m->auth_info_path) {
+                int r = m->user ? auth_info_file_remove(m->user, m->auth_info_path) : -ESRCH;
+                if (r < 0)
+                        log_error("ExposeAuthInfo: cannot remove %s: %s", m->auth_info_path, strerror(-r));
+                free(m->auth_info_path);
+                m->auth_info_path = NULL;
         }
         if (m->state == IPC_ST_AUTHED && m->user)
                 log_info("Disconnected from user %s %s port %u", m->user->name, m->peer_address, m->peer_port);
@@ -481,6 +489,7 @@ out:
         free(m.forced_command);
         free(m.key_permit_open);
         free(m.key_permit_listen);
+        strv_free(m.key_env);
         user_creds_free(m.user);
         return m.exit_code;
 }

@@ -74,6 +74,8 @@ typedef struct Monitor {
         uint32_t key_flags;             /* AuthorizedKeyFlags of that line (no-pty, ...) */
         char *key_permit_open;          /* its permitopen= / permitlisten= values (space-separated), */
         char *key_permit_listen;        /* or NULL: no such restriction (monitor/forward-policy.h) */
+        char **key_env;                 /* its environment= values ("NAME=value"), or NULL */
+        char *auth_info_path;           /* ExposeAuthInfo: the SSH_USER_AUTH file (monitor/auth-info.h), or NULL */
         uint64_t deadline_usec;         /* LoginGraceTime; 0 = none */
 
         /* host keys (monitor/hostkey-sign.h) and the session identifier, the first exchange hash */

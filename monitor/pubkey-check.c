@@ -22,7 +22,7 @@
 
 #define CHECK_MAX_LOG_LINES 32u     /* the child's log lines the monitor writes for it */
 #define CHECK_MAX_LOG_LINE 2048u
-#define VERDICT_MAX (SESSION_MAX_COMMAND + 2 * AUTHKEYS_MAX_LINE + 64 + \
+#define VERDICT_MAX (SESSION_MAX_COMMAND + 3 * AUTHKEYS_MAX_LINE + 8 * AUTHKEYS_MAX_ENV + 64 + \
                      CHECK_MAX_LOG_LINES * (CHECK_MAX_LOG_LINE + 8))
 #define CHECK_TIMEOUT_MS 10000
 
@@ -56,13 +56,14 @@ void pubkey_verdict_done(PubkeyVerdict *v) {
         free(v->forced_command);
         free(v->permit_open);
         free(v->permit_listen);
+        strv_free(v->environment);
         *v = (PubkeyVerdict) {};
 }
 
 /* In the child, as the user: 1 when the key is in this file (and the file may be trusted). */
 static int check_file(const Monitor *m, const UserCreds *u, const AuthorizedKeysClient *client,
                       const char *pattern, const char *algorithm, const uint8_t *blob, size_t blob_len, char **ret_command,
-                      uint32_t *ret_flags, char **ret_permit_open, char **ret_permit_listen) {
+                      uint32_t *ret_flags, char **ret_permit_open, char **ret_permit_listen, char ***ret_env) {
         _cleanup_free_ char *path = NULL;
         int r;
         if (u == &unknown_user)
@@ -97,6 +98,7 @@ static int check_file(const Monitor *m, const UserCreds *u, const AuthorizedKeys
                 *ret_flags = match.flags;
                 *ret_permit_open = TAKE_PTR(match.permit_open);
                 *ret_permit_listen = TAKE_PTR(match.permit_listen);
+                *ret_env = TAKE_PTR(match.environment);
         }
         authorized_key_match_done(&match);
         return r;
@@ -157,10 +159,11 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, cons
         };
         bool found = false;
         _cleanup_free_ char *command = NULL, *permit_open = NULL, *permit_listen = NULL;
+        _cleanup_strv_free_ char **env = NULL;
         uint32_t flags = 0;
         for (size_t i = 0; i < m->config->n_authorized_keys_files && !found; i++) {
                 int r = check_file(m, u, &client, m->config->authorized_keys_files[i], algorithm, blob,
-                                   blob_len, &command, &flags, &permit_open, &permit_listen);
+                                   blob_len, &command, &flags, &permit_open, &permit_listen, &env);
                 if (r > 0)
                         found = true;
         }
@@ -171,6 +174,12 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, cons
         wire_put_u32(&w, flags);
         wire_put_string(&w, permit_open);
         wire_put_string(&w, permit_listen);
+        uint32_t n_env = 0;
+        while (env && env[n_env])
+                n_env++;
+        wire_put_u32(&w, n_env);
+        for (uint32_t i = 0; i < n_env; i++)
+                wire_put_string(&w, env[i]);
         wire_put_u32(&w, lines.n);
         for (uint32_t i = 0; i < lines.n; i++) {
                 wire_put_u8(&w, lines.level[i]);
@@ -179,6 +188,34 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, cons
         if (w.error < 0 || loop_write(out, w.data, w.size) < 0)
                 _exit(2);
         _exit(0);
+}
+
+/* The environment= values of the matching line: at most AUTHKEYS_MAX_ENV, each "NAME=value" (the child
+ * checked them; a child that sends anything else is not believed). *ret: NULL when there are none. */
+static int read_env(WireReader *rd, char ***ret) {
+        uint32_t n = 0;
+        int r = wire_get_u32(rd, &n);
+        if (r < 0)
+                return r;
+        if (n > AUTHKEYS_MAX_ENV)
+                return -EBADMSG;
+        if (n == 0) {
+                *ret = NULL;
+                return 0;
+        }
+        _cleanup_strv_free_ char **env = calloc(n + 1, sizeof(char *));
+        if (!env)
+                return -ENOMEM;
+        for (uint32_t i = 0; i < n; i++) {
+                r = wire_get_string(rd, AUTHKEYS_MAX_LINE, &env[i]);
+                if (r < 0)
+                        return r;
+                char *eq = env[i] ? strchr(env[i], '=') : NULL;
+                if (!eq || eq == env[i])
+                        return -EBADMSG;
+        }
+        *ret = TAKE_PTR(env);
+        return 0;
 }
 
 /* The child's lines, written by the monitor: never above ERROR, control characters filtered by log. */
@@ -272,7 +309,10 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
         _cleanup_free_ char *permit_open = NULL, *permit_listen = NULL;
         wire_get_string(&rd, AUTHKEYS_MAX_LINE, &permit_open);
         wire_get_string(&rd, AUTHKEYS_MAX_LINE, &permit_listen);
-        r = relay_child_log(&rd);
+        _cleanup_strv_free_ char **env = NULL;
+        r = read_env(&rd, &env);
+        if (r >= 0)
+                r = relay_child_log(&rd);
         if (r >= 0)
                 r = wire_end(&rd);
         if (r < 0) {
@@ -283,6 +323,7 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
         ret->flags = flags;
         ret->permit_open = isempty(permit_open) ? NULL : TAKE_PTR(permit_open);
         ret->permit_listen = isempty(permit_listen) ? NULL : TAKE_PTR(permit_listen);
+        ret->environment = TAKE_PTR(env);
         ret->forced_command = isempty(command) ? NULL : command;
         if (isempty(command))
                 free(command);

@@ -18,6 +18,7 @@ typedef struct PubkeyVerdict {
         uint32_t flags;         /* AuthorizedKeyFlags of the matching line (no-pty, ...) */
         char *permit_open;      /* its permitopen= values, space-separated, or NULL */
         char *permit_listen;    /* its permitlisten= values, likewise */
+        char **environment;     /* its environment= values ("NAME=value"), NULL-terminated, or NULL */
 } PubkeyVerdict;
 
 void pubkey_verdict_done(PubkeyVerdict *v);

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "monitor/pty.h"
 #include "monitor/session-spawn.h"
+#include "monitor/user-environment.h"
 
 /* A command runs as `shell -c command`, or with a forced command in SSH_ORIGINAL_COMMAND=command:
  * either way one execve() string, which the kernel refuses past MAX_ARG_STRLEN. */
@@ -54,7 +55,7 @@ static int strv_set_entry(char **env, size_t *n, size_t max, const char *entry) 
         return strv_set(env, n, max, name, eq + 1);
 }
 
-char **session_environment(const SessionSpawnParams *p) {
+char **session_environment(const SessionSpawnParams *p, char *const *user_file_env) {
         const size_t max = SESSION_MAX_ENV;
         char **env = calloc(max + 1, sizeof(char *));
         size_t n = 0;
@@ -72,6 +73,14 @@ char **session_environment(const SessionSpawnParams *p) {
         snprintf(buf, sizeof buf, "/var/mail/%s", p->user->name);
         r = r ?: strv_set(env, &n, max, "MAIL", buf);
         r = r ?: strv_set(env, &n, max, "SHELL", p->user->shell);
+        if (p->term && p->term[0])
+                r = r ?: strv_set(env, &n, max, "TERM", p->term);
+        /* What the user may set (PermitUserEnvironment): the key's environment= options, then
+         * ~/.ssh/environment, in OpenSSH's order; PAM and SetEnv come after and win over both. */
+        for (char *const *e = p->key_env; e && *e && r == 0; e++)
+                r = strv_set_entry(env, &n, max, *e);
+        for (char *const *e = user_file_env; e && *e && r == 0; e++)
+                r = strv_set_entry(env, &n, max, *e);
         /* PAM's variables (pam_env, locale, ...) come after ours and may override them, as in OpenSSH. */
         for (char **e = p->pam_env; e && *e && r == 0; e++)
                 r = strv_set_entry(env, &n, max, *e);
@@ -81,10 +90,10 @@ char **session_environment(const SessionSpawnParams *p) {
         r = r ?: strv_set(env, &n, max, "SSH_CLIENT", buf);
         snprintf(buf, sizeof buf, "%s %u %s %u", p->peer_address, p->peer_port, p->local_address, p->local_port);
         r = r ?: strv_set(env, &n, max, "SSH_CONNECTION", buf);
+        if (p->auth_info_path)
+                r = r ?: strv_set(env, &n, max, "SSH_USER_AUTH", p->auth_info_path);
         if (p->tty)
                 r = r ?: strv_set(env, &n, max, "SSH_TTY", p->tty);
-        if (p->term && p->term[0])
-                r = r ?: strv_set(env, &n, max, "TERM", p->term);
         if (p->original_command)
                 r = r ?: strv_set(env, &n, max, "SSH_ORIGINAL_COMMAND", p->original_command);
         if (r < 0)
@@ -99,6 +108,32 @@ static void print_login_message(const SessionSpawnParams *p) {
         if (!p->login_message || !p->login_message[0] || stat(".hushlogin", &st) == 0)
                 return;
         (void) loop_write(STDOUT_FILENO, p->login_message, strlen(p->login_message));
+}
+
+/* In the child, as the user, in the home directory: the environment again, with ~/.ssh/environment
+ * (PermitUserEnvironment). Refusals are OpenSSH's: the session does not start. */
+static char **environment_with_user_file(const SessionSpawnParams *p) {
+        _cleanup_free_ char *path = NULL;
+        size_t hl = strlen(p->user->home);
+        if (asprintf(&path, "%s%s.ssh/environment", p->user->home,
+                     hl > 0 && p->user->home[hl - 1] == '/' ? "" : "/") < 0)
+                return NULL;
+        _cleanup_strv_free_ char **file_env = NULL;
+        int r = user_environment_read(path, p->user_env, STDERR_FILENO, &file_env);
+        if (r == -E2BIG)
+                dprintf(STDERR_FILENO, "Too many lines in environment file %s\n", path);
+        else if (r == -EFBIG)
+                dprintf(STDERR_FILENO, "Environment file %s is too large (%u bytes or more)\n", path,
+                        SESSION_MAX_USER_ENV_FILE);
+        else if (r < 0)
+                dprintf(STDERR_FILENO, "privsshd: cannot read %s: %s\n", path, strerror(-r));
+        if (r < 0)
+                return NULL;
+        char **env = session_environment(p, file_env);
+        if (!env)
+                dprintf(STDERR_FILENO, "privsshd: cannot set up the environment (more than %u variables?)\n",
+                        SESSION_MAX_ENV);
+        return env;
 }
 
 /* In the child. Never returns. */
@@ -131,6 +166,11 @@ _noreturn_ static void child(const SessionSpawnParams *p, int in, int out, int e
                 if (chdir("/") < 0)
                         _exit(255);
         }
+        if (p->user_env) {
+                env = environment_with_user_file(p);
+                if (!env)
+                        _exit(255);
+        }
         if (!p->command)
                 print_login_message(p);
 
@@ -158,7 +198,9 @@ _noreturn_ static void child(const SessionSpawnParams *p, int in, int out, int e
 
 int session_spawn(const SessionSpawnParams *p, pid_t *ret_pid, int ret_fds[3]) {
         int in[2] = { -EBADF, -EBADF }, out[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF };
-        _cleanup_strv_free_ char **env = session_environment(p);
+        /* Built here without ~/.ssh/environment, which only the child can read (as the user): so
+         * that what can fail without it fails before the fork, with a reply to the client. */
+        _cleanup_strv_free_ char **env = session_environment(p, NULL);
         int r;
 
         if (!env)

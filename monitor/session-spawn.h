@@ -6,13 +6,17 @@
  * with "-c command" (or as a login shell). Returns the leader's pid and the worker's ends of the
  * pipes.
  *
- * The environment, in this order (later entries replace earlier ones of the same name, as in
- * OpenSSH): the client's env requests that AcceptEnv let through; USER, LOGNAME, HOME, PATH, MAIL,
- * SHELL; PAM's variables; SetEnv; SSH_CLIENT, SSH_CONNECTION, SSH_TTY, TERM, SSH_ORIGINAL_COMMAND.
+ * The environment, in OpenSSH's order (session.c do_setup_env(); later entries replace earlier ones of
+ * the same name): the client's env requests that AcceptEnv let through; USER, LOGNAME, HOME, PATH,
+ * MAIL, SHELL, TERM; with PermitUserEnvironment, the authorized_keys line's environment= values and
+ * then ~/.ssh/environment (read by the child as the user, monitor/user-environment.h); PAM's
+ * variables; SetEnv; then, never overridden: SSH_CLIENT, SSH_CONNECTION, SSH_USER_AUTH
+ * (ExposeAuthInfo), SSH_TTY, SSH_ORIGINAL_COMMAND.
  */
 
 #include <sys/types.h>
 
+#include "common/config.h"
 #include "monitor/user-creds.h"
 
 typedef struct SessionSpawnParams {
@@ -22,6 +26,10 @@ typedef struct SessionSpawnParams {
         char **pam_env;                 /* may be NULL */
         char **client_env;              /* NAME=VALUE the client sent and AcceptEnv allowed; may be NULL */
         char *const *set_env;           /* SetEnv (NAME=VALUE); may be NULL */
+        char *const *key_env;           /* environment= values PermitUserEnvironment allows; may be NULL */
+        const Config *user_env;         /* PermitUserEnvironment on: the configuration whose rules filter
+                                         * ~/.ssh/environment (config_user_env_allowed()); NULL: off */
+        const char *auth_info_path;     /* ExposeAuthInfo: SSH_USER_AUTH; NULL for none */
         int pty_slave;                  /* >= 0: the session's terminal (the child takes it); else pipes */
         const char *tty;                /* "/dev/pts/N" with a pty, for SSH_TTY */
         const char *term;               /* TERM from pty-req, or NULL */
@@ -37,5 +45,6 @@ typedef struct SessionSpawnParams {
  * pty (the caller holds the master). */
 int session_spawn(const SessionSpawnParams *p, pid_t *ret_pid, int ret_fds[3]);
 
-/* Build the environment (exposed for tests). NULL-terminated; free with strv_free. */
-char **session_environment(const SessionSpawnParams *p);
+/* Build the environment (exposed for tests), with user_file_env the assignments of ~/.ssh/environment
+ * (NULL for none). NULL-terminated; free with strv_free. NULL on -ENOMEM or past SESSION_MAX_ENV. */
+char **session_environment(const SessionSpawnParams *p, char *const *user_file_env);

@@ -218,10 +218,45 @@ static void test_options(void) {
               "option names are case-insensitive");
         authorized_key_match_done(&m);
 
-        _cleanup_free_ char *f = fmt("environment=\"A=b, c d\",environment=\"E=f\" %s %s\n", ed.type, ed.b64);
-        CHECK(check(f, ed.type, &ed, &m) == 1 && m.flags == AUTHKEY_ENVIRONMENT,
-              "environment= (quoted comma and space) is returned as a flag");
+        _cleanup_free_ char *f = fmt("environment=\"A=b, c d\",ENVIRONMENT=\"E=f=g\",environment=\"A=second\","
+                                     "restrict,environment=\"_9=\\\"q\\\"\" %s %s\n", ed.type, ed.b64);
+        CHECK(check(f, ed.type, &ed, &m) == 1 && (m.flags & AUTHKEY_ENVIRONMENT) && m.environment &&
+              streq(m.environment[0], "A=b, c d") && streq(m.environment[1], "E=f=g") &&
+              streq(m.environment[2], "_9=\"q\"") && !m.environment[3],
+              "environment= values are returned in order, the first of a name only, unescaped; restrict "
+              "leaves them");
         authorized_key_match_done(&m);
+
+        _cleanup_free_ char *f2 = fmt("no-pty %s %s\n", ed.type, ed.b64);
+        CHECK(check(f2, ed.type, &ed, &m) == 1 && !m.environment, "without environment= none is returned");
+        authorized_key_match_done(&m);
+
+        static const char *const bad_env[] = {
+                "environment=\"NOEQUALS\"", "environment=\"=value\"", "environment=\"A-B=c\"",
+                "environment=\"A B=c\"", "environment=\"\"", "environment=\"A.B=c\"",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad_env); i++) {
+                _cleanup_free_ char *line = fmt("%s %s %s\n", bad_env[i], ed.type, ed.b64);
+                CHECK(check(line, ed.type, &ed, &m) == 0, "a malformed %s skips the line", bad_env[i]);
+                authorized_key_match_done(&m);
+        }
+        /* AUTHKEYS_MAX_ENV distinct names pass; one more makes the line malformed. */
+        for (unsigned extra = 0; extra <= 1; extra++) {
+                char *opts = strdup("");
+                for (unsigned i = 0; i < AUTHKEYS_MAX_ENV + extra; i++) {
+                        char *n = fmt("%s%senvironment=\"V%u=x\"", opts, i ? "," : "", i);
+                        free(opts);
+                        opts = n;
+                }
+                _cleanup_free_ char *line = fmt("%s %s %s\n", opts, ed.type, ed.b64);
+                free(opts);
+                int r = check(line, ed.type, &ed, &m);
+                CHECK(extra ? r == 0 : r == 1 && m.environment && m.environment[AUTHKEYS_MAX_ENV - 1] &&
+                      !m.environment[AUTHKEYS_MAX_ENV],
+                      "%u environment= names %s", AUTHKEYS_MAX_ENV + extra,
+                      extra ? "make the line malformed" : "are all returned");
+                authorized_key_match_done(&m);
+        }
 
         _cleanup_free_ char *g = fmt("permitopen=\"host:22\",permitopen=\"[::1]:*\",port-forwarding %s %s\n",
                                      ed.type, ed.b64);

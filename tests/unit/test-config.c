@@ -211,6 +211,8 @@ static void test_all_keywords(void) {
               "PerSourcePenalties: each sub-option's first value over two lines, the rest defaults");
         CHECK(c.per_source_penalty_exempt && streq(c.per_source_penalty_exempt, "10.0.0.0/8,!10.1.2.3,2001:db8::/32"),
               "PerSourcePenaltyExemptList kept as written");
+        CHECK(c.permit_user_environment && streq(c.permit_user_environment, "LANG,TZ,!LD_*") && c.expose_auth_info,
+              "PermitUserEnvironment keeps its pattern list as written; ExposeAuthInfo yes");
         CHECK(c.login_grace_time == 5400, "LoginGraceTime 1h30m is 5400 seconds");
         CHECK(c.log_level == LOG_LEVEL_DEBUG2, "LogLevel DEBUG2");
         CHECK(c.n_subsystems == 2 && streq(c.subsystems[0].name, "sftp") &&
