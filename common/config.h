@@ -196,6 +196,18 @@ void config_done(Config *c);
 int config_load_file(Config *c, const char *path);
 
 /*
+ * config_load_file(), and also an image of what the files said (their lines, with Include'd files' in
+ * place), for the listener to hand to each connection's monitor: config_load_image() parses that image
+ * exactly as the files were parsed, with the same names and line numbers in errors, and opens nothing, so
+ * a connection gets the configuration the listener loaded and checked, whatever has happened to the
+ * files since (as OpenSSH's re-executed sshd gets its listener's copy). *ret_image is freed with free().
+ * -EFBIG (said) when the image would exceed CONFIG_MAX_IMAGE_SIZE.
+ */
+int config_load_file_image(Config *c, const char *path, char **ret_image, size_t *ret_size);
+/* -EBADMSG (said) for an image that is not one of config_load_file_image()'s. */
+int config_load_image(Config *c, const void *image, size_t size);
+
+/*
  * One "-o Keyword=value" or "-o 'Keyword value'" option, errors named "command line". Call before
  * config_load_file: as in OpenSSH, the first value of a single-valued keyword wins, so -o overrides
  * the file; multi-valued keywords (Port, ListenAddress, HostKey, Subsystem) accumulate, -o first.

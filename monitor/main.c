@@ -19,6 +19,7 @@
 #include "common/fd-util.h"
 #include "common/log.h"
 #include "common/proctitle.h"
+#include "monitor/config-fd.h"
 #include "monitor/listener.h"
 #include "monitor/monitor.h"
 #include "relay/relay.h"
@@ -125,6 +126,8 @@ static int run_inetd(const Config *c) {
 
 int main(int argc, char **argv) {
         _cleanup_strv_free_ char **again = reexec_argv(argc, argv);
+        _cleanup_free_ char *image = NULL;
+        size_t image_size = 0;
         Config config;
         int r, opt;
 
@@ -198,7 +201,18 @@ int main(int argc, char **argv) {
         /* Warnings about the configuration come from -t and the listener, not once per connection (-i). */
         if (arg_inetd)
                 log_set_level(LOG_LEVEL_ERROR);
-        r = config_load_file(&config, arg_config_file);
+        /* The listener keeps an image of what it loaded for its connections' monitors (-R -i), which
+         * never open the file: they run with what the listener checked (monitor/config-fd.h). Plain -i
+         * (inetd, ProxyCommand, systemd's Accept=yes) reads the file, as sshd -i does. */
+        bool listener = !arg_inetd && !arg_test && !arg_test_print;
+        if (arg_inetd && arg_rexec) {
+                r = config_fd_take(&image, &image_size);
+                if (r >= 0)
+                        r = config_load_image(&config, image, image_size);
+        } else if (listener)
+                r = config_load_file_image(&config, arg_config_file, &image, &image_size);
+        else
+                r = config_load_file(&config, arg_config_file);
         if (r < 0)
                 goto fail;
         r = config_finish(&config);
@@ -240,8 +254,12 @@ int main(int argc, char **argv) {
         proctitle_init(argc, argv);
         if (arg_inetd)
                 r = run_inetd(&config);
-        else
-                r = listener_run(&config, again, arg_foreground) < 0 ? 255 : 0;
+        else {
+                _cleanup_close_ int config_fd = config_fd_create(image, image_size);
+                free(image);
+                image = NULL;
+                r = config_fd < 0 || listener_run(&config, config_fd, again, arg_foreground) < 0 ? 255 : 0;
+        }
         config_done(&config);
         return r;
 
