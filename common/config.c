@@ -57,25 +57,32 @@ _Static_assert(ELEMENTSOF(default_host_keys) <= CONFIG_MAX_HOSTKEYS, "default ho
 _Static_assert(ELEMENTSOF(default_authorized_keys_files) <= AUTHKEYS_MAX_FILES, "defaults fit");
 
 /*
- * The image of what the files said (config_load_file_image): every line that is not blank or a comment,
- * in the order parsed, Include'd files' lines in place after their Include line, and before the lines of
- * each stretch of one file, that file's name. Replaying it (config_load_image) parses the same lines with
- * the same names and numbers and skips the Include lines themselves, whose files' lines follow them.
+ * The image of what was parsed between config_image_begin() and config_image_end(): each command-line
+ * option (-o, and -p apart), and every line of the files that is not blank or a comment, in the order
+ * parsed, Include'd files' lines in place after their Include line (or -o Include), and before the lines
+ * of each stretch of one file, that file's name. Replaying it (config_load_image) parses the same options
+ * and lines with the same names and numbers and skips the Include lines themselves, whose files' lines
+ * follow them.
  *
  *   string CONFIG_IMAGE_MAGIC
  *   then records: u8 CONFIG_IMAGE_FILE, string path | u8 CONFIG_IMAGE_LINE, u32 line number, string text
+ *               | u8 CONFIG_IMAGE_OPTION, string option | u8 CONFIG_IMAGE_PORT, string port (-p)
  */
 #define CONFIG_IMAGE_MAGIC "privsshd configuration image 1"
 enum {
         CONFIG_IMAGE_FILE = 1,
         CONFIG_IMAGE_LINE = 2,
+        CONFIG_IMAGE_OPTION = 3,
+        CONFIG_IMAGE_PORT = 4,
 };
 
 typedef struct ConfigRecorder {
         WireWriter w;
         unsigned n_files;       /* load_file() calls so far: each one's number tells stretches apart */
-        unsigned current;       /* the number of the file the last FILE record named, 0 = none yet */
+        unsigned current;       /* the number of the file the last FILE record named, 0 = none since */
 } ConfigRecorder;
+
+static ConfigRecorder *recorder_free(ConfigRecorder *rec);
 
 struct ConfigContext {
         Config *config;
@@ -83,7 +90,6 @@ struct ConfigContext {
         unsigned line;
         unsigned depth;         /* Include nesting: 0 for the main file and for -o */
         const char *rest;       /* the line after the keyword, as written (ForceCommand), while parsing it */
-        ConfigRecorder *record; /* non-NULL: config_load_file_image() is writing an image */
         bool replay;            /* config_load_image(): Include lines are followed by their files' lines */
 };
 
@@ -1024,7 +1030,7 @@ static int parse_rekey_limit(ConfigContext *ctx, const ConfigKeyword *kw, char *
         return 0;
 }
 
-static int load_file(Config *c, const char *path, unsigned depth, ConfigRecorder *record);
+static int load_file(Config *c, const char *path, unsigned depth);
 
 static int include_one(ConfigContext *ctx, const char *pattern) {
         const char *root = ctx->config->include_root;
@@ -1057,7 +1063,7 @@ static int include_one(ConfigContext *ctx, const char *pattern) {
                                          CONFIG_MAX_INCLUDE_DEPTH, g.gl_pathv[i]);
                         break;
                 }
-                r = load_file(ctx->config, g.gl_pathv[i], ctx->depth + 1, ctx->record);
+                r = load_file(ctx->config, g.gl_pathv[i], ctx->depth + 1);
                 if (r < 0)
                         break;
         }
@@ -1514,8 +1520,16 @@ static void record_line(ConfigRecorder *rec, unsigned file, const char *path, un
         (void) wire_put_blob(&rec->w, text, len);       /* the writer remembers a failure */
 }
 
-static int load_file(Config *c, const char *path, unsigned depth, ConfigRecorder *record) {
-        ConfigContext ctx = { .config = c, .file = path, .depth = depth, .record = record };
+/* A command-line option or -p: the next file line names its file again. */
+static void record_command_line(ConfigRecorder *rec, uint8_t tag, const char *text) {
+        (void) wire_put_u8(&rec->w, tag);
+        (void) wire_put_string(&rec->w, text);
+        rec->current = 0;
+}
+
+static int load_file(Config *c, const char *path, unsigned depth) {
+        ConfigContext ctx = { .config = c, .file = path, .depth = depth };
+        ConfigRecorder *record = c->record;
         unsigned number = record ? ++record->n_files : 0;
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *data = NULL;
@@ -1642,31 +1656,58 @@ void config_done(Config *c) {
 #if ENABLE_TEST_HOOKS
         free(c->test_worker_inject);
 #endif
+        recorder_free(c->record);
         *c = (Config) {};
 }
 
 int config_load_file(Config *c, const char *path) {
-        return load_file(c, path, 0, NULL);
+        return load_file(c, path, 0);
 }
 
-int config_load_file_image(Config *c, const char *path, char **ret_image, size_t *ret_size) {
-        ConfigRecorder rec = { .w = wire_writer(CONFIG_MAX_IMAGE_SIZE) };
-        int r;
-
-        (void) wire_put_string(&rec.w, CONFIG_IMAGE_MAGIC);
-        r = load_file(c, path, 0, &rec);
-        if (r >= 0 && rec.w.error == -EMSGSIZE) {
-                log_error("%s: the configuration, with what it includes, is too large to hand to connections "
-                          "(more than %u bytes)", path, CONFIG_MAX_IMAGE_SIZE);
-                r = -EFBIG;
-        } else if (r >= 0 && rec.w.error < 0)
-                r = rec.w.error;
-        if (r < 0) {
-                wire_writer_done(&rec.w);
-                return r;
+static ConfigRecorder *recorder_free(ConfigRecorder *rec) {
+        if (rec) {
+                wire_writer_done(&rec->w);
+                free(rec);
         }
-        *ret_image = (char *) TAKE_PTR(rec.w.data);
-        *ret_size = rec.w.size;
+        return NULL;
+}
+
+int config_image_begin(Config *c) {
+        if (c->record)
+                return -EBUSY;
+        ConfigRecorder *rec = calloc(1, sizeof *rec);
+        if (!rec)
+                return -ENOMEM;
+        rec->w = wire_writer(CONFIG_MAX_IMAGE_SIZE);
+        (void) wire_put_string(&rec->w, CONFIG_IMAGE_MAGIC);
+        c->record = rec;
+        return 0;
+}
+
+int config_image_end(Config *c, char **ret_image, size_t *ret_size) {
+        ConfigRecorder *rec = TAKE_PTR(c->record);
+        if (!rec)
+                return -EINVAL;
+        int r = rec->w.error;
+        if (r == -EMSGSIZE) {
+                log_error("The configuration, with what it includes, is too large to hand to connections "
+                          "(more than %u bytes).", CONFIG_MAX_IMAGE_SIZE);
+                r = -EFBIG;
+        }
+        if (r >= 0) {
+                *ret_image = (char *) TAKE_PTR(rec->w.data);
+                *ret_size = rec->w.size;
+        }
+        recorder_free(rec);
+        return r < 0 ? r : 0;
+}
+
+/* -p: a port, and every Port line of the files ignored. */
+static int apply_port(ConfigContext *ctx, const char *port) {
+        int r = add_port(ctx, keyword_find("Port"), port, true);
+        if (r < 0)
+                return r;
+        ctx->config->ports_from_command_line = true;
         return 0;
 }
 
@@ -1693,6 +1734,17 @@ int config_load_image(Config *c, const void *image, size_t size) {
                         file = NULL;
                         if (wire_get_string(&rd, CONFIG_MAX_IMAGE_SIZE, &file) < 0)
                                 break;
+                        continue;
+                }
+                if (tag == CONFIG_IMAGE_OPTION || tag == CONFIG_IMAGE_PORT) {
+                        _cleanup_free_ char *option = NULL;
+                        if (wire_get_string(&rd, CONFIG_MAX_LINE, &option) < 0)
+                                break;
+                        ConfigContext ctx = { .config = c, .replay = true };
+                        r = tag == CONFIG_IMAGE_PORT ? apply_port(&ctx, option) :
+                                                       parse_line(&ctx, option, strlen(option));
+                        if (r < 0)
+                                return r;
                         continue;
                 }
                 if (tag != CONFIG_IMAGE_LINE)
@@ -1726,16 +1778,16 @@ int config_apply_option(Config *c, const char *option) {
         _cleanup_free_ char *copy = strdup(option);
         if (!copy)
                 return -ENOMEM;
+        if (c->record)
+                record_command_line(c->record, CONFIG_IMAGE_OPTION, option);
         return parse_line(&ctx, copy, len);
 }
 
 int config_apply_port(Config *c, const char *port) {
         ConfigContext ctx = { .config = c };
-        int r = add_port(&ctx, keyword_find("Port"), port, true);
-        if (r < 0)
-                return r;
-        c->ports_from_command_line = true;
-        return 0;
+        if (c->record)
+                record_command_line(c->record, CONFIG_IMAGE_PORT, port);
+        return apply_port(&ctx, port);
 }
 
 /* AddressFamily inet or inet6 and a ListenAddress of the other family: the error OpenSSH gives when it

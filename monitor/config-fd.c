@@ -37,7 +37,8 @@ static int read_image(int fd, char **ret_image, size_t *ret_size) {
                 return -EBADF;
         }
         if (st.st_size <= 0 || (uint64_t) st.st_size > CONFIG_MAX_IMAGE_SIZE) {
-                log_error("-R: the listener's configuration has a bad size (%lld bytes)", (long long) st.st_size);
+                log_error("-R: the listener's configuration has a bad size (%lld bytes)",
+                          (long long) st.st_size);
                 return -EBADMSG;
         }
         size_t size = (size_t) st.st_size;

@@ -1,8 +1,8 @@
 #pragma once
 /*
  * How a connection's monitor gets the listener's configuration: the listener puts the image of what its
- * files said (config_load_file_image(), common/config.h) into a sealed memfd once, at start, and every
- * monitor it starts (privsshd -R -i) finds that memfd at MONITOR_FD_CONFIG (common/fd-layout.h) and parses
+ * command line and files said (config_image_end(), common/config.h) into a sealed memfd once, at
+ * start, and every monitor it starts (privsshd -R -i) finds that memfd at MONITOR_FD_CONFIG (common/fd-layout.h) and parses
  * the image instead of opening sshd_config. So every connection runs with the configuration the listener
  * loaded and checked, even after the file was edited, broken or removed, as with OpenSSH's listener,
  * which hands its re-executed children its copy; and a reload (SIGHUP) will only have to replace the

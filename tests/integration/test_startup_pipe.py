@@ -32,7 +32,7 @@ INETD_PORT = PORT + 1
 
 
 def image(path, text):
-    """What the listener hands over (common/config.c, config_load_file_image): a magic string, then
+    """What the listener hands over (common/config.c, config_image_end): a magic string, then
     a FILE record and one LINE record per line that is not blank or a comment."""
     def string(b):
         return struct.pack(">I", len(b)) + b

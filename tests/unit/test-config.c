@@ -477,7 +477,11 @@ static void test_include(void) {
 static char *image_load_captured(Config *c, const char *path, char **ret_image, size_t *ret_size, int *ret) {
         Capture cap;
         capture_begin(&cap);
-        *ret = config_load_file_image(c, path, ret_image, ret_size);
+        *ret = config_image_begin(c);
+        if (*ret >= 0)
+                *ret = config_load_file(c, path);
+        if (*ret >= 0)
+                *ret = config_image_end(c, ret_image, ret_size);
         return capture_end(&cap);
 }
 
@@ -535,13 +539,33 @@ static void test_image(void) {
               "the image holds the included files' lines in place, with include_root unset (%s)", err);
         config_done(&c);
 
-        /* -o still wins over the image: main.c applies it before, as before the file. */
+        /* The command line is in the image too, in its place: -o (with an -o Include's lines after it),
+         * then -p, then the file; a monitor started by the listener applies none of its own. */
         config_init(&c);
-        CHECK(config_apply_option(&c, "Port 4444") == 0, "-o Port 4444");
+        c.include_root = "root";
+        free(image);
+        image = NULL;
+        CHECK(config_image_begin(&c) == 0 && config_apply_option(&c, "Include include.d/10-first.conf") == 0 &&
+              config_apply_option(&c, "MaxSessions 3") == 0 && config_apply_port(&c, "4444") == 0 &&
+              config_load_file(&c, "all.conf") == 0 && config_image_end(&c, &image, &size) == 0,
+              "an image of -o Include, -o MaxSessions 3, -p 4444 and a file");
+        CHECK(config_finish(&c) == 0, "config_finish");
+        _cleanup_free_ char *direct = dump_text(&c);
+        config_done(&c);
+        config_init(&c);
         free(err);
         err = image_replay_captured(&c, image, size, &r);
-        CHECK(r == 0 && c.ports[0] == 4444, "-o Port comes first, before the image's");
+        CHECK(r == 0 && c.ports_from_command_line && c.max_sessions == 3 && c.permit_root_login == PERMIT_ROOT_NO,
+              "replayed: -p, -o MaxSessions over the file's, the -o Include'd file's lines (%s)", err);
+        CHECK(config_finish(&c) == 0, "config_finish");
+        _cleanup_free_ char *replayed = dump_text(&c);
+        CHECK(streq(direct, replayed), "the same -T output as the command line and the file gave");
         config_done(&c);
+        config_init(&c);
+        CHECK(config_image_end(&c, &image, &size) == -EINVAL, "config_image_end without config_image_begin");
+        CHECK(config_image_begin(&c) == 0 && config_image_begin(&c) == -EBUSY,
+              "config_image_begin twice: -EBUSY");
+        config_done(&c);        /* frees the recorder: the fd/leak checks below would see it otherwise */
 
         /* Not an image: refused with one message, nothing half-applied matters (the monitor exits). */
         static const struct {
