@@ -1,12 +1,12 @@
 #pragma once
 /*
  * How a connection's monitor gets the listener's configuration: the listener puts the image of what its
- * command line and files said (config_image_end(), common/config.h) into a sealed memfd once, at
- * start, and every monitor it starts (privsshd -R -i) finds that memfd at MONITOR_FD_CONFIG (common/fd-layout.h) and parses
- * the image instead of opening sshd_config. So every connection runs with the configuration the listener
- * loaded and checked, even after the file was edited, broken or removed, as with OpenSSH's listener,
- * which hands its re-executed children its copy; and a reload (SIGHUP) will only have to replace the
- * memfd once the new files have loaded.
+ * command line and files said (config_image_end(), common/config.h) into a sealed memfd once, at start,
+ * and every monitor it starts (privsshd -R -i) finds that memfd at MONITOR_FD_CONFIG (common/fd-layout.h)
+ * and parses the image instead of opening sshd_config. So every connection runs with the configuration
+ * the listener loaded and checked, even after the file was edited, broken or removed, as with OpenSSH's
+ * listener, which hands its re-executed children its copy; and a reload (SIGHUP) will only have to
+ * replace the memfd once the new files have loaded.
  *
  * Sealed (no write, grow or shrink, no further seals), so no process holding it can change what later
  * connections read; each reader uses pread(), since all of them share one file offset.
