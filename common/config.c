@@ -33,6 +33,7 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "common/net-addr.h"
+#include "common/wire.h"
 
 /* OpenSSH's rule: a relative Include pattern is relative to its configuration directory, whichever
  * file it appears in. privsshd keeps that rule so that Debian's files can be used unchanged. */
@@ -55,12 +56,41 @@ _Static_assert(ELEMENTSOF(config_keywords) <= 64 * CONFIG_SEEN_WORDS, "Config.se
 _Static_assert(ELEMENTSOF(default_host_keys) <= CONFIG_MAX_HOSTKEYS, "default host keys fit");
 _Static_assert(ELEMENTSOF(default_authorized_keys_files) <= AUTHKEYS_MAX_FILES, "defaults fit");
 
+/*
+ * The image of what was parsed between config_image_begin() and config_image_end(): each command-line
+ * option (-o, and -p apart), and every line of the files that is not blank or a comment, in the order
+ * parsed, Include'd files' lines in place after their Include line (or -o Include), and before the lines
+ * of each stretch of one file, that file's name. Replaying it (config_load_image) parses the same options
+ * and lines with the same names and numbers and skips the Include lines themselves, whose files' lines
+ * follow them.
+ *
+ *   string CONFIG_IMAGE_MAGIC
+ *   then records: u8 CONFIG_IMAGE_FILE, string path | u8 CONFIG_IMAGE_LINE, u32 line number, string text
+ *               | u8 CONFIG_IMAGE_OPTION, string option | u8 CONFIG_IMAGE_PORT, string port (-p)
+ */
+#define CONFIG_IMAGE_MAGIC "privsshd configuration image 1"
+enum {
+        CONFIG_IMAGE_FILE = 1,
+        CONFIG_IMAGE_LINE = 2,
+        CONFIG_IMAGE_OPTION = 3,
+        CONFIG_IMAGE_PORT = 4,
+};
+
+typedef struct ConfigRecorder {
+        WireWriter w;
+        unsigned n_files;       /* load_file() calls so far: each one's number tells stretches apart */
+        unsigned current;       /* the number of the file the last FILE record named, 0 = none since */
+} ConfigRecorder;
+
+static ConfigRecorder *recorder_free(ConfigRecorder *rec);
+
 struct ConfigContext {
         Config *config;
         const char *file;       /* NULL: a command-line option (-o, -p) */
         unsigned line;
         unsigned depth;         /* Include nesting: 0 for the main file and for -o */
         const char *rest;       /* the line after the keyword, as written (ForceCommand), while parsing it */
+        bool replay;            /* config_load_image(): Include lines are followed by their files' lines */
 };
 
 /* ---- messages ------------------------------------------------------------------------------------ */
@@ -1130,6 +1160,8 @@ static int parse_include(ConfigContext *ctx, const ConfigKeyword *kw, char **arg
         for (size_t i = 0; i < n; i++) {
                 if (isempty(args[i]))
                         return invalid_value(ctx, kw->name, args[i]);
+                if (ctx->replay)
+                        continue;       /* the image holds the files' lines right after this one */
                 int r = include_one(ctx, args[i]);
                 if (r < 0)
                         return r;
@@ -1585,8 +1617,35 @@ static int parse_line(ConfigContext *ctx, char *line, size_t len) {
         return config_error(ctx, "Bad configuration option: %s", keyword);
 }
 
+/* Add one line of the file numbered `file` (a FILE record first when the last stretch was another's). */
+static void record_line(ConfigRecorder *rec, unsigned file, const char *path, unsigned line, const char *text,
+                        size_t len) {
+        const char *p = text;
+        while (p < text + len && is_blank(*p))
+                p++;
+        if (p == text + len || *p == '#')
+                return;         /* parse_line() ignores it */
+        if (rec->current != file) {
+                (void) wire_put_u8(&rec->w, CONFIG_IMAGE_FILE);
+                (void) wire_put_string(&rec->w, path);
+                rec->current = file;
+        }
+        (void) wire_put_u8(&rec->w, CONFIG_IMAGE_LINE);
+        (void) wire_put_u32(&rec->w, line);
+        (void) wire_put_blob(&rec->w, text, len);       /* the writer remembers a failure */
+}
+
+/* A command-line option or -p: the next file line names its file again. */
+static void record_command_line(ConfigRecorder *rec, uint8_t tag, const char *text) {
+        (void) wire_put_u8(&rec->w, tag);
+        (void) wire_put_string(&rec->w, text);
+        rec->current = 0;
+}
+
 static int load_file(Config *c, const char *path, unsigned depth) {
         ConfigContext ctx = { .config = c, .file = path, .depth = depth };
+        ConfigRecorder *record = c->record;
+        unsigned number = record ? ++record->n_files : 0;
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *data = NULL;
         size_t size;
@@ -1618,6 +1677,8 @@ static int load_file(Config *c, const char *path, unsigned depth) {
                 if (len > CONFIG_MAX_LINE)
                         return config_error(&ctx, "line too long (more than %u bytes)", CONFIG_MAX_LINE);
                 *eol = '\0';    /* at `end` this is read_full_fd's terminator */
+                if (record)
+                        record_line(record, number, path, ctx.line, p, len);
                 r = parse_line(&ctx, p, len);
                 if (r < 0)
                         return r;
@@ -1722,11 +1783,113 @@ void config_done(Config *c) {
 #if ENABLE_TEST_HOOKS
         free(c->test_worker_inject);
 #endif
+        recorder_free(c->record);
         *c = (Config) {};
 }
 
 int config_load_file(Config *c, const char *path) {
         return load_file(c, path, 0);
+}
+
+static ConfigRecorder *recorder_free(ConfigRecorder *rec) {
+        if (rec) {
+                wire_writer_done(&rec->w);
+                free(rec);
+        }
+        return NULL;
+}
+
+int config_image_begin(Config *c) {
+        if (c->record)
+                return -EBUSY;
+        ConfigRecorder *rec = calloc(1, sizeof *rec);
+        if (!rec)
+                return -ENOMEM;
+        rec->w = wire_writer(CONFIG_MAX_IMAGE_SIZE);
+        (void) wire_put_string(&rec->w, CONFIG_IMAGE_MAGIC);
+        c->record = rec;
+        return 0;
+}
+
+int config_image_end(Config *c, char **ret_image, size_t *ret_size) {
+        ConfigRecorder *rec = TAKE_PTR(c->record);
+        if (!rec)
+                return -EINVAL;
+        int r = rec->w.error;
+        if (r == -EMSGSIZE) {
+                log_error("The configuration, with what it includes, is too large to hand to connections "
+                          "(more than %u bytes).", CONFIG_MAX_IMAGE_SIZE);
+                r = -EFBIG;
+        }
+        if (r >= 0) {
+                *ret_image = (char *) TAKE_PTR(rec->w.data);
+                *ret_size = rec->w.size;
+        }
+        recorder_free(rec);
+        return r < 0 ? r : 0;
+}
+
+/* -p: a port, and every Port line of the files ignored. */
+static int apply_port(ConfigContext *ctx, const char *port) {
+        int r = add_port(ctx, keyword_find("Port"), port, true);
+        if (r < 0)
+                return r;
+        ctx->config->ports_from_command_line = true;
+        return 0;
+}
+
+/* A malformed image is not the operator's doing: the listener and this program disagree (an upgrade
+ * between them) or something else stands in for the listener. */
+static int image_malformed(const char *what) {
+        log_error("the configuration handed over by the listener is malformed (%s)", what);
+        return -EBADMSG;
+}
+
+int config_load_image(Config *c, const void *image, size_t size) {
+        WireReader rd = wire_reader(image, size);
+        _cleanup_free_ char *magic = NULL, *file = NULL;
+        int r;
+
+        if (wire_get_string(&rd, sizeof CONFIG_IMAGE_MAGIC, &magic) < 0 || !streq(magic, CONFIG_IMAGE_MAGIC))
+                return image_malformed("not an image of this version of privsshd");
+        while (rd.error == 0 && rd.pos < rd.size) {
+                uint8_t tag;
+                if (wire_get_u8(&rd, &tag) < 0)
+                        break;
+                if (tag == CONFIG_IMAGE_FILE) {
+                        free(file);
+                        file = NULL;
+                        if (wire_get_string(&rd, CONFIG_MAX_IMAGE_SIZE, &file) < 0)
+                                break;
+                        continue;
+                }
+                if (tag == CONFIG_IMAGE_OPTION || tag == CONFIG_IMAGE_PORT) {
+                        _cleanup_free_ char *option = NULL;
+                        if (wire_get_string(&rd, CONFIG_MAX_LINE, &option) < 0)
+                                break;
+                        ConfigContext ctx = { .config = c, .replay = true };
+                        r = tag == CONFIG_IMAGE_PORT ? apply_port(&ctx, option) :
+                                                       parse_line(&ctx, option, strlen(option));
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (tag != CONFIG_IMAGE_LINE)
+                        return image_malformed("unknown record");
+                uint32_t line;
+                _cleanup_free_ char *text = NULL;
+                if (wire_get_u32(&rd, &line) < 0 || wire_get_string(&rd, CONFIG_MAX_LINE, &text) < 0)
+                        break;
+                if (!file || !text)
+                        return image_malformed("a line without a file");
+                ConfigContext ctx = { .config = c, .file = file, .line = line, .replay = true };
+                r = parse_line(&ctx, text, strlen(text));
+                if (r < 0)
+                        return r;
+        }
+        if (wire_end(&rd) < 0)
+                return image_malformed("truncated");
+        return 0;
 }
 
 int config_apply_option(Config *c, const char *option) {
@@ -1742,16 +1905,16 @@ int config_apply_option(Config *c, const char *option) {
         _cleanup_free_ char *copy = strdup(option);
         if (!copy)
                 return -ENOMEM;
+        if (c->record)
+                record_command_line(c->record, CONFIG_IMAGE_OPTION, option);
         return parse_line(&ctx, copy, len);
 }
 
 int config_apply_port(Config *c, const char *port) {
         ConfigContext ctx = { .config = c };
-        int r = add_port(&ctx, keyword_find("Port"), port, true);
-        if (r < 0)
-                return r;
-        c->ports_from_command_line = true;
-        return 0;
+        if (c->record)
+                record_command_line(c->record, CONFIG_IMAGE_PORT, port);
+        return apply_port(&ctx, port);
 }
 
 /* AddressFamily inet or inet6 and a ListenAddress of the other family: the error OpenSSH gives when it

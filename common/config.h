@@ -196,6 +196,9 @@ typedef struct Config {
          * directory that stands for "/" (tests; like systemd's --root). Not owned; set after config_init. */
         const char *include_root;
 
+        /* Between config_image_begin() and config_image_end(): what is parsed is also recorded. Owned. */
+        struct ConfigRecorder *record;
+
         /* Bookkeeping for config.c: keywords already given (the first value wins; one bit per row of
          * the keyword table), and whether -p was used (then the files' Port lines are ignored). */
         uint64_t seen[CONFIG_SEEN_WORDS];
@@ -212,6 +215,20 @@ void config_done(Config *c);
  * -EINVAL (nothing else started).
  */
 int config_load_file(Config *c, const char *path);
+
+/*
+ * An image of what is parsed from config_image_begin() to config_image_end(): the command-line options
+ * (config_apply_option, config_apply_port) and the files' lines, with Include'd files' in place, for the
+ * listener to hand to each connection's monitor. config_load_image() parses that image exactly as they
+ * were parsed, with the same names and line numbers in messages, and opens nothing, so a connection gets
+ * the configuration the listener loaded and checked, whatever has happened to the files since (as
+ * OpenSSH's re-executed sshd gets its listener's copy). config_image_end(): *ret_image is freed with
+ * free(); -EFBIG (said) when the image would exceed CONFIG_MAX_IMAGE_SIZE.
+ */
+int config_image_begin(Config *c);
+int config_image_end(Config *c, char **ret_image, size_t *ret_size);
+/* -EBADMSG (said) for an image that is not one of config_image_end()'s. */
+int config_load_image(Config *c, const void *image, size_t size);
 
 /*
  * One "-o Keyword=value" or "-o 'Keyword value'" option, errors named "command line". Call before

@@ -52,7 +52,8 @@ enum {
 
 /*
  * The descriptors a monitor is exec'd with by the listener (privsshd -R -i): the inetd layout plus
- * one pipe. Without -R (inetd, systemd, tests) there is no startup pipe and nothing changes.
+ * one pipe and one memfd. Without -R (inetd, systemd, tests) there are neither, fds 3 and 4 are never
+ * touched, and the monitor reads sshd_config itself.
  *
  *   0, 1  the client's TCP connection
  *   2     the listener's stderr
@@ -60,9 +61,12 @@ enum {
  *         when the connection authenticates, so that it stops counting against MaxStartups
  *         (monitor/srclimit.h); the monitor moves it to a CLOEXEC descriptor first thing, so the
  *         worker and the user's processes never hold it
+ *   4     the listener's configuration: a sealed memfd with the image of the files it loaded
+ *         (monitor/config-fd.h), which the monitor parses instead of sshd_config and then closes
  */
 enum {
         MONITOR_FD_STARTUP = 3,
+        MONITOR_FD_CONFIG = 4,
 };
 
 /*

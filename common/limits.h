@@ -113,6 +113,8 @@
 /* configuration */
 #define CONFIG_MAX_LINE         8192u
 #define CONFIG_MAX_FILE_SIZE    (1024u * 1024u)
+/* What the listener hands each connection (config_image_end): its options and files' lines */
+#define CONFIG_MAX_IMAGE_SIZE   (4u * 1024u * 1024u)
 #define CONFIG_MAX_INCLUDE_DEPTH 16
 #define CONFIG_MAX_LISTEN       64u
 #define CONFIG_MAX_HOSTKEYS     IPC_MAX_HOSTKEYS

@@ -31,6 +31,7 @@
 typedef struct Listener {
         int fds[CONFIG_MAX_LISTEN * 2];
         size_t n_fds;
+        int config_fd;          /* the sealed image every monitor parses (monitor/config-fd.h) */
         SrcLimit *limits;       /* MaxStartups, PerSource*, the hard cap: srclimit.h */
 } Listener;
 
@@ -242,9 +243,14 @@ static void start_connection(Listener *l, int conn, const struct sockaddr_storag
                 sigemptyset(&none);
                 sigprocmask(SIG_SETMASK, &none, NULL);
                 /* inetd layout: the connection is stdin and stdout; stderr is inherited for -e; the
-                 * write end of the startup pipe at its fixed number (common/fd-layout.h). */
-                if (dup2(conn, STDIN_FILENO) < 0 || dup2(conn, STDOUT_FILENO) < 0 ||
-                    fd_move_to(startup[1], MONITOR_FD_STARTUP) < 0)
+                 * write end of the startup pipe and the configuration at their fixed numbers
+                 * (common/fd-layout.h). Both go above those numbers first, so that neither move
+                 * overwrites the other (the memfd, made before any socket, is often fd 3). */
+                int pipe_fd = fcntl(startup[1], F_DUPFD_CLOEXEC, MONITOR_FD_CONFIG + 1);
+                int config_fd = fcntl(l->config_fd, F_DUPFD_CLOEXEC, MONITOR_FD_CONFIG + 1);
+                if (pipe_fd < 0 || config_fd < 0 || dup2(conn, STDIN_FILENO) < 0 ||
+                    dup2(conn, STDOUT_FILENO) < 0 || fd_move_to(pipe_fd, MONITOR_FD_STARTUP) < 0 ||
+                    fd_move_to(config_fd, MONITOR_FD_CONFIG) < 0)
                         _exit(255);
                 execv(argv[0], argv);
                 dprintf(STDERR_FILENO, "privsshd: cannot execute %s: %s\n", argv[0], strerror(errno));
@@ -259,9 +265,9 @@ static void listener_title(const Listener *l, const Config *c) {
                       c->max_startups.begin, c->max_startups.full);
 }
 
-int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
+int listener_run(const Config *c, int config_fd, char *const *reexec_argv, bool foreground) {
         _cleanup_(srclimit_freep) SrcLimit *limits = NULL;
-        Listener l = {};
+        Listener l = { .config_fd = config_fd };
         int r;
 
         r = sandbox_directory_prepare(c->sandbox_directory);

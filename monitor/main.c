@@ -19,6 +19,7 @@
 #include "common/fd-util.h"
 #include "common/log.h"
 #include "common/proctitle.h"
+#include "monitor/config-fd.h"
 #include "monitor/listener.h"
 #include "monitor/monitor.h"
 #include "relay/relay.h"
@@ -32,6 +33,42 @@ static bool arg_test = false;
 static bool arg_test_print = false;
 static bool arg_inetd = false;
 static bool arg_rexec = false;          /* -R: started by our listener, with its startup pipe */
+
+/* The command line's configuration (-4, -6, -h, -o, -p), in order: applied after all of it is read,
+ * since -R (at its end) means they come with the listener's image instead. */
+typedef struct CommandLineOption {
+        char opt;
+        const char *arg;
+} CommandLineOption;
+
+static int apply_command_line(Config *c, const CommandLineOption *o, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                char buf[4200];
+                int r;
+                switch (o[i].opt) {
+                case '4':
+                case '6':
+                        /* As OpenSSH: -4 and -6 are AddressFamily inet and inet6, over the file's. */
+                        r = config_apply_option(c, o[i].opt == '4' ? "AddressFamily inet" :
+                                                                     "AddressFamily inet6");
+                        break;
+                case 'h':
+                        snprintf(buf, sizeof buf, "HostKey \"%s\"", o[i].arg);
+                        r = config_apply_option(c, buf);
+                        break;
+                case 'p':
+                        /* -p replaces the file's ports; -o Port adds to them (as sshd) */
+                        r = config_apply_port(c, o[i].arg);
+                        break;
+                default:
+                        r = config_apply_option(c, o[i].arg);
+                        break;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
 
 static void usage(void) {
         fprintf(stderr,
@@ -125,24 +162,26 @@ static int run_inetd(const Config *c) {
 
 int main(int argc, char **argv) {
         _cleanup_strv_free_ char **again = reexec_argv(argc, argv);
+        _cleanup_free_ char *image = NULL;
+        _cleanup_free_ CommandLineOption *options = calloc((size_t) argc + 1, sizeof(CommandLineOption));
+        size_t n_options = 0, image_size = 0;
         Config config;
         int r, opt;
 
         log_set_ident("privsshd");
-        if (config_init(&config) < 0) {
+        if (!options || config_init(&config) < 0) {
                 fprintf(stderr, "out of memory\n");
                 return 255;
         }
 
         while ((opt = getopt(argc, argv, "46DdeiRTtE:f:h:o:p:")) != -1) {
-                char buf[4200];
                 switch (opt) {
                 case '4':
                 case '6':
-                        /* As OpenSSH: -4 and -6 are AddressFamily inet and inet6, over the file's. */
-                        if (config_apply_option(&config, opt == '4' ? "AddressFamily inet" :
-                                                                      "AddressFamily inet6") < 0)
-                                goto fail;
+                case 'h':
+                case 'o':
+                case 'p':
+                        options[n_options++] = (CommandLineOption) { .opt = (char) opt, .arg = optarg };
                         break;
                 case 'D':
                         arg_foreground = true;
@@ -159,25 +198,11 @@ int main(int argc, char **argv) {
                 case 'f':
                         arg_config_file = optarg;
                         break;
-                case 'h':
-                        snprintf(buf, sizeof buf, "HostKey \"%s\"", optarg);
-                        if (config_apply_option(&config, buf) < 0)
-                                goto fail;
-                        break;
                 case 'i':
                         arg_inetd = true;
                         break;
                 case 'R':
                         arg_rexec = true;
-                        break;
-                case 'o':
-                        if (config_apply_option(&config, optarg) < 0)
-                                goto fail;
-                        break;
-                case 'p':
-                        /* -p replaces the file's ports; -o Port adds to them (as sshd) */
-                        if (config_apply_port(&config, optarg) < 0)
-                                goto fail;
                         break;
                 case 't':
                         arg_test = true;
@@ -198,7 +223,24 @@ int main(int argc, char **argv) {
         /* Warnings about the configuration come from -t and the listener, not once per connection (-i). */
         if (arg_inetd)
                 log_set_level(LOG_LEVEL_ERROR);
-        r = config_load_file(&config, arg_config_file);
+        /* The listener keeps an image of what it loaded, its command line's options first, for its
+         * connections' monitors (-R -i), which never open the file and take no option of their command
+         * line: they run with what the listener checked (monitor/config-fd.h). Plain -i (inetd,
+         * ProxyCommand, systemd's Accept=yes) reads the file, as sshd -i does. */
+        bool listener = !arg_inetd && !arg_test && !arg_test_print;
+        if (arg_inetd && arg_rexec) {
+                r = config_fd_take(&image, &image_size);
+                if (r >= 0)
+                        r = config_load_image(&config, image, image_size);
+        } else {
+                r = listener ? config_image_begin(&config) : 0;
+                if (r >= 0)
+                        r = apply_command_line(&config, options, n_options);
+                if (r >= 0)
+                        r = config_load_file(&config, arg_config_file);
+                if (r >= 0 && listener)
+                        r = config_image_end(&config, &image, &image_size);
+        }
         if (r < 0)
                 goto fail;
         r = config_finish(&config);
@@ -240,8 +282,12 @@ int main(int argc, char **argv) {
         proctitle_init(argc, argv);
         if (arg_inetd)
                 r = run_inetd(&config);
-        else
-                r = listener_run(&config, again, arg_foreground) < 0 ? 255 : 0;
+        else {
+                _cleanup_close_ int config_fd = config_fd_create(image, image_size);
+                free(image);
+                image = NULL;
+                r = config_fd < 0 || listener_run(&config, config_fd, again, arg_foreground) < 0 ? 255 : 0;
+        }
         config_done(&config);
         return r;
 

@@ -82,15 +82,53 @@ void forward_handle_open(Worker *w, ssh_message msg) {
         forward_send_queued(w);
 }
 
-/* The monitor makes at most FORWARD_MAX_PENDING sockets at once for a connection (each is a fork):
- * opens beyond that wait here, oldest first, rather than fail. */
+static void listener_destroy(Worker *w, Listener *l);
+
+static void send_listen(Worker *w, Listener *l) {
+        l->queued = false;
+        IpcPayload p = {};
+        p.FORWARD_LISTEN.id = l->id;
+        p.FORWARD_LISTEN.address = l->address;
+        p.FORWARD_LISTEN.port = l->port;
+        if (monitor_client_send(w, IPC_FORWARD_LISTEN, &p) < 0)
+                listener_destroy(w, l);         /* refuses the request */
+        else
+                w->forward_in_flight++;
+}
+
+/* A tcpip-forward request older than request `id` still waits for its listening socket. */
+static bool listen_unanswered_before(Worker *w, uint32_t id) {
+        for (Listener *l = w->listeners; l; l = l->next)
+                if (l->pending && l->id < id)
+                        return true;
+        return false;
+}
+
+/*
+ * The monitor makes at most FORWARD_MAX_PENDING sockets at once for a connection (each is a fork):
+ * requests beyond that wait here rather than fail, and leave in the order the client sent them
+ * (direct-tcpip opens and tcpip-forward requests share one id sequence). The monitor's openers run
+ * side by side, so a direct-tcpip open also waits until every tcpip-forward request sent before it
+ * is answered: OpenSSH handles a connection's requests one after the other, and clients rely on
+ * it (ssh -f -N -R B:...:C -L A:...:B connects through A at once, without waiting for the
+ * replies; OpenSSH's forwarding regression script does that), where a connect racing the bind of the
+ * same port would be refused.
+ */
 void forward_send_queued(Worker *w) {
         while (w->forward_in_flight < FORWARD_MAX_PENDING && !w->done) {
                 Forward *f = NULL;
+                Listener *l = NULL;
                 for (Forward *g = w->forwards; g; g = g->next)
                         if (g->queued && (!f || g->id < f->id))
                                 f = g;
-                if (!f)
+                for (Listener *m = w->listeners; m; m = m->next)
+                        if (m->queued && (!l || m->id < l->id))
+                                l = m;
+                if (l && (!f || l->id < f->id)) {
+                        send_listen(w, l);
+                        continue;
+                }
+                if (!f || listen_unanswered_before(w, f->id))
                         return;
                 f->queued = false;
                 const char *orig = ssh_message_channel_request_open_originator(f->open_msg);
@@ -154,17 +192,11 @@ static void global_tcpip_forward(Worker *w, ssh_message msg) {
         l->fd = -EBADF;
         l->port = (uint32_t) port;
         l->pending = msg;
+        l->queued = true;
         l->next = w->listeners;
         w->listeners = l;
         w->n_listeners++;
-        IpcPayload p = {};
-        p.FORWARD_LISTEN.id = l->id;
-        p.FORWARD_LISTEN.address = l->address;
-        p.FORWARD_LISTEN.port = l->port;
-        if (monitor_client_send(w, IPC_FORWARD_LISTEN, &p) < 0)
-                listener_destroy(w, l);
-        else
-                w->forward_in_flight++;
+        forward_send_queued(w);
 }
 
 static void global_cancel(Worker *w, ssh_message msg) {
@@ -210,7 +242,7 @@ static void answered(Worker *w) {
 int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
         answered(w);
         for (Forward *f = w->forwards; f; f = f->next) {
-                if (!f->open_msg || f->id != p->id)
+                if (!f->open_msg || f->queued || f->id != p->id)
                         continue;
                 ssh_message msg = TAKE_PTR(f->open_msg);
                 f->fd = fd;
@@ -234,7 +266,7 @@ int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
                         accepted(w, l, fd);
                         return 0;
                 }
-                if (!l->pending || l->id != p->id)
+                if (!l->pending || l->queued || l->id != p->id)
                         continue;
                 if (p->port == 0 || p->port > 65535 || (l->port != 0 && p->port != l->port)) {
                         safe_close(fd);
@@ -259,7 +291,7 @@ int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
 int forward_failed(Worker *w, const IpcForwardFailed *p) {
         answered(w);
         for (Forward *f = w->forwards; f; f = f->next)
-                if (f->open_msg && f->id == p->id) {
+                if (f->open_msg && !f->queued && f->id == p->id) {
                         log_debug("direct-tcpip %u refused: %s", p->id, p->reason ?: "");
                         forward_destroy(w, f, true);    /* answers the open with a failure */
                         return 0;
@@ -269,7 +301,7 @@ int forward_failed(Worker *w, const IpcForwardFailed *p) {
                         l->accepting = false;   /* the connection went away before the opener took it */
                         return 0;
                 }
-                if (l->pending && l->id == p->id) {
+                if (l->pending && !l->queued && l->id == p->id) {
                         log_debug("tcpip-forward %s port %u refused: %s", l->address, l->port,
                                   p->reason ?: "");
                         listener_destroy(w, l);

@@ -59,6 +59,7 @@ typedef struct Listener {
         uint32_t port;                  /* as the client asked (0: any) */
         uint32_t bound_port;
         ssh_message pending;            /* the tcpip-forward request, answered on FORWARD_READY/FAILED */
+        bool queued;                    /* FORWARD_LISTEN not sent yet (forward_send_queued) */
         bool accepting;                 /* FORWARD_ACCEPT sent: an opener accepts as the user */
         struct Listener *next;
 } Listener;

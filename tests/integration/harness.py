@@ -791,8 +791,8 @@ def _reap_as_init(child):
             return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1
 
 
-def run(main):
-    """Entry point of every test file."""
+def run(main, timeout=600):
+    """Entry point of every test file. timeout: seconds for all of it, in its namespace."""
     if os.environ.get("PRIVSSHD_IN_NAMESPACE") != "1":
         if os.geteuid() != 0:
             print("skip: the integration tests need root (they run the daemon in private namespaces)")
@@ -814,9 +814,9 @@ def run(main):
             r = subprocess.run(["unshare", "--mount", "--pid", "--net", "--uts", "--ipc", "--fork",
                                 "--kill-child", "--mount-proc", "--propagation", "private",
                                 sys.executable, os.path.abspath(sys.argv[0])] + sys.argv[1:],
-                               env=env, timeout=600)
+                               env=env, timeout=timeout)
         except subprocess.TimeoutExpired:
-            print("not ok - the test finished within 600 s")
+            print(f"not ok - the test finished within {timeout} s")
             sys.exit(1)
         sys.exit(r.returncode)
 

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The contract between the listener and a monitor it starts (privsshd -R -i), checked directly by
 playing the listener: a minimal inetd hands one connection to privsshd -R -i with the write end of
-a pipe at fd 3, and reads the pipe and the exit status as the listener does.
+a pipe at fd 3 and the configuration image at fd 4 (a sealed memfd, monitor/config-fd.h), and reads
+the pipe and the exit status as the listener does.
 
   - a key login: exactly one byte, 0x01, then end of file; exit 0; end of file comes while the
     session still runs (the monitor closed the pipe at authentication, and neither the worker nor
@@ -11,12 +12,17 @@ a pipe at fd 3, and reads the pipe and the exit status as the listener does.
   - an idle client past LoginGraceTime: no byte; exit 3;
   - a worker killed by SIGSYS (a crash the monitor did not cause) before authentication: exit 4;
   - without a pipe at fd 3, -R logs that it cannot tell the listener and the login still works;
-    without -R, fd 3 is never touched (plain -i is what inetd and systemd run).
+    without -R, fd 3 is never touched (plain -i is what inetd and systemd run);
+  - the configuration comes from fd 4, not from the file -f names (a key login with -f naming a
+    file that does not exist); without a sealed memfd at fd 4 (nothing, or an unsealed one), or with
+    an image that is not one, -R refuses to run: exit 255 and says why.
 
 Reference differs: OpenSSH's sshd-session has its own private protocol with its listener."""
+import fcntl
 import os
 import signal
 import socket
+import struct
 import subprocess
 
 import harness
@@ -25,11 +31,35 @@ from harness import PORT, SANDBOX_DIRECTORY, Server, check
 INETD_PORT = PORT + 1
 
 
+def image(path, text):
+    """What the listener hands over (common/config.c, config_image_end): a magic string, then
+    a FILE record and one LINE record per line that is not blank or a comment."""
+    def string(b):
+        return struct.pack(">I", len(b)) + b
+    out = string(b"privsshd configuration image 1") + b"\x01" + string(path.encode())
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip() and not line.strip().startswith("#"):
+            out += b"\x02" + struct.pack(">I", n) + string(line.encode())
+    return out
+
+
+def memfd(data, seal=True):
+    fd = os.memfd_create("config", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    os.write(fd, data)
+    if seal:
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS,
+                    fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE)
+    return fd
+
+
 def serve(config, client_argv=None, *, pipe=True, rexec=True, client=None, during=None, env=None,
-          read_pipe=None):
+          read_pipe=None, config_fd="image", config_arg=None):
     """One connection through a minimal inetd. client_argv: an ssh to run; or client(sock) makes the
     connection itself; during() runs next; read_pipe(fd), if given, reads the pipe while the client
-    still runs. Returns (exit status, bytes read from the pipe, the monitor's log)."""
+    still runs. config_fd: "image" (the listener's: the image of the server's file, sealed),
+    "unsealed" (the same, not sealed), "garbage" (sealed, not an image) or None (fd 4 closed).
+    config_arg: what -f names (the server's file by default). Returns (exit status, bytes read from
+    the pipe, the monitor's log)."""
     server = Server(config, name=f"inetd{serve.count}")
     serve.count += 1
     lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -47,14 +77,22 @@ def serve(config, client_argv=None, *, pipe=True, rexec=True, client=None, durin
     lst.close()
     r, w = os.pipe()
     flags = ["-R"] if rexec else []
-    # The shell puts the pipe's write end at fd 3 (or leaves fd 3 closed) and execs privsshd.
+    m = None
+    if config_fd is not None:
+        data = image(server.config_path, harness.read_text(server.config_path))
+        m = memfd(b"not an image" if config_fd == "garbage" else data, seal=config_fd != "unsealed")
+    # The shell puts the pipe's write end at fd 3 and the configuration at fd 4 (or leaves them
+    # closed) and execs privsshd.
     redirect = f"3>&{w} {w}>&-" if pipe else "3>&-"
+    redirect += f" 4<&{m} {m}<&-" if m is not None else " 4<&-"
     logpath = os.path.join(server.dir, "i.log")
     with open(logpath, "wb") as log:
         daemon = subprocess.Popen(["/bin/sh", "-c", f'exec "$0" "$@" {redirect}', harness.PRIVSSHD] + flags +
-                                  ["-i", "-e", "-f", server.config_path], stdin=conn, stdout=conn, stderr=log,
-                                  pass_fds=[w])
+                                  ["-i", "-e", "-f", config_arg or server.config_path], stdin=conn, stdout=conn,
+                                  stderr=log, pass_fds=[w] + ([m] if m is not None else []))
     os.close(w)
+    if m is not None:
+        os.close(m)
     conn.close()
     early = read_pipe(r) if read_pipe else b""
     if client_argv:
@@ -134,6 +172,16 @@ def main():
     rc, data, log = serve("", harness.ssh_argv(command="true", port=INETD_PORT), pipe=False)
     check("-R: descriptor 3 is not the write end of a pipe" in log, "-R without a pipe at fd 3 says so", log)
     check(rc == 0 and "Accepted publickey for alice" in log, f"and the login still works ({rc})", log)
+
+    rc, data, log = serve("", harness.ssh_argv(command="true", port=INETD_PORT), config_arg="/nonexistent")
+    check(rc == 0 and data == b"\x01" and "Accepted publickey for alice" in log,
+          f"-R parses the image at fd 4: a key login works with -f naming no file ({rc})", log)
+    for how, want in (("garbage", "the configuration handed over by the listener is malformed"),
+                      ("unsealed", "-R: descriptor 4 is not the listener's sealed configuration"),
+                      (None, "-R: no configuration from the listener at descriptor 4")):
+        rc, data, log = serve("", client=lambda c: harness.read_until_closed(c, 30), config_fd=how)
+        check(rc == 255 and want in log,
+              f"-R with {how or 'nothing'} at fd 4: refused, exit 255 ({rc}), says \"{want}\"", log)
 
     rc, data, log = serve("", harness.ssh_argv(command="true", password="wrong", port=INETD_PORT),
                           rexec=False, env=harness.ssh_env("wrong"))
