@@ -58,6 +58,7 @@ static void pump_out(Channel *c, OutStream *s) {
                 }
                 ssize_t r = read(s->fd, s->buf, MIN((size_t) window, (size_t) PUMP_READ_CHUNK));
                 if (r > 0) {
+                        idle_timeout_used(c->worker, &c->idle);
                         s->len = (size_t) r;
                         s->off = 0;
                         continue;
@@ -94,6 +95,7 @@ static void pump_in(Channel *c) {
                                 c->in_len = c->in_off = 0;
                                 return;
                         }
+                        idle_timeout_used(c->worker, &c->idle);
                         c->in_off += (size_t) r;
                         c->in_len -= (size_t) r;
                         if (c->in_len == 0)

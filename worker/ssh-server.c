@@ -109,6 +109,9 @@ int ssh_server_prepare(Worker *w) {
         r = apply_rekey_limit(w);
         if (r < 0)
                 return r;
+        r = idle_timeout_setup(w);
+        if (r < 0)
+                return r;
 
         int methods = 0;
         if (w->setup.pubkey_authentication)
@@ -189,6 +192,9 @@ static int poll_timeout(Worker *w) {
                 if (t < 0 || a < t)
                         t = a;
         }
+        int i = idle_timeout_poll(w);
+        if (i >= 0 && (t < 0 || i < t))
+                t = i;
         return t;
 }
 
@@ -299,6 +305,10 @@ int ssh_server_run(Worker *w) {
                 if (!connection_alive(w))
                         break;
                 if (!client_alive_check(w)) {
+                        ssh_disconnect(w->session);
+                        break;
+                }
+                if (!idle_timeout_check(w)) {
                         ssh_disconnect(w->session);
                         break;
                 }
