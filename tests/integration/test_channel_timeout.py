@@ -4,7 +4,8 @@ after its interval (ssh exits 255, the command's process group is hung up, OpenS
 is logged) while a session that keeps writing outlives the same interval; an idle connection
 through ssh -L is closed while one that keeps talking through the same forward stays; a connection
 with no channel (ssh -N) is closed after UnusedConnectionTimeout, logged in OpenSSH's words, while
-one with a session open the whole time is not; malformed values are refused when the configuration
+one with a session open the whole time is not; with "global", an idle session outlives its interval while
+another channel of the connection writes, and is closed once nothing moved for it; malformed values are refused when the configuration
 is loaded, next to good ones that load.
 
 Reference differs: OpenSSH's sshd matches a running session only by its kind (session:command), so
@@ -133,6 +134,36 @@ def channel_timeouts():
     s.stop()
 
 
+def global_timeout():
+    # "global": the idle session lives as long as another channel of the connection moves data (a
+    # ControlMaster shares one connection), and is closed once nothing moved for the interval.
+    s = Server(f"ChannelTimeout global={INTERVAL}").start()
+    master = SshProcess(None, opts=["-N", "-o", "ControlMaster=yes", "-o", "ControlPath=/tmp/ct-mux"])
+    check(harness.wait_for(lambda: os.path.exists("/tmp/ct-mux") or master.proc.poll() is not None, 15)
+          and master.proc.poll() is None, "a ControlMaster connection is up", master, s)
+    mux = ["-o", "ControlMaster=no", "-o", "ControlPath=/tmp/ct-mux"]
+    idle = SshProcess("sleep 62; echo finished", opts=mux)
+    check(harness.wait_for(lambda: harness.processes(cmdline=r"^sleep 62$"), 10), "an idle command runs", idle, s)
+    active = SshProcess("for i in $(seq 16); do echo tick $i; sleep 0.5; done", opts=mux)
+    rc = active.wait(30)
+    check(rc == 0 and idle.proc.poll() is None,
+          f"while another channel writes, the idle one outlives global={INTERVAL} ({rc}, idle still open: "
+          f"{idle.proc.poll() is None})", active, idle, s,
+          reference_differs="OpenSSH 9.2, the reference here, has no global timeout")
+    started = time.monotonic()
+    rc = idle.wait(INTERVAL + 20)
+    check(rc == 255, f"once nothing moved for {INTERVAL} s, it is closed too ({rc} after "
+                     f"{time.monotonic() - started:.1f} s)", idle, s,
+          reference_differs="OpenSSH 9.2, the reference here, has no global timeout")
+    check(s.wait_log(rf"channel \d+: closing after {INTERVAL} seconds of inactivity", 5),
+          "logged with the global interval", s, reference_differs="OpenSSH 9.2 has no global timeout")
+    for p in (idle, active):
+        p.close()
+    check(master.proc.poll() is None, "the connection itself stays", master, s)
+    master.close()
+    s.stop()
+
+
 def unused_connection_timeout():
     s = Server(f"UnusedConnectionTimeout {INTERVAL}").start()
     busy = SshProcess(f"sleep {2 * INTERVAL + 1}; echo survived")
@@ -185,6 +216,7 @@ def main():
     threading.Thread(target=echo_server, args=(ready,), daemon=True).start()
     ready.wait(5)
     channel_timeouts()
+    global_timeout()
     unused_connection_timeout()
     malformed_values()
 
