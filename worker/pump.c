@@ -126,6 +126,23 @@ static void pump_in(Channel *c) {
                 c->in_fd = safe_close(c->in_fd);
 }
 
+/* Work that no descriptor will announce: a libssh call made while pumping (a write that waits for
+ * window space or flushes) reads packets, and may deliver the client's EOF, or data it then keeps
+ * back, after pump_in() ran for that channel. Then the loop must not sleep in poll(): the child would
+ * wait for the end of its input and the client for the end of the session (seen as sftp hanging at
+ * its end in OpenSSH's channel-timeout regression script). */
+bool pump_needs_run(Worker *w) {
+        for (Channel *c = w->channels; c; c = c->next) {
+                if (!c->has_session || c->finished || c->in_len > 0)
+                        continue;       /* in_len > 0: poll() waits for the child's stdin to take it */
+                if (c->in_stalled && c->in_buf)
+                        return true;
+                if (c->client_eof && !c->in_stalled && c->in_fd >= 0 && !c->pty)
+                        return true;    /* pump_in() closes the child's stdin */
+        }
+        return false;
+}
+
 void pump_channel(Channel *c) {
         if (!c->has_session || c->finished)
                 return;

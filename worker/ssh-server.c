@@ -184,7 +184,7 @@ static bool client_alive_check(Worker *w) {
 }
 
 static int poll_timeout(Worker *w) {
-        if (forward_needs_pump(w))
+        if (forward_needs_pump(w) || pump_needs_run(w))
                 return 0;
         int t = channel_poll_timeout(w);
         if (w->alive_next != 0 && w->authenticated) {

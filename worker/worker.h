@@ -192,4 +192,5 @@ void channel_close_idle(Channel *c);
 
 /* pump.c */
 void pump_channel(Channel *c);
+bool pump_needs_run(Worker *w);                 /* poll() must not wait */
 void pump_finish_if_done(Channel *c);
