@@ -97,6 +97,9 @@ static int parse_permit_list(ConfigContext *ctx, const ConfigKeyword *kw, char *
 static int parse_rekey_limit(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_permit_user_environment(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
                                          void *field);
+static int parse_time_or_none(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_channel_timeout(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                 void *field);
 
 static void dump_flag(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_int(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -124,6 +127,7 @@ static void dump_gateway_ports(const Config *c, const ConfigKeyword *kw, const v
 static void dump_permit_list(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_rekey_limit(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_permit_user_environment(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_channel_timeouts(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 
 #define ONE CONFIG_ONE_ARG
 #define MULTI CONFIG_MULTI
@@ -209,6 +213,10 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(client_alive_interval, unsigned),             ONE,         0, INT32_MAX },
         { "ClientAliveCountMax",         parse_unsigned,              dump_unsigned,
           CONFIG_FIELD(client_alive_count_max, unsigned),            ONE,         0, INT32_MAX },
+        { "UnusedConnectionTimeout",     parse_time_or_none,          dump_unsigned,
+          CONFIG_FIELD(unused_connection_timeout, unsigned),         ONE,         0, INT32_MAX },
+        { "ChannelTimeout",              parse_channel_timeout,       dump_channel_timeouts,
+          CONFIG_FIELD(channel_timeouts, ChannelTimeouts),           0,           0, 0 },
         { "MaxStartups",                 parse_max_startups,          dump_max_startups,
           CONFIG_FIELD(max_startups, MaxStartups),                   ONE,         1, LISTEN_MAX_CHILDREN },
         { "PerSourceMaxStartups",        parse_per_source_max_startups, dump_per_source_max_startups,
@@ -320,8 +328,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "certificates are not accepted at all" },
         { "AFSTokenPassing",                 D, NULL,                      NULL,
           "removed from OpenSSH long ago" },
-        { "ChannelTimeout",                  R, NULL,                      NULL,
-          "closes idle channels; ignoring it would keep sessions open longer than configured" },
         { "CheckMail",                       D, NULL,                      NULL,
           "removed from OpenSSH long ago" },
         { "ChrootDirectory",                 R, "<one>",                   "none",
@@ -424,8 +430,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "TCP keepalives are not enabled (a liveness check, not an access limit)" },
         { "TrustedUserCAKeys",               W, "<one>",                   "none",
           "user certificates are not accepted at all: fewer logins, never more" },
-        { "UnusedConnectionTimeout",         R, NULL,                      "none",
-          "ignoring it would keep connections without channels open longer than configured" },
         { "UseDNS",                          W, YESNO,                     "no",
           "the client's address is never resolved to a name" },
         { "UseLogin",                        D, NULL,                      NULL,

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/algorithms.h"
+#include "common/channel-timeout.h"
 #include "common/config-keywords.h"
 #include "common/config.h"
 #include "common/match-pattern.h"
@@ -359,6 +360,66 @@ static int parse_time(ConfigContext *ctx, const ConfigKeyword *kw, char **args, 
                 return invalid_value(ctx, kw->name, args[0]);
         if (field)
                 *(unsigned *) field = (unsigned) v;
+        return 0;
+}
+
+/* A time, or "none" (= 0): UnusedConnectionTimeout, as OpenSSH. */
+static int parse_time_or_none(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        if (strcasecmp(args[0], "none") == 0) {
+                if (field)
+                        *(unsigned *) field = 0;
+                return 0;
+        }
+        return parse_time(ctx, kw, args, n, field);
+}
+
+/*
+ * "ChannelTimeout TYPE=INTERVAL ..." or "ChannelTimeout none" (alone), as OpenSSH 9.5+: the first line
+ * wins, with all its entries. TYPE is a channel type pattern or "global" (common/channel-timeout.h);
+ * one that can match no channel type is allowed, as OpenSSH allows it, with a warning.
+ */
+static int parse_channel_timeout(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                 void *field) {
+        uint32_t seconds[CONFIG_MAX_CHANNEL_TIMEOUTS];
+        if (n > CONFIG_MAX_CHANNEL_TIMEOUTS)
+                return config_error(ctx, "too many %s entries (at most %u)", kw->name, CONFIG_MAX_CHANNEL_TIMEOUTS);
+        for (size_t i = 0; i < n; i++) {
+                if (strcasecmp(args[i], "none") == 0) {
+                        if (n > 1)
+                                return config_error(ctx, "%s: \"%s\" must be the only entry", kw->name, args[i]);
+                        continue;
+                }
+                size_t type_len;
+                const char *interval;
+                long long v;
+                if (channel_timeout_split(args[i], &type_len, &interval) < 0)
+                        return config_error(ctx, "invalid value for %s: \"%s\" (expected TYPE=INTERVAL, as "
+                                            "session=5m)", kw->name, args[i]);
+                int r = time_from_string(interval, INT32_MAX, &v);
+                if (r == -ERANGE)
+                        return config_error(ctx, "value out of range for %s: \"%s\" (at most %d seconds)",
+                                            kw->name, args[i], INT32_MAX);
+                if (r < 0)
+                        return config_error(ctx, "invalid time for %s: \"%s\" (as 90, 5m or 1h30m)", kw->name,
+                                            args[i]);
+                seconds[i] = (uint32_t) v;
+                _cleanup_free_ char *type = strndup(args[i], type_len);
+                if (!type)
+                        return -ENOMEM;
+                if (!channel_timeout_type_known(type))
+                        config_warning(ctx, "%s: type \"%s\" matches no channel type; it has no effect", kw->name,
+                                       type);
+        }
+        if (!field || strcasecmp(args[0], "none") == 0)
+                return 0;
+        ChannelTimeouts *t = field;
+        for (size_t i = 0; i < n; i++) {
+                t->entries[i] = strdup(args[i]);
+                if (!t->entries[i])
+                        return -ENOMEM;
+                t->seconds[i] = seconds[i];
+                t->n = i + 1;
+        }
         return 0;
 }
 
@@ -1322,6 +1383,16 @@ static void dump_permit_user_environment(const Config *c, const ConfigKeyword *k
         fprintf(f, "%s\n", v ?: "no");
 }
 
+static void dump_channel_timeouts(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        const ChannelTimeouts *t = field;
+        dump_keyword(kw, f);
+        if (t->n == 0)
+                fputs("none", f);
+        for (size_t i = 0; i < t->n; i++)
+                fprintf(f, "%s%s", i > 0 ? " " : "", t->entries[i]);
+        fputc('\n', f);
+}
+
 static void dump_max_startups(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
         const MaxStartups *m = field;
         dump_keyword(kw, f);
@@ -1766,6 +1837,8 @@ void config_done(Config *c) {
                 free(c->permit_open.entries[i]);
         for (size_t i = 0; i < c->permit_listen.n; i++)
                 free(c->permit_listen.entries[i]);
+        for (size_t i = 0; i < c->channel_timeouts.n; i++)
+                free(c->channel_timeouts.entries[i]);
         free(c->force_command);
         free(c->permit_user_environment);
         free(c->banner);

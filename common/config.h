@@ -90,6 +90,14 @@ typedef struct PerSourcePenalties {
         unsigned given;                 /* bookkeeping: sub-options already set (the first value wins) */
 } PerSourcePenalties;
 
+/* ChannelTimeout as written ("session=5m global=1h": -T prints it so) and each entry's interval in
+ * seconds; n == 0 is none (common/channel-timeout.h). */
+typedef struct ChannelTimeouts {
+        char *entries[CONFIG_MAX_CHANNEL_TIMEOUTS];
+        uint32_t seconds[CONFIG_MAX_CHANNEL_TIMEOUTS];
+        size_t n;
+} ChannelTimeouts;
+
 /* RekeyLimit: rekey after this much data (0 = libssh's default, by cipher block size) or time (0 = never). */
 typedef struct RekeyLimit {
         uint64_t data;                  /* bytes */
@@ -170,6 +178,8 @@ typedef struct Config {
         char *banner;                           /* Banner file; NULL = none */
         unsigned client_alive_interval;         /* seconds; 0 = off */
         unsigned client_alive_count_max;        /* 3 */
+        unsigned unused_connection_timeout;     /* seconds; 0 = none */
+        ChannelTimeouts channel_timeouts;       /* none */
 
         /* algorithms (common/algorithms.h): the final lists, NULL = privsshd's default */
         char *kex_algorithms;

@@ -95,6 +95,9 @@ typedef enum IpcDirection {
  * STRING wiped on free), BLOB (bytes + name##_len), STRV (list of STRINGs + n_##name). The third
  * column bounds each field (bytes for strings/blobs, entries for lists).
  */
+/* unused_connection_timeout, channel_timeouts: UnusedConnectionTimeout in seconds (0: none) and
+ * ChannelTimeout as "TYPE=SECONDS" entries (common/channel-timeout.h), enforced by the worker
+ * (doc/SECURITY.md, "Idle timeouts"). */
 #define IPC_PAYLOAD_FIELDS_Setup(F)                                     \
         F(U32, sandbox_uid, 0)                                          \
         F(U32, sandbox_gid, 0)                                          \
@@ -124,7 +127,9 @@ typedef enum IpcDirection {
         F(U32, rekey_data_high, 0)                                      \
         F(U32, rekey_data_low, 0)                                       \
         F(U32, rekey_interval, 0)                                       \
-        F(U32, required_rsa_size, 0)
+        F(U32, required_rsa_size, 0)                                    \
+        F(U32, unused_connection_timeout, 0)                            \
+        F(STRV, channel_timeouts, CONFIG_MAX_CHANNEL_TIMEOUTS)
 
 #define IPC_PAYLOAD_FIELDS_Ready(F)                                     \
         F(BOOL, sandboxed, 0)
@@ -305,6 +310,7 @@ typedef enum IpcEventKind {
         IPC_EVENT_NO_MATCHING_METHOD = 4,       /* preauth: method, text = the client's offer */
         IPC_EVENT_HANDSHAKE_FAILED = 5,         /* preauth: text = libssh's error */
         IPC_EVENT_CLIENT_TIMEOUT = 6,           /* authed: ClientAliveCountMax keepalives unanswered */
+        IPC_EVENT_UNUSED_CONNECTION = 7,        /* authed: UnusedConnectionTimeout went by without a channel */
         _IPC_EVENT_KIND_MAX,
 } IpcEventKind;
 

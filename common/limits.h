@@ -120,6 +120,8 @@
 #define CONFIG_MAX_HOSTKEYS     IPC_MAX_HOSTKEYS
 #define CONFIG_MAX_ACCEPT_ENV   64u             /* AcceptEnv patterns */
 #define CONFIG_MAX_SET_ENV      64u             /* SetEnv assignments */
+#define CONFIG_MAX_CHANNEL_TIMEOUTS 32u         /* ChannelTimeout TYPE=INTERVAL entries (one line) */
+#define CHANNEL_TIMEOUT_MAX_TYPE 256u           /* one ChannelTimeout type pattern */
 
 /* listener */
 #define LISTEN_MAX_CHILDREN     1024u           /* concurrent connections, authenticated or not: a hard cap

@@ -45,9 +45,9 @@ int handle_event(Monitor *m, const IpcEvent *p) {
         unsigned port = m->peer_port;
         char text[IPC_MAX_EVENT_TEXT * 4 + 1];
 
-        /* The handshake failures happen before authentication, the keepalive timeout after it: a worker
+        /* The handshake failures happen before authentication, the timeouts after it: a worker
          * that says otherwise is lying. */
-        bool preauth = p->kind != IPC_EVENT_CLIENT_TIMEOUT;
+        bool preauth = p->kind != IPC_EVENT_CLIENT_TIMEOUT && p->kind != IPC_EVENT_UNUSED_CONNECTION;
         if (preauth != (m->state == IPC_ST_PREAUTH) || p->kind >= _IPC_EVENT_KIND_MAX)
                 return -EPROTO;
         /* As much of the client's words as OpenSSH shows: its identification line or offer, or our
@@ -81,6 +81,11 @@ int handle_event(Monitor *m, const IpcEvent *p) {
                 return 0;
         case IPC_EVENT_CLIENT_TIMEOUT:
                 log_info("Timeout, client not responding from user %s %s port %u",
+                         m->user ? m->user->name : "", addr, port);
+                return 0;
+        case IPC_EVENT_UNUSED_CONNECTION:
+                /* OpenSSH's serverloop.c words it so (UnusedConnectionTimeout). */
+                log_info("terminating inactive connection from user %s %s port %u",
                          m->user ? m->user->name : "", addr, port);
                 return 0;
         case _IPC_EVENT_KIND_MAX:

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "build-config.h"
 #include "common/algorithms.h"
+#include "common/channel-timeout.h"
 #include "common/fd-layout.h"
 #include "common/fd-util.h"
 #include "common/ipc-socket.h"
@@ -147,9 +149,29 @@ static char *read_banner(const char *path) {
         return text;
 }
 
+/* ChannelTimeout in SETUP's form, "TYPE=SECONDS" (the configuration keeps what was written). */
+static int channel_timeouts_for_setup(const Config *c, char ***ret) {
+        const ChannelTimeouts *t = &c->channel_timeouts;
+        _cleanup_strv_free_ char **l = calloc(t->n + 1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < t->n; i++) {
+                size_t type_len;
+                const char *interval;
+                if (channel_timeout_split(t->entries[i], &type_len, &interval) < 0)
+                        return -EINVAL;         /* the parser checked it */
+                if (asprintf(&l[i], "%.*s=%" PRIu32, (int) type_len, t->entries[i], t->seconds[i]) < 0) {
+                        l[i] = NULL;
+                        return -ENOMEM;
+                }
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 int worker_send_setup(Monitor *m) {
         const Config *c = m->config;
-        _cleanup_strv_free_ char **keys = NULL;
+        _cleanup_strv_free_ char **keys = NULL, **timeouts = NULL;
         int r;
 
         IpcPayload p = {};
@@ -203,6 +225,12 @@ int worker_send_setup(Monitor *m) {
         s->rekey_data_low = (uint32_t) c->rekey_limit.data;
         s->rekey_interval = c->rekey_limit.interval;
         s->required_rsa_size = (uint32_t) c->required_rsa_size;
+        s->unused_connection_timeout = c->unused_connection_timeout;
+        r = channel_timeouts_for_setup(c, &timeouts);
+        if (r < 0)
+                return r;
+        s->channel_timeouts = timeouts;
+        s->n_channel_timeouts = c->channel_timeouts.n;
 
         return monitor_send(m, IPC_SETUP, &p, NULL, 0);
 }

@@ -467,6 +467,7 @@ static void session_started(Worker *w, Channel *c, uint32_t session) {
                 session_close(c, true);
                 return;
         }
+        idle_timeout_start_session(w, c);       /* its kind is the pending request's */
         request_done(w, c, true);
 
 #if ENABLE_TEST_HOOKS
@@ -581,6 +582,17 @@ void channel_abandon_all(Worker *w) {
                 c->ch = NULL;   /* the session is going away; libssh frees its channels with it */
                 channel_destroy(w, c);
         }
+}
+
+/* ChannelTimeout (idle-timeout.c): no exit status, EOF and CLOSE now, what is buffered dropped, the
+ * session abandoned, as when the client closes first. */
+void channel_close_idle(Channel *c) {
+        if (c->finished)
+                return;
+        close_fds(c);
+        (void) ssh_channel_close(c->ch);
+        c->finished = true;
+        session_close(c, true);
 }
 
 /* ---- used by the pump ------------------------------------------------------------------------ */

@@ -81,6 +81,7 @@ static void to_socket(Forward *f) {
                                 f->ts_len = 0;
                                 return;
                         }
+                        idle_timeout_used(f->worker, &f->idle);
                         f->ts_off += (size_t) r;
                         f->ts_len -= (size_t) r;
                         if (f->ts_len == 0)
@@ -140,6 +141,7 @@ static void to_channel(Forward *f) {
                         return;
                 ssize_t r = read(f->fd, f->to_ch, MIN((size_t) window, (size_t) FORWARD_BUFFER));
                 if (r > 0) {
+                        idle_timeout_used(f->worker, &f->idle);
                         f->tc_len = (size_t) r;
                         f->tc_off = 0;
                         continue;

@@ -77,6 +77,7 @@ void forward_handle_open(Worker *w, ssh_message msg) {
                 return;
         }
         f->id = ++w->next_forward_id;
+        f->idle.type = "direct-tcpip";
         f->open_msg = msg;
         f->queued = true;
         forward_send_queued(w);
@@ -355,6 +356,7 @@ static void accepted(Worker *w, Listener *l, int fd) {
                 return;
         }
         f->fd = fd;
+        f->idle.type = "forwarded-tcpip";
         (void) fd_set_nonblock(fd, true);
         f->ch = ssh_channel_new(w->session);
         f->rf_host = strdup(l->address);

@@ -49,6 +49,7 @@ typedef struct Forward {
         bool broken;                    /* a side is gone: close now, drop what is buffered */
         bool close_sent;
         bool peer_closed;               /* the client's CHANNEL_CLOSE arrived */
+        IdleClock idle;                 /* ChannelTimeout; idle.type set when the Forward is made */
         struct Forward *next;
 } Forward;
 

@@ -123,6 +123,7 @@ out:
                 ssh_bind_free(w.bind);
         free(w.user);
         hostkeys_drop(&w);
+        idle_timeout_done(&w);
         monitor_client_drop_deferred(&w);
         /* A TestWorkerInject module stays loaded: dlclose() would munmap in the sandbox for nothing. */
         ipc_payload_free(IPC_SETUP, &setup.payload);

@@ -58,6 +58,7 @@ static void pump_out(Channel *c, OutStream *s) {
                 }
                 ssize_t r = read(s->fd, s->buf, MIN((size_t) window, (size_t) PUMP_READ_CHUNK));
                 if (r > 0) {
+                        idle_timeout_used(c->worker, &c->idle);
                         s->len = (size_t) r;
                         s->off = 0;
                         continue;
@@ -94,6 +95,7 @@ static void pump_in(Channel *c) {
                                 c->in_len = c->in_off = 0;
                                 return;
                         }
+                        idle_timeout_used(c->worker, &c->idle);
                         c->in_off += (size_t) r;
                         c->in_len -= (size_t) r;
                         if (c->in_len == 0)
@@ -122,6 +124,23 @@ static void pump_in(Channel *c) {
          * sends itself), as with OpenSSH. */
         if (c->client_eof && c->in_len == 0 && !c->in_stalled && c->in_fd >= 0 && !c->pty)
                 c->in_fd = safe_close(c->in_fd);
+}
+
+/* Work that no descriptor will announce: a libssh call made while pumping (a write that waits for
+ * window space or flushes) reads packets, and may deliver the client's EOF, or data it then keeps
+ * back, after pump_in() ran for that channel. Then the loop must not sleep in poll(): the child would
+ * wait for the end of its input and the client for the end of the session (seen as sftp hanging at
+ * its end in OpenSSH's channel-timeout regression script). */
+bool pump_needs_run(Worker *w) {
+        for (Channel *c = w->channels; c; c = c->next) {
+                if (!c->has_session || c->finished || c->in_len > 0)
+                        continue;       /* in_len > 0: poll() waits for the child's stdin to take it */
+                if (c->in_stalled && c->in_buf)
+                        return true;
+                if (c->client_eof && !c->in_stalled && c->in_fd >= 0 && !c->pty)
+                        return true;    /* pump_in() closes the child's stdin */
+        }
+        return false;
 }
 
 void pump_channel(Channel *c) {

@@ -109,6 +109,9 @@ int ssh_server_prepare(Worker *w) {
         r = apply_rekey_limit(w);
         if (r < 0)
                 return r;
+        r = idle_timeout_setup(w);
+        if (r < 0)
+                return r;
 
         w->auth_methods = w->setup.auth_methods;
         ssh_set_auth_methods(w->session, auth_methods_offered(w));
@@ -177,7 +180,7 @@ static bool client_alive_check(Worker *w) {
 }
 
 static int poll_timeout(Worker *w) {
-        if (forward_needs_pump(w))
+        if (forward_needs_pump(w) || pump_needs_run(w))
                 return 0;
         int t = channel_poll_timeout(w);
         if (w->alive_next != 0 && w->authenticated) {
@@ -185,6 +188,9 @@ static int poll_timeout(Worker *w) {
                 if (t < 0 || a < t)
                         t = a;
         }
+        int i = idle_timeout_poll(w);
+        if (i >= 0 && (t < 0 || i < t))
+                t = i;
         return t;
 }
 
@@ -295,6 +301,10 @@ int ssh_server_run(Worker *w) {
                 if (!connection_alive(w))
                         break;
                 if (!client_alive_check(w)) {
+                        ssh_disconnect(w->session);
+                        break;
+                }
+                if (!idle_timeout_check(w)) {
                         ssh_disconnect(w->session);
                         break;
                 }

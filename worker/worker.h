@@ -12,11 +12,23 @@
 #include <libssh/libssh.h>
 #include <libssh/server.h>
 
+#include "common/channel-timeout.h"
 #include "common/ipc-payloads.h"
 #include "common/ipc-socket.h"
 #include "common/limits.h"
 
 typedef struct Worker Worker;
+
+/* ChannelTimeout's clock of one channel (worker/idle-timeout.c). It runs from when the channel is open
+ * (a session started; a forward's socket connected, or its CHANNEL_OPEN confirmed) and is reset by
+ * every byte moved between the channel and its descriptor, either way, as OpenSSH's channels.c. */
+typedef struct IdleClock {
+        const char *type;               /* OpenSSH's name of the channel type (static); NULL: unknown */
+        bool started;
+        uint32_t number;                /* names the channel in the log line */
+        uint32_t interval;              /* seconds; 0: only the global timeout applies */
+        uint64_t last_used;             /* worker_now_usec() of the last byte moved */
+} IdleClock;
 
 /* One direction from a child's pipe to the channel (stdout or stderr). */
 typedef struct OutStream {
@@ -66,6 +78,7 @@ typedef struct Channel {
         bool finished;                  /* exit status, EOF and CLOSE sent */
         bool peer_closed;               /* the client's CHANNEL_CLOSE arrived */
         bool session_closed;            /* SESSION_CLOSE sent to the monitor */
+        IdleClock idle;                 /* ChannelTimeout */
 
         struct Channel *next;
 } Channel;
@@ -113,6 +126,13 @@ struct Worker {
         unsigned n_forwards, n_listeners;
         unsigned forward_in_flight;     /* FORWARD_* requests the monitor has not answered */
         uint32_t next_forward_id;
+
+        /* ChannelTimeout (SETUP's rules, parsed) and UnusedConnectionTimeout: worker/idle-timeout.c */
+        ChannelTimeoutRule *timeout_rules;
+        size_t n_timeout_rules;
+        uint32_t timeout_global;        /* seconds; 0: none */
+        uint64_t channels_last_used;    /* the last byte moved on any channel, or a channel opened */
+        uint64_t unused_deadline;       /* when a connection without open channels ends; 0: not running */
 
         /* ClientAliveInterval: bytes read from the client so far (libssh counts them), when we last
          * looked, and how many intervals in a row went by without any */
@@ -167,6 +187,19 @@ int channel_poll_timeout(Worker *w);            /* ms until a pty drain deadline
 uint64_t worker_now_usec(void);
 int worker_ms_until(uint64_t deadline_usec);    /* poll() timeout until a worker_now_usec() deadline */
 
+/* idle-timeout.c: ChannelTimeout and UnusedConnectionTimeout (doc/SECURITY.md, "Idle timeouts") */
+int idle_timeout_setup(Worker *w);              /* SETUP's rules; -EINVAL if malformed */
+void idle_timeout_done(Worker *w);
+void idle_timeout_start(Worker *w, IdleClock *k, const char *subtype);  /* the channel is open */
+void idle_timeout_start_session(Worker *w, Channel *c);                 /* its session started */
+void idle_timeout_used(Worker *w, IdleClock *k);                        /* a byte moved */
+bool idle_timeout_check(Worker *w);             /* closes idle channels; false: end the connection */
+int idle_timeout_poll(Worker *w);               /* ms until the next deadline, or -1 */
+
+/* channel.c, for idle-timeout.c: close a session channel now, abandoning its session */
+void channel_close_idle(Channel *c);
+
 /* pump.c */
 void pump_channel(Channel *c);
+bool pump_needs_run(Worker *w);                 /* poll() must not wait */
 void pump_finish_if_done(Channel *c);

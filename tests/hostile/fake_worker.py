@@ -83,6 +83,7 @@ steps = {
                                                          '198.51.100.250 port 22 ssh2'))],
     "event-before-ready": [msg("EVENT", b"\x02\x00" + s(""))],
     "event-timeout-preauth": [ready, msg("EVENT", b"\x06\x00" + s(""))],
+    "event-unused-preauth": [ready, msg("EVENT", b"\x07\x00" + s(""))],
     "event-budget": [ready] + [msg("EVENT", b"\x02\x00" + s(""))] * 3,
     "event-bad-kind": [ready, msg("EVENT", b"\x63\x00" + s(""))],
     # Forwarding before authentication (issue 10): refused by the gate, whatever the request.

@@ -157,6 +157,7 @@ violations = {
     "signal-preauth": "SESSION_SIGNAL in state preauth: not allowed",
     "event-before-ready": "EVENT in state init: not allowed",
     "event-timeout-preauth": "refused EVENT from the worker",
+    "event-unused-preauth": "refused EVENT from the worker",
     "event-budget": "exceeded the budget of 2 EVENT messages",
     "event-bad-kind": "refused EVENT from the worker",
     "event-bad-method": "refused EVENT from the worker",

@@ -194,6 +194,11 @@ static void test_all_keywords(void) {
         CHECK(!c.permit_tty && !c.print_motd && !c.print_last_log, "PermitTTY, PrintMotd, PrintLastLog no");
         CHECK(c.banner && streq(c.banner, "/etc/issue.net"), "Banner path");
         CHECK(c.client_alive_interval == 90 && c.client_alive_count_max == 0, "ClientAliveInterval 1m30s, CountMax 0");
+        CHECK(c.channel_timeouts.n == 3 && streq(c.channel_timeouts.entries[0], "session:command=1m30s") &&
+              c.channel_timeouts.seconds[0] == 90 && streq(c.channel_timeouts.entries[1], "direct-*=10") &&
+              c.channel_timeouts.seconds[1] == 10 && c.channel_timeouts.seconds[2] == 3600,
+              "ChannelTimeout: the first line's entries as written, with their seconds");
+        CHECK(c.unused_connection_timeout == 120, "UnusedConnectionTimeout 2m is 120 seconds");
         CHECK(config_accept_env(&c, "LANG") && config_accept_env(&c, "LC_ALL") && config_accept_env(&c, "GIT_DIR"),
               "AcceptEnv patterns let LANG, LC_ALL, GIT_DIR through");
         CHECK(!config_accept_env(&c, "LANGUAGE") && !config_accept_env(&c, "TERM") && !config_accept_env(&c, "LC"),
@@ -306,6 +311,11 @@ static const struct {
         { "error-rekey-limit", -EINVAL },
         { "error-rekey-time", -EINVAL },
         { "error-required-rsa-size", -EINVAL },
+        { "error-channel-timeout", -EINVAL },
+        { "error-channel-timeout-none", -EINVAL },
+        { "error-channel-timeout-syntax", -EINVAL },
+        { "error-unused-connection-timeout", -EINVAL },
+        { "warning-channel-timeout", 0 },
         { "does-not-exist", -ENOENT },
 };
 
