@@ -92,6 +92,8 @@ static int parse_forward_directions(ConfigContext *ctx, const ConfigKeyword *kw,
 static int parse_gateway_ports(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_permit_list(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_rekey_limit(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static int parse_pubkey_auth_options(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                     void *field);
 
 static void dump_flag(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_int(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -116,6 +118,7 @@ static void dump_forward_directions(const Config *c, const ConfigKeyword *kw, co
 static void dump_gateway_ports(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_permit_list(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_rekey_limit(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_pubkey_auth_options(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 
 #define ONE CONFIG_ONE_ARG
 #define MULTI CONFIG_MULTI
@@ -211,6 +214,8 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(rekey_limit, RekeyLimit),                     0,           0, 0 },
         { "RequiredRSASize",             parse_int,                   dump_int,
           CONFIG_FIELD(required_rsa_size, int),                      ONE,         1024, 16384 },
+        { "PubkeyAuthOptions",           parse_pubkey_auth_options,   dump_pubkey_auth_options,
+          CONFIG_FIELD(pubkey_auth_options, unsigned),               0,           0, 0 },
         { "Include",                     parse_include,               NULL,
           CONFIG_NO_FIELD,                                           MULTI,       0, 0 },
         /* ours */
@@ -388,8 +393,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "~/.ssh/rc is never run" },
         { "Protocol",                        D, NULL,                      NULL,
           "SSH protocol 2 is the only one; OpenSSH ignores it" },
-        { "PubkeyAuthOptions",               W, NULL,                      "none",
-          "FIDO (sk-*) keys, which these options are about, are not accepted at all" },
         { "RDomain",                         R, "<one>",                   "none",
           "routing domains are not implemented; ignoring one would listen in the default domain" },
         { "ReverseMappingCheck",             D, NULL,                      NULL,

@@ -67,17 +67,17 @@ static void test_type(const char *name, const char *type, const char *bits, bool
                       name, algs[i]);
                 if (!sig)
                         continue;
-                CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len, data, sizeof data) == 0,
+                CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len, data, sizeof data, NULL) == 0,
                       "%s: the %s signature verifies with the public key", name, algs[i]);
-                CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len, data, sizeof data - 1) ==
+                CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len, data, sizeof data - 1, NULL) ==
                               -EKEYREJECTED, "%s: ... and not over other data", name);
                 sig[sig_len - 1] ^= 1;
-                CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len, data, sizeof data) < 0,
+                CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len, data, sizeof data, NULL) < 0,
                       "%s: a flipped byte fails", name);
-                CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len - 1, data, sizeof data) == -EBADMSG,
+                CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len - 1, data, sizeof data, NULL) == -EBADMSG,
                       "%s: a truncated blob is malformed", name);
                 const char *other = streq(algs[i], "ssh-ed25519") ? "ssh-rsa" : "ssh-ed25519";
-                CHECK(pub && ssh_key_verify(pub, other, sig, sig_len, data, sizeof data) == -EBADMSG,
+                CHECK(pub && ssh_key_verify(pub, other, sig, sig_len, data, sizeof data, NULL) == -EBADMSG,
                       "%s: another key type's algorithm is refused", name);
                 free(sig);
         }
