@@ -358,14 +358,16 @@ static int load_openssh(const char *text, size_t len, SshKey **ret) {
                 log_error("host key type %.*s is not supported", (int) MIN(nn, 64u), (const char *) name);
                 return -EINVAL;
         }
-        _cleanup_(pkey_freep) EVP_PKEY *pkey = NULL;
-        if (read_key_fields(&s, t, true, 0, &pkey) < 0)
-                return -EINVAL;
-        _cleanup_(ssh_key_freep) SshKey *k = NULL;
+        /* Its private half is a handle for an authenticator that the monitor would have to load a
+         * FIDO library as root to use: not for a host key. */
         if (ssh_key_type_is_sk(t)) {
                 log_error("host key type %s is a security key: not supported", types[t].name);
                 return -EINVAL;
         }
+        _cleanup_(pkey_freep) EVP_PKEY *pkey = NULL;
+        if (read_key_fields(&s, t, true, 0, &pkey) < 0)
+                return -EINVAL;
+        _cleanup_(ssh_key_freep) SshKey *k = NULL;
         if ((e = key_new(t, &pkey, true, NULL, &k)) < 0)
                 return e;
         /* The public key the file states is the one its private half gives. */
