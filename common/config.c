@@ -1087,10 +1087,10 @@ static void dump_flag(const Config *c, const ConfigKeyword *kw, const void *fiel
 
 static void dump_pubkey_auth_options(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
         unsigned v = *(const unsigned *) field;
+        bool touch = v & PUBKEY_AUTH_TOUCH_REQUIRED, verify = v & PUBKEY_AUTH_VERIFY_REQUIRED;
         dump_keyword(kw, f);
-        fprintf(f, "%s%s%s\n", v == 0 ? "none" : "", v & PUBKEY_AUTH_TOUCH_REQUIRED ? "touch-required" : "",
-                (v & PUBKEY_AUTH_VERIFY_REQUIRED) ? (v & PUBKEY_AUTH_TOUCH_REQUIRED ? " verify-required" :
-                                                                                     "verify-required") : "");
+        fprintf(f, "%s%s%s%s\n", v == 0 ? "none" : "", touch ? "touch-required" : "",
+                touch && verify ? " " : "", verify ? "verify-required" : "");
 }
 
 static void dump_int(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {

@@ -88,7 +88,8 @@ void authorized_key_match_done(AuthorizedKeyMatch *m);
 
 /*
  * The authorized_keys key type a public key algorithm name is stored under: "ssh-ed25519",
- * "ecdsa-sha2-nistp256/384/521", "ssh-rsa" and the two sk-* types map to themselves, the RSA signature algorithms
+ * "ecdsa-sha2-nistp256/384/521", "ssh-rsa" and the two sk-* types map to themselves, the RSA signature
+ * algorithms
  * "rsa-sha2-256" and "rsa-sha2-512" map to "ssh-rsa". NULL for anything else (never matches).
  */
 const char *authorized_keys_type_for_algorithm(const char *algorithm);

@@ -172,8 +172,8 @@ static bool sk_flags_ok(Monitor *m, const PubkeySkResult *sk, unsigned key_flags
         if (need_presence && !(sk->flags & SSH_SK_USER_PRESENT)) {
                 /* OpenSSH's line, trailing blank included (fail2ban filters are written against it). */
                 log_error("public key %s signature for %s%s from %s port %u rejected: user presence "
-                          "(authenticator touch) requirement not met ", key_info, m->user ? "" : "invalid user ",
-                          m->auth_user, m->peer_address, m->peer_port);
+                          "(authenticator touch) requirement not met ", key_info,
+                          m->user ? "" : "invalid user ", m->auth_user, m->peer_address, m->peer_port);
                 ok = false;
         }
         bool need_verify = (opts & PUBKEY_AUTH_VERIFY_REQUIRED) || (key_flags & AUTHKEY_VERIFY_REQUIRED);

@@ -88,7 +88,8 @@ int pubkey_signed_data_check(const uint8_t *data, size_t len, const PubkeyExpect
 }
 
 int pubkey_verify(const uint8_t *data, size_t len, const uint8_t *sig, size_t sig_len, const PubkeyExpect *e,
-                  unsigned min_rsa_bits, char **ret_algorithm, PubkeySkResult *ret_sk, const char **ret_what) {
+                  unsigned min_rsa_bits, char **ret_algorithm, PubkeySkResult *ret_sk,
+                  const char **ret_what) {
         _cleanup_free_ char *alg = NULL;
         int r = pubkey_signed_data_check(data, len, e, &alg, ret_what);
         if (r < 0)

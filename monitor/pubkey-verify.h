@@ -61,4 +61,5 @@ typedef struct PubkeySkResult {
  * min_rsa_bits for RSA. 0: valid (*ret_algorithm and *ret_sk set). -EBADMSG/-EPERM/-EKEYREJECTED
  * otherwise, *ret_what says why. */
 int pubkey_verify(const uint8_t *data, size_t len, const uint8_t *sig, size_t sig_len, const PubkeyExpect *e,
-                  unsigned min_rsa_bits, char **ret_algorithm, PubkeySkResult *ret_sk, const char **ret_what);
+                  unsigned min_rsa_bits, char **ret_algorithm, PubkeySkResult *ret_sk,
+                  const char **ret_what);

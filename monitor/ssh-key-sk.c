@@ -26,8 +26,8 @@
 #define SK_MAX_SIGNATURE 256u   /* Ed25519: 64 bytes; ECDSA P-256: two mpints of at most 33 */
 #define SK_SIGNED_LEN (32u + 1u + 4u + 32u)
 
-int ssh_key_verify_sk(const SshKey *k, const char *alg, const uint8_t *sig, size_t sig_len, const uint8_t *data,
-                      size_t len, SshSkSignature *ret_sk) {
+int ssh_key_verify_sk(const SshKey *k, const char *alg, const uint8_t *sig, size_t sig_len,
+                      const uint8_t *data, size_t len, SshSkSignature *ret_sk) {
         if (!ssh_key_type_is_sk(k->type) || !k->sk_application)
                 return -EINVAL;
         WireReader r = wire_reader(sig, sig_len);

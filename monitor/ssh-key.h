@@ -85,5 +85,5 @@ int ssh_key_verify_raw(const SshKey *k, const char *alg, const uint8_t *s, size_
                        size_t len);
 
 /* Internal to ssh-key.c: the security-key signature blob, ssh-key-sk.c. */
-int ssh_key_verify_sk(const SshKey *k, const char *alg, const uint8_t *sig, size_t sig_len, const uint8_t *data,
-                      size_t len, SshSkSignature *ret_sk);
+int ssh_key_verify_sk(const SshKey *k, const char *alg, const uint8_t *sig, size_t sig_len,
+                      const uint8_t *data, size_t len, SshSkSignature *ret_sk);

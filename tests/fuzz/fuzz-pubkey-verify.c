@@ -74,7 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 2:
                 if (split(data, size, &n) < 0)
                         break;
-                if (pubkey_verify(data + 4, n, data + 4 + n, size - 4 - n, &expect, 0, &alg, &skr, &what) == 0)
+                if (pubkey_verify(data + 4, n, data + 4 + n, size - 4 - n, &expect, 0, &alg, &skr,
+                                  &what) == 0)
                         free(alg);
                 break;
         default: {

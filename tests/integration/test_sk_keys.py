@@ -44,7 +44,8 @@ def authorize(*lines):
 
 def login(key):
     # The PIN that a verify-required key asks for comes from the harness's askpass.
-    env = {"SSH_ASKPASS": f"{CLIENT_HOME}/askpass", "SSH_ASKPASS_REQUIRE": "force", "PRIVSSHD_TEST_PASSWORD": "1234"}
+    env = {"SSH_ASKPASS": f"{CLIENT_HOME}/askpass", "SSH_ASKPASS_REQUIRE": "force",
+           "PRIVSSHD_TEST_PASSWORD": "1234"}
     return ssh("echo in", key=key, opts=["-o", f"SecurityKeyProvider={SK_DUMMY}"], env=env)
 
 

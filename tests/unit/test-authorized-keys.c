@@ -370,7 +370,8 @@ static void test_security_keys(void) {
                 { "no-touch-required,verify-required", AUTHKEY_NO_TOUCH_REQUIRED | AUTHKEY_VERIFY_REQUIRED },
                 { "no-touch-required,touch-required", 0 },
                 { "verify-required,no-verify-required", 0 },
-                { "restrict,no-touch-required", AUTHKEY_RESTRICT | AUTHKEY_NO_ALL | AUTHKEY_NO_TOUCH_REQUIRED },
+                { "restrict,no-touch-required",
+                  AUTHKEY_RESTRICT | AUTHKEY_NO_ALL | AUTHKEY_NO_TOUCH_REQUIRED },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_free_ char *l = fmt("%s %s %s\n", cases[i].options, skec.type, skec.b64);

@@ -80,8 +80,8 @@ static void test_type(const char *name, const char *type, const char *bits, bool
                 sig[sig_len - 1] ^= 1;
                 CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len, data, sizeof data, NULL) < 0,
                       "%s: a flipped byte fails", name);
-                CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len - 1, data, sizeof data, NULL) == -EBADMSG,
-                      "%s: a truncated blob is malformed", name);
+                CHECK(pub && ssh_key_verify(pub, algs[i], sig, sig_len - 1, data, sizeof data, NULL) ==
+                              -EBADMSG, "%s: a truncated blob is malformed", name);
                 const char *other = streq(algs[i], "ssh-ed25519") ? "ssh-rsa" : "ssh-ed25519";
                 CHECK(pub && ssh_key_verify(pub, other, sig, sig_len, data, sizeof data, NULL) == -EBADMSG,
                       "%s: another key type's algorithm is refused", name);
@@ -178,10 +178,11 @@ static void test_sk(const char *name, const char *plain_alg, const char *sk_alg)
               "%s: only %s goes with it", name, sk_alg);
         static const uint8_t msg[] = "the signed data of a publickey request";
         SshSkSignature got = {};
-        size_t n = sk_sign(plain, plain_alg, sk_alg, "ssh:", 0x05, 0x01020304, msg, sizeof msg, 0x05, 4, 0, sig);
-        CHECK(n > 0 && sk && ssh_key_verify(sk, sk_alg, sig, n, msg, sizeof msg, &got) == 0 && got.flags == 0x05 &&
-              got.counter == 0x01020304, "%s: a good signature verifies, flags 0x%02x counter 0x%x", name,
-              got.flags, got.counter);
+        size_t n = sk_sign(plain, plain_alg, sk_alg, "ssh:", 0x05, 0x01020304, msg, sizeof msg, 0x05, 4, 0,
+                           sig);
+        CHECK(n > 0 && sk && ssh_key_verify(sk, sk_alg, sig, n, msg, sizeof msg, &got) == 0 &&
+              got.flags == 0x05 && got.counter == 0x01020304,
+              "%s: a good signature verifies, flags 0x%02x counter 0x%x", name, got.flags, got.counter);
         CHECK(sk && ssh_key_verify(sk, sk_alg, sig, n, msg, sizeof msg, NULL) == -EINVAL,
               "%s: an sk key's verification wants the flags' destination", name);
         CHECK(sk && ssh_key_verify(sk, sk_alg, sig, n, msg, sizeof msg - 1, &got) == -EKEYREJECTED,
