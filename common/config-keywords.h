@@ -100,6 +100,8 @@ static int parse_permit_user_environment(ConfigContext *ctx, const ConfigKeyword
 static int parse_time_or_none(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
 static int parse_channel_timeout(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
                                  void *field);
+static int parse_pubkey_auth_options(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                     void *field);
 
 static void dump_flag(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_int(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -128,6 +130,7 @@ static void dump_permit_list(const Config *c, const ConfigKeyword *kw, const voi
 static void dump_rekey_limit(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_permit_user_environment(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_channel_timeouts(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static void dump_pubkey_auth_options(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 
 #define ONE CONFIG_ONE_ARG
 #define MULTI CONFIG_MULTI
@@ -243,6 +246,8 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(rekey_limit, RekeyLimit),                     0,           0, 0 },
         { "RequiredRSASize",             parse_int,                   dump_int,
           CONFIG_FIELD(required_rsa_size, int),                      ONE,         1024, 16384 },
+        { "PubkeyAuthOptions",           parse_pubkey_auth_options,   dump_pubkey_auth_options,
+          CONFIG_FIELD(pubkey_auth_options, unsigned),               0,           0, 0 },
         { "Include",                     parse_include,               NULL,
           CONFIG_NO_FIELD,                                           MULTI,       0, 0 },
         /* ours */
@@ -402,8 +407,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "~/.ssh/rc is never run" },
         { "Protocol",                        D, NULL,                      NULL,
           "SSH protocol 2 is the only one; OpenSSH ignores it" },
-        { "PubkeyAuthOptions",               W, NULL,                      "none",
-          "FIDO (sk-*) keys, which these options are about, are not accepted at all" },
         { "RDomain",                         R, "<one>",                   "none",
           "routing domains are not implemented; ignoring one would listen in the default domain" },
         { "ReverseMappingCheck",             D, NULL,                      NULL,

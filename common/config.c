@@ -1176,6 +1176,26 @@ static int parse_rekey_limit(ConfigContext *ctx, const ConfigKeyword *kw, char *
         return 0;
 }
 
+/* PubkeyAuthOptions: any of none, touch-required, verify-required (OpenSSH: case-insensitive, "none"
+ * adds nothing, anything else is an error). */
+static int parse_pubkey_auth_options(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                     void *field) {
+        unsigned v = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (strcasecmp(args[i], "none") == 0)
+                        continue;
+                if (strcasecmp(args[i], "touch-required") == 0)
+                        v |= PUBKEY_AUTH_TOUCH_REQUIRED;
+                else if (strcasecmp(args[i], "verify-required") == 0)
+                        v |= PUBKEY_AUTH_VERIFY_REQUIRED;
+                else
+                        return config_error(ctx, "unsupported %s option %s", kw->name, args[i]);
+        }
+        if (field)
+                *(unsigned *) field = v;
+        return 0;
+}
+
 static int load_file(Config *c, const char *path, unsigned depth);
 
 static int include_one(ConfigContext *ctx, const char *pattern) {
@@ -1241,6 +1261,14 @@ static void dump_keyword(const ConfigKeyword *kw, FILE *f) {
 static void dump_flag(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
         dump_keyword(kw, f);
         fprintf(f, "%s\n", *(const bool *) field ? "yes" : "no");
+}
+
+static void dump_pubkey_auth_options(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        unsigned v = *(const unsigned *) field;
+        bool touch = v & PUBKEY_AUTH_TOUCH_REQUIRED, verify = v & PUBKEY_AUTH_VERIFY_REQUIRED;
+        dump_keyword(kw, f);
+        fprintf(f, "%s%s%s%s\n", v == 0 ? "none" : "", touch ? "touch-required" : "",
+                touch && verify ? " " : "", verify ? "verify-required" : "");
 }
 
 static void dump_int(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {

@@ -104,8 +104,13 @@ typedef struct RekeyLimit {
         unsigned interval;              /* seconds */
 } RekeyLimit;
 
-#define CONFIG_SEEN_WORDS 4u
-#define CONFIG_MAX_ACCESS 256u    /* patterns in each of AllowUsers, DenyUsers, AllowGroups, DenyGroups */     /* room for 256 keyword rows */
+#define CONFIG_SEEN_WORDS 4u       /* room for 256 keyword rows */
+#define CONFIG_MAX_ACCESS 256u    /* patterns in each of AllowUsers, DenyUsers, AllowGroups, DenyGroups */
+/* PubkeyAuthOptions, for security-key (sk-*) signatures (monitor/handle-auth.c). */
+enum {
+        PUBKEY_AUTH_TOUCH_REQUIRED = 1u << 0,   /* user presence even where a key says no-touch-required */
+        PUBKEY_AUTH_VERIFY_REQUIRED = 1u << 1,  /* user verification for every security key */
+};
 
 typedef struct Config {
         /* listener */
@@ -190,6 +195,7 @@ typedef struct Config {
         char *ca_signature_algorithms;          /* stored for when certificates come */
         RekeyLimit rekey_limit;                 /* default none */
         int required_rsa_size;                  /* 1024, as OpenSSH */
+        unsigned pubkey_auth_options;           /* PubkeyAuthOptions: PUBKEY_AUTH_* bits, 0 = none */
 
         /* logging */
         LogLevel log_level;                     /* INFO */

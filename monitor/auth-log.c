@@ -53,5 +53,9 @@ const char *auth_key_type_label(const char *algorithm) {
                 return "ECDSA";
         if (streq(algorithm, "ssh-rsa") || streq(algorithm, "rsa-sha2-256") || streq(algorithm, "rsa-sha2-512"))
                 return "RSA";
+        if (streq(algorithm, "sk-ssh-ed25519@openssh.com"))
+                return "ED25519-SK";
+        if (streq(algorithm, "sk-ecdsa-sha2-nistp256@openssh.com"))
+                return "ECDSA-SK";
         return NULL;
 }

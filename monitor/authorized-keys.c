@@ -37,6 +37,8 @@ static const char *const key_types[] = {
         "ecdsa-sha2-nistp384",
         "ecdsa-sha2-nistp521",
         "ssh-rsa",
+        "sk-ssh-ed25519@openssh.com",
+        "sk-ecdsa-sha2-nistp256@openssh.com",
 };
 
 static bool token_is(const char *s, size_t n, const char *word) {
@@ -50,15 +52,12 @@ static bool is_key_type(const char *s, size_t n) {
         return false;
 }
 
-/* Recognised, never matched: certificates need CA and principal checks, FIDO keys need the
- * authenticator flags libssh 0.10 does not give us; DSA is gone from OpenSSH. */
+/* Recognised, never matched: certificates need CA and principal checks; DSA is gone from OpenSSH. */
 static bool is_skipped_type(const char *s, size_t n) {
         static const char suffix[] = "-cert-v01@openssh.com";
         size_t sl = sizeof suffix - 1;
 
-        return (n > sl && memcmp(s + n - sl, suffix, sl) == 0) ||
-                (n > 3 && memcmp(s, "sk-", 3) == 0) ||
-                token_is(s, n, "ssh-dss");
+        return (n > sl && memcmp(s + n - sl, suffix, sl) == 0) || token_is(s, n, "ssh-dss");
 }
 
 const char *authorized_keys_type_for_algorithm(const char *algorithm) {
@@ -114,8 +113,11 @@ static const KeyOption key_options[] = {
         { "principals",          OPTION_REFUSE_VALUE, 0 },
         { "tunnel",              OPTION_REFUSE_VALUE, 0 },
         { "cert-authority",      OPTION_REFUSE,       0 },
-        { "no-touch-required",   OPTION_REFUSE,       0 },
-        { "verify-required",     OPTION_REFUSE,       0 },
+        /* Security keys: the monitor holds their signatures' flags to these (handle-auth.c). */
+        { "no-touch-required",   OPTION_SET_FLAGS,    AUTHKEY_NO_TOUCH_REQUIRED },
+        { "touch-required",      OPTION_CLEAR_FLAGS,  AUTHKEY_NO_TOUCH_REQUIRED },
+        { "verify-required",     OPTION_SET_FLAGS,    AUTHKEY_VERIFY_REQUIRED },
+        { "no-verify-required",  OPTION_CLEAR_FLAGS,  AUTHKEY_VERIFY_REQUIRED },
 };
 
 static bool option_kind_has_value(OptionKind k) {
@@ -445,7 +447,7 @@ static int check_line(const char *s, const char *end, const char *origin, unsign
                 return 0;
         }
         if (is_skipped_type(s, tlen)) {
-                log_debug("%s:%u: certificate, security-key and DSA keys are not supported, line skipped",
+                log_debug("%s:%u: certificate and DSA keys are not supported, line skipped",
                           origin, line);
                 return 0;
         }

@@ -5,9 +5,10 @@
  * its key type is the type the request's algorithm uses, the type string inside its decoded blob equals
  * that key type, and the decoded blob equals the offered blob byte for byte.
  *
- * Key types: ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa.
- * Certificates ("*-cert-v01@openssh.com") and FIDO keys ("sk-*") are recognised and skipped (they need
- * checks we do not do); any other type is skipped as unknown. Skipped and malformed lines are logged at
+ * Key types: ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa, and
+ * the security keys sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com. Certificates
+ * ("*-cert-v01@openssh.com") and ssh-dss are recognised and skipped (certificates need checks we do not
+ * do); any other type is skipped as unknown. Skipped and malformed lines are logged at
  * debug level as "origin:line: why" and never stop the search.
  *
  * Options (comma-separated, names case-insensitive, values double-quoted with \" as the only escape):
@@ -26,6 +27,9 @@
  *                             ("invalid environment string"), whatever PermitUserEnvironment says. Whether
  *                             a session gets them is PermitUserEnvironment's business (handle-session.c);
  *                             `restrict` does not touch them, as in OpenSSH
+ *     no-touch-required, touch-required, verify-required, no-verify-required
+ *                             set or clear AUTHKEY_NO_TOUCH_REQUIRED / AUTHKEY_VERIFY_REQUIRED, which
+ *                             the monitor holds a security key's signature flags to
  *     permitopen="host:port", permitlisten="[host:]port"
  *                             returned as space-separated lists (each may be given up to
  *                             AUTHKEYS_MAX_PERMIT times; "*" for the host or port); a malformed value
@@ -41,8 +45,7 @@
  *
  *   refused: the line does not match, and a line naming the option is logged at INFO level when it
  *   carries the offered key (ignoring these would allow more than the user wrote):
- *     principals=, cert-authority, tunnel=, no-touch-required, verify-required,
- *     an empty command="", and every option not listed here.
+ *     principals=, cert-authority, tunnel=, an empty command="", and every option not listed here.
  *
  * A line whose options are malformed (an unterminated or missing quote, a flag option given a value, a
  * valued option without one, a duplicate command= or from=, a bad expiry-time=, a bad environment= or
@@ -69,6 +72,8 @@ typedef enum AuthorizedKeyFlags {
         AUTHKEY_NO_X11_FORWARDING = 1u << 4,
         AUTHKEY_NO_USER_RC = 1u << 5,
         AUTHKEY_ENVIRONMENT = 1u << 6,          /* environment="..." was given (values in `environment`) */
+        AUTHKEY_NO_TOUCH_REQUIRED = 1u << 7,    /* no-touch-required: a security key need not be touched */
+        AUTHKEY_VERIFY_REQUIRED = 1u << 8,      /* verify-required: its user must be verified (PIN, ...) */
 } AuthorizedKeyFlags;
 
 #define AUTHKEY_NO_ALL                                                                  \
@@ -89,7 +94,8 @@ void authorized_key_match_done(AuthorizedKeyMatch *m);
 
 /*
  * The authorized_keys key type a public key algorithm name is stored under: "ssh-ed25519",
- * "ecdsa-sha2-nistp256/384/521" and "ssh-rsa" map to themselves, the RSA signature algorithms
+ * "ecdsa-sha2-nistp256/384/521", "ssh-rsa" and the two sk-* types map to themselves, the RSA signature
+ * algorithms
  * "rsa-sha2-256" and "rsa-sha2-512" map to "ssh-rsa". NULL for anything else (never matches).
  */
 const char *authorized_keys_type_for_algorithm(const char *algorithm);

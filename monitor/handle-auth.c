@@ -215,8 +215,38 @@ int handle_auth_password(Monitor *m, const IpcAuthPassword *p) {
         return auth_accept(m, "password", NULL, NULL);
 }
 
-/* 1: the signature of this publickey request is good; 0: it is not (logged); <0: an error. */
-static int pubkey_signature_ok(Monitor *m, const IpcAuthPubkey *p, const char *accepted) {
+/* A security key's signature carries flags the authenticator set (PROTOCOL.u2f); what is required of
+ * them is policy, OpenSSH's: user presence unless the key's line says no-touch-required (and
+ * PubkeyAuthOptions touch-required overrides that), user verification when PubkeyAuthOptions or the
+ * line says verify-required. Checked, and logged, as OpenSSH's monitor does (mm_answer_keyverify). */
+static bool sk_flags_ok(Monitor *m, const PubkeySkResult *sk, unsigned key_flags, const char *key_info) {
+        if (!sk->is_sk)
+                return true;
+        unsigned opts = m->config->pubkey_auth_options;
+        bool ok = true;
+        bool need_presence = (opts & PUBKEY_AUTH_TOUCH_REQUIRED) || !(key_flags & AUTHKEY_NO_TOUCH_REQUIRED);
+        if (need_presence && !(sk->flags & SSH_SK_USER_PRESENT)) {
+                /* OpenSSH's line, trailing blank included (fail2ban filters are written against it). */
+                log_error("public key %s signature for %s%s from %s port %u rejected: user presence "
+                          "(authenticator touch) requirement not met ", key_info,
+                          m->user ? "" : "invalid user ", m->auth_user, m->peer_address, m->peer_port);
+                ok = false;
+        }
+        bool need_verify = (opts & PUBKEY_AUTH_VERIFY_REQUIRED) || (key_flags & AUTHKEY_VERIFY_REQUIRED);
+        if (need_verify && !(sk->flags & SSH_SK_USER_VERIFIED)) {
+                log_error("public key %s signature for %s%s from %s port %u rejected: user verification "
+                          "requirement not met ", key_info, m->user ? "" : "invalid user ", m->auth_user,
+                          m->peer_address, m->peer_port);
+                ok = false;
+        }
+        log_debug("publickey: security key signature flags 0x%02x counter %u", sk->flags, sk->counter);
+        return ok;
+}
+
+/* 1: the signature of this publickey request is good; 0: it is not (logged); <0: an error.
+ * key_flags: the matching authorized_keys line's (AuthorizedKeyFlags); key_info: "TYPE FP". */
+static int pubkey_signature_ok(Monitor *m, const IpcAuthPubkey *p, const char *accepted, unsigned key_flags,
+                               const char *key_info) {
         if (m->session_id_len == 0 || m->session_hostkey >= m->n_hostkeys) {
                 /* No key exchange went through the monitor: nothing can be signed for it. */
                 log_info("publickey: signature for %s from %s port %u before any key exchange: refused",
@@ -236,13 +266,14 @@ static int pubkey_signature_ok(Monitor *m, const IpcAuthPubkey *p, const char *a
         };
         _cleanup_free_ char *alg = NULL;
         const char *what = NULL;
+        PubkeySkResult sk = {};
         int r;
         if (p->signed_data_len == 0 || p->signature_len == 0) {
                 what = "no signature";
                 r = -EBADMSG;
         } else
                 r = pubkey_verify(p->signed_data, p->signed_data_len, p->signature, p->signature_len, &e,
-                                  (unsigned) m->config->required_rsa_size, &alg, &what);
+                                  (unsigned) m->config->required_rsa_size, &alg, &sk, &what);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
@@ -255,7 +286,7 @@ static int pubkey_signature_ok(Monitor *m, const IpcAuthPubkey *p, const char *a
                          alg);
                 return 0;
         }
-        return 1;
+        return sk_flags_ok(m, &sk, key_flags, key_info) ? 1 : 0;
 }
 
 int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
@@ -362,7 +393,7 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
 
         /* The signature: verified here, over data that must be this connection's request for this
          * very key (monitor/pubkey-verify.h). What the worker's libssh made of it means nothing. */
-        r = pubkey_signature_ok(m, p, accepted);
+        r = pubkey_signature_ok(m, p, accepted, v.flags, key_info);
         if (r <= 0) {
                 pubkey_verdict_done(&v);
                 if (r < 0)

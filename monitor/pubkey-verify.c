@@ -88,7 +88,8 @@ int pubkey_signed_data_check(const uint8_t *data, size_t len, const PubkeyExpect
 }
 
 int pubkey_verify(const uint8_t *data, size_t len, const uint8_t *sig, size_t sig_len, const PubkeyExpect *e,
-                  unsigned min_rsa_bits, char **ret_algorithm, const char **ret_what) {
+                  unsigned min_rsa_bits, char **ret_algorithm, PubkeySkResult *ret_sk,
+                  const char **ret_what) {
         _cleanup_free_ char *alg = NULL;
         int r = pubkey_signed_data_check(data, len, e, &alg, ret_what);
         if (r < 0)
@@ -103,11 +104,15 @@ int pubkey_verify(const uint8_t *data, size_t len, const uint8_t *sig, size_t si
                 *ret_what = "algorithm does not go with the key";
                 return -EPERM;
         }
-        r = ssh_key_verify(k, alg, sig, sig_len, data, len);
+        SshSkSignature sk = {};
+        r = ssh_key_verify(k, alg, sig, sig_len, data, len, &sk);
         if (r < 0) {
                 *ret_what = r == -EKEYREJECTED ? "signature does not verify" : "malformed signature";
                 return r == -ENOMEM ? r : -EKEYREJECTED;
         }
+        *ret_sk = (PubkeySkResult) {
+                .is_sk = ssh_key_type_is_sk(k->type), .flags = sk.flags, .counter = sk.counter,
+        };
         *ret_algorithm = TAKE_PTR(alg);
         return 0;
 }

@@ -5,7 +5,8 @@
  * connection's session identifier (the monitor's own record of the first exchange hash), the user
  * and service asked for, the method, the algorithm and the very key blob that was authorized (and,
  * for publickey-hostbound-v00@openssh.com, the host key of this connection); then the signature
- * over it is checked with libcrypto (monitor/ssh-key.h).
+ * over it is checked with libcrypto (monitor/ssh-key.h), security keys' signatures included (whose
+ * flags the caller holds to its policy).
  */
 
 #include <stdbool.h>
@@ -47,8 +48,18 @@ typedef struct PubkeyExpect {
 int pubkey_signed_data_check(const uint8_t *data, size_t len, const PubkeyExpect *e, char **ret_algorithm,
                              const char **ret_what);
 
+/* For a security key (sk-*), what its valid signature states: the caller enforces user presence and
+ * verification (PubkeyAuthOptions, authorized_keys options); is_sk false for other keys. */
+typedef struct PubkeySkResult {
+        bool is_sk;
+        uint8_t flags;                  /* SSH_SK_USER_PRESENT, SSH_SK_USER_VERIFIED (monitor/ssh-key.h) */
+        uint32_t counter;
+} PubkeySkResult;
+
 /* The whole verification: the signed data as above, then the signature by the key in key_blob,
  * with the algorithm of the signed data (which must go with the key), using at least
- * min_rsa_bits for RSA. 0: valid. -EBADMSG/-EPERM/-EKEYREJECTED otherwise, *ret_what says why. */
+ * min_rsa_bits for RSA. 0: valid (*ret_algorithm and *ret_sk set). -EBADMSG/-EPERM/-EKEYREJECTED
+ * otherwise, *ret_what says why. */
 int pubkey_verify(const uint8_t *data, size_t len, const uint8_t *sig, size_t sig_len, const PubkeyExpect *e,
-                  unsigned min_rsa_bits, char **ret_algorithm, const char **ret_what);
+                  unsigned min_rsa_bits, char **ret_algorithm, PubkeySkResult *ret_sk,
+                  const char **ret_what);

@@ -22,6 +22,7 @@
 
 #define KEY_MAX_FIELD 4096u     /* one field of a key: an RSA-16384 modulus is 2049 bytes */
 #define KEY_MAX_BLOB 16384u     /* AUTH_MAX_KEY_BLOB */
+#define KEY_MAX_APPLICATION 256u        /* a security key's application: "ssh:" and a little more */
 
 static const struct {
         const char *name;       /* in the blob */
@@ -34,6 +35,8 @@ static const struct {
         [SSH_KEY_ECDSA_P384] = { "ecdsa-sha2-nistp384", "nistp384", "secp384r1", 97 },
         [SSH_KEY_ECDSA_P521] = { "ecdsa-sha2-nistp521", "nistp521", "secp521r1", 133 },
         [SSH_KEY_RSA] = { "ssh-rsa", NULL, NULL, 0 },
+        [SSH_KEY_SK_ED25519] = { "sk-ssh-ed25519@openssh.com", NULL, NULL, 32 },
+        [SSH_KEY_SK_ECDSA_P256] = { "sk-ecdsa-sha2-nistp256@openssh.com", "nistp256", "prime256v1", 65 },
 };
 
 const char *ssh_key_type_name(SshKeyType t) {
@@ -54,6 +57,7 @@ SshKey *ssh_key_free(SshKey *k) {
                 return NULL;
         EVP_PKEY_free(k->pkey);
         free(k->blob);
+        free(k->sk_application);
         free(k);
         return NULL;
 }
@@ -135,13 +139,13 @@ static int pkey_fromdata(const char *alg, OSSL_PARAM_BLD *bld, int selection, EV
         return 0;
 }
 
-/* The public key blob of an EVP_PKEY of type t. */
-static int make_blob(SshKeyType t, EVP_PKEY *pkey, uint8_t **ret, size_t *ret_len) {
+/* The public key blob of an EVP_PKEY of type t (and, for a security key, its application). */
+static int make_blob(SshKeyType t, EVP_PKEY *pkey, const char *application, uint8_t **ret, size_t *ret_len) {
         WireWriter w = wire_writer(KEY_MAX_BLOB);
         uint8_t buf[256];
         size_t n = 0;
         int r = wire_put_string(&w, types[t].name);
-        if (t == SSH_KEY_ED25519) {
+        if (t == SSH_KEY_ED25519 || t == SSH_KEY_SK_ED25519) {
                 n = sizeof buf;
                 if (EVP_PKEY_get_raw_public_key(pkey, buf, &n) <= 0 || n != 32)
                         r = -EINVAL;
@@ -161,6 +165,8 @@ static int make_blob(SshKeyType t, EVP_PKEY *pkey, uint8_t **ret, size_t *ret_le
                 else if ((r = wire_put_string(&w, types[t].curve)) >= 0)
                         r = wire_put_blob(&w, buf, n);
         }
+        if (r >= 0 && ssh_key_type_is_sk(t))
+                r = application ? wire_put_string(&w, application) : -EINVAL;
         if (r >= 0 && w.error < 0)
                 r = w.error;
         if (r < 0) {
@@ -172,14 +178,16 @@ static int make_blob(SshKeyType t, EVP_PKEY *pkey, uint8_t **ret, size_t *ret_le
         return 0;
 }
 
-static int key_new(SshKeyType t, EVP_PKEY **pkey, bool private, SshKey **ret) {
+static int key_new(SshKeyType t, EVP_PKEY **pkey, bool private, char **application, SshKey **ret) {
         _cleanup_(ssh_key_freep) SshKey *k = calloc(1, sizeof *k);
         if (!k)
                 return -ENOMEM;
         k->type = t;
         k->private = private;
         k->pkey = TAKE_PTR(*pkey);
-        int r = make_blob(t, k->pkey, &k->blob, &k->blob_len);
+        if (application)
+                k->sk_application = TAKE_PTR(*application);
+        int r = make_blob(t, k->pkey, k->sk_application, &k->blob, &k->blob_len);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(k);
@@ -194,7 +202,7 @@ static int read_key_fields(WireReader *r, SshKeyType t, bool private, unsigned m
         const uint8_t *p;
         size_t n;
         int e;
-        if (t == SSH_KEY_ED25519) {
+        if (t == SSH_KEY_ED25519 || t == SSH_KEY_SK_ED25519) {
                 const uint8_t *sk = NULL;
                 size_t skn = 0;
                 if ((e = wire_get_blob_ref(r, 32, &p, &n)) < 0)
@@ -283,10 +291,15 @@ int ssh_key_from_blob(const uint8_t *blob, size_t len, unsigned min_rsa_bits, Ss
         _cleanup_(pkey_freep) EVP_PKEY *pkey = NULL;
         if ((e = read_key_fields(&r, t, false, min_rsa_bits, &pkey)) < 0)
                 return e;
+        /* A security key's blob ends with its application (PROTOCOL.u2f): the authenticator signs
+         * its hash, so the verifier needs it; no NUL inside, as it is a string to OpenSSH too. */
+        _cleanup_free_ char *application = NULL;
+        if (ssh_key_type_is_sk(t) && (e = wire_get_string(&r, KEY_MAX_APPLICATION, &application)) < 0)
+                return e == -ENOMEM ? e : -EBADMSG;
         if (wire_end(&r) < 0)
                 return -EBADMSG;
         _cleanup_(ssh_key_freep) SshKey *k = NULL;
-        if ((e = key_new(t, &pkey, false, &k)) < 0)
+        if ((e = key_new(t, &pkey, false, &application, &k)) < 0)
                 return e;
         /* The blob we would write is the blob we were given: one encoding per key. */
         if (k->blob_len != len || memcmp(k->blob, blob, len) != 0)
@@ -345,11 +358,17 @@ static int load_openssh(const char *text, size_t len, SshKey **ret) {
                 log_error("host key type %.*s is not supported", (int) MIN(nn, 64u), (const char *) name);
                 return -EINVAL;
         }
+        /* Its private half is a handle for an authenticator that the monitor would have to load a
+         * FIDO library as root to use: not for a host key. */
+        if (ssh_key_type_is_sk(t)) {
+                log_error("host key type %s is a security key: not supported", types[t].name);
+                return -EINVAL;
+        }
         _cleanup_(pkey_freep) EVP_PKEY *pkey = NULL;
         if (read_key_fields(&s, t, true, 0, &pkey) < 0)
                 return -EINVAL;
         _cleanup_(ssh_key_freep) SshKey *k = NULL;
-        if ((e = key_new(t, &pkey, true, &k)) < 0)
+        if ((e = key_new(t, &pkey, true, NULL, &k)) < 0)
                 return e;
         /* The public key the file states is the one its private half gives. */
         if (k->blob_len != pn || memcmp(k->blob, pub, pn) != 0)
@@ -392,7 +411,7 @@ int ssh_key_load_private(const char *text, size_t len, SshKey **ret) {
         SshKeyType t;
         if (!pkey || type_of_pkey(pkey, &t) < 0)
                 return -EINVAL;
-        return key_new(t, &pkey, true, ret);
+        return key_new(t, &pkey, true, NULL, ret);
 }
 
 bool ssh_key_algorithm_matches(const SshKey *k, const char *alg) {
@@ -404,8 +423,10 @@ bool ssh_key_algorithm_matches(const SshKey *k, const char *alg) {
 static const EVP_MD *digest_for(const SshKey *k, const char *alg) {
         switch (k->type) {
         case SSH_KEY_ED25519:
+        case SSH_KEY_SK_ED25519:
                 return NULL;
         case SSH_KEY_ECDSA_P256:
+        case SSH_KEY_SK_ECDSA_P256:
                 return EVP_sha256();
         case SSH_KEY_ECDSA_P384:
                 return EVP_sha384();
@@ -464,19 +485,25 @@ int ssh_key_sign(const SshKey *k, const char *alg, const uint8_t *data, size_t l
 }
 
 int ssh_key_verify(const SshKey *k, const char *alg, const uint8_t *sig, size_t sig_len, const uint8_t *data,
-                   size_t len) {
+                   size_t len, SshSkSignature *ret_sk) {
         if (!ssh_key_algorithm_matches(k, alg))
                 return -EBADMSG;
+        if (ssh_key_type_is_sk(k->type))
+                return ret_sk ? ssh_key_verify_sk(k, alg, sig, sig_len, data, len, ret_sk) : -EINVAL;
         WireReader r = wire_reader(sig, sig_len);
         const uint8_t *name, *s;
         size_t nn, sn;
         if (wire_get_blob_ref(&r, 64, &name, &nn) < 0 || !blob_is(name, nn, alg) ||
             wire_get_blob_ref(&r, KEY_MAX_FIELD, &s, &sn) < 0 || wire_end(&r) < 0)
                 return -EBADMSG;
+        return ssh_key_verify_raw(k, alg, s, sn, data, len);
+}
 
+int ssh_key_verify_raw(const SshKey *k, const char *alg, const uint8_t *s, size_t sn, const uint8_t *data,
+                       size_t len) {
         _cleanup_free_ uint8_t *der = NULL;
         _cleanup_free_ uint8_t *padded = NULL;
-        if (k->type == SSH_KEY_ED25519) {
+        if (k->type == SSH_KEY_ED25519 || k->type == SSH_KEY_SK_ED25519) {
                 if (sn != 64)
                         return -EBADMSG;
         } else if (k->type == SSH_KEY_RSA) {

@@ -5,7 +5,7 @@
  *   1: a public key blob
  *   2: u32 length + signed data, then a signature: the whole verification with a fixed ed25519 key
  *   3: u32 length + public key blob, then a signature blob: verified over fixed data with the
- *      key's own algorithm(s) (ECDSA and RSA signature parsing) */
+ *      key's own algorithm(s) (ECDSA, RSA and security-key (sk-*) signature parsing) */
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         data++, size--;
         char *alg = NULL;
         const char *what = NULL;
+        PubkeySkResult skr;
         size_t n = 0;
         switch (mode % 4) {
         case 0:
@@ -73,7 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 2:
                 if (split(data, size, &n) < 0)
                         break;
-                if (pubkey_verify(data + 4, n, data + 4 + n, size - 4 - n, &expect, 0, &alg, &what) == 0)
+                if (pubkey_verify(data + 4, n, data + 4 + n, size - 4 - n, &expect, 0, &alg, &skr,
+                                  &what) == 0)
                         free(alg);
                 break;
         default: {
@@ -83,11 +85,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         break;
                 static const char *const algs[] = { "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
                                                     "ecdsa-sha2-nistp521", "rsa-sha2-256", "rsa-sha2-512",
-                                                    "ssh-rsa" };
+                                                    "ssh-rsa", "sk-ssh-ed25519@openssh.com",
+                                                    "sk-ecdsa-sha2-nistp256@openssh.com" };
+                SshSkSignature sk;
                 for (size_t i = 0; i < sizeof algs / sizeof algs[0]; i++)
                         if (ssh_key_algorithm_matches(k, algs[i]))
                                 (void) ssh_key_verify(k, algs[i], data + 4 + n, size - 4 - n, signed_data,
-                                                      sizeof signed_data);
+                                                      sizeof signed_data, &sk);
                 ssh_key_free(k);
                 break;
         }

@@ -6,8 +6,14 @@ and, host-bound, our host key. The fake worker (fake_worker.py) claims logins as
 missing, forged, replayed (another session's), mismatched-user or other-key signature: each is
 answered with a failure and logged "Failed publickey"; the control, a good signature made here
 (ed25519_sign.py, RFC 8032) over the right data, logs in, plain and host-bound.
+Security keys (sk-ssh-ed25519@openssh.com, keys made here): a good PROTOCOL.u2f signature logs in
+(with and without user presence where the key line allows it, with user verification where it
+requires it); a forged one, one whose flags byte was changed after signing, one made for another
+application, one with a short counter or trailing bytes, one in the plain ed25519 format, and one
+without the presence or verification its key line requires are refused.
 Needs root (the monitor is root) and a -Dtest_hooks=true build (PRIVSSHD_TEST_WORKER)."""
 import base64
+import hashlib
 import os
 import socket
 import struct
@@ -70,8 +76,20 @@ subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostkey], c
 host_blob = base64.b64decode(open(hostkey + ".pub").read().split()[1])
 user_blob, user_seed = keygen(os.path.join(tmp, "user"))
 other_blob, other_seed = keygen(os.path.join(tmp, "other"))
+SK_ALG = "sk-ssh-ed25519@openssh.com"
+
+
+def sk_key(seed, application="ssh:"):
+    return s(SK_ALG) + s(ed25519_sign.public_key(seed)) + s(application)
+
+
+sk_seed, sk_notouch_seed, sk_verify_seed = bytes([7] * 32), bytes([8] * 32), bytes([9] * 32)
+sk_blob, sk_notouch_blob, sk_verify_blob = sk_key(sk_seed), sk_key(sk_notouch_seed), sk_key(sk_verify_seed)
 with open(os.path.join(tmp, "authorized_keys"), "w") as f:
     f.write(open(os.path.join(tmp, "user.pub")).read())
+    f.write(f"{SK_ALG} {base64.b64encode(sk_blob).decode()}\n")
+    f.write(f"no-touch-required {SK_ALG} {base64.b64encode(sk_notouch_blob).decode()}\n")
+    f.write(f"verify-required {SK_ALG} {base64.b64encode(sk_verify_blob).decode()}\n")
 os.mkdir(os.path.join(tmp, "empty"), 0o755)
 cfg = os.path.join(tmp, "config")
 with open(cfg, "w") as f:
@@ -101,9 +119,10 @@ def hostkey_sign(h):
     return msg("HOSTKEY_SIGN", struct.pack(">I", 0) + s("curve25519-sha256") + s("ssh-ed25519") + s(h))
 
 
-def signed_data(session_id=H1, user="root", key=user_blob, method="publickey", hostkey=None):
+def signed_data(session_id=H1, user="root", key=user_blob, method="publickey", hostkey=None,
+                alg="ssh-ed25519"):
     d = (s(session_id) + bytes([50]) + s(user) + s("ssh-connection") + s(method) + b"\x01"
-         + s("ssh-ed25519") + s(key))
+         + s(alg) + s(key))
     return d + (s(hostkey) if hostkey is not None else b"")
 
 
@@ -111,8 +130,23 @@ def signature(data, seed=user_seed):
     return s("ssh-ed25519") + s(ed25519_sign.sign(seed, data))
 
 
-def auth_pubkey(data, sig, user="root", key=user_blob, state=1):
-    return msg("AUTH_PUBKEY", s(user) + s("ssh-ed25519") + s(key) + bytes([state]) + s(data) + s(sig))
+def auth_pubkey(data, sig, user="root", key=user_blob, state=1, alg="ssh-ed25519"):
+    return msg("AUTH_PUBKEY", s(user) + s(alg) + s(key) + bytes([state]) + s(data) + s(sig))
+
+
+def sk_signature(data, seed, flags=0x01, counter=7, application="ssh:", wire_flags=None, counter_bytes=4,
+                 tail=b"", alg=SK_ALG):
+    """PROTOCOL.u2f: the authenticator signs SHA256(application) || flags || counter || SHA256(data)."""
+    signed = (hashlib.sha256(application.encode()).digest() + bytes([flags]) + struct.pack(">I", counter)
+              + hashlib.sha256(data).digest())
+    counter_wire = struct.pack(">I", counter)[4 - counter_bytes:]
+    wire = bytes([flags if wire_flags is None else wire_flags]) + counter_wire
+    return s(alg) + s(ed25519_sign.sign(seed, signed)) + wire + tail
+
+
+def sk_steps(seed, blob, **kw):
+    data = signed_data(key=blob, alg=SK_ALG)
+    return [hostkey_sign(H1), auth_pubkey(data, sk_signature(data, seed, **kw), key=blob, alg=SK_ALG)]
 
 
 def run(scenario, steps):
@@ -175,6 +209,45 @@ for name, (steps, why) in refusals.items():
     ok = (f"reply {RESULT} 0" in res and "Accepted" not in err
           and "Failed publickey for root from UNKNOWN port 65535 ssh2: ED25519" in err
           and (f"refused: {why}" in err or why in err))
+    check(ok, f"{name}: answered with a failure and logged as a failed publickey ({why})", res, err[-3000:])
+
+# Security keys.
+sk_controls = {
+    "pk-sk-control": sk_steps(sk_seed, sk_blob),
+    "pk-sk-no-touch-required-control": sk_steps(sk_notouch_seed, sk_notouch_blob, flags=0x00),
+    "pk-sk-verified-control": sk_steps(sk_verify_seed, sk_verify_blob, flags=0x05),
+}
+for name, steps in sk_controls.items():
+    rc, err, res = run(name, steps)
+    accepted = "Accepted publickey for root from UNKNOWN port 65535 ssh2: ED25519-SK" in err
+    check(f"reply {RESULT} 1" in res and accepted, f"{name}: a good security-key signature logs in", res, err[-3000:])
+
+sk_data = signed_data(key=sk_blob, alg=SK_ALG)
+sk_forged = bytearray(sk_signature(sk_data, sk_seed))
+sk_forged[-6] ^= 1                      # the last byte of the Ed25519 signature
+plain_format = s(SK_ALG) + s(ed25519_sign.sign(sk_seed, sk_data))
+sk_refusals = {
+    "pk-sk-forged": ([hostkey_sign(H1), auth_pubkey(sk_data, bytes(sk_forged), key=sk_blob, alg=SK_ALG)],
+                  "signature does not verify"),
+    "pk-sk-flags-altered": (sk_steps(sk_seed, sk_blob, flags=0x00, wire_flags=0x05),
+                            "signature does not verify"),
+    "pk-sk-other-application": (sk_steps(sk_seed, sk_blob, application="ssh:other"),
+                                "signature does not verify"),
+    "pk-sk-other-signer": (sk_steps(sk_notouch_seed, sk_blob), "signature does not verify"),
+    "pk-sk-short-counter": (sk_steps(sk_seed, sk_blob, counter_bytes=2), "malformed signature"),
+    "pk-sk-trailing-bytes": (sk_steps(sk_seed, sk_blob, tail=b"\x00"), "malformed signature"),
+    "pk-sk-plain-format": ([hostkey_sign(H1), auth_pubkey(sk_data, plain_format, key=sk_blob, alg=SK_ALG)],
+                        "malformed signature"),
+    "pk-sk-plain-algorithm": (sk_steps(sk_seed, sk_blob, alg="ssh-ed25519"), "malformed signature"),
+    "pk-sk-untouched": (sk_steps(sk_seed, sk_blob, flags=0x00),
+                     "rejected: user presence (authenticator touch) requirement not met"),
+    "pk-sk-unverified": (sk_steps(sk_verify_seed, sk_verify_blob, flags=0x01),
+                      "rejected: user verification requirement not met"),
+}
+for name, (steps, why) in sk_refusals.items():
+    rc, err, res = run(name, steps)
+    ok = (f"reply {RESULT} 0" in res and "Accepted" not in err
+          and "Failed publickey for root from UNKNOWN port 65535 ssh2: ED25519-SK" in err and why in err)
     check(ok, f"{name}: answered with a failure and logged as a failed publickey ({why})", res, err[-3000:])
 
 print(f"{failures} failed")

@@ -52,7 +52,7 @@ static void key_done(Key *k) {
         *k = (Key) {};
 }
 
-static Key ed, ec, rsa, other;
+static Key ed, ec, rsa, other, sked, skec;
 
 /* Log lines, to see that refusals are said and malformed lines named by origin:line. */
 static char last_info[2048], last_debug[2048];
@@ -104,13 +104,16 @@ static void test_algorithms(void) {
                 { "ssh-rsa", "ssh-rsa" },
                 { "rsa-sha2-256", "ssh-rsa" },
                 { "rsa-sha2-512", "ssh-rsa" },
+                { "sk-ssh-ed25519@openssh.com", "sk-ssh-ed25519@openssh.com" },
+                { "sk-ecdsa-sha2-nistp256@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com" },
         };
         for (size_t i = 0; i < ELEMENTSOF(map); i++) {
                 const char *t = authorized_keys_type_for_algorithm(map[i][0]);
                 CHECK(t && streq(t, map[i][1]), "algorithm %s is stored as %s", map[i][0], map[i][1]);
         }
         static const char *const unsupported[] = {
-                "ssh-dss", "ssh-ed25519-cert-v01@openssh.com", "sk-ssh-ed25519@openssh.com", "SSH-RSA", "", NULL,
+                "ssh-dss", "ssh-ed25519-cert-v01@openssh.com", "webauthn-sk-ecdsa-sha2-nistp256@openssh.com",
+                "sk-ssh-ed25519-cert-v01@openssh.com", "SSH-RSA", "", NULL,
         };
         for (size_t i = 0; i < ELEMENTSOF(unsupported); i++)
                 CHECK(!authorized_keys_type_for_algorithm(unsupported[i]), "algorithm \"%s\" is not supported",
@@ -289,8 +292,6 @@ static void test_refusing_options(void) {
                 { "principals=\"a,b\"", "principals" },
                 { "cert-authority", "cert-authority" },
                 { "tunnel=\"1\"", "tunnel" },
-                { "no-touch-required", "no-touch-required" },
-                { "verify-required", "verify-required" },
                 { "no-such-option", "no-such-option" },
                 { "frobnicate=\"x\"", "frobnicate" },
                 { "command=\"\"", "command" },
@@ -370,14 +371,51 @@ static void test_skipped_types(void) {
               "nor when the algorithm is the certificate type");
         _cleanup_free_ char *cert2 = fmt("cert-authority ssh-rsa-cert-v01@openssh.com %s\n", rsa.b64);
         CHECK(check(cert2, "rsa-sha2-256", &rsa, &m) == 0, "a cert-authority certificate line never matches");
-        _cleanup_free_ char *sk = fmt("sk-ssh-ed25519@openssh.com %s\n", ed.b64);
-        CHECK(check(sk, ed.type, &ed, &m) == 0 && strstr(last_debug, "test:1: "), "an sk- line is skipped");
-        _cleanup_free_ char *sk2 = fmt("no-touch-required sk-ecdsa-sha2-nistp256@openssh.com %s\n", ec.b64);
-        CHECK(check(sk2, ec.type, &ec, &m) == 0, "an sk- line with options is skipped");
+        _cleanup_free_ char *skc = fmt("sk-ssh-ed25519-cert-v01@openssh.com %s\n", sked.b64);
+        CHECK(check(skc, sked.type, &sked, &m) == 0 && strstr(last_debug, "test:1: certificate"),
+              "a security-key certificate line is skipped");
         _cleanup_free_ char *dss = fmt("ssh-dss %s\n", ed.b64);
         CHECK(check(dss, ed.type, &ed, &m) == 0 && strstr(last_debug, "test:1: "), "ssh-dss is skipped");
         _cleanup_free_ char *unk = fmt("ssh-foo %s\n", ed.b64);
         CHECK(check(unk, ed.type, &ed, &m) == 0, "an unknown type is skipped");
+}
+
+/* Security keys match like any other key; their touch/verify options come back as flags. */
+static void test_security_keys(void) {
+        AuthorizedKeyMatch m = {};
+        _cleanup_free_ char *f = fmt("%s %s\n%s %s\n", sked.type, sked.b64, skec.type, skec.b64);
+        CHECK(check(f, "sk-ssh-ed25519@openssh.com", &sked, &m) == 1 && m.line == 1 && m.flags == 0,
+              "an sk-ssh-ed25519 key matches, no flags");
+        authorized_key_match_done(&m);
+        CHECK(check(f, "sk-ecdsa-sha2-nistp256@openssh.com", &skec, &m) == 1 && m.line == 2 && m.flags == 0,
+              "an sk-ecdsa-sha2-nistp256 key matches, no flags");
+        authorized_key_match_done(&m);
+        CHECK(check(f, "ssh-ed25519", &sked, &m) == 0, "not as a plain ssh-ed25519 key");
+        /* An sk- type naming a plain key's blob: the blob's own type decides. */
+        _cleanup_free_ char *mix = fmt("sk-ssh-ed25519@openssh.com %s\n", ed.b64);
+        CHECK(check(mix, "sk-ssh-ed25519@openssh.com", &ed, &m) == 0 && strstr(last_debug, "does not match"),
+              "an sk- line holding an ssh-ed25519 blob does not match");
+
+        static const struct {
+                const char *options;
+                unsigned flags;
+        } cases[] = {
+                { "no-touch-required", AUTHKEY_NO_TOUCH_REQUIRED },
+                { "verify-required", AUTHKEY_VERIFY_REQUIRED },
+                { "no-touch-required,verify-required", AUTHKEY_NO_TOUCH_REQUIRED | AUTHKEY_VERIFY_REQUIRED },
+                { "no-touch-required,touch-required", 0 },
+                { "verify-required,no-verify-required", 0 },
+                { "restrict,no-touch-required",
+                  AUTHKEY_RESTRICT | AUTHKEY_NO_ALL | AUTHKEY_NO_TOUCH_REQUIRED },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *l = fmt("%s %s %s\n", cases[i].options, skec.type, skec.b64);
+                CHECK(check(l, skec.type, &skec, &m) == 1 && m.flags == cases[i].flags && n_info == 0,
+                      "%s: flags 0x%x (got 0x%x)", cases[i].options, cases[i].flags, m.flags);
+                authorized_key_match_done(&m);
+        }
+        _cleanup_free_ char *bad = fmt("verify-required=\"yes\" %s %s\n", sked.type, sked.b64);
+        CHECK(check(bad, sked.type, &sked, &m) == 0, "verify-required takes no value: malformed line");
 }
 
 static void test_limits(void) {
@@ -696,8 +734,10 @@ int main(void) {
         log_set_callback(log_capture, NULL);
 
         CHECK(key_load("ed25519", &ed) == 0 && key_load("ecdsa", &ec) == 0 && key_load("rsa", &rsa) == 0 &&
-              key_load("other", &other) == 0, "fixture keys load (ssh-keygen .pub files under TEST_SRCDIR/authkeys)");
-        if (!ed.blob || !ec.blob || !rsa.blob || !other.blob)
+              key_load("other", &other) == 0 && key_load("sk-ed25519", &sked) == 0 &&
+              key_load("sk-ecdsa", &skec) == 0,
+              "fixture keys load (ssh-keygen .pub files under TEST_SRCDIR/authkeys)");
+        if (!ed.blob || !ec.blob || !rsa.blob || !other.blob || !sked.blob || !skec.blob)
                 return test_summary();
         CHECK(streq(ed.type, "ssh-ed25519") && streq(ec.type, "ecdsa-sha2-nistp256") && streq(rsa.type, "ssh-rsa") &&
               rsa.len > 384, "fixtures are ed25519, ecdsa-256 and rsa-3072");
@@ -709,6 +749,7 @@ int main(void) {
         test_refusing_options();
         test_malformed();
         test_skipped_types();
+        test_security_keys();
         test_limits();
         test_expand();
 
@@ -727,6 +768,8 @@ int main(void) {
         key_done(&ec);
         key_done(&rsa);
         key_done(&other);
+        key_done(&sked);
+        key_done(&skec);
         log_set_callback(NULL, NULL);
         CHECK(lowest_free_fd() == fd_before, "no file descriptor leaked");
         return test_summary();

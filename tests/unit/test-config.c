@@ -310,6 +310,7 @@ static const struct {
         { "error-hostkey-algorithms", -EINVAL },
         { "error-rekey-limit", -EINVAL },
         { "error-rekey-time", -EINVAL },
+        { "error-pubkey-auth-options", -EINVAL },
         { "error-required-rsa-size", -EINVAL },
         { "error-channel-timeout", -EINVAL },
         { "error-channel-timeout-none", -EINVAL },
