@@ -167,6 +167,8 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(permit_tty, bool),                            ONE,         0, 0 },
         { "AllowTcpForwarding",          parse_forward_directions,    dump_forward_directions,
           CONFIG_FIELD(allow_tcp_forwarding, ForwardDirections),     ONE,         0, 0 },
+        { "AllowAgentForwarding",        parse_flag,                  dump_flag,
+          CONFIG_FIELD(allow_agent_forwarding, bool),                ONE,         0, 0 },
         { "DisableForwarding",           parse_flag,                  dump_flag,
           CONFIG_FIELD(disable_forwarding, bool),                    ONE,         0, 0 },
         { "GatewayPorts",                parse_gateway_ports,         dump_gateway_ports,
@@ -276,8 +278,6 @@ typedef struct ConfigUnsupported {
 static const ConfigUnsupported config_unsupported[] = {
         /* name                             policy syntax                 honoured
          *   reason */
-        { "AllowAgentForwarding",            W, YESNO,                     "no",
-          "agent forwarding is not implemented" },
         { "AllowGroups",                     R, NULL,                      NULL,
           "an access list: ignoring it would let members of other groups log in" },
         { "AllowStreamLocalForwarding",      W, "yes|all|no|local|remote", "no",

@@ -87,6 +87,8 @@ char **session_environment(const SessionSpawnParams *p) {
                 r = r ?: strv_set(env, &n, max, "TERM", p->term);
         if (p->original_command)
                 r = r ?: strv_set(env, &n, max, "SSH_ORIGINAL_COMMAND", p->original_command);
+        if (p->auth_sock)
+                r = r ?: strv_set(env, &n, max, "SSH_AUTH_SOCK", p->auth_sock);
         if (r < 0)
                 return strv_free(env);
         return env;
