@@ -179,7 +179,8 @@ static int helper_collect(AgentForward *a, HelperAnswer *ans, bool want_fd) {
         ssize_t n = recvmsg(a->helper_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
         int fd = -EBADF;
         struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)))
                 memcpy(&fd, CMSG_DATA(c), sizeof fd);
         helper_stop(a);
 
@@ -249,8 +250,8 @@ int agent_handle_accept(Monitor *m, const IpcAgentAccept *p, int fd) {
         socklen_t al = sizeof accepting;
         /* Only the listener this connection was given, recognised by its socket inode: never the client's
          * connection, a TCP listener or anything else the worker holds. One accept at a time. */
-        if (!m->user || !a->granted || a->helper_pid > 0 || fstat(listener, &st) < 0 || !S_ISSOCK(st.st_mode) ||
-            st.st_dev != a->listener_dev || st.st_ino != a->listener_ino ||
+        if (!m->user || !a->granted || a->helper_pid > 0 || fstat(listener, &st) < 0 ||
+            !S_ISSOCK(st.st_mode) || st.st_dev != a->listener_dev || st.st_ino != a->listener_ino ||
             getsockopt(listener, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &al) < 0 || !accepting)
                 return -EPROTO;
         a->accept_id = p->id;

@@ -293,7 +293,7 @@ static bool request_process(Worker *w, Channel *c, ssh_message msg) {
                 return true;
         case SSH_CHANNEL_REQUEST_AUTH_AGENT:
                 /* Before the session starts, as OpenSSH's sshd; the monitor decides. */
-                if (!open || c->has_session || c->pending_request) {
+                if (!open || c->has_session) {
                         request_reply(msg, false);
                         return true;
                 }
@@ -397,7 +397,8 @@ static void request_done(Worker *w, Channel *c, bool ok) {
 
 void channel_agent_answered(Worker *w, uint32_t channel, bool granted) {
         for (Channel *c = w->channels; c; c = c->next)
-                if (c->pending_request && ssh_message_subtype(c->pending_request) == SSH_CHANNEL_REQUEST_AUTH_AGENT)
+                if (c->pending_request &&
+                    ssh_message_subtype(c->pending_request) == SSH_CHANNEL_REQUEST_AUTH_AGENT)
                         request_done(w, c, granted && c->id == channel);
 }
 

@@ -238,7 +238,8 @@ int ssh_server_run(Worker *w) {
                         if (w->done)
                                 break;
                 }
-                struct pollfd p[2 + 3 * SESSION_MAX_PER_CONN + FORWARD_MAX_LISTENERS + FORWARD_MAX_CHANNELS + 1];
+                struct pollfd p[2 + 3 * SESSION_MAX_PER_CONN + FORWARD_MAX_LISTENERS + FORWARD_MAX_CHANNELS +
+                                1 /* the agent listener */];
                 size_t n = 0;
                 p[n] = (struct pollfd) { .fd = sfd, .events = POLLIN };
                 if (ssh_get_status(w->session) & SSH_WRITE_PENDING)

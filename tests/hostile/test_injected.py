@@ -215,7 +215,8 @@ def agent_forbidden():
                   f"{what}: AGENT_REQUEST gets the listener", s)
         check(s.wait_log(r"exceeded the budget of 1 AGENT_REQUEST messages"),
               f"{what}: a second AGENT_REQUEST is a violation", s)
-        check(r.returncode == 255 and r.stdout == b"", f"{what}: and the connection is torn down ({r.returncode})", r)
+        check(r.returncode == 255 and r.stdout == b"", f"{what}: and the connection is torn down ({r.returncode})",
+              r)
         s.stop()
         check(agent_dirs() == before, f"{what}: no agent directory is left in /tmp ({agent_dirs()})")
 

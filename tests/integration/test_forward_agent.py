@@ -147,7 +147,8 @@ def main():
     global CAROL_FP
     with open(f"{KEYS}/alice.pub") as f:
         pub = f.read()
-    agent = subprocess.Popen(["ssh-agent", "-D", "-a", AGENT], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", AGENT], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
     check(harness.wait_for(lambda: os.path.exists(AGENT), 10), "the client's ssh-agent runs")
     r = subprocess.run(["ssh-add", f"{KEYS}/carol"], env=dict(os.environ, SSH_AUTH_SOCK=AGENT),
                        capture_output=True)
@@ -156,17 +157,22 @@ def main():
     threading.Thread(target=echo_agent, daemon=True).start()
     harness.wait_for(lambda: os.path.exists(FAKE_AGENT), 5)
 
-    s = Server("LogLevel DEBUG").start()
+    s = Server("LogLevel DEBUG\nAcceptEnv SSH_AUTH_SOCK").start()
 
     # ---- it works, and the socket is alice's --------------------------------------------------------
-    r, out, sock = agent_works("defaults")
+    # (The client's own SSH_AUTH_SOCK, which AcceptEnv lets through, does not replace the server's.)
+    r, out, sock = agent_works("defaults", opts=("-A", "-o", "SetEnv=SSH_AUTH_SOCK=/tmp/client-says"))
     if sock:
         stats = re.findall(r"^(socket|directory)\|(.*)$", out, re.M)
         check(("socket", "alice|alice|700") in stats, f"the socket belongs to alice, mode 0700 ({stats})", out)
         check(("directory", "alice|alice|700") in stats,
               f"its directory /tmp/ssh-XXXXXXXXXX is alice's, mode 0700 ({stats})", out)
-        check(harness.wait_for(lambda: gone(sock), 10), "the client gone, the socket and its directory are removed",
+        check(harness.wait_for(lambda: gone(sock), 10),
+              "the client gone, the socket and its directory are removed",
               os.listdir("/tmp"))
+    r = ssh('echo "sock=$SSH_AUTH_SOCK"', opts=["-o", "SetEnv=SSH_AUTH_SOCK=/tmp/client-says"])
+    check(field(r.stdout.decode(), "sock") == "/tmp/client-says",
+          "control: without -A, AcceptEnv lets the client's SSH_AUTH_SOCK through", r)
     agent_works("control: without -A", opts=(), expect=False)
 
     # A second ssh on the server logs in to the same server (as carol, whose key only the client's agent
@@ -176,14 +182,16 @@ def main():
     r = ssh(hop, opts=["-A"])
     check(r.returncode == 0 and r.stdout == b"carol\n", "a second ssh from the server logs in as carol through "
           "the forwarded agent", r, s)
-    check(s.wait_log(r"^Accepted publickey for carol from 127\.0\.0\.1 port \d+ ssh2: ED25519 "), "log: the hop's login", s)
+    check(s.wait_log(r"^Accepted publickey for carol from 127\.0\.0\.1 port \d+ ssh2: ED25519 "),
+          "log: the hop's login", s)
     r = ssh(hop)
     check(r.returncode == 255, "control: without -A the same hop is refused", r)
 
     # Ten agent connections at once on one socket.
     r = ssh('for i in 1 2 3 4 5 6 7 8 9 10; do ssh-add -l > /tmp/agent-list.$i & done; wait; '
             'cat /tmp/agent-list.* | grep -c ED25519; rm -f /tmp/agent-list.*', opts=["-A"])
-    check(r.returncode == 0 and r.stdout == b"10\n", f"ten ssh-add -l at once all get the list ({r.stdout!r})", r)
+    check(r.returncode == 0 and r.stdout == b"10\n", f"ten ssh-add -l at once all get the list ({r.stdout!r})",
+          r)
 
     # Half-close on the agent channel, each way. OpenSSH's client forwards an agent connection's end of
     # file only one way (channel EOF from the server makes it stop reading the agent: "FORCE input
@@ -194,8 +202,8 @@ def main():
     # which still reach the agent. (ForwardAgent=PATH: the client keeps its real agent for itself.)
     with open("/tmp/half-close.py", "w") as f:
         f.write(HALF_CLOSE_CLIENT)
-    for mode, what in (("A", "the server's client half-closes: every byte of its request reaches the agent, then "
-                              "end of file"),
+    for mode, what in (("A", "the server's client half-closes: every byte of its request reaches the agent, "
+                              "then end of file"),
                        ("B", "the agent answers and half-closes: the whole answer reaches the server's client, "
                               "whose 2 MiB sent after that still reach the agent")):
         r = ssh(f"python3 /tmp/half-close.py {mode}", opts=["-o", f"ForwardAgent={FAKE_AGENT}"])
@@ -228,8 +236,8 @@ def main():
     if not harness.is_openssh():
         check(pid and "[monitor]" in harness.read_text(f"/proc/{pid}/cmdline"),
               f"the socket is named after the connection's monitor (pid {pid})")
-        ss = "\n".join(l for l in subprocess.run(["ss", "-xlpH"], capture_output=True, text=True).stdout.splitlines()
-                       if first and first in l)
+        ss = subprocess.run(["ss", "-xlpH"], capture_output=True, text=True).stdout
+        ss = "\n".join(l for l in ss.splitlines() if first and first in l)
         check("privsshd-worker" in ss and ss.count("pid=") == 1, "the listener is held by the worker alone", ss)
     check(not helpers(), f"no helper is running while the connection is idle ({helpers()})")
     r = ssh(None, opts=mux + ["-O", "exit"])
@@ -246,7 +254,8 @@ def main():
         check(r.returncode == 0 and r.stdout == b"in\n", f"{config}: control: logins still work", r)
     Server.stop_all()
     s = Server("LogLevel DEBUG").start()
-    for options, allowed in (("no-agent-forwarding", False), ("restrict", False), ("restrict,agent-forwarding", True)):
+    for options, allowed in (("no-agent-forwarding", False), ("restrict", False),
+                             ("restrict,agent-forwarding", True)):
         set_key_options(pub, options)
         agent_works(f"key option {options}", expect=allowed)
     set_key_options(pub, "")
@@ -266,17 +275,20 @@ def main():
     check(sock, f"a connection with a forwarded agent ({sock})")
     p.kill()
     p.wait()
-    check(sock and harness.wait_for(lambda: gone(sock), 10), "the client killed (SIGKILL): socket and directory removed")
+    check(sock and harness.wait_for(lambda: gone(sock), 10),
+          "the client killed (SIGKILL): socket and directory removed")
     check(harness.wait_for(lambda: not helpers(), 5), f"and no helper is left ({helpers()})")
 
     if not harness.is_openssh():
         p = popen('echo "sock=$SSH_AUTH_SOCK"; exec sleep 600', opts=["-A"])
         sock = started(p)
-        workers = [w for w in harness.processes(comm="privsshd-worker") if w.uids[:1] == [str(harness.SANDBOX_UID)]]
+        workers = [w for w in harness.processes(comm="privsshd-worker")
+                   if w.uids[:1] == [str(harness.SANDBOX_UID)]]
         check(sock and len(workers) == 1, f"another one, its worker running ({workers})")
         for w in workers:
             os.kill(w.pid, signal.SIGKILL)
-        check(sock and harness.wait_for(lambda: gone(sock), 10), "the worker killed: socket and directory removed")
+        check(sock and harness.wait_for(lambda: gone(sock), 10),
+              "the worker killed: socket and directory removed")
         check(harness.wait_for(lambda: not helpers(), 5), f"and no helper is left ({helpers()})")
         p.kill()
         p.wait()
@@ -285,7 +297,8 @@ def main():
     sock = started(p)
     check(sock, f"a third one ({sock})")
     p.send_signal(signal.SIGSTOP)
-    check(s.wait_log(r"Timeout, client not responding", 15), "a stopped client times out (ClientAliveInterval)", s)
+    check(s.wait_log(r"Timeout, client not responding", 15),
+          "a stopped client times out (ClientAliveInterval)", s)
     check(sock and harness.wait_for(lambda: gone(sock), 10), "then socket and directory are removed")
     check(harness.wait_for(lambda: not helpers(), 5), f"and no helper is left ({helpers()})")
     p.send_signal(signal.SIGCONT)
