@@ -196,6 +196,8 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(permit_tty, bool),                            ONE,         0, 0 },
         { "AllowTcpForwarding",          parse_forward_directions,    dump_forward_directions,
           CONFIG_FIELD(allow_tcp_forwarding, ForwardDirections),     ONE,         0, 0 },
+        { "AllowAgentForwarding",        parse_flag,                  dump_flag,
+          CONFIG_FIELD(allow_agent_forwarding, bool),                ONE,         0, 0 },
         { "DisableForwarding",           parse_flag,                  dump_flag,
           CONFIG_FIELD(disable_forwarding, bool),                    ONE,         0, 0 },
         { "GatewayPorts",                parse_gateway_ports,         dump_gateway_ports,
@@ -315,8 +317,6 @@ typedef struct ConfigUnsupported {
 static const ConfigUnsupported config_unsupported[] = {
         /* name                             policy syntax                 honoured
          *   reason */
-        { "AllowAgentForwarding",            W, YESNO,                     "no",
-          "agent forwarding is not implemented" },
         { "AllowStreamLocalForwarding",      W, "yes|all|no|local|remote", "no",
           "Unix-socket forwarding is not implemented" },
         { "AuthorizedKeysCommand",           W, NULL,                      "none",

@@ -1801,6 +1801,7 @@ int config_init(Config *c) {
                 .max_sessions = 10,
                 .permit_tty = true,
                 .allow_tcp_forwarding = FORWARD_DIRECTION_ALL,
+                .allow_agent_forwarding = true,
                 .print_motd = true,
                 .print_last_log = true,
                 .client_alive_count_max = 3,

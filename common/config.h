@@ -174,6 +174,7 @@ typedef struct Config {
 
         /* forwarding (monitor/forward-policy.h) */
         ForwardDirections allow_tcp_forwarding; /* yes (= all) */
+        bool allow_agent_forwarding;            /* yes */
         bool disable_forwarding;                /* no */
         GatewayPorts gateway_ports;             /* no */
         PermitList permit_open;                 /* any */

@@ -88,7 +88,13 @@ typedef enum IpcDirection {
         X(FORWARD_FAILED,    M2W, IPC_ST_AUTHED,  0,                       0, ForwardFailed)    \
         X(AUTH_KBDINT,       W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthKbdint)       \
         X(KBDINT_PROMPTS,    M2W, IPC_ST_PREAUTH, 0,                       0, KbdintPrompts)    \
-        X(KBDINT_ANSWERS,    W2M, IPC_ST_PREAUTH, KBDINT_MAX_ANSWERS_MSGS, 0, KbdintAnswers)
+        X(KBDINT_ANSWERS,    W2M, IPC_ST_PREAUTH, KBDINT_MAX_ANSWERS_MSGS, 0, KbdintAnswers)       \
+        X(AGENT_REQUEST,     W2M, IPC_ST_AUTHED,  1,                       0, AgentRequest)     \
+        X(AGENT_LISTENING,   M2W, IPC_ST_AUTHED,  0,                       1, AgentListening)   \
+        X(AGENT_REFUSED,     M2W, IPC_ST_AUTHED,  0,                       0, AgentRefused)     \
+        X(AGENT_ACCEPT,      W2M, IPC_ST_AUTHED,  AGENT_MAX_CONNECTIONS,   1, AgentAccept)      \
+        X(AGENT_CONNECTION,  M2W, IPC_ST_AUTHED,  0,                       1, AgentConnection)  \
+        X(AGENT_ACCEPT_FAILED, M2W, IPC_ST_AUTHED, 0,                      0, AgentAcceptFailed)
 
 /*
  * Payload field tables. Kinds: U8, BOOL, U16, U32, I32, STRING (NUL-free, copied), SECRET (a
@@ -301,6 +307,32 @@ typedef enum IpcDirection {
         F(U32, id, 0)                                                   \
         F(BOOL, prohibited, 0)                                          \
         F(STRING, reason, 256)
+
+/* Agent forwarding (doc/ARCHITECTURE.md, "Agent forwarding"). AGENT_REQUEST: a session channel's
+ * auth-agent-req@openssh.com, sent once per connection (the worker answers later ones itself: refused,
+ * as OpenSSH's sshd). The monitor checks policy and has a helper that has become the user make the
+ * directory and the listening socket: AGENT_LISTENING hands the listener over (the monitor keeps no
+ * copy), AGENT_REFUSED says no (policy, or the socket could not be made). AGENT_ACCEPT: a connection
+ * waits on the listener, which the worker hands back (its copy stays with it); a helper accepts it as
+ * the user: AGENT_CONNECTION with the accepted socket, or AGENT_ACCEPT_FAILED. One accept at a time. */
+#define IPC_PAYLOAD_FIELDS_AgentRequest(F)                              \
+        F(U32, channel, 0)
+
+#define IPC_PAYLOAD_FIELDS_AgentListening(F)                            \
+        F(U32, channel, 0)
+
+#define IPC_PAYLOAD_FIELDS_AgentRefused(F)                              \
+        F(U32, channel, 0)                                              \
+        F(STRING, reason, 256)
+
+#define IPC_PAYLOAD_FIELDS_AgentAccept(F)                               \
+        F(U32, id, 0)
+
+#define IPC_PAYLOAD_FIELDS_AgentConnection(F)                           \
+        F(U32, id, 0)
+
+#define IPC_PAYLOAD_FIELDS_AgentAcceptFailed(F)                         \
+        F(U32, id, 0)
 
 typedef enum IpcEventKind {
         IPC_EVENT_BANNER_TOO_LONG = 0,          /* preauth: the identification line was too long */

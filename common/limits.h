@@ -110,6 +110,14 @@
 #define FORWARD_BUFFER          (128u * 1024u)  /* bytes buffered per direction of a forwarded socket */
 #define CONFIG_MAX_PERMIT       64u             /* PermitOpen / PermitListen entries */
 
+/* agent forwarding (monitor/forward-agent.c, worker/forward-agent.c) */
+#define AGENT_MAX_CONNECTIONS   (1024u * 1024u) /* AGENT_ACCEPT per connection: each costs the monitor a
+                                                   fork, so the budget is finite */
+#define AGENT_HELPER_USEC       (10u * 1000u * 1000u) /* a helper (mkdtemp + bind, or accept) still there
+                                                   after this is killed and its request fails */
+#define AGENT_CLEANUP_USEC      (2u * 1000u * 1000u) /* at teardown, the longest the monitor waits for the
+                                                   removal of the socket and its directory */
+
 /* configuration */
 #define CONFIG_MAX_LINE         8192u
 #define CONFIG_MAX_FILE_SIZE    (1024u * 1024u)

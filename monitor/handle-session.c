@@ -382,6 +382,7 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
                 .pty_slave = pty ? pty->slave : -EBADF,
                 .tty = pty ? pty->name : NULL,
                 .term = pty ? pty->term : NULL,
+                .auth_sock = agent_socket_path(m),
                 .login_message = message,
                 .peer_address = m->peer_address,
                 .peer_port = m->peer_port,

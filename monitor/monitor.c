@@ -27,6 +27,7 @@
 #include "common/signal-util.h"
 #include "common/proctitle.h"
 #include "monitor/auth-info.h"
+#include "monitor/forward-agent.h"
 #include "monitor/handle-auth.h"
 #include "monitor/handle-forward.h"
 #include "monitor/handle-kbdint.h"
@@ -173,7 +174,8 @@ static void relay_stop(Monitor *m, uint64_t grace_usec) {
 
 void monitor_teardown(Monitor *m, const char *reason) {
         if (m->ipc_fd < 0 && m->worker_pid <= 0 && m->relay_pid <= 0 && !m->pam && !m->sessions &&
-            m->signal_senders.n == 0 && m->forward_openers.n == 0 && !m->auth_info_path)
+            m->signal_senders.n == 0 && m->forward_openers.n == 0 && !m->auth_info_path &&
+            !agent_active(m))
                 return;
         if (reason)
                 log_debug("monitor: tearing down: %s", reason);
@@ -188,6 +190,7 @@ void monitor_teardown(Monitor *m, const char *reason) {
         sessions_hangup_all(m);
         signal_senders_stop_all(&m->signal_senders);
         forward_openers_stop_all(&m->forward_openers);
+        agent_teardown(m);      /* after the worker: the listener is gone with it */
 
         kbdint_stop(m);
         if (m->pam) {
@@ -261,6 +264,13 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
                 msg->n_fds = 0;         /* the handler takes it */
                 return handle_forward_accept(m, &msg->payload.FORWARD_ACCEPT, fd);
         }
+        case IPC_AGENT_REQUEST:
+                return agent_handle_request(m, &msg->payload.AGENT_REQUEST);
+        case IPC_AGENT_ACCEPT: {
+                int fd = msg->fds[0];
+                msg->n_fds = 0;         /* the handler takes it */
+                return agent_handle_accept(m, &msg->payload.AGENT_ACCEPT, fd);
+        }
         /* Monitor-to-worker rows and reserved rows never get here: the framing and the gate refuse them. */
         case IPC_SETUP:
         case IPC_AUTH_RESULT:
@@ -273,6 +283,10 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
         case IPC_SESSION_EXITED:
         case IPC_FORWARD_READY:
         case IPC_FORWARD_FAILED:
+        case IPC_AGENT_LISTENING:
+        case IPC_AGENT_REFUSED:
+        case IPC_AGENT_CONNECTION:
+        case IPC_AGENT_ACCEPT_FAILED:
         case _IPC_TYPE_MAX:
         default:
                 return -EPROTO;
@@ -382,14 +396,18 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd, pid_t relay_p
                 int openers = forward_openers_timeout_ms(&m.forward_openers, now_usec());
                 if (openers >= 0 && (timeout < 0 || openers < timeout))
                         timeout = openers;
+                int agent = agent_timeout_ms(&m, now_usec());
+                if (agent >= 0 && (timeout < 0 || agent < timeout))
+                        timeout = agent;
 
-                struct pollfd p[3 + FORWARD_MAX_PENDING] = {
+                struct pollfd p[3 + FORWARD_MAX_PENDING + 1] = {
                         { .fd = m.ipc_fd, .events = POLLIN | (ipc_queue_pending(&m.outq) ? POLLOUT : 0) },
                         { .fd = m.signal_fd, .events = POLLIN },
                 };
                 kbdint_poll_fill(&m, &p[2]);
                 size_t n_openers = forward_poll_fill(&m, p + 3);
-                if (poll(p, 3 + n_openers, timeout) < 0) {
+                size_t n_agent = agent_poll_fill(&m, p + 3 + n_openers);
+                if (poll(p, 3 + n_openers + n_agent, timeout) < 0) {
                         if (errno == EINTR)
                                 continue;
                         log_error("monitor: poll: %m");
@@ -408,6 +426,8 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd, pid_t relay_p
                         break;
                 }
                 forward_expire(&m, now_usec());
+                agent_poll_handle(&m, p + 3 + n_openers, n_agent);
+                agent_expire(&m, now_usec());
                 if (m.worker_not_reading) {     /* logged by monitor_send() */
                         monitor_teardown(&m, "worker not reading");
                         m.exit_code = 255;

@@ -84,6 +84,9 @@ char **session_environment(const SessionSpawnParams *p, char *const *user_file_e
         /* PAM's variables (pam_env, locale, ...) come after ours and may override them, as in OpenSSH. */
         for (char **e = p->pam_env; e && *e && r == 0; e++)
                 r = strv_set_entry(env, &n, max, *e);
+        /* Agent forwarding: over the client's env requests and PAM's; SetEnv still wins, as in OpenSSH. */
+        if (p->auth_sock)
+                r = r ?: strv_set(env, &n, max, "SSH_AUTH_SOCK", p->auth_sock);
         for (char *const *e = p->set_env; e && *e && r == 0; e++)
                 r = strv_set_entry(env, &n, max, *e);
         snprintf(buf, sizeof buf, "%s %u %u", p->peer_address, p->peer_port, p->local_port);

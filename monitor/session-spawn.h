@@ -33,6 +33,7 @@ typedef struct SessionSpawnParams {
         int pty_slave;                  /* >= 0: the session's terminal (the child takes it); else pipes */
         const char *tty;                /* "/dev/pts/N" with a pty, for SSH_TTY */
         const char *term;               /* TERM from pty-req, or NULL */
+        const char *auth_sock;          /* SSH_AUTH_SOCK (agent forwarding), or NULL */
         const char *login_message;      /* written to the terminal before the login shell starts, unless
                                          * ~/.hushlogin exists (as login(1)); NULL for none */
         const char *peer_address;

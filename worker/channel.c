@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/tty-modes.h"
 #include "common/winsize.h"
+#include "worker/forward-agent.h"
 #include "worker/worker.h"
 
 uint64_t worker_now_usec(void) {
@@ -290,6 +291,13 @@ static bool request_process(Worker *w, Channel *c, ssh_message msg) {
         case SSH_CHANNEL_REQUEST_ENV:
                 request_reply(msg, open && store_env(c, msg));
                 return true;
+        case SSH_CHANNEL_REQUEST_AUTH_AGENT:
+                /* Before the session starts, as OpenSSH's sshd; the monitor decides. */
+                if (!open || c->has_session) {
+                        request_reply(msg, false);
+                        return true;
+                }
+                return agent_channel_request(w, c, msg);
         case SSH_CHANNEL_REQUEST_EXEC:
         case SSH_CHANNEL_REQUEST_SHELL:
         case SSH_CHANNEL_REQUEST_SUBSYSTEM:
@@ -385,6 +393,13 @@ static void request_done(Worker *w, Channel *c, bool ok) {
                 request_reply(c->pending_request, ok);
         c->pending_request = NULL;
         request_queue_run(w, c);
+}
+
+void channel_agent_answered(Worker *w, uint32_t channel, bool granted) {
+        for (Channel *c = w->channels; c; c = c->next)
+                if (c->pending_request &&
+                    ssh_message_subtype(c->pending_request) == SSH_CHANNEL_REQUEST_AUTH_AGENT)
+                        request_done(w, c, granted && c->id == channel);
 }
 
 int channel_pty_result(Worker *w, const IpcPtyResult *p) {

@@ -166,14 +166,18 @@ static void pump(Forward *f) {
                 return;
         }
         if (f->opening) {
-                int rc = ssh_channel_open_reverse_forward(f->ch, f->rf_host, (int) f->rf_port, f->rf_orig,
+                int rc = f->agent ? ssh_channel_open_auth_agent(f->ch) :
+                         ssh_channel_open_reverse_forward(f->ch, f->rf_host, (int) f->rf_port, f->rf_orig,
                                                           (int) f->rf_orig_port);
                 f->worker->messages_maybe_queued = true;
                 if (rc == SSH_AGAIN)
                         return;
                 if (rc != SSH_OK) {
-                        log_debug("forwarded-tcpip channel for %s port %u refused by the client", f->rf_host,
-                                  f->rf_port);
+                        if (f->agent)
+                                log_debug("auth-agent@openssh.com channel refused by the client");
+                        else
+                                log_debug("forwarded-tcpip channel for %s port %u refused by the client",
+                                          f->rf_host, f->rf_port);
                         f->dead = true;
                         return;
                 }

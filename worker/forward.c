@@ -23,7 +23,7 @@ static void forward_link(Worker *w, Forward *f) {
         w->n_forwards++;
 }
 
-static Forward *forward_new(Worker *w) {
+Forward *forward_new(Worker *w) {
         Forward *f = calloc(1, sizeof *f);
         if (!f)
                 return NULL;

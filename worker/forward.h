@@ -25,7 +25,8 @@ typedef struct Forward {
         uint32_t id;                    /* request id (FORWARD_CONNECT), for direct-tcpip */
         ssh_message open_msg;           /* direct-tcpip: the open request, answered on FORWARD_READY */
         bool queued;                    /* FORWARD_CONNECT not sent yet: FORWARD_MAX_PENDING in flight */
-        bool opening;                   /* forwarded-tcpip: our CHANNEL_OPEN not yet confirmed */
+        bool opening;                   /* forwarded-tcpip, auth-agent: our CHANNEL_OPEN not yet confirmed */
+        bool agent;                     /* an auth-agent@openssh.com channel (worker/forward-agent.c) */
         char *rf_host;                  /* forwarded-tcpip: the forward's address and port, and who */
         uint32_t rf_port;               /* connected (what the CHANNEL_OPEN says) */
         char rf_orig[64];
@@ -66,6 +67,7 @@ typedef struct Listener {
 } Listener;
 
 /* forward.c */
+struct Forward *forward_new(Worker *w);                         /* linked and counted; fd -EBADF */
 void forward_handle_open(Worker *w, ssh_message msg);           /* direct-tcpip; takes msg */
 void forward_handle_global(Worker *w, ssh_message msg);         /* tcpip-forward & cancel; takes msg */
 int forward_ready(Worker *w, const IpcForwardReady *p, int fd);

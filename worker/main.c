@@ -49,7 +49,7 @@ static void diagnostics_redirect(void) {
 }
 
 int main(int argc, char **argv) {
-        Worker w = { .ipc_fd = WORKER_FD_IPC, .next_channel_id = 0 };
+        Worker w = { .ipc_fd = WORKER_FD_IPC, .next_channel_id = 0, .agent_listener = -EBADF };
         IpcMessage setup = {};
         int r;
 

@@ -14,6 +14,7 @@
 #include "common/fd-util.h"
 #include "common/ipc-socket.h"
 #include "common/log.h"
+#include "worker/forward-agent.h"
 #include "worker/forward.h"
 #include "worker/worker.h"
 
@@ -70,6 +71,20 @@ static int dispatch(Worker *w, IpcMessage *m) {
         }
         case IPC_FORWARD_FAILED:
                 return forward_failed(w, &m->payload.FORWARD_FAILED);
+        case IPC_AGENT_LISTENING: {
+                int fd = m->fds[0];
+                m->n_fds = 0;   /* ownership moves to the worker */
+                return agent_listening(w, &m->payload.AGENT_LISTENING, fd);
+        }
+        case IPC_AGENT_REFUSED:
+                return agent_refused(w, &m->payload.AGENT_REFUSED);
+        case IPC_AGENT_CONNECTION: {
+                int fd = m->fds[0];
+                m->n_fds = 0;   /* ownership moves to the forward */
+                return agent_connection(w, &m->payload.AGENT_CONNECTION, fd);
+        }
+        case IPC_AGENT_ACCEPT_FAILED:
+                return agent_accept_failed(w, &m->payload.AGENT_ACCEPT_FAILED);
         case IPC_SETUP:
         case IPC_READY:
         case IPC_LOG:
@@ -89,6 +104,8 @@ static int dispatch(Worker *w, IpcMessage *m) {
         case IPC_FORWARD_CONNECT:
         case IPC_FORWARD_LISTEN:
         case IPC_FORWARD_ACCEPT:
+        case IPC_AGENT_REQUEST:
+        case IPC_AGENT_ACCEPT:
         case _IPC_TYPE_MAX:
         default:
                 return -EPROTO;

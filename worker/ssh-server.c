@@ -13,6 +13,7 @@
 #include "common/fd-layout.h"
 #include "common/fd-util.h"
 #include "common/log.h"
+#include "worker/forward-agent.h"
 #include "worker/forward.h"
 #include "worker/handshake-log.h"
 #include "worker/ssh-server.h"
@@ -239,7 +240,8 @@ int ssh_server_run(Worker *w) {
                         if (w->done)
                                 break;
                 }
-                struct pollfd p[2 + 3 * SESSION_MAX_PER_CONN + FORWARD_MAX_LISTENERS + FORWARD_MAX_CHANNELS];
+                struct pollfd p[2 + 3 * SESSION_MAX_PER_CONN + FORWARD_MAX_LISTENERS + FORWARD_MAX_CHANNELS +
+                                1 /* the agent listener */];
                 size_t n = 0;
                 p[n] = (struct pollfd) { .fd = sfd, .events = POLLIN };
                 if (ssh_get_status(w->session) & SSH_WRITE_PENDING)
@@ -267,7 +269,9 @@ int ssh_server_run(Worker *w) {
                 }
 
                 size_t forward_first = n;
-                n += forward_poll_fill(w, p + n, ELEMENTSOF(p) - n);
+                n += forward_poll_fill(w, p + n, ELEMENTSOF(p) - n - 1);
+                size_t agent_first = n;
+                n += agent_poll_fill(w, p + n);
 
                 if (poll(p, n, poll_timeout(w)) < 0) {
                         if (errno == EINTR)
@@ -295,7 +299,8 @@ int ssh_server_run(Worker *w) {
                 if (w->channels)
                         w->messages_maybe_queued = true;
                 channel_collect(w);
-                forward_poll_handle(w, p + forward_first, n - forward_first);
+                forward_poll_handle(w, p + forward_first, agent_first - forward_first);
+                agent_poll_handle(w, p + agent_first, n - agent_first);
                 forward_pump_all(w);
                 forward_collect(w);
                 if (!connection_alive(w))
@@ -312,6 +317,7 @@ int ssh_server_run(Worker *w) {
 
         channel_abandon_all(w);
         forward_abandon_all(w);
+        agent_abandon(w);
         auth_drop_all(w);
         return w->exit_code;
 }

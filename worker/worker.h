@@ -133,6 +133,16 @@ struct Worker {
         uint32_t timeout_global;        /* seconds; 0: none */
         uint64_t channels_last_used;    /* the last byte moved on any channel, or a channel opened */
         uint64_t unused_deadline;       /* when a connection without open channels ends; 0: not running */
+        /* agent forwarding (worker/forward-agent.h) */
+        enum {
+                WORKER_AGENT_NONE,              /* not asked for yet */
+                WORKER_AGENT_ASKED,             /* AGENT_REQUEST sent, not answered */
+                WORKER_AGENT_GRANTED,
+                WORKER_AGENT_REFUSED,
+        } agent_state;
+        int agent_listener;             /* the listening socket (GRANTED), else -EBADF */
+        bool agent_accepting;           /* AGENT_ACCEPT sent, not answered */
+        uint32_t agent_accept_id;
 
         /* ClientAliveInterval: bytes read from the client so far (libssh counts them), when we last
          * looked, and how many intervals in a row went by without any */
@@ -182,6 +192,9 @@ int channel_pty_result(Worker *w, const IpcPtyResult *p);
 int channel_session_failed(Worker *w, const IpcSessionFailed *p);
 int channel_session_exited(Worker *w, const IpcSessionExited *p);
 void channel_collect(Worker *w);                /* free channels that are closed on both sides */
+/* The monitor's answer to auth-agent-req (worker/forward-agent.c): each channel waiting on one is
+ * answered, success only for `channel` when granted. */
+void channel_agent_answered(Worker *w, uint32_t channel, bool granted);
 void channel_abandon_all(Worker *w);            /* the connection is gone */
 int channel_poll_timeout(Worker *w);            /* ms until a pty drain deadline, or -1 */
 uint64_t worker_now_usec(void);

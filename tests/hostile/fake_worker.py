@@ -91,6 +91,9 @@ steps = {
                                            struct.pack(">I", 22) + s("127.0.0.1") + struct.pack(">I", 1))],
     "forward-listen-preauth": [ready, msg("FORWARD_LISTEN", struct.pack(">I", 1) + s("") + struct.pack(">I", 0))],
     "forward-ready-w2m": [ready, msg("FORWARD_READY", struct.pack(">II", 1, 0))],
+    # Agent forwarding before authentication: refused by the gate.
+    "agent-request-preauth": [ready, msg("AGENT_REQUEST", struct.pack(">I", 0))],
+    "agent-refused-w2m": [ready, msg("AGENT_REFUSED", struct.pack(">I", 0) + s(""))],
     "event-bad-method": [ready, msg("EVENT", b"\x04\x05" + s("aes128-ctr"))],
 }.get(SCENARIO) or [ready] + [bytes.fromhex(m) for m in STEPS]  # noqa: F821 (test_hostile_pubkey.py)
 

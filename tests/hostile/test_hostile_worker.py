@@ -164,6 +164,8 @@ violations = {
     "forward-connect-preauth": "FORWARD_CONNECT in state preauth: not allowed",
     "forward-listen-preauth": "FORWARD_LISTEN in state preauth: not allowed",
     "forward-ready-w2m": "protocol violation",
+    "agent-request-preauth": "AGENT_REQUEST in state preauth: not allowed",
+    "agent-refused-w2m": "protocol violation",
 }
 for scenario, expect in violations.items():
     rc, err, res, gone = run(scenario)

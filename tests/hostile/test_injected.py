@@ -192,6 +192,46 @@ def forward_forbidden():
     s.stop()
 
 
+def agent_dirs():
+    return sorted(d for d in os.listdir("/tmp") if re.fullmatch(r"ssh-[A-Za-z0-9]{10}", d))
+
+
+def agent_forbidden():
+    """Issue 10, agent forwarding: a worker that asks for the agent socket itself gets it only where
+    policy allows it; asking twice, or handing over anything but the listener it was given, ends the
+    connection."""
+    say = re.escape(MARKER) + "inject agent-forbidden: "
+    for config in ("AllowAgentForwarding no", "DisableForwarding yes", ""):
+        what = config or "default configuration (control)"
+        before = agent_dirs()
+        s = Server(f"{config}\nLogLevel DEBUG\nTestWorkerInject {module('agent-forbidden')}").start()
+        r = ssh("echo in")
+        if config:
+            check(s.wait_log(rf"^{say}answer: AGENT_REFUSED$"), f"{what}: AGENT_REQUEST is refused", s)
+            check(s.wait_log(r"^session_auth_agent_req: agent forwarding disabled$"),
+                  f"{what}: and logged in OpenSSH's words", s)
+        else:
+            check(s.wait_log(rf"^{say}answer: AGENT_LISTENING with a descriptor$"),
+                  f"{what}: AGENT_REQUEST gets the listener", s)
+        check(s.wait_log(r"exceeded the budget of 1 AGENT_REQUEST messages"),
+              f"{what}: a second AGENT_REQUEST is a violation", s)
+        check(r.returncode == 255 and r.stdout == b"", f"{what}: and the connection is torn down ({r.returncode})",
+              r)
+        s.stop()
+        check(agent_dirs() == before, f"{what}: no agent directory is left in /tmp ({agent_dirs()})")
+
+    s = Server(f"TestWorkerInject {module('agent-accept-conn')}").start()
+    r = ssh("echo in")
+    say = re.escape(MARKER) + "inject agent-accept-conn: "
+    check(s.wait_log(rf"^{say}the listener handed back: AGENT_ACCEPT_FAILED$"),
+          "control: AGENT_ACCEPT with the listener is served (nothing waits on it: AGENT_ACCEPT_FAILED)", s)
+    check(s.wait_log(r"refused AGENT_ACCEPT from the worker for 127\.0\.0\.1 port \d+"),
+          "AGENT_ACCEPT with the client connection instead of the listener is refused", s)
+    check(r.returncode == 255 and r.stdout == b"", f"and the connection is torn down ({r.returncode})", r)
+    s.stop()
+    check(not agent_dirs(), f"and the agent directory is removed ({agent_dirs()})")
+
+
 def main():
     harness.ours_only("injects code into privsshd's own sandboxed worker")
     harness.need_test_hooks()
@@ -201,6 +241,7 @@ def main():
     forged_logs()
     forged_events()
     forward_forbidden()
+    agent_forbidden()
 
 
 harness.run(main)
