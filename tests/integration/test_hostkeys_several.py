@@ -4,7 +4,8 @@ regression suite runs sshd, and as a host with ssh-keygen -A's keys plus extra c
 server offers every one of their algorithms, and the OpenSSH client gets in with each one chosen by
 -o HostKeyAlgorithms= alone and verifies the very key of that file (the client checks the server's
 signature with the key it logs). Regression: libssh kept one ECDSA host key, so only the curve of
-the last HostKey line was offered and the others failed ("no matching host key type found")."""
+the last HostKey line was offered and the others failed ("no matching host key type found"). Two keys of one type: the first is served,
+as in OpenSSH (libssh kept the last)."""
 import re
 
 import harness
@@ -58,6 +59,21 @@ def main():
               and fp == harness.fingerprint(path + ".pub"),
               f"HostKeyAlgorithms={alg}: the client logs in and verifies the key of {path} ({key_type} {fp})",
               r, s)
+    s.stop()
+
+    # Two keys of one type (and of one curve): as in OpenSSH, the first HostKey line's is served.
+    # The harness's ed25519 key comes after the test's lines, so it is the second one.
+    first = {"ssh-ed25519": f"{d}/first-ed25519", "ecdsa-sha2-nistp384": f"{d}/first-nistp384"}
+    keygen(first["ssh-ed25519"], "ed25519", 256)
+    keygen(first["ecdsa-sha2-nistp384"], "ecdsa", 384)
+    s = Server(config="\n".join(f"HostKey {p}" for p in (first["ssh-ed25519"], first["ecdsa-sha2-nistp384"],
+                                                            paths["ecdsa-sha2-nistp384"])),
+               name="hostkeys-twice").start()
+    for alg, path in first.items():
+        r = ssh(f"echo {alg}", opts=("-o", f"HostKeyAlgorithms={alg}"))
+        key_type, fp = host_key_line(r.log)
+        check(r.returncode == 0 and key_type == alg and fp == harness.fingerprint(path + ".pub"),
+              f"two {alg} host keys: the first HostKey line's is served ({fp})", r, s)
 
 
 harness.run(main)
