@@ -12,6 +12,13 @@
 #include "common/macro.h"
 #include "worker/worker.h"
 
+static bool hostkeys_have_type(const Worker *w, enum ssh_keytypes_e type) {
+        for (size_t i = 0; i < w->n_hostkeys; i++)
+                if (ssh_key_type(w->hostkeys[i]) == type)
+                        return true;
+        return false;
+}
+
 int hostkeys_import(Worker *w) {
         for (size_t i = 0; i < w->setup.n_hostkeys && i < ELEMENTSOF(w->hostkeys); i++) {
                 /* "type base64": the first word names the type, the second is the blob. */
@@ -26,6 +33,14 @@ int hostkeys_import(Worker *w) {
                 if (ssh_pki_import_pubkey_base64(sp + 1, ssh_key_type_from_name(type), &key) != SSH_OK)
                         return log_error_errno(-EINVAL, "host key %zu (%s) could not be imported", i, type);
                 mine = ssh_key_dup(key);
+                if (mine && hostkeys_have_type(w, ssh_key_type(key))) {
+                        /* As OpenSSH's sshd, serve the first key of a type (of a curve): libssh keeps one
+                         * per type and would replace it with this one. The index still counts it. */
+                        log_debug("host key %zu (%s): a key of its type comes first; not served", i, type);
+                        ssh_key_free(key);
+                        w->hostkeys[w->n_hostkeys++] = mine;
+                        continue;
+                }
                 if (!mine || ssh_bind_options_set(w->bind, SSH_BIND_OPTIONS_IMPORT_KEY, key) != SSH_OK) {
                         ssh_key_free(key);
                         ssh_key_free(mine);

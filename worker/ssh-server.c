@@ -240,6 +240,10 @@ int ssh_server_run(Worker *w) {
                         if (w->done)
                                 break;
                 }
+                /* ssh_message_get() above reads the socket: a fatal error there (a packet that fails
+                 * its MAC) leaves nothing for poll() to report, so the loop would wait forever. */
+                if (!connection_alive(w))
+                        break;
                 struct pollfd p[2 + 3 * SESSION_MAX_PER_CONN + FORWARD_MAX_LISTENERS + FORWARD_MAX_CHANNELS +
                                 1 /* the agent listener */];
                 size_t n = 0;
