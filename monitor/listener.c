@@ -84,7 +84,51 @@ static int bind_one(Listener *l, int family, const char *host, uint16_t port) {
         return bound;
 }
 
+/*
+ * systemd socket activation (privsshd.socket, Accept=no): the listening sockets come from systemd, as
+ * LISTEN_FDS descriptors from SD_LISTEN_FDS_START. Each must be a listening TCP socket (IPv4 or IPv6):
+ * anything else is refused, as a connection on it would have no address to log or to limit. Returns
+ * the number taken (0: not socket-activated, bind as configured), or a negative errno.
+ */
+static int take_systemd_sockets(Listener *l) {
+        int n = sd_listen_fds(1);      /* 1: unset LISTEN_FDS/LISTEN_PID, our children must not see them */
+        if (n <= 0)
+                return n;
+        if ((size_t) n > ELEMENTSOF(l->fds))
+                return log_error_errno(-E2BIG, "systemd passed %d sockets, at most %zu are supported", n,
+                                       ELEMENTSOF(l->fds));
+        for (int i = 0; i < n; i++) {
+                int fd = SD_LISTEN_FDS_START + i;
+                if (sd_is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0) <= 0)
+                        return log_error_errno(-ENOTSOCK, "socket %d from systemd is not a listening TCP socket "
+                                               "(ListenStream= must name an address and port)", fd);
+                int r = fd_set_cloexec(fd, true);
+                if (r < 0)
+                        return log_error_errno(r, "socket %d from systemd: %s", fd, strerror(-r));
+                struct sockaddr_storage sa = {};
+                socklen_t len = sizeof sa;
+                char name[NI_MAXHOST], port[NI_MAXSERV];
+                if (getsockname(fd, (struct sockaddr *) &sa, &len) < 0 ||
+                    getnameinfo((struct sockaddr *) &sa, len, name, sizeof name, port, sizeof port,
+                                NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+                        snprintf(name, sizeof name, "?");
+                        snprintf(port, sizeof port, "?");
+                }
+                l->fds[l->n_fds++] = fd;
+                log_info("Server listening on %s port %s (socket from systemd).", name, port);
+        }
+        return n;
+}
+
 static int bind_all(Listener *l, const Config *c) {
+        int r = take_systemd_sockets(l);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                log_info("Listening on the %d socket%s systemd passed: ListenAddress and Port are not used.",
+                         r, r == 1 ? "" : "s");
+                return 0;
+        }
         if (c->n_listen == 0) {
                 for (size_t p = 0; p < c->n_ports; p++)
                         (void) bind_one(l, c->address_family, NULL, c->ports[p]);
