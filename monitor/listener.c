@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -303,6 +304,18 @@ static void listener_title(const Listener *l, const Config *c) {
                       c->max_startups.begin, c->max_startups.full);
 }
 
+/* `systemctl status` shows the live figures: sd_notify STATUS= whenever they change. Connections past
+ * authentication are the children that are no longer startups. */
+static void listener_status(const Listener *l, unsigned *last_children, unsigned *last_startups) {
+        unsigned children = srclimit_children(l->limits), startups = srclimit_startups(l->limits);
+        if (children == *last_children && startups == *last_startups)
+                return;
+        *last_children = children;
+        *last_startups = startups;
+        (void) sd_notifyf(0, "STATUS=%u connection%s: %u authenticated, %u authenticating", children,
+                          children == 1 ? "" : "s", children - startups, startups);
+}
+
 int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
         _cleanup_(srclimit_freep) SrcLimit *limits = NULL;
         Listener l = {};
@@ -330,12 +343,14 @@ int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
         if (sfd < 0)
                 return log_error_errno(sfd, "signalfd: %s", strerror(-sfd));
 
-        (void) sd_notify(0, "READY=1\nSTATUS=Listening");
+        unsigned last_children = UINT_MAX, last_startups = UINT_MAX;
+        (void) sd_notify(0, "READY=1");
 
         /* The listening sockets, the signalfd, then one startup pipe per unauthenticated monitor. */
         static struct pollfd p[ELEMENTSOF(l.fds) + 1 + LISTEN_MAX_CHILDREN];
         for (;;) {
                 listener_title(&l, c);
+                listener_status(&l, &last_children, &last_startups);
                 for (size_t i = 0; i < l.n_fds; i++)
                         p[i] = (struct pollfd) { .fd = l.fds[i], .events = POLLIN };
                 p[l.n_fds] = (struct pollfd) { .fd = sfd, .events = POLLIN };

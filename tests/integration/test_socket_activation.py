@@ -48,6 +48,25 @@ def main():
     except socket.timeout:
         msg = ""
     check("READY=1" in msg.split("\n"), "sd_notify READY=1 reaches NOTIFY_SOCKET", msg)
+    # STATUS= follows the figures: a connection that stays, then none.
+    statuses = []
+
+    def status_seen(want):
+        try:
+            while True:
+                for line in note.recv(4096).decode().split("\n"):
+                    if line.startswith("STATUS="):
+                        statuses.append(line)
+                        if line == want:
+                            return True
+        except socket.timeout:
+            return False
+    held = harness.SshProcess("sleep 5")
+    check(status_seen("STATUS=1 connection: 1 authenticated, 0 authenticating"),
+          "sd_notify STATUS= shows an open authenticated connection", statuses)
+    held.proc.wait(30)
+    check(status_seen("STATUS=0 connections: 0 authenticated, 0 authenticating"),
+          "and none once it has ended", statuses)
     pids = subprocess.run(["pgrep", "-f", r"privsshd: \[listener\]"], capture_output=True, text=True).stdout.split()
     check(len(pids) == 1, f"one listener process ({pids})")
     s.stop()
