@@ -27,13 +27,36 @@
 #include "common/proctitle.h"
 #include "common/signal-util.h"
 #include "monitor/listener.h"
+#include "monitor/listener-reload.h"
+#include "monitor/notify.h"
 #include "monitor/srclimit.h"
 
 typedef struct Listener {
         int fds[CONFIG_MAX_LISTEN * 2];
         size_t n_fds;
+        bool from_systemd;      /* fds are systemd's (socket activation): ListenAddress/Port unused */
+        /* After a reload: the previous listener's sockets, reused where the configuration still names
+         * their address, closed otherwise. */
+        int inherited[CONFIG_MAX_LISTEN * 2];
+        size_t n_inherited;
+        pid_t reload_check;     /* the running `-t` check of a reload, or 0 */
         SrcLimit *limits;       /* MaxStartups, PerSource*, the hard cap: srclimit.h */
 } Listener;
+
+/* The previous listener's socket bound to exactly `sa` (after a reload), or -1. */
+static int take_inherited(Listener *l, const struct sockaddr *sa, socklen_t len) {
+        for (size_t i = 0; i < l->n_inherited; i++) {
+                struct sockaddr_storage have = {};
+                socklen_t have_len = sizeof have;
+                if (getsockname(l->inherited[i], (struct sockaddr *) &have, &have_len) < 0 || have_len != len ||
+                    memcmp(&have, sa, len) != 0)
+                        continue;
+                int fd = l->inherited[i];
+                l->inherited[i] = l->inherited[--l->n_inherited];
+                return fd;
+        }
+        return -1;
+}
 
 /* AddressFamily is the family of the lookup: with inet, the wildcard is 0.0.0.0 alone and a name binds
  * only its IPv4 addresses (as OpenSSH); a numeric address of the other family was refused by the
@@ -58,7 +81,14 @@ static int bind_one(Listener *l, int family, const char *host, uint16_t port) {
                 char name[NI_MAXHOST];
                 if (getnameinfo(ai->ai_addr, ai->ai_addrlen, name, sizeof name, NULL, 0, NI_NUMERICHOST) != 0)
                         snprintf(name, sizeof name, "?");
-                int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                int fd = take_inherited(l, ai->ai_addr, ai->ai_addrlen);
+                if (fd >= 0) {
+                        l->fds[l->n_fds++] = fd;
+                        bound++;
+                        log_info("Server listening on %s port %u.", name, port);
+                        continue;
+                }
+                fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
                 if (fd < 0) {
                         log_error("socket: %m");
                         continue;
@@ -92,9 +122,21 @@ static int bind_one(Listener *l, int family, const char *host, uint16_t port) {
  * the number taken (0: not socket-activated, bind as configured), or a negative errno.
  */
 static int take_systemd_sockets(Listener *l) {
+        const char *reloaded = getenv(LISTENER_RELOADED_ENV);
+        bool own = reloaded && streq(reloaded, LISTENER_RELOADED_OWN);
         int n = sd_listen_fds(1);      /* 1: unset LISTEN_FDS/LISTEN_PID, our children must not see them */
+        (void) unsetenv(LISTENER_RELOADED_ENV);
         if (n <= 0)
                 return n;
+        if (own) {
+                /* Our own sockets, from before a reload: bind_one() takes those still configured. */
+                for (int i = 0; i < n && l->n_inherited < ELEMENTSOF(l->inherited); i++) {
+                        if (fd_set_cloexec(SD_LISTEN_FDS_START + i, true) < 0)
+                                continue;
+                        l->inherited[l->n_inherited++] = SD_LISTEN_FDS_START + i;
+                }
+                return 0;
+        }
         if ((size_t) n > ELEMENTSOF(l->fds))
                 return log_error_errno(-E2BIG, "systemd passed %d sockets, at most %zu are supported", n,
                                        ELEMENTSOF(l->fds));
@@ -118,6 +160,7 @@ static int take_systemd_sockets(Listener *l) {
                 l->fds[l->n_fds++] = fd;
                 log_info("Server listening on %s port %s (socket from systemd).", name, port);
         }
+        l->from_systemd = true;
         return n;
 }
 
@@ -143,6 +186,13 @@ static int bind_all(Listener *l, const Config *c) {
                                                        c->ports[p]);
                 }
         }
+        /* After a reload: sockets of addresses the configuration no longer names. */
+        for (size_t i = 0; i < l->n_inherited; i++)
+                safe_close(l->inherited[i]);
+        if (l->n_inherited > 0)
+                log_info("Closed %zu listening socket%s the new configuration no longer names.", l->n_inherited,
+                         l->n_inherited == 1 ? "" : "s");
+        l->n_inherited = 0;
         if (l->n_fds == 0) {
                 log_error("Cannot bind any address.");
                 return -EADDRNOTAVAIL;
@@ -299,21 +349,57 @@ static void start_connection(Listener *l, int conn, const struct sockaddr_storag
         (void) srclimit_child_add(l->limits, pid, TAKE_FD(startup[0]), have_peer ? &peer : NULL);
 }
 
+/* SIGHUP: RELOADING=1, then the new configuration is checked by a child (listener-reload.h). */
+static void reload_start(Listener *l, char *const *reexec_argv) {
+        if (l->reload_check > 0) {
+                log_info("Received SIGHUP; a reload is already being checked.");
+                return;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        (void) sd_notifyf(0, "RELOADING=1\nSTATUS=Checking the new configuration\nMONOTONIC_USEC=%llu",
+                          (unsigned long long) ts.tv_sec * 1000000ULL + (unsigned long long) ts.tv_nsec / 1000ULL);
+        pid_t pid = listener_reload_check_start(reexec_argv);
+        if (pid < 0) {
+                log_error("Received SIGHUP; cannot check the new configuration: %s", strerror((int) -pid));
+                (void) sd_notify(0, "READY=1");
+                return;
+        }
+        log_info("Received SIGHUP; checking the new configuration.");
+        l->reload_check = pid;
+}
+
+/* The check ended: re-execute with the new configuration, or keep running with the old one. */
+static void reload_checked(Listener *l, int status, char *const *reexec_argv) {
+        l->reload_check = 0;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+                log_info("Received SIGHUP; restarting.");
+                (void) listener_reload_exec(reexec_argv, l->fds, l->n_fds, l->from_systemd);
+                /* Only on failure: logged there. */
+        } else {
+                log_error("Received SIGHUP; the new configuration is not valid (above): keeping the running one.");
+        }
+        (void) sd_notify(0, "READY=1");
+}
+
 static void listener_title(const Listener *l, const Config *c) {
         proctitle_set("privsshd: [listener] %u of %u-%u startups", srclimit_startups(l->limits),
                       c->max_startups.begin, c->max_startups.full);
 }
 
-/* `systemctl status` shows the live figures: sd_notify STATUS= whenever they change. Connections past
- * authentication are the children that are no longer startups. */
-static void listener_status(const Listener *l, unsigned *last_children, unsigned *last_startups) {
+/* `systemctl status` shows the live figures: STATUS= whenever they change, never waiting for the
+ * service manager (notify.h). Returns true while an update is pending (sent again within a second). */
+static bool listener_status(const Listener *l, char *sent, size_t size) {
         unsigned children = srclimit_children(l->limits), startups = srclimit_startups(l->limits);
-        if (children == *last_children && startups == *last_startups)
-                return;
-        *last_children = children;
-        *last_startups = startups;
-        (void) sd_notifyf(0, "STATUS=%u connection%s: %u authenticated, %u authenticating", children,
-                          children == 1 ? "" : "s", children - startups, startups);
+        char text[128];
+        snprintf(text, sizeof text, "STATUS=%u connection%s: %u authenticated, %u authenticating", children,
+                 children == 1 ? "" : "s", children - startups, startups);
+        if (streq(text, sent))
+                return false;
+        if (notify_nonblocking(text) == -EAGAIN)
+                return true;
+        snprintf(sent, size, "%s", text);
+        return false;
 }
 
 int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
@@ -328,11 +414,12 @@ int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
         if (r < 0)
                 return log_error_errno(r, "out of memory");
         l.limits = limits;
+        bool reloaded = getenv(LISTENER_RELOADED_ENV) != NULL;       /* bind_all() unsets it */
         r = bind_all(&l, c);
         if (r < 0)
                 return r;
 
-        if (!foreground) {
+        if (!foreground && !reloaded) {        /* re-executed: already the daemon, with its pid */
                 r = daemonize();
                 if (r < 0)
                         return log_error_errno(r, "daemon() failed: %s", strerror(-r));
@@ -343,19 +430,19 @@ int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
         if (sfd < 0)
                 return log_error_errno(sfd, "signalfd: %s", strerror(-sfd));
 
-        unsigned last_children = UINT_MAX, last_startups = UINT_MAX;
+        char status_sent[128] = "";
         (void) sd_notify(0, "READY=1");
 
         /* The listening sockets, the signalfd, then one startup pipe per unauthenticated monitor. */
         static struct pollfd p[ELEMENTSOF(l.fds) + 1 + LISTEN_MAX_CHILDREN];
         for (;;) {
                 listener_title(&l, c);
-                listener_status(&l, &last_children, &last_startups);
+                bool status_pending = listener_status(&l, status_sent, sizeof status_sent);
                 for (size_t i = 0; i < l.n_fds; i++)
                         p[i] = (struct pollfd) { .fd = l.fds[i], .events = POLLIN };
                 p[l.n_fds] = (struct pollfd) { .fd = sfd, .events = POLLIN };
                 size_t n_pipes = srclimit_poll_fill(l.limits, p + l.n_fds + 1, LISTEN_MAX_CHILDREN);
-                if (poll(p, l.n_fds + 1 + n_pipes, -1) < 0) {
+                if (poll(p, l.n_fds + 1 + n_pipes, status_pending ? 1000 : -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         r = log_error_errno(negative_errno(), "poll: %m");
@@ -368,10 +455,14 @@ int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
                                 if (si.ssi_signo == SIGCHLD) {
                                         int status;
                                         pid_t pid;
-                                        while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-                                                srclimit_child_exited(l.limits, pid, status, listener_now());
+                                        while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+                                                if (pid == l.reload_check)
+                                                        reload_checked(&l, status, reexec_argv);
+                                                else
+                                                        srclimit_child_exited(l.limits, pid, status, listener_now());
+                                        }
                                 } else if (si.ssi_signo == SIGHUP) {
-                                        log_info("Received SIGHUP; reloading is not supported yet, ignored.");
+                                        reload_start(&l, reexec_argv);
                                 } else {
                                         log_info("Received signal %u; terminating.", si.ssi_signo);
                                         stop = true;
