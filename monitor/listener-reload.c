@@ -48,7 +48,8 @@ pid_t listener_reload_check_start(char *const *reexec_argv) {
         return pid;
 }
 
-int listener_reload_exec(char *const *reexec_argv, const int *fds, size_t n_fds, bool from_systemd) {
+int listener_reload_exec(char *const *reexec_argv, const int *fds, size_t n_fds, bool from_systemd,
+                         uint64_t watchdog_usec) {
         size_t n = options_end(reexec_argv);
         _cleanup_free_ char **argv = calloc(n + 1, sizeof(char *));
         if (!argv)
@@ -75,6 +76,12 @@ int listener_reload_exec(char *const *reexec_argv, const int *fds, size_t n_fds,
         char count[16], pid[16];
         snprintf(count, sizeof count, "%zu", n_fds);
         snprintf(pid, sizeof pid, "%d", (int) getpid());
+        char watchdog[32];
+        snprintf(watchdog, sizeof watchdog, "%llu", (unsigned long long) watchdog_usec);
+        if (watchdog_usec > 0 && (setenv("WATCHDOG_USEC", watchdog, 1) < 0 || setenv("WATCHDOG_PID", pid, 1) < 0)) {
+                r = negative_errno();
+                goto fail;
+        }
         if (setenv("LISTEN_FDS", count, 1) < 0 || setenv("LISTEN_PID", pid, 1) < 0 ||
             setenv(LISTENER_RELOADED_ENV, from_systemd ? LISTENER_RELOADED_SYSTEMD : LISTENER_RELOADED_OWN, 1) < 0) {
                 r = negative_errno();
@@ -102,5 +109,7 @@ fail:
         (void) unsetenv("LISTEN_FDS");
         (void) unsetenv("LISTEN_PID");
         (void) unsetenv(LISTENER_RELOADED_ENV);
+        (void) unsetenv("WATCHDOG_USEC");
+        (void) unsetenv("WATCHDOG_PID");
         return r;
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The value of PRIVSSHD_RELOADED: which sockets the re-executed listener was handed. */
@@ -24,5 +25,6 @@
 pid_t listener_reload_check_start(char *const *reexec_argv);
 
 /* Re-executes the listener (path and options of `reexec_argv`, without -R -i) with `fds` as its
- * listening sockets. Returns only on failure (a negative errno), with the sockets still ours. */
-int listener_reload_exec(char *const *reexec_argv, const int *fds, size_t n_fds, bool from_systemd);
+ * listening sockets, and systemd's watchdog interval (WATCHDOG_USEC, 0: none) handed on. Returns only on failure (a negative errno), with the sockets still ours. */
+int listener_reload_exec(char *const *reexec_argv, const int *fds, size_t n_fds, bool from_systemd,
+                         uint64_t watchdog_usec);

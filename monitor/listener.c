@@ -40,6 +40,7 @@ typedef struct Listener {
         int inherited[CONFIG_MAX_LISTEN * 2];
         size_t n_inherited;
         pid_t reload_check;     /* the running `-t` check of a reload, or 0 */
+        uint64_t watchdog_usec; /* WatchdogSec= (0: none), handed on to the re-executed listener */
         SrcLimit *limits;       /* MaxStartups, PerSource*, the hard cap: srclimit.h */
 } Listener;
 
@@ -374,7 +375,7 @@ static void reload_checked(Listener *l, int status, char *const *reexec_argv) {
         l->reload_check = 0;
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
                 log_info("Received SIGHUP; restarting.");
-                (void) listener_reload_exec(reexec_argv, l->fds, l->n_fds, l->from_systemd);
+                (void) listener_reload_exec(reexec_argv, l->fds, l->n_fds, l->from_systemd, l->watchdog_usec);
                 /* Only on failure: logged there. */
         } else {
                 log_error("Received SIGHUP; the new configuration is not valid (above): keeping the running one.");
@@ -431,6 +432,11 @@ int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
                 return log_error_errno(sfd, "signalfd: %s", strerror(-sfd));
 
         char status_sent[128] = "";
+        /* WatchdogSec=: WATCHDOG=1 at half the interval (unsets WATCHDOG_USEC for our children). */
+        uint64_t watchdog_usec = 0, watchdog_next = 0;
+        if (sd_watchdog_enabled(1, &watchdog_usec) <= 0)
+                watchdog_usec = 0;
+        l.watchdog_usec = watchdog_usec;
         (void) sd_notify(0, "READY=1");
 
         /* The listening sockets, the signalfd, then one startup pipe per unauthenticated monitor. */
@@ -438,11 +444,21 @@ int listener_run(const Config *c, char *const *reexec_argv, bool foreground) {
         for (;;) {
                 listener_title(&l, c);
                 bool status_pending = listener_status(&l, status_sent, sizeof status_sent);
+                int timeout = status_pending ? 1000 : -1;
+                if (watchdog_usec > 0) {
+                        uint64_t now = listener_now();
+                        if (now >= watchdog_next) {
+                                (void) notify_nonblocking("WATCHDOG=1");
+                                watchdog_next = now + watchdog_usec / 2;
+                        }
+                        int ms = (int) ((watchdog_next - now + 999) / 1000);
+                        timeout = timeout < 0 || ms < timeout ? ms : timeout;
+                }
                 for (size_t i = 0; i < l.n_fds; i++)
                         p[i] = (struct pollfd) { .fd = l.fds[i], .events = POLLIN };
                 p[l.n_fds] = (struct pollfd) { .fd = sfd, .events = POLLIN };
                 size_t n_pipes = srclimit_poll_fill(l.limits, p + l.n_fds + 1, LISTEN_MAX_CHILDREN);
-                if (poll(p, l.n_fds + 1 + n_pipes, status_pending ? 1000 : -1) < 0) {
+                if (poll(p, l.n_fds + 1 + n_pipes, timeout) < 0) {
                         if (errno == EINTR)
                                 continue;
                         r = log_error_errno(negative_errno(), "poll: %m");

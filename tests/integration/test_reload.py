@@ -22,9 +22,10 @@ def main():
     note.bind("/run/notify-reload")
     note.settimeout(15)
     os.environ["NOTIFY_SOCKET"] = "/run/notify-reload"
+    os.environ["WATCHDOG_USEC"] = "600000"      # WatchdogSec=0.6 (no WATCHDOG_PID: any process)
     s = Server("", name="reload")
     s.start()
-    del os.environ["NOTIFY_SOCKET"]
+    del os.environ["NOTIFY_SOCKET"], os.environ["WATCHDOG_USEC"]
     messages = []
 
     def wait_message(pred):
@@ -39,6 +40,11 @@ def main():
             return None
 
     check(wait_message(lambda m: m == "READY=1"), "READY=1 at start", messages)
+    t0 = time.monotonic()
+    pings = 0
+    while time.monotonic() - t0 < 2 and wait_message(lambda m: m == "WATCHDOG=1"):
+        pings += 1
+    check(pings >= 4, f"WatchdogSec=0.6: WATCHDOG=1 about every 0.3 s ({pings} in 2 s)", messages[-10:])
     # Nobody reads NOTIFY_SOCKET for a while (a busy service manager): its queue fills with STATUS=
     # updates, and the listener must go on serving rather than wait in sendmsg().
     served = []
@@ -89,6 +95,18 @@ def main():
           f"every connection attempt during the reload is served ({len(attempts)})", attempts)
     check(s.wait_log(r"Received SIGHUP; restarting\."), "the log says it restarts", s.text())
     check(s.proc.poll() is None and s.proc.pid == pid, "the listener keeps its pid (re-executed, not restarted)")
+    note.setblocking(False)
+    try:
+        while note.recv(4096):         # what was queued before: only new pings count
+            pass
+    except BlockingIOError:
+        pass
+    note.settimeout(15)
+    pings = 0
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 2 and wait_message(lambda m: m == "WATCHDOG=1"):
+        pings += 1
+    check(pings >= 4, f"the re-executed listener keeps the watchdog going ({pings} in 2 s)")
     r = ssh("true")
     check(r.returncode == 0 and b"hello after reload" in r.stderr,
           "after the reload, a new connection gets the new configuration (the banner)", r)
