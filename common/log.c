@@ -18,6 +18,9 @@ static const char *log_ident = "privsshd";
 static const char *log_suffix = NULL;
 static void (*log_cb)(LogLevel, const char *, void *) = NULL;
 static void *log_cb_userdata = NULL;
+static LogJournalSink log_journal_sink = NULL;
+static char log_context_buf[_LOG_CONTEXT_MAX][256];
+static const char *log_context[_LOG_CONTEXT_MAX];
 
 static const char *const level_names[_LOG_LEVEL_MAX] = {
         [LOG_LEVEL_QUIET] = "QUIET",     [LOG_LEVEL_FATAL] = "FATAL",   [LOG_LEVEL_ERROR] = "ERROR",
@@ -85,6 +88,22 @@ void log_set_callback(void (*cb)(LogLevel, const char *, void *), void *userdata
         log_target = cb ? LOG_TARGET_CALLBACK : LOG_TARGET_STDERR;
 }
 
+void log_set_journal_sink(LogJournalSink sink) {
+        log_journal_sink = sink;
+        log_target = sink ? LOG_TARGET_JOURNAL : LOG_TARGET_STDERR;
+}
+
+void log_set_context(LogContextField f, const char *value) {
+        if (f < 0 || f >= _LOG_CONTEXT_MAX)
+                return;
+        if (!value) {
+                log_context[f] = NULL;
+                return;
+        }
+        snprintf(log_context_buf[f], sizeof log_context_buf[f], "%s", value);
+        log_context[f] = log_context_buf[f];
+}
+
 bool log_would_log(LogLevel l) {
         return l != LOG_LEVEL_QUIET && l <= log_level;
 }
@@ -110,7 +129,7 @@ static int syslog_priority(LogLevel l) {
         }
 }
 
-void log_internalv(LogLevel l, const char *fmt, va_list ap) {
+void log_fieldsv(LogLevel l, const LogFields *fields, const char *fmt, va_list ap) {
         if (!log_would_log(l))
                 return;
 
@@ -127,6 +146,12 @@ void log_internalv(LogLevel l, const char *fmt, va_list ap) {
                 strncat(line, log_suffix, sizeof line - strlen(line) - 1);
 
         switch (log_target) {
+        case LOG_TARGET_JOURNAL:
+                if (log_journal_sink) {
+                        log_journal_sink(syslog_priority(l), line, fields, log_context);
+                        break;
+                }
+                _fallthrough_;
         case LOG_TARGET_SYSLOG:
                 syslog(syslog_priority(l), "%s", line);
                 break;
@@ -153,6 +178,17 @@ void log_internalv(LogLevel l, const char *fmt, va_list ap) {
         }
 out:
         errno = saved_errno;
+}
+
+void log_internalv(LogLevel l, const char *fmt, va_list ap) {
+        log_fieldsv(l, NULL, fmt, ap);
+}
+
+void log_fields(LogLevel l, const LogFields *fields, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        log_fieldsv(l, fields, fmt, ap);
+        va_end(ap);
 }
 
 void log_internal(LogLevel l, const char *fmt, ...) {

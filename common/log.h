@@ -30,7 +30,32 @@ typedef enum LogTarget {
         LOG_TARGET_SYSLOG,
         LOG_TARGET_FILE,
         LOG_TARGET_CALLBACK,    /* the worker: lines go to the monitor over IPC */
+        LOG_TARGET_JOURNAL,     /* the monitor and listener under systemd: lines with fields (log_open_journal) */
 } LogTarget;
+
+/* What the process knows of its connection: sent with every line as journal fields (PRIVSSHD_USER, ...).
+ * Other targets print the line alone, as OpenSSH's text says it all. */
+typedef enum LogContextField {
+        LOG_CONTEXT_USER,               /* the user asked for (maybe an invalid one), once known */
+        LOG_CONTEXT_REMOTE_ADDR,
+        LOG_CONTEXT_REMOTE_PORT,
+        LOG_CONTEXT_SESSION,            /* one random identifier per connection: all its lines */
+        _LOG_CONTEXT_MAX,
+} LogContextField;
+
+/* What one line is about, beyond its text: NULL members are left out. */
+typedef struct LogFields {
+        const char *message_id;         /* a LOG_MESSAGE_ID_* of monitor/log-journal.h: the kind of event */
+        const char *auth_method;
+        const char *key_fingerprint;
+        const char *channel;            /* the session channel's id, as in "id 0" */
+        bool from_worker;               /* the worker's (untrusted) words */
+} LogFields;
+
+/* Where LOG_TARGET_JOURNAL lines go: set by the journal module, which alone links libsystemd. `line` is
+ * the text every other target gets; `priority` its syslog priority. */
+typedef void (*LogJournalSink)(int priority, const char *line, const LogFields *fields,
+                               const char *const context[_LOG_CONTEXT_MAX]);
 
 const char *log_level_to_string(LogLevel l);     /* "INFO", "DEBUG1", ... */
 LogLevel log_level_from_string(const char *s);    /* case-insensitive; "DEBUG" = DEBUG1 */
@@ -44,10 +69,16 @@ int log_open_stderr(void);
 int log_open_syslog(void);
 int log_open_file(const char *path);              /* -E: append */
 void log_set_callback(void (*cb)(LogLevel level, const char *line, void *userdata), void *userdata);
+void log_set_journal_sink(LogJournalSink sink);  /* and makes the journal the target; NULL: stderr */
+/* Copied (truncated to 255 bytes); NULL clears. */
+void log_set_context(LogContextField f, const char *value);
 
 bool log_would_log(LogLevel l);
 void log_internal(LogLevel l, const char *fmt, ...) _printf_(2, 3);
 void log_internalv(LogLevel l, const char *fmt, va_list ap) _printf_(2, 0);
+/* A line with fields for the journal; the same text as log_internal() everywhere else. */
+void log_fields(LogLevel l, const LogFields *fields, const char *fmt, ...) _printf_(3, 4);
+void log_fieldsv(LogLevel l, const LogFields *fields, const char *fmt, va_list ap) _printf_(3, 0);
 
 #define log_error(...)   log_internal(LOG_LEVEL_ERROR, __VA_ARGS__)
 #define log_info(...)    log_internal(LOG_LEVEL_INFO, __VA_ARGS__)

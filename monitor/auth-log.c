@@ -4,10 +4,12 @@
 
 #include "common/log.h"
 #include "monitor/auth-log.h"
+#include "monitor/log-journal.h"
 #include "monitor/login-record.h"
 
 void auth_log_invalid_user(const Monitor *m, const char *user) {
-        log_info("Invalid user %s from %s port %u", user, m->peer_address, m->peer_port);
+        log_fields(LOG_LEVEL_INFO, &(LogFields) { .message_id = LOG_MESSAGE_ID_INVALID_USER },
+                   "Invalid user %s from %s port %u", user, m->peer_address, m->peer_port);
 }
 
 void auth_log_attempt(const Monitor *m, bool accepted, const char *method, const char *key_info) {
@@ -18,7 +20,14 @@ void auth_log_attempt(const Monitor *m, bool accepted, const char *method, const
                           m->auth_failures >= (unsigned) m->config->max_auth_tries / 2) ?
                 LOG_LEVEL_INFO : LOG_LEVEL_VERBOSE;
 
-        log_internal(level, "%s %s for %s%s from %s port %u ssh2%s%s",
+        /* key_info is "ED25519 SHA256:...": the journal gets the fingerprint as a field of its own. */
+        const char *fingerprint = key_info ? strchr(key_info, ' ') : NULL;
+        LogFields f = {
+                .message_id = accepted ? LOG_MESSAGE_ID_ACCEPTED : LOG_MESSAGE_ID_FAILED,
+                .auth_method = method,
+                .key_fingerprint = fingerprint ? fingerprint + 1 : key_info,
+        };
+        log_fields(level, &f, "%s %s for %s%s from %s port %u ssh2%s%s",
                      accepted ? "Accepted" : "Failed", method,
                      valid ? "" : "invalid user ", m->auth_user ? m->auth_user : "",
                      m->peer_address, m->peer_port,
@@ -35,13 +44,14 @@ void auth_log_partial(const Monitor *m, const char *method, const char *key_info
 }
 
 void auth_log_max_tries(const Monitor *m) {
-        log_error("maximum authentication attempts exceeded for %s%s from %s port %u ssh2",
-                  m->user ? "" : "invalid user ", m->auth_user ? m->auth_user : "",
-                  m->peer_address, m->peer_port);
+        log_fields(LOG_LEVEL_ERROR, &(LogFields) { .message_id = LOG_MESSAGE_ID_MAX_TRIES },
+                   "maximum authentication attempts exceeded for %s%s from %s port %u ssh2",
+                   m->user ? "" : "invalid user ", m->auth_user ? m->auth_user : "", m->peer_address, m->peer_port);
 }
 
 void auth_log_root_refused(const Monitor *m) {
-        log_info("ROOT LOGIN REFUSED FROM %s port %u", m->peer_address, m->peer_port);
+        log_fields(LOG_LEVEL_INFO, &(LogFields) { .message_id = LOG_MESSAGE_ID_ROOT_REFUSED },
+                   "ROOT LOGIN REFUSED FROM %s port %u", m->peer_address, m->peer_port);
 }
 
 const char *auth_key_type_label(const char *algorithm) {

@@ -49,6 +49,7 @@ int auth_begin(Monitor *m, const char *requested) {
                 return 1;
         }
         m->auth_user = TAKE_PTR(user);
+        log_set_context(LOG_CONTEXT_USER, m->auth_user);
         int r = user_creds_lookup(m->auth_user, &m->user);
         if (r < 0) {
                 if (r != -ESRCH)

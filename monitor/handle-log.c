@@ -13,7 +13,7 @@ int handle_log(Monitor *m, const IpcLog *p) {
         if (l < LOG_LEVEL_ERROR)
                 l = LOG_LEVEL_ERROR;
         /* log_internal() replaces control characters, so the marker cannot be pushed onto another line. */
-        log_internal(l, WORKER_LOG_MARKER "%s%s", p->line, m->state == IPC_ST_AUTHED ? "" : " [preauth]");
+        log_fields(l, &(LogFields) { .from_worker = true }, WORKER_LOG_MARKER "%s%s", p->line, m->state == IPC_ST_AUTHED ? "" : " [preauth]");
         return 0;
 }
 

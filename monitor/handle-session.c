@@ -13,6 +13,7 @@
 #include "monitor/authorized-keys.h"
 #include "monitor/handle-session.h"
 #include "monitor/session-signal.h"
+#include "monitor/log-journal.h"
 #include "monitor/login-record.h"
 #include "monitor/pty.h"
 #include "monitor/session-spawn.h"
@@ -31,6 +32,15 @@ static void session_logout(Session *s) {
         s->logged_out = true;
         LoginRecord r = { .tty = s->tty, .pid = s->pid };
         (void) login_record_logout(&r);
+}
+
+/* OpenSSH's line (VERBOSE) when a session's channel goes, whether or not its command has ended. */
+static void session_log_close(const Monitor *m, const Session *s) {
+        char id[16];
+        snprintf(id, sizeof id, "%u", s->id);
+        const LogFields closed = { .message_id = LOG_MESSAGE_ID_SESSION_CLOSED, .channel = id };
+        log_fields(LOG_LEVEL_VERBOSE, &closed, "Close session: user %s from %s port %u id %u", m->user ? m->user->name : "",
+                   m->peer_address, m->peer_port, s->id);
 }
 
 static void session_unlink(Monitor *m, Session *s) {
@@ -419,13 +429,17 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
         m->sessions = s;
         m->n_sessions_live++;
 
+        char id[16];
+        snprintf(id, sizeof id, "%u", s->id);
+        const LogFields opened = { .message_id = LOG_MESSAGE_ID_SESSION_OPENED, .channel = id };
         if (p->kind == IPC_SESSION_SUBSYSTEM)
-                log_verbose("Starting session: subsystem '%s' for %s from %s port %u id %u", p->command,
-                            m->user->name, m->peer_address, m->peer_port, s->id);
+                log_fields(LOG_LEVEL_VERBOSE, &opened,
+                           "Starting session: subsystem '%s' for %s from %s port %u id %u", p->command,
+                           m->user->name, m->peer_address, m->peer_port, s->id);
         else
-                log_verbose("Starting session: %s for %s from %s port %u id %u",
-                            p->kind == IPC_SESSION_SHELL ? "shell" : "command", m->user->name,
-                            m->peer_address, m->peer_port, s->id);
+                log_fields(LOG_LEVEL_VERBOSE, &opened, "Starting session: %s for %s from %s port %u id %u",
+                           p->kind == IPC_SESSION_SHELL ? "shell" : "command", m->user->name,
+                           m->peer_address, m->peer_port, s->id);
 
         IpcPayload reply = {};
         if (pty) {
@@ -451,6 +465,7 @@ int handle_session_close(Monitor *m, const IpcSessionClose *p) {
         s->closed = true;
         if (m->n_sessions_live > 0)
                 m->n_sessions_live--;
+        session_log_close(m, s);
         if (!s->exited || p->abandoned) {
                 /* The channel went away while the command (or a job of it holding its output) runs:
                  * hang its process group up. The leader is reaped when it has exited. */
@@ -512,6 +527,8 @@ void sessions_hangup_all(Monitor *m) {
                 session_hangup(s);
                 if (s->exited)
                         session_reap(s);
+                if (!s->closed)
+                        session_log_close(m, s);
                 s->closed = true;
                 session_unlink(m, s);
         }

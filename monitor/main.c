@@ -21,6 +21,7 @@
 #include "common/proctitle.h"
 #include "monitor/config-fd.h"
 #include "monitor/listener.h"
+#include "monitor/log-journal.h"
 #include "monitor/monitor.h"
 #include "relay/relay.h"
 
@@ -261,7 +262,10 @@ int main(int argc, char **argv) {
                 r = log_open_file(arg_log_file);
         else if (arg_log_stderr)
                 r = log_open_stderr();
-        else
+        else if (log_journal_available()) {
+                log_open_journal();     /* the same lines as syslog's, with fields: doc/CONFIG.md "Logging" */
+                r = 0;
+        } else
                 r = log_open_syslog();
         if (r < 0) {
                 fprintf(stderr, "cannot open log %s: %s\n", arg_log_file, strerror(-r));

@@ -34,6 +34,7 @@
 #include "monitor/handle-log.h"
 #include "monitor/handle-session.h"
 #include "monitor/hostkey-sign.h"
+#include "monitor/log-journal.h"
 #include "monitor/monitor-state.h"
 #include "monitor/monitor.h"
 #include "monitor/srclimit.h"
@@ -203,13 +204,17 @@ void monitor_teardown(Monitor *m, const char *reason) {
                 free(m->auth_info_path);
                 m->auth_info_path = NULL;
         }
+        const LogFields disconnected = { .message_id = LOG_MESSAGE_ID_DISCONNECTED };
+        const LogFields closed = { .message_id = LOG_MESSAGE_ID_CLOSED_PREAUTH };
         if (m->state == IPC_ST_AUTHED && m->user)
-                log_info("Disconnected from user %s %s port %u", m->user->name, m->peer_address, m->peer_port);
+                log_fields(LOG_LEVEL_INFO, &disconnected, "Disconnected from user %s %s port %u", m->user->name,
+                           m->peer_address, m->peer_port);
         else if (m->state == IPC_ST_PREAUTH && m->auth_user)
-                log_info("Connection closed by %s user %s %s port %u [preauth]",
-                         m->user ? "authenticating" : "invalid", m->auth_user, m->peer_address, m->peer_port);
+                log_fields(LOG_LEVEL_INFO, &closed, "Connection closed by %s user %s %s port %u [preauth]",
+                           m->user ? "authenticating" : "invalid", m->auth_user, m->peer_address, m->peer_port);
         else if (m->state == IPC_ST_PREAUTH)
-                log_info("Connection closed by %s port %u [preauth]", m->peer_address, m->peer_port);
+                log_fields(LOG_LEVEL_INFO, &closed, "Connection closed by %s port %u [preauth]", m->peer_address,
+                           m->peer_port);
         else if (m->state == IPC_ST_REFUSED)
                 log_info("Disconnecting %s %s %s port %u: Too many authentication failures [preauth]",
                          m->user ? "authenticating user" : "invalid user", m->auth_user ? m->auth_user : "",
@@ -332,6 +337,16 @@ static int exit_code_preauth(const Monitor *m) {
         return MONITOR_EXIT_NOAUTH;
 }
 
+/* The journal's fields for every line of this connection (monitor/log-journal.h). */
+static void log_context_set_peer(const Monitor *m) {
+        char port[8];
+        snprintf(port, sizeof port, "%u", m->peer_port);
+        log_set_context(LOG_CONTEXT_REMOTE_ADDR, m->peer_address);
+        log_set_context(LOG_CONTEXT_REMOTE_PORT, port);
+        if (log_new_session_id() < 0)
+                log_set_context(LOG_CONTEXT_SESSION, NULL);
+}
+
 int monitor_run(const Config *config, int conn_fd, int startup_fd, pid_t relay_pid) {
         Monitor m = {
                 .config = config,
@@ -347,6 +362,7 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd, pid_t relay_p
 
         peer_names(&m, conn_fd);
         proctitle_set("privsshd: %s [monitor]", m.peer_address);
+        log_context_set_peer(&m);
 
         r = signalfd_for_daemon();
         if (r < 0) {

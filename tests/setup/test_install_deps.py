@@ -32,7 +32,8 @@ BUILD = ["gcc", "meson", "ninja-build", "pkg-config", "libpam0g-dev", "libseccom
          "libsystemd-dev", "libcrypt-dev", "openssh-client", "libpam-modules", "libpam-runtime",
          "cmake", "libssl-dev", "zlib1g-dev", "patch", "xz-utils"]
 TEST = ["clang", "openssh-sftp-server", "python3", "python3-asyncssh", "tmux", "iproute2", "util-linux",
-        "procps", "openssl", "debootstrap", "socat", "netcat-openbsd", "libpam-oath", "oathtool"]
+        "procps", "openssl", "debootstrap", "socat", "netcat-openbsd", "libpam-oath", "oathtool", "systemd",
+        "python3-systemd"]
 
 # What the build and the tests use, by path (globs allowed; the first match counts).
 NEEDED = [
@@ -45,6 +46,8 @@ NEEDED = [
     "/usr/bin/sha256sum", "/usr/bin/ps", "/usr/bin/nm", "/usr/bin/openssl", "/usr/bin/python3",
     "/usr/bin/socat", "/usr/bin/nc.openbsd",
     "/usr/lib/python3/dist-packages/asyncssh/__init__.py",
+    # tests/integration/test_journal.py: a real journald, journalctl, fail2ban's journal backend
+    "/lib/systemd/systemd-journald", "/bin/journalctl", "/usr/lib/python3/dist-packages/systemd/journal.py",
     "/usr/lib/*/security/pam_unix.so", "/usr/lib/*/security/pam_exec.so",
     "/usr/lib/*/security/pam_oath.so", "/usr/bin/oathtool",
     # tests/regress/: unpacking openssh-tests, and what its scripts run besides ssh and sshd
