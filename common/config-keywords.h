@@ -113,6 +113,8 @@ static void dump_net_block_size(const Config *c, const ConfigKeyword *kw, const 
 static void dump_penalties(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_algorithms(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_forward_directions(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static int parse_octal_mask(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static void dump_octal_mask(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_gateway_ports(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_permit_list(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_rekey_limit(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -175,6 +177,12 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(permit_open, PermitList),                     0,           0, 0 },
         { "PermitListen",                parse_permit_list,           dump_permit_list,
           CONFIG_FIELD(permit_listen, PermitList),                   0,           0, 0 },
+        { "AllowStreamLocalForwarding",  parse_forward_directions,    dump_forward_directions,
+          CONFIG_FIELD(allow_streamlocal_forwarding, ForwardDirections), ONE,     0, 0 },
+        { "StreamLocalBindMask",         parse_octal_mask,            dump_octal_mask,
+          CONFIG_FIELD(streamlocal_bind_mask, unsigned),             ONE,         0, 0 },
+        { "StreamLocalBindUnlink",       parse_flag,                  dump_flag,
+          CONFIG_FIELD(streamlocal_bind_unlink, bool),               ONE,         0, 0 },
         { "PrintMotd",                   parse_flag,                  dump_flag,
           CONFIG_FIELD(print_motd, bool),                            ONE,         0, 0 },
         { "PrintLastLog",                parse_flag,                  dump_flag,
@@ -280,8 +288,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "agent forwarding is not implemented" },
         { "AllowGroups",                     R, NULL,                      NULL,
           "an access list: ignoring it would let members of other groups log in" },
-        { "AllowStreamLocalForwarding",      W, "yes|all|no|local|remote", "no",
-          "Unix-socket forwarding is not implemented" },
         { "AllowUsers",                      R, NULL,                      NULL,
           "an access list: ignoring it would let other users log in" },
         { "AuthenticationMethods",           R, NULL,                      "any",
@@ -408,10 +414,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "SSH protocol 1 only; OpenSSH ignores it" },
         { "SkeyAuthentication",              W, YESNO,                     "no",
           "old name of KbdInteractiveAuthentication: keyboard-interactive is not implemented" },
-        { "StreamLocalBindMask",             W, "<one>",                   NULL,
-          "Unix-socket forwarding is not implemented" },
-        { "StreamLocalBindUnlink",           W, YESNO,                     NULL,
-          "Unix-socket forwarding is not implemented" },
         { "SyslogFacility",                  W, SYSLOG_FACILITIES,         "auth",
           "privsshd logs to the AUTH facility" },
         { "TCPKeepAlive",                    W, YESNO,                     "no",

@@ -164,7 +164,8 @@ static void pump(Forward *f) {
                 return;
         }
         if (f->opening) {
-                int rc = ssh_channel_open_reverse_forward(f->ch, f->rf_host, (int) f->rf_port, f->rf_orig,
+                int rc = f->unix_socket ? ssh_channel_open_reverse_forward_unix(f->ch, f->rf_host) :
+                         ssh_channel_open_reverse_forward(f->ch, f->rf_host, (int) f->rf_port, f->rf_orig,
                                                           (int) f->rf_orig_port);
                 f->worker->messages_maybe_queued = true;
                 if (rc == SSH_AGAIN)

@@ -23,7 +23,7 @@ static void forward_link(Worker *w, Forward *f) {
         w->n_forwards++;
 }
 
-static Forward *forward_new(Worker *w) {
+Forward *forward_new(Worker *w) {
         Forward *f = calloc(1, sizeof *f);
         if (!f)
                 return NULL;
@@ -93,6 +93,13 @@ void forward_send_queued(Worker *w) {
                 if (!f)
                         return;
                 f->queued = false;
+                if (f->unix_socket) {
+                        if (forward_unix_send_connect(w, f) < 0)
+                                forward_destroy(w, f, true);    /* refuses the open */
+                        else
+                                w->forward_in_flight++;
+                        continue;
+                }
                 const char *orig = ssh_message_channel_request_open_originator(f->open_msg);
                 IpcPayload p = {};
                 p.FORWARD_CONNECT.id = f->id;
@@ -114,7 +121,7 @@ void forward_send_queued(Worker *w) {
 
 /* ---- tcpip-forward / cancel-tcpip-forward (ssh -R) ----------------------------------------------- */
 
-static void listener_destroy(Worker *w, Listener *l) {
+void forward_listener_destroy(Worker *w, Listener *l) {
         for (Listener **p = &w->listeners; *p; p = &(*p)->next)
                 if (*p == l) {
                         *p = l->next;
@@ -162,7 +169,7 @@ static void global_tcpip_forward(Worker *w, ssh_message msg) {
         p.FORWARD_LISTEN.address = l->address;
         p.FORWARD_LISTEN.port = l->port;
         if (monitor_client_send(w, IPC_FORWARD_LISTEN, &p) < 0)
-                listener_destroy(w, l);
+                forward_listener_destroy(w, l);
         else
                 w->forward_in_flight++;
 }
@@ -171,11 +178,11 @@ static void global_cancel(Worker *w, ssh_message msg) {
         const char *address = ssh_message_global_request_address(msg) ?: "";
         int port = ssh_message_global_request_port(msg);
         for (Listener *l = w->listeners; l; l = l->next) {
-                if (l->fd < 0 || !streq(l->address, address) ||
+                if (l->fd < 0 || l->unix_socket || !streq(l->address, address) ||
                     (port != (int) l->port && port != (int) l->bound_port))
                         continue;
                 log_debug("cancel-tcpip-forward %s port %d", address, port);
-                listener_destroy(w, l);
+                forward_listener_destroy(w, l);
                 ssh_message_global_request_reply_success(msg, 0);
                 ssh_message_free(msg);
                 return;
@@ -192,6 +199,11 @@ void forward_handle_global(Worker *w, ssh_message msg) {
         }
         if (w->authenticated && sub == SSH_GLOBAL_REQUEST_CANCEL_TCPIP_FORWARD) {
                 global_cancel(w, msg);
+                return;
+        }
+        if (w->authenticated && (sub == SSH_GLOBAL_REQUEST_STREAMLOCAL_FORWARD ||
+                                 sub == SSH_GLOBAL_REQUEST_CANCEL_STREAMLOCAL_FORWARD)) {
+                forward_unix_handle_global(w, msg);
                 return;
         }
         ssh_message_reply_default(msg);
@@ -236,6 +248,8 @@ int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
                 }
                 if (!l->pending || l->id != p->id)
                         continue;
+                if (l->unix_socket)
+                        return forward_unix_listening(w, l, p, fd);
                 if (p->port == 0 || p->port > 65535 || (l->port != 0 && p->port != l->port)) {
                         safe_close(fd);
                         return -EPROTO;
@@ -272,7 +286,7 @@ int forward_failed(Worker *w, const IpcForwardFailed *p) {
                 if (l->pending && l->id == p->id) {
                         log_debug("tcpip-forward %s port %u refused: %s", l->address, l->port,
                                   p->reason ?: "");
-                        listener_destroy(w, l);
+                        forward_listener_destroy(w, l);
                         return 0;
                 }
         }
@@ -329,6 +343,7 @@ static void accepted(Worker *w, Listener *l, int fd) {
         snprintf(f->rf_orig, sizeof f->rf_orig, "%s", ip);
         f->rf_port = l->bound_port;
         f->rf_orig_port = port;
+        f->unix_socket = l->unix_socket;
         if (!f->ch || !f->rf_host) {
                 forward_destroy(w, f, true);
                 return;
@@ -368,6 +383,6 @@ void forward_abandon_all(Worker *w) {
                         ssh_message_free(l->pending);
                         l->pending = NULL;
                 }
-                listener_destroy(w, l);
+                forward_listener_destroy(w, l);
         }
 }
