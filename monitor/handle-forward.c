@@ -91,8 +91,9 @@ int handle_forward_accept(Monitor *m, const IpcForwardAccept *p, int fd) {
             (ss.ss_family != AF_INET && ss.ss_family != AF_INET6 && ss.ss_family != AF_UNIX))
                 return -EPROTO;
         /* The policy that allowed the listener still holds: the direction is checked again all the same. */
-        if (ss.ss_family == AF_UNIX ? !forward_unix_policy(m, FORWARD_DIRECTION_REMOTE)
-                                    : !forward_policy_direction(m->config, m->key_flags, FORWARD_DIRECTION_REMOTE))
+        bool allowed = ss.ss_family == AF_UNIX ? forward_unix_policy(m, FORWARD_DIRECTION_REMOTE) :
+                       forward_policy_direction(m->config, m->key_flags, FORWARD_DIRECTION_REMOTE);
+        if (!allowed)
                 return reply_failed(m, p->id, true, "Server has disabled port forwarding.");
         ForwardTarget t = { .listen = false, .accept_fd = listener };
         snprintf(t.host, sizeof t.host, "accept");

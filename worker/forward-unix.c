@@ -53,7 +53,8 @@ int forward_unix_send_connect(Worker *w, Forward *f) {
         p.FORWARD_CONNECT_UNIX.id = f->id;
         p.FORWARD_CONNECT_UNIX.path = (char *) ssh_message_channel_request_open_socket_path(f->open_msg);
         p.FORWARD_CONNECT_UNIX.originator = (char *) (orig && strlen(orig) <= FORWARD_MAX_HOST ? orig : "");
-        p.FORWARD_CONNECT_UNIX.originator_port = orig_port >= 0 && orig_port <= 65535 ? (uint32_t) orig_port : 0;
+        p.FORWARD_CONNECT_UNIX.originator_port =
+                orig_port >= 0 && orig_port <= 65535 ? (uint32_t) orig_port : 0;
         return monitor_client_send(w, IPC_FORWARD_CONNECT_UNIX, &p);
 }
 

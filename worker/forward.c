@@ -121,7 +121,7 @@ void forward_send_queued(Worker *w) {
 
 /* ---- tcpip-forward / cancel-tcpip-forward (ssh -R) ----------------------------------------------- */
 
-void forward_listener_destroy(Worker *w, Listener *l) {
+static void listener_destroy(Worker *w, Listener *l) {
         for (Listener **p = &w->listeners; *p; p = &(*p)->next)
                 if (*p == l) {
                         *p = l->next;
@@ -169,7 +169,7 @@ static void global_tcpip_forward(Worker *w, ssh_message msg) {
         p.FORWARD_LISTEN.address = l->address;
         p.FORWARD_LISTEN.port = l->port;
         if (monitor_client_send(w, IPC_FORWARD_LISTEN, &p) < 0)
-                forward_listener_destroy(w, l);
+                listener_destroy(w, l);
         else
                 w->forward_in_flight++;
 }
@@ -182,7 +182,7 @@ static void global_cancel(Worker *w, ssh_message msg) {
                     (port != (int) l->port && port != (int) l->bound_port))
                         continue;
                 log_debug("cancel-tcpip-forward %s port %d", address, port);
-                forward_listener_destroy(w, l);
+                listener_destroy(w, l);
                 ssh_message_global_request_reply_success(msg, 0);
                 ssh_message_free(msg);
                 return;
@@ -211,6 +211,10 @@ void forward_handle_global(Worker *w, ssh_message msg) {
 }
 
 static void accepted(Worker *w, Listener *l, int fd);
+
+void forward_listener_destroy(Worker *w, Listener *l) {
+        listener_destroy(w, l);         /* for forward-unix.c */
+}
 
 /* ---- the monitor's answers ------------------------------------------------------------------------ */
 
@@ -286,7 +290,7 @@ int forward_failed(Worker *w, const IpcForwardFailed *p) {
                 if (l->pending && l->id == p->id) {
                         log_debug("tcpip-forward %s port %u refused: %s", l->address, l->port,
                                   p->reason ?: "");
-                        forward_listener_destroy(w, l);
+                        listener_destroy(w, l);
                         return 0;
                 }
         }
@@ -383,6 +387,6 @@ void forward_abandon_all(Worker *w) {
                         ssh_message_free(l->pending);
                         l->pending = NULL;
                 }
-                forward_listener_destroy(w, l);
+                listener_destroy(w, l);
         }
 }
