@@ -42,18 +42,21 @@ int unix_socket_connect(const char *path) {
 }
 
 /* Is what is at path a socket nobody listens on? 0: yes (*st is its identity), -ENOTSOCK: not a
- * socket, -EADDRINUSE: a live socket, or -errno. */
-static int stale(const char *path, struct stat *st) {
+ * socket, -EADDRINUSE: a live socket, or -errno. The probe does not block: a listener whose backlog
+ * is full (EAGAIN) is as alive as one that accepts. */
+static int stale(const char *path, const struct sockaddr_un *sun, socklen_t len, struct stat *st) {
         if (lstat(path, st) < 0)
                 return negative_errno();
         if (!S_ISSOCK(st->st_mode))
                 return -ENOTSOCK;
-        int fd = unix_socket_connect(path);
-        if (fd >= 0) {
-                safe_close(fd);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return negative_errno();
+        int r = connect(fd, (const struct sockaddr *) sun, len) < 0 ? negative_errno() : 0;
+        safe_close(fd);
+        if (r == 0 || r == -EAGAIN)
                 return -EADDRINUSE;
-        }
-        return fd == -ECONNREFUSED ? 0 : fd;
+        return r == -ECONNREFUSED ? 0 : r;
 }
 
 static int bind_listen(const struct sockaddr_un *sun, socklen_t len, unsigned mask) {
@@ -83,7 +86,7 @@ int unix_socket_listen(const char *path, unsigned mask, bool unlink_stale, uint6
         int fd = bind_listen(&sun, len, mask);
         if (fd == -EADDRINUSE && unlink_stale) {
                 struct stat st, again;
-                r = stale(path, &st);
+                r = stale(path, &sun, len, &st);
                 if (r < 0)
                         return r;
                 /* Still the same stale socket (not replaced since the check): remove it, bind again. A

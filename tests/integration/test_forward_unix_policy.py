@@ -15,6 +15,7 @@ import os
 import socket
 import stat
 import threading
+import time
 
 import harness
 from harness import KEYS, Server, SshProcess, check
@@ -233,6 +234,32 @@ def bind_unlink():
     check(live.accept()[0] is not None, "the live socket is kept and still accepts connections")
     c.close()
     live.close()
+    os.unlink(RSOCK)
+
+    # A live socket whose backlog is full (its service is slow to accept): alive all the same, and
+    # the check must not wait for it (a blocking probe hung until the opener's 30 s deadline).
+    busy = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    busy.bind(RSOCK)
+    os.chmod(RSOCK, 0o666)
+    busy.listen(0)
+    queued = []
+    while True:
+        q = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        q.setblocking(False)
+        try:
+            q.connect(RSOCK)
+        except BlockingIOError:
+            q.close()
+            break
+        queued.append(q)
+    started = time.monotonic()
+    remote(False, "StreamLocalBindUnlink yes, a live socket with a full backlog", s,
+           r"fwd\.sock: a socket there accepts connections")
+    check(time.monotonic() - started < 20, f"and the refusal does not wait ({time.monotonic() - started:.1f} s)")
+    check(os.path.lexists(RSOCK), "the busy socket is kept")
+    for q in queued:
+        q.close()
+    busy.close()
     os.unlink(RSOCK)
 
 
