@@ -125,6 +125,8 @@ static void dump_net_block_size(const Config *c, const ConfigKeyword *kw, const 
 static void dump_penalties(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_algorithms(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_forward_directions(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static int parse_octal_mask(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static void dump_octal_mask(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_gateway_ports(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_permit_list(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_rekey_limit(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -208,6 +210,12 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(permit_listen, PermitList),                   0,           0, 0 },
         { "PermitUserEnvironment",       parse_permit_user_environment, dump_permit_user_environment,
           CONFIG_FIELD(permit_user_environment, char *),             ONE,         0, 0 },
+        { "AllowStreamLocalForwarding",  parse_forward_directions,    dump_forward_directions,
+          CONFIG_FIELD(allow_streamlocal_forwarding, ForwardDirections), ONE,     0, 0 },
+        { "StreamLocalBindMask",         parse_octal_mask,            dump_octal_mask,
+          CONFIG_FIELD(streamlocal_bind_mask, unsigned),             ONE,         0, 0 },
+        { "StreamLocalBindUnlink",       parse_flag,                  dump_flag,
+          CONFIG_FIELD(streamlocal_bind_unlink, bool),               ONE,         0, 0 },
         { "PrintMotd",                   parse_flag,                  dump_flag,
           CONFIG_FIELD(print_motd, bool),                            ONE,         0, 0 },
         { "PrintLastLog",                parse_flag,                  dump_flag,
@@ -317,8 +325,6 @@ typedef struct ConfigUnsupported {
 static const ConfigUnsupported config_unsupported[] = {
         /* name                             policy syntax                 honoured
          *   reason */
-        { "AllowStreamLocalForwarding",      W, "yes|all|no|local|remote", "no",
-          "Unix-socket forwarding is not implemented" },
         { "AuthorizedKeysCommand",           W, NULL,                      "none",
           "not implemented; ignoring it means fewer keys are accepted, never more" },
         { "AuthorizedKeysCommandUser",       W, "<one>",                   "none",
@@ -423,10 +429,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "FIDO-hosted keys are not used" },
         { "ServerKeyBits",                   D, NULL,                      NULL,
           "SSH protocol 1 only; OpenSSH ignores it" },
-        { "StreamLocalBindMask",             W, "<one>",                   NULL,
-          "Unix-socket forwarding is not implemented" },
-        { "StreamLocalBindUnlink",           W, YESNO,                     NULL,
-          "Unix-socket forwarding is not implemented" },
         { "SyslogFacility",                  W, SYSLOG_FACILITIES,         "auth",
           "privsshd logs to the AUTH facility" },
         { "TCPKeepAlive",                    W, YESNO,                     "no",

@@ -1088,6 +1088,25 @@ static int parse_forward_directions(ConfigContext *ctx, const ConfigKeyword *kw,
         return invalid_value(ctx, kw->name, args[0]);
 }
 
+/* "StreamLocalBindMask 0177": an octal mask, as OpenSSH (which reads it with strtol(..., 8) up to 0777);
+ * we also refuse trailing characters, which OpenSSH ignores. */
+static int parse_octal_mask(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
+        const char *s = args[0];
+        unsigned v = 0;
+        if (*s == '\0')
+                return invalid_value(ctx, kw->name, s);
+        for (; *s; s++) {
+                if (*s < '0' || *s > '7' || v > 0777)
+                        return invalid_value(ctx, kw->name, args[0]);
+                v = v * 8 + (unsigned) (*s - '0');
+        }
+        if (v > 0777)
+                return invalid_value(ctx, kw->name, args[0]);
+        if (field)
+                *(unsigned *) field = v;
+        return 0;
+}
+
 static int parse_gateway_ports(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
         static const char *const names[_GATEWAY_PORTS_MAX] = {
                 [GATEWAY_PORTS_NO] = "no",
@@ -1463,6 +1482,12 @@ static void dump_algorithms(const Config *c, const ConfigKeyword *kw, const void
         fprintf(f, "%s\n", s ?: cls >= 0 ? algorithms_default((AlgorithmClass) cls) : "");
 }
 
+/* OpenSSH's -T line: "streamlocalbindmask 0177" (dump_cfg_oct). */
+static void dump_octal_mask(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        dump_keyword(kw, f);
+        fprintf(f, "0%o\n", *(const unsigned *) field);
+}
+
 /* OpenSSH's -T line: "rekeylimit BYTES SECONDS". */
 static void dump_forward_directions(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
         static const char *const names[] = { "no", "local", "remote", "yes" };
@@ -1802,6 +1827,8 @@ int config_init(Config *c) {
                 .permit_tty = true,
                 .allow_tcp_forwarding = FORWARD_DIRECTION_ALL,
                 .allow_agent_forwarding = true,
+                .allow_streamlocal_forwarding = FORWARD_DIRECTION_ALL,
+                .streamlocal_bind_mask = 0177,
                 .print_motd = true,
                 .print_last_log = true,
                 .client_alive_count_max = 3,

@@ -179,6 +179,9 @@ typedef struct Config {
         GatewayPorts gateway_ports;             /* no */
         PermitList permit_open;                 /* any */
         PermitList permit_listen;               /* any */
+        ForwardDirections allow_streamlocal_forwarding; /* yes (= all) */
+        unsigned streamlocal_bind_mask;         /* 0177: the umask a -R socket file is bound with */
+        bool streamlocal_bind_unlink;           /* no (yes: a stale socket, and only that, is removed) */
         bool print_motd;                        /* yes */
         bool print_last_log;                    /* yes */
         char *banner;                           /* Banner file; NULL = none */

@@ -94,7 +94,10 @@ typedef enum IpcDirection {
         X(AGENT_REFUSED,     M2W, IPC_ST_AUTHED,  0,                       0, AgentRefused)     \
         X(AGENT_ACCEPT,      W2M, IPC_ST_AUTHED,  AGENT_MAX_CONNECTIONS,   1, AgentAccept)      \
         X(AGENT_CONNECTION,  M2W, IPC_ST_AUTHED,  0,                       1, AgentConnection)  \
-        X(AGENT_ACCEPT_FAILED, M2W, IPC_ST_AUTHED, 0,                      0, AgentAcceptFailed)
+        X(AGENT_ACCEPT_FAILED, M2W, IPC_ST_AUTHED, 0,                      0, AgentAcceptFailed) \
+        X(FORWARD_CONNECT_UNIX, W2M, IPC_ST_AUTHED, FORWARD_MAX_REQUESTS,  0, ForwardConnectUnix) \
+        X(FORWARD_LISTEN_UNIX, W2M, IPC_ST_AUTHED, FORWARD_MAX_REQUESTS,   0, ForwardListenUnix) \
+        X(FORWARD_CANCEL_UNIX, W2M, IPC_ST_AUTHED, FORWARD_MAX_REQUESTS,   0, ForwardCancelUnix)
 
 /*
  * Payload field tables. Kinds: U8, BOOL, U16, U32, I32, STRING (NUL-free, copied), SECRET (a
@@ -333,6 +336,25 @@ typedef enum IpcDirection {
 
 #define IPC_PAYLOAD_FIELDS_AgentAcceptFailed(F)                         \
         F(U32, id, 0)
+
+/* Unix-socket forwarding (doc/ARCHITECTURE.md, "Forwarding"; monitor/forward-unix.h), answered as the
+ * TCP requests are: FORWARD_CONNECT_UNIX (a direct-streamlocal channel: connected to path) and
+ * FORWARD_LISTEN_UNIX (a streamlocal-forward request: a socket file bound at path, listening) get
+ * FORWARD_READY (port 0) or FORWARD_FAILED; connections to the listener go through FORWARD_ACCEPT.
+ * FORWARD_CANCEL_UNIX (no answer): the worker has closed the listener for path; the monitor removes
+ * the socket file it created there. */
+#define IPC_PAYLOAD_FIELDS_ForwardConnectUnix(F)                        \
+        F(U32, id, 0)                                                   \
+        F(STRING, path, FORWARD_MAX_UNIX_PATH)                          \
+        F(STRING, originator, FORWARD_MAX_HOST)                         \
+        F(U32, originator_port, 0)
+
+#define IPC_PAYLOAD_FIELDS_ForwardListenUnix(F)                         \
+        F(U32, id, 0)                                                   \
+        F(STRING, path, FORWARD_MAX_UNIX_PATH)
+
+#define IPC_PAYLOAD_FIELDS_ForwardCancelUnix(F)                         \
+        F(STRING, path, FORWARD_MAX_UNIX_PATH)
 
 typedef enum IpcEventKind {
         IPC_EVENT_BANNER_TOO_LONG = 0,          /* preauth: the identification line was too long */

@@ -105,6 +105,10 @@
 #define FORWARD_OPENER_USEC     (30u * 1000u * 1000u) /* an opener (DNS + connect) still there after this
                                                    is killed and its request fails */
 #define FORWARD_MAX_HOST        255u            /* a host name in direct-tcpip or tcpip-forward */
+#define FORWARD_MAX_UNIX_PATH   107u            /* a socket path in a streamlocal request: sun_path less
+                                                   its NUL (longer cannot be bound or connected) */
+#define FORWARD_UNIX_UNLINK_USEC (2u * 1000u * 1000u) /* the user's child removing our socket files (a
+                                                   cancel, the end of the connection) is killed after this */
 #define FORWARD_MAX_LISTENERS   64u             /* remote forwards held by one connection */
 #define FORWARD_MAX_CHANNELS    1024u           /* forwarded connections open at once per connection */
 #define FORWARD_BUFFER          (128u * 1024u)  /* bytes buffered per direction of a forwarded socket */

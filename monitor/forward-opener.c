@@ -16,12 +16,14 @@
 #include "common/macro.h"
 #include "monitor/forward-opener.h"
 #include "monitor/sanitizer-hooks.h"
+#include "monitor/unix-socket.h"
 
 /* What an opener sends back: its result (0 or an errno) and the local port, with the socket attached
  * on success. */
 typedef struct OpenerAnswer {
         int32_t error;
         uint32_t port;
+        uint64_t dev, ino;              /* a unix listener's socket file */
 } OpenerAnswer;
 
 static int connect_to(const ForwardTarget *t) {
@@ -110,8 +112,8 @@ static uint16_t local_port(int fd) {
         return 0;
 }
 
-static void answer(int chan, int error, int fd, uint16_t port) {
-        OpenerAnswer a = { .error = error, .port = port };
+static void answer(int chan, int error, int fd, uint16_t port, uint64_t dev, uint64_t ino) {
+        OpenerAnswer a = { .error = error, .port = port, .dev = dev, .ino = ino };
         struct iovec iov = { .iov_base = &a, .iov_len = sizeof a };
         union {
                 struct cmsghdr h;
@@ -143,14 +145,19 @@ _noreturn_ static void opener(const UserCreds *u, const ForwardTarget *t, int ch
                 _exit(2);
         (void) signal(SIGPIPE, SIG_IGN);
         if (user_creds_become(u) < 0) {
-                answer(chan, EPERM, -EBADF, 0);
+                answer(chan, EPERM, -EBADF, 0, 0, 0);
                 _exit(2);
         }
-        int fd = t->accept_fd >= 0 ? accept_on(t->accept_fd) : t->listen ? listen_on(t) : connect_to(t);
+        uint64_t dev = 0, ino = 0;
+        int fd = t->accept_fd >= 0 ? accept_on(t->accept_fd) :
+                 t->unix_socket ? (t->listen ? unix_socket_listen(t->host, t->bind_mask, t->bind_unlink,
+                                                                  &dev, &ino)
+                                             : unix_socket_connect(t->host)) :
+                 t->listen ? listen_on(t) : connect_to(t);
         if (fd < 0)
-                answer(chan, -fd, -EBADF, 0);
+                answer(chan, -fd, -EBADF, 0, 0, 0);
         else
-                answer(chan, 0, fd, local_port(fd));
+                answer(chan, 0, fd, local_port(fd), dev, ino);
         _exit(0);
 }
 
@@ -183,7 +190,14 @@ int forward_opener_start(ForwardOpeners *s, const UserCreds *u, const ForwardTar
                 .id = id,
                 .listen = t->listen,
                 .accept = t->accept_fd >= 0,
+                .unix_socket = t->unix_socket && t->accept_fd < 0,
         };
+        if (s->o[s->n - 1].unix_socket) {
+                /* The handlers bound paths to FORWARD_MAX_UNIX_PATH (the IPC decoder does). */
+                size_t n = strnlen(t->host, FORWARD_MAX_UNIX_PATH);
+                memcpy(s->o[s->n - 1].path, t->host, n);
+                s->o[s->n - 1].path[n] = '\0';
+        }
         return 0;
 }
 
@@ -197,8 +211,7 @@ void forward_opener_stop(ForwardOpeners *s, unsigned i) {
         s->o[i] = s->o[--s->n];
 }
 
-int forward_opener_collect(ForwardOpeners *s, unsigned i, uint32_t *ret_id, bool *ret_listen,
-                           uint16_t *ret_port) {
+int forward_opener_collect(ForwardOpeners *s, unsigned i, ForwardOpened *ret) {
         ForwardOpener *o = &s->o[i];
         OpenerAnswer a = {};
         struct iovec iov = { .iov_base = &a, .iov_len = sizeof a };
@@ -214,9 +227,9 @@ int forward_opener_collect(ForwardOpeners *s, unsigned i, uint32_t *ret_id, bool
         if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
             c->cmsg_len == CMSG_LEN(sizeof(int)))
                 memcpy(&fd, CMSG_DATA(c), sizeof fd);
-        *ret_id = o->id;
-        *ret_listen = o->listen;
-        *ret_port = (uint16_t) a.port;
+        *ret = (ForwardOpened) { .id = o->id, .listen = o->listen, .unix_socket = o->unix_socket,
+                                 .port = (uint16_t) a.port, .dev = a.dev, .ino = a.ino };
+        snprintf(ret->path, sizeof ret->path, "%s", o->path);
         forward_opener_stop(s, i);
 
         int r;

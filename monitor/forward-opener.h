@@ -24,6 +24,9 @@ typedef enum ForwardBind {
 
 typedef struct ForwardTarget {
         bool listen;
+        bool unix_socket;               /* host is a socket path (monitor/unix-socket.h) */
+        unsigned bind_mask;             /* unix listen: the umask (StreamLocalBindMask) */
+        bool bind_unlink;               /* unix listen: remove a stale socket (StreamLocalBindUnlink) */
         int accept_fd;                  /* >= 0: accept a connection on this listener instead */
         ForwardBind bind;               /* listen only */
         char host[FORWARD_MAX_HOST + 1];/* connect: where to; listen: the address for FORWARD_BIND_ADDRESS */
@@ -37,7 +40,19 @@ typedef struct ForwardOpener {
         uint32_t id;                    /* the worker's request id */
         bool listen;
         bool accept;
+        bool unix_socket;
+        char path[FORWARD_MAX_UNIX_PATH + 1]; /* unix_socket: the socket path */
 } ForwardOpener;
+
+/* What forward_opener_collect() says about the request it answers. */
+typedef struct ForwardOpened {
+        uint32_t id;
+        bool listen;
+        bool unix_socket;
+        uint16_t port;                  /* TCP listen: the bound port */
+        uint64_t dev, ino;              /* unix listen: the socket file bound (for its removal) */
+        char path[FORWARD_MAX_UNIX_PATH + 1];
+} ForwardOpened;
 
 typedef struct ForwardOpeners {
         ForwardOpener o[FORWARD_MAX_PENDING];
@@ -50,12 +65,11 @@ int forward_opener_start(ForwardOpeners *s, const UserCreds *u, const ForwardTar
 
 /*
  * Collect the answer of opener i (its socketpair is readable): the opener is killed, reaped and
- * forgotten. Returns the socket (a SOCK_STREAM socket, CLOEXEC) with *ret_port its local port, or a
+ * forgotten. Returns the socket (a SOCK_STREAM socket, CLOEXEC) with ret->port its local port, or a
  * negative errno: the opener's failure (-ECONNREFUSED, -EADDRINUSE, -ENOENT for a name that does
- * not resolve, ...), or -EPROTO when it died without an answer. *ret_id / *ret_listen say which.
+ * not resolve, ...), or -EPROTO when it died without an answer. *ret says which request it was.
  */
-int forward_opener_collect(ForwardOpeners *s, unsigned i, uint32_t *ret_id, bool *ret_listen,
-                           uint16_t *ret_port);
+int forward_opener_collect(ForwardOpeners *s, unsigned i, ForwardOpened *ret);
 
 /* Kill and reap opener i (deadline passed, or teardown). */
 void forward_opener_stop(ForwardOpeners *s, unsigned i);

@@ -10,6 +10,7 @@
 #include "common/fd-util.h"
 #include "common/log.h"
 #include "monitor/forward-policy.h"
+#include "monitor/handle-forward-unix.h"
 #include "monitor/handle-forward.h"
 
 static int reply_failed(Monitor *m, uint32_t id, bool prohibited, const char *reason) {
@@ -87,10 +88,12 @@ int handle_forward_accept(Monitor *m, const IpcForwardAccept *p, int fd) {
         if (!m->user || getsockopt(listener, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &l1) < 0 || !accepting ||
             getsockopt(listener, SOL_SOCKET, SO_TYPE, &type, &l2) < 0 || type != SOCK_STREAM ||
             getsockname(listener, (struct sockaddr *) &ss, &sl) < 0 ||
-            (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+            (ss.ss_family != AF_INET && ss.ss_family != AF_INET6 && ss.ss_family != AF_UNIX))
                 return -EPROTO;
         /* The policy that allowed the listener still holds: the direction is checked again all the same. */
-        if (!forward_policy_direction(m->config, m->key_flags, FORWARD_DIRECTION_REMOTE))
+        bool allowed = ss.ss_family == AF_UNIX ? forward_unix_policy(m, FORWARD_DIRECTION_REMOTE) :
+                       forward_policy_direction(m->config, m->key_flags, FORWARD_DIRECTION_REMOTE);
+        if (!allowed)
                 return reply_failed(m, p->id, true, "Server has disabled port forwarding.");
         ForwardTarget t = { .listen = false, .accept_fd = listener };
         snprintf(t.host, sizeof t.host, "accept");
@@ -105,19 +108,20 @@ size_t forward_poll_fill(Monitor *m, struct pollfd *p) {
 }
 
 static void collect(Monitor *m, unsigned i) {
-        uint32_t id;
-        bool listen;
-        uint16_t port;
-        int fd = forward_opener_collect(&m->forward_openers, i, &id, &listen, &port);
+        ForwardOpened o;
+        int fd = forward_opener_collect(&m->forward_openers, i, &o);
+        if (o.unix_socket)
+                fd = forward_unix_opened(m, &o, fd);    /* logs, and records a listener's socket file */
         if (fd < 0) {
-                log_info("monitor: %s for request %u failed: %s", listen ? "listen" : "connect", id,
-                         strerror(-fd));
-                (void) reply_failed(m, id, false, strerror(-fd));
+                if (!o.unix_socket)
+                        log_info("monitor: %s for request %u failed: %s", o.listen ? "listen" : "connect",
+                                 o.id, strerror(-fd));
+                (void) reply_failed(m, o.id, false, strerror(-fd));
                 return;
         }
         IpcPayload r = {};
-        r.FORWARD_READY.id = id;
-        r.FORWARD_READY.port = listen ? port : 0;
+        r.FORWARD_READY.id = o.id;
+        r.FORWARD_READY.port = o.listen && !o.unix_socket ? o.port : 0;
         (void) monitor_send(m, IPC_FORWARD_READY, &r, &fd, 1);
         safe_close(fd);         /* the worker holds the only copy */
 }

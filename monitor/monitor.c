@@ -31,6 +31,7 @@
 #include "monitor/handle-auth.h"
 #include "monitor/handle-forward.h"
 #include "monitor/handle-kbdint.h"
+#include "monitor/handle-forward-unix.h"
 #include "monitor/handle-log.h"
 #include "monitor/handle-session.h"
 #include "monitor/hostkey-sign.h"
@@ -192,6 +193,7 @@ void monitor_teardown(Monitor *m, const char *reason) {
         signal_senders_stop_all(&m->signal_senders);
         forward_openers_stop_all(&m->forward_openers);
         agent_teardown(m);      /* after the worker: the listener is gone with it */
+        forward_unix_teardown(m);
 
         kbdint_stop(m);
         if (m->pam) {
@@ -276,6 +278,12 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
                 msg->n_fds = 0;         /* the handler takes it */
                 return agent_handle_accept(m, &msg->payload.AGENT_ACCEPT, fd);
         }
+        case IPC_FORWARD_CONNECT_UNIX:
+                return handle_forward_connect_unix(m, &msg->payload.FORWARD_CONNECT_UNIX);
+        case IPC_FORWARD_LISTEN_UNIX:
+                return handle_forward_listen_unix(m, &msg->payload.FORWARD_LISTEN_UNIX);
+        case IPC_FORWARD_CANCEL_UNIX:
+                return handle_forward_cancel_unix(m, &msg->payload.FORWARD_CANCEL_UNIX);
         /* Monitor-to-worker rows and reserved rows never get here: the framing and the gate refuse them. */
         case IPC_SETUP:
         case IPC_AUTH_RESULT:

@@ -16,6 +16,7 @@
 #include "common/ipc-queue.h"
 #include "monitor/forward-agent.h"
 #include "monitor/forward-opener.h"
+#include "monitor/unix-socket.h"
 #include "monitor/pty.h"
 #include "monitor/session-signal.h"
 #include "monitor/user-creds.h"
@@ -43,6 +44,7 @@ typedef struct Monitor {
         SignalSenders signal_senders;   /* signal requests in flight, sent as the user */
         ForwardOpeners forward_openers; /* forwarding sockets being made as the user (handle-forward.h) */
         AgentForward agent;             /* agent forwarding (forward-agent.h) */
+        UnixSocketFiles forward_unix;   /* socket files our -R listeners bound (handle-forward-unix.h) */
         pid_t worker_pid;
         pid_t relay_pid;                /* -i on pipes (relay/relay.h); 0 in socket mode or once reaped */
         bool relay_failed;              /* the relay died abnormally: the loop tears the connection down */

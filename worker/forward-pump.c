@@ -167,6 +167,7 @@ static void pump(Forward *f) {
         }
         if (f->opening) {
                 int rc = f->agent ? ssh_channel_open_auth_agent(f->ch) :
+                         f->unix_socket ? ssh_channel_open_reverse_forward_unix(f->ch, f->rf_host) :
                          ssh_channel_open_reverse_forward(f->ch, f->rf_host, (int) f->rf_port, f->rf_orig,
                                                           (int) f->rf_orig_port);
                 f->worker->messages_maybe_queued = true;

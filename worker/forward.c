@@ -132,6 +132,13 @@ void forward_send_queued(Worker *w) {
                 if (!f || listen_unanswered_before(w, f->id))
                         return;
                 f->queued = false;
+                if (f->unix_socket) {
+                        if (forward_unix_send_connect(w, f) < 0)
+                                forward_destroy(w, f, true);    /* refuses the open */
+                        else
+                                w->forward_in_flight++;
+                        continue;
+                }
                 const char *orig = ssh_message_channel_request_open_originator(f->open_msg);
                 IpcPayload p = {};
                 p.FORWARD_CONNECT.id = f->id;
@@ -204,7 +211,7 @@ static void global_cancel(Worker *w, ssh_message msg) {
         const char *address = ssh_message_global_request_address(msg) ?: "";
         int port = ssh_message_global_request_port(msg);
         for (Listener *l = w->listeners; l; l = l->next) {
-                if (l->fd < 0 || !streq(l->address, address) ||
+                if (l->fd < 0 || l->unix_socket || !streq(l->address, address) ||
                     (port != (int) l->port && port != (int) l->bound_port))
                         continue;
                 log_debug("cancel-tcpip-forward %s port %d", address, port);
@@ -227,11 +234,20 @@ void forward_handle_global(Worker *w, ssh_message msg) {
                 global_cancel(w, msg);
                 return;
         }
+        if (w->authenticated && (sub == SSH_GLOBAL_REQUEST_STREAMLOCAL_FORWARD ||
+                                 sub == SSH_GLOBAL_REQUEST_CANCEL_STREAMLOCAL_FORWARD)) {
+                forward_unix_handle_global(w, msg);
+                return;
+        }
         ssh_message_reply_default(msg);
         ssh_message_free(msg);
 }
 
 static void accepted(Worker *w, Listener *l, int fd);
+
+void forward_listener_destroy(Worker *w, Listener *l) {
+        listener_destroy(w, l);         /* for forward-unix.c */
+}
 
 /* ---- the monitor's answers ------------------------------------------------------------------------ */
 
@@ -269,6 +285,8 @@ int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
                 }
                 if (!l->pending || l->queued || l->id != p->id)
                         continue;
+                if (l->unix_socket)
+                        return forward_unix_listening(w, l, p, fd);
                 if (p->port == 0 || p->port > 65535 || (l->port != 0 && p->port != l->port)) {
                         safe_close(fd);
                         return -EPROTO;
@@ -356,13 +374,14 @@ static void accepted(Worker *w, Listener *l, int fd) {
                 return;
         }
         f->fd = fd;
-        f->idle.type = "forwarded-tcpip";
+        f->idle.type = l->unix_socket ? "forwarded-streamlocal@openssh.com" : "forwarded-tcpip";
         (void) fd_set_nonblock(fd, true);
         f->ch = ssh_channel_new(w->session);
         f->rf_host = strdup(l->address);
         snprintf(f->rf_orig, sizeof f->rf_orig, "%s", ip);
         f->rf_port = l->bound_port;
         f->rf_orig_port = port;
+        f->unix_socket = l->unix_socket;
         if (!f->ch || !f->rf_host) {
                 forward_destroy(w, f, true);
                 return;

@@ -25,8 +25,9 @@ typedef struct Forward {
         uint32_t id;                    /* request id (FORWARD_CONNECT), for direct-tcpip */
         ssh_message open_msg;           /* direct-tcpip: the open request, answered on FORWARD_READY */
         bool queued;                    /* FORWARD_CONNECT not sent yet: FORWARD_MAX_PENDING in flight */
-        bool opening;                   /* forwarded-tcpip, auth-agent: our CHANNEL_OPEN not yet confirmed */
+        bool opening;                   /* forwarded-tcpip/-streamlocal, auth-agent: our CHANNEL_OPEN not yet confirmed */
         bool agent;                     /* an auth-agent@openssh.com channel (worker/forward-agent.c) */
+        bool unix_socket;               /* direct-streamlocal / forwarded-streamlocal (forward-unix.c) */
         char *rf_host;                  /* forwarded-tcpip: the forward's address and port, and who */
         uint32_t rf_port;               /* connected (what the CHANNEL_OPEN says) */
         char rf_orig[64];
@@ -63,6 +64,7 @@ typedef struct Listener {
         ssh_message pending;            /* the tcpip-forward request, answered on FORWARD_READY/FAILED */
         bool queued;                    /* FORWARD_LISTEN not sent yet (forward_send_queued) */
         bool accepting;                 /* FORWARD_ACCEPT sent: an opener accepts as the user */
+        bool unix_socket;               /* streamlocal-forward: address is the socket path (forward-unix.c) */
         struct Listener *next;
 } Listener;
 
@@ -76,6 +78,14 @@ void forward_send_queued(Worker *w);                            /* after an answ
 void forward_accept(Worker *w, Listener *l);                     /* a connection waits: FORWARD_ACCEPT */
 void forward_collect(Worker *w);                                /* free finished forwards */
 void forward_abandon_all(Worker *w);
+Forward *forward_new(Worker *w);                                /* linked, fd -EBADF; NULL: no memory */
+void forward_listener_destroy(Worker *w, Listener *l);          /* refuses a pending request */
+
+/* forward-unix.c: streamlocal (Unix-socket) forwarding, on the same Forward and Listener objects */
+void forward_unix_handle_open(Worker *w, ssh_message msg);      /* direct-streamlocal; takes msg */
+void forward_unix_handle_global(Worker *w, ssh_message msg);    /* (cancel-)streamlocal-forward; takes msg */
+int forward_unix_send_connect(Worker *w, Forward *f);           /* FORWARD_CONNECT_UNIX for a queued open */
+int forward_unix_listening(Worker *w, Listener *l, const IpcForwardReady *p, int fd);
 
 /* forward-pump.c */
 size_t forward_poll_fill(Worker *w, struct pollfd *p, size_t max);

@@ -106,6 +106,9 @@ static int dispatch(Worker *w, IpcMessage *m) {
         case IPC_FORWARD_ACCEPT:
         case IPC_AGENT_REQUEST:
         case IPC_AGENT_ACCEPT:
+        case IPC_FORWARD_CONNECT_UNIX:
+        case IPC_FORWARD_LISTEN_UNIX:
+        case IPC_FORWARD_CANCEL_UNIX:
         case _IPC_TYPE_MAX:
         default:
                 return -EPROTO;

@@ -134,6 +134,8 @@ static void handle_ssh_messages(Worker *w) {
                 case SSH_REQUEST_CHANNEL_OPEN:
                         if (ssh_message_subtype(msg) == SSH_CHANNEL_DIRECT_TCPIP)
                                 forward_handle_open(w, msg);    /* takes msg */
+                        else if (ssh_message_subtype(msg) == SSH_CHANNEL_DIRECT_STREAMLOCAL)
+                                forward_unix_handle_open(w, msg);       /* takes msg */
                         else
                                 channel_handle_open(w, msg);    /* takes msg */
                         break;

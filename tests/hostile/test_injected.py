@@ -232,6 +232,31 @@ def agent_forbidden():
     check(not agent_dirs(), f"and the agent directory is removed ({agent_dirs()})")
 
 
+def forward_unix_forbidden():
+    """A worker that asks for Unix-socket forwards itself gets what policy allows and nothing else; a
+    request no client could have made ends the connection."""
+    import socket
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind("/tmp/inject-svc.sock")
+    os.chmod("/tmp/inject-svc.sock", 0o666)
+    srv.listen(8)
+    s = Server(f"AllowStreamLocalForwarding local\nTestWorkerInject {module('forward-unix-forbidden')}").start()
+    r = ssh("echo in")
+    say = re.escape(MARKER) + "inject forward-unix-forbidden: "
+    check(s.wait_log(rf"^{say}answer to 71001: FORWARD_FAILED$"),
+          "a unix-socket listener AllowStreamLocalForwarding local forbids is refused (FORWARD_FAILED)", s)
+    check(s.wait_log(r"^refused streamlocal remote forward: listen path /tmp/inject-forbidden\.sock$"),
+          "and logged", s)
+    check(not os.path.lexists("/tmp/inject-forbidden.sock"), "and no socket file is made")
+    check(s.wait_log(rf"^{say}answer to 71002: FORWARD_READY with a descriptor$"),
+          "control: the connection to a socket that policy allows is made and handed over", s)
+    check(s.wait_log(r"refused FORWARD_CONNECT_UNIX from the worker"),
+          "a FORWARD_CONNECT_UNIX with an empty path is refused as a protocol violation", s)
+    check(r.returncode == 255 and r.stdout == b"", f"and the connection is torn down ({r.returncode})", r)
+    s.stop()
+    srv.close()
+
+
 def main():
     harness.ours_only("injects code into privsshd's own sandboxed worker")
     harness.need_test_hooks()
@@ -242,6 +267,7 @@ def main():
     forged_events()
     forward_forbidden()
     agent_forbidden()
+    forward_unix_forbidden()
 
 
 harness.run(main)

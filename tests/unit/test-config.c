@@ -145,6 +145,9 @@ static void test_defaults(void) {
               c.per_source_penalties.grace_exceeded == 10 && c.per_source_penalties.max == 600 &&
               c.per_source_penalties.min == 15 && !c.per_source_penalty_exempt,
               "default PerSourcePenalties as OpenSSH 9.9, no exempt list");
+        CHECK(c.allow_streamlocal_forwarding == FORWARD_DIRECTION_ALL && c.streamlocal_bind_mask == 0177 &&
+              !c.streamlocal_bind_unlink, "default AllowStreamLocalForwarding yes, StreamLocalBindMask 0177, "
+              "StreamLocalBindUnlink no");
         CHECK(c.pid_file && streq(c.pid_file, "/run/privsshd.pid"), "default PidFile");
         CHECK(streq(c.sandbox_user, "privsshd") && streq(c.sandbox_directory, "/run/privsshd/empty") &&
               streq(c.pam_service_name, "privsshd"), "default SandboxUser, SandboxDirectory, PAMServiceName");
@@ -180,6 +183,9 @@ static void test_all_keywords(void) {
               streq(c.listen[3].host, "localhost") && c.listen[3].port == 33,
               "ListenAddress host, [v6]:port, v6, name:port");
         CHECK(c.n_hostkeys == 2 && streq(c.hostkeys[1], "/etc/privsshd/test_rsa_key"), "HostKey accumulates");
+        CHECK(c.allow_streamlocal_forwarding == FORWARD_DIRECTION_LOCAL && c.streamlocal_bind_mask == 027 &&
+              c.streamlocal_bind_unlink, "AllowStreamLocalForwarding local, StreamLocalBindMask 0027 (octal), "
+              "StreamLocalBindUnlink yes");
         CHECK(c.pid_file == NULL, "PidFile none is NULL");
         CHECK(c.n_authorized_keys_files == 2 && streq(c.authorized_keys_files[1], "/etc/ssh/keys/%u"),
               "AuthorizedKeysFile: several paths, quotes, %%u kept, none dropped");
@@ -305,6 +311,7 @@ static const struct {
         { "error-penalties-time", -EINVAL },
         { "error-exempt-list", -EINVAL },
         { "error-ciphers", -EINVAL },
+        { "error-streamlocal-mask", -EINVAL },
         { "error-kex-wildcard", -EINVAL },
         { "error-macs-empty", -EINVAL },
         { "error-hostkey-algorithms", -EINVAL },
