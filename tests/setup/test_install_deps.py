@@ -33,8 +33,8 @@ BUILD = ["gcc", "meson", "ninja-build", "pkg-config", "libpam0g-dev", "libseccom
          "cmake", "libssl-dev", "zlib1g-dev", "patch", "xz-utils"]
 TEST = ["clang", "openssh-sftp-server", "python3", "python3-asyncssh", "tmux", "iproute2", "util-linux",
         "procps", "openssl", "debootstrap", "socat", "netcat-openbsd", "systemd", "python3-systemd",
-        "systemd-container", "debhelper", "dpkg-dev"]
-DEB = ["debhelper", "dpkg-dev", "lintian"]
+        "systemd-container", "debhelper", "dpkg-dev", "build-essential"]
+DEB = ["debhelper", "dpkg-dev", "build-essential", "lintian"]
 
 # What the build and the tests use, by path (globs allowed; the first match counts).
 NEEDED = [
