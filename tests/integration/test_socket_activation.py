@@ -14,6 +14,9 @@ import harness
 from harness import PORT, Server, check, ssh
 
 ACTIVATE = "/usr/bin/systemd-socket-activate"
+# systemd-socket-activate passes on only the -E variables: the sanitizers' options too, or an ASan
+# build's daemon runs without tests/lsan.supp.
+SANITIZER_ENV = [a for v in ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS") if v in os.environ for a in ("-E", v)]
 
 
 def notify_socket(path):
@@ -31,7 +34,7 @@ def main():
     # Accept=no. The configuration names another port: systemd's socket wins, and the log says so.
     note = notify_socket("/run/notify-accept-no")
     s = Server("Port 2299\nListenAddress 127.0.0.1:2299", name="accept-no")
-    s.argv = [ACTIVATE, "-l", f"127.0.0.1:{PORT}", "-E", "NOTIFY_SOCKET=/run/notify-accept-no"] + s.argv
+    s.argv = [ACTIVATE, "-l", f"127.0.0.1:{PORT}", "-E", "NOTIFY_SOCKET=/run/notify-accept-no"] + SANITIZER_ENV + s.argv
     s.start()
     r = ssh("echo first")
     check(r.returncode == 0 and r.stdout == b"first\n",
@@ -73,7 +76,7 @@ def main():
 
     # A socket that is not TCP is refused with a clear error (a unix socket here); control: above.
     s = Server(name="not-tcp")
-    s.argv = [ACTIVATE, "-l", "/run/privsshd-unix.sock"] + s.argv
+    s.argv = [ACTIVATE, "-l", "/run/privsshd-unix.sock"] + SANITIZER_ENV + s.argv
     s.start = None
     log = open("/run/not-tcp.log", "w+")
     p = subprocess.Popen(s.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
@@ -92,7 +95,7 @@ def main():
 
     # Accept=yes: one privsshd -i per connection, on the socket systemd accepted, as stdin/stdout.
     s = Server(name="accept-yes")
-    s.argv = [ACTIVATE, "--accept", "--inetd", "-l", f"127.0.0.1:{PORT}"] + \
+    s.argv = [ACTIVATE, "--accept", "--inetd", "-l", f"127.0.0.1:{PORT}"] + SANITIZER_ENV + \
         [a if a != "-D" else "-i" for a in s.argv]
     s.start()
     for word in ("one", "two"):

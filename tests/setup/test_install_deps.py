@@ -33,7 +33,8 @@ BUILD = ["gcc", "meson", "ninja-build", "pkg-config", "libpam0g-dev", "libseccom
          "cmake", "libssl-dev", "zlib1g-dev", "patch", "xz-utils"]
 TEST = ["clang", "openssh-sftp-server", "python3", "python3-asyncssh", "tmux", "iproute2", "util-linux",
         "procps", "openssl", "debootstrap", "socat", "netcat-openbsd", "libpam-oath", "oathtool", "systemd",
-        "python3-systemd"]
+        "python3-systemd", "systemd-container", "debhelper", "dpkg-dev", "build-essential"]
+DEB = ["debhelper", "dpkg-dev", "build-essential", "lintian"]
 
 # What the build and the tests use, by path (globs allowed; the first match counts).
 NEEDED = [
@@ -54,6 +55,9 @@ NEEDED = [
     "/usr/bin/dpkg-deb", "/usr/bin/ssh-agent", "/usr/bin/ssh-add", "/usr/bin/ssh-keyscan", "/usr/bin/sh",
     "/usr/bin/awk", "/usr/bin/cmp", "/usr/bin/diff", "/usr/bin/dd", "/usr/bin/od",
     "/usr/lib/*/libssl.so.3", "/usr/lib/*/libmd.so.0",
+    # tests/systemd/: the package built (tools/build-deb) and booted in a container
+    "/usr/bin/dpkg-buildpackage", "/usr/bin/dh", "/usr/bin/dh_installsysusers", "/usr/bin/systemd-nspawn",
+    "/usr/bin/nsenter", "/usr/sbin/chroot", "/usr/bin/tar",
 ]
 
 PIN = open(os.path.join(SRCDIR, "subprojects", "libssh.pin")).read().split()
@@ -157,7 +161,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="privsshd-install-deps-")
     fake_bin_dir = fake_bin(tmp)
     try:
-        for mode, want in (("build", BUILD), ("test", BUILD + TEST)):
+        for mode, want in (("build", BUILD), ("test", BUILD + TEST), ("deb", BUILD + DEB)):
             for systemd_dev in (False, True):
                 expected = want + (["systemd-dev"] if systemd_dev else [])
                 r, lines, pkgs, _ = run_install_deps(tmp, mode, systemd_dev)
