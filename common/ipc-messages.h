@@ -32,7 +32,11 @@
  * The worker requests without a budget are the ones nothing answers and that cost the monitor
  * nothing but a lookup: PTY_RELEASE, SESSION_CLOSE. SESSION_SIGNAL is not answered either, but each
  * one forks (the signal is sent as the user), so it has SESSION_MAX_SIGNALS (and at most
- * SESSION_MAX_PENDING_SIGNALS in flight); LOG's budget bounds the log volume.
+ * SESSION_MAX_PENDING_SIGNALS in flight). LOG has no budget here: its lines at the levels every
+ * configuration writes (ERROR, INFO, VERBOSE) are counted by handle_log() against
+ * IPC_MAX_LOG_MESSAGES, which bounds what a worker can make the monitor write; DEBUG lines, written
+ * only when the operator asked for them (LogLevel DEBUG*), are not, so a debug session of any length
+ * is not cut off (libssh logs several lines per packet at DEBUG3).
  *
  * HOSTKEY_SIGN: the host private keys are in the monitor only; the worker asks for the signature
  * of each key exchange (the first one before authentication, rekeys after): at most
@@ -63,7 +67,7 @@ typedef enum IpcDirection {
 #define IPC_MESSAGES(X) \
         X(SETUP,             M2W, IPC_ST_INIT,    1,                       0, Setup)            \
         X(READY,             W2M, IPC_ST_INIT,    1,                       0, Ready)            \
-        X(LOG,               W2M, IPC_ST_ANY,     IPC_MAX_LOG_MESSAGES,    0, Log)              \
+        X(LOG,               W2M, IPC_ST_ANY,     0,                       0, Log)              \
         X(AUTH_NONE,         W2M, IPC_ST_PREAUTH, AUTH_MAX_NONE_REQUESTS,  0, AuthNone)         \
         X(AUTH_PASSWORD,     W2M, IPC_ST_PREAUTH, AUTH_MAX_TRIES_CEILING,  0, AuthPassword)     \
         X(AUTH_PUBKEY,       W2M, IPC_ST_PREAUTH, AUTH_MAX_PUBKEY_REQUESTS, 0, AuthPubkey)      \

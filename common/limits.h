@@ -13,7 +13,9 @@
 #define IPC_MAX_QUEUED_BYTES    (1024u * 1024u) /* the same, in bytes (at least one largest message) */
 #define IPC_MAX_FDS             4u              /* descriptors attached to one message */
 #define IPC_MAX_STRING          (32u * 1024u)   /* one string field */
-#define IPC_MAX_LOG_MESSAGES    100000u         /* log lines a worker may send in one connection */
+#define IPC_MAX_LOG_MESSAGES    100000u         /* log lines at ERROR, INFO or VERBOSE a worker may have
+                                                   written in one connection (handle_log(); DEBUG lines,
+                                                   written only when configured, are not counted) */
 #define IPC_MAX_HOSTKEYS        8u
 #define IPC_MAX_ALGORITHM_LIST  2048u           /* a SETUP algorithm list (every supported name fits) */
 #define IPC_MAX_EVENT_MESSAGES  2u              /* EVENTs a worker may send in one connection */

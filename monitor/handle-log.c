@@ -12,6 +12,13 @@ int handle_log(Monitor *m, const IpcLog *p) {
         /* A worker cannot make its lines look more important than errors. */
         if (l < LOG_LEVEL_ERROR)
                 l = LOG_LEVEL_ERROR;
+        /* The volume it can make us write at the levels every configuration writes is bounded; DEBUG
+         * lines are written only when the operator asked for them, and are not counted (ipc-messages.h). */
+        if (l <= LOG_LEVEL_VERBOSE && log_would_log(l) && ++m->worker_log_lines > IPC_MAX_LOG_MESSAGES) {
+                log_error("worker for %s port %u exceeded its budget of %u log lines", m->peer_address,
+                          m->peer_port, IPC_MAX_LOG_MESSAGES);
+                return -EDQUOT;
+        }
         /* log_internal() replaces control characters, so the marker cannot be pushed onto another line. */
         log_fields(l, &(LogFields) { .from_worker = true }, WORKER_LOG_MARKER "%s%s", p->line, m->state == IPC_ST_AUTHED ? "" : " [preauth]");
         return 0;

@@ -50,6 +50,7 @@ typedef struct Monitor {
         bool relay_failed;              /* the relay died abnormally: the loop tears the connection down */
         IpcState state;
         unsigned used[_IPC_TYPE_MAX];   /* per-type budget counters (the gate) */
+        unsigned worker_log_lines;      /* LOG lines written at ERROR..VERBOSE (handle_log()) */
 
         char peer_address[64];
         uint16_t peer_port;

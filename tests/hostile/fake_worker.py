@@ -72,6 +72,10 @@ steps = {
     "truncated": [ready, msg("AUTH_PASSWORD", struct.pack(">I", 100) + b"ab")],
     "trailing": [ready, none_("nosuchuser") + b"X"],
     "oversized": [ready, msg("LOG", b"\x03" + s("x" * 69000))],
+    # LOG: lines the monitor writes at INFO are bounded per connection; DEBUG lines (the config says
+    # DEBUG1: written) are not, so a long debug session is not cut off.
+    "log-flood": [ready] + [msg("LOG", b"\x03" + s("x"))] * 100001,
+    "log-debug-flood": [ready] + [msg("LOG", b"\x05" + s("d"))] * 100001 + [none_("nosuchuser")],
     "user-change": [ready, none_("nosuchuser"), none_("otheruser"), none_("otheruser")],
     "ready-twice": [ready, ready],
     "fd-attached": [ready, none_("nosuchuser")],
@@ -122,7 +126,7 @@ for i, m in enumerate(steps):
             raise SystemExit(0)
         note("signature %d %d" % (t, len(p)))
 
-if SCENARIO in ("control", "event-control", "sign-control") or SCENARIO.startswith("pk-"):  # noqa: F821
+if SCENARIO in ("control", "event-control", "sign-control", "log-debug-flood") or SCENARIO.startswith("pk-"):  # noqa: F821
     note("done")
     raise SystemExit(0)
 # Otherwise wait to be killed or for the monitor to close the socket.

@@ -164,6 +164,7 @@ violations = {
     "forward-connect-preauth": "FORWARD_CONNECT in state preauth: not allowed",
     "forward-listen-preauth": "FORWARD_LISTEN in state preauth: not allowed",
     "forward-ready-w2m": "protocol violation",
+    "log-flood": "exceeded its budget of 100000 log lines",
     "agent-request-preauth": "AGENT_REQUEST in state preauth: not allowed",
     "agent-refused-w2m": "protocol violation",
 }
@@ -173,6 +174,13 @@ for scenario, expect in violations.items():
     check(ok, f"{scenario}: refused, torn down, worker reaped ({expect!r})")
     if not ok:
         print(f"  exit {rc}, worker gone {gone}\n  results: {res!r}\n  log:\n" + err[-3000:])
+
+rc, err, res, gone = run("log-debug-flood")
+check("reply 6 0" in res and "violation" not in err and "exceeded" not in err and
+      err.count("worker (untrusted): d") > 100000,
+      "control: 100001 DEBUG lines are all written and the connection goes on")
+if "reply 6 0" not in res:
+    print(f"  exit {rc}\n  results: {res!r}\n  log tail:\n" + err[-1500:])
 
 rc, err, res, gone = run("user-change")
 check("reply 6 3" in res, "user-change: a changed user name gets a disconnect")

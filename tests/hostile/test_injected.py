@@ -92,7 +92,10 @@ def forged_logs():
     Controls: the monitor's own lines for the real peer are found in the same log: a wrong password
     (normal), a client with no cipher in common (extra), a peer that does not speak SSH (ddos)."""
     if not os.path.exists(os.path.join(F2B, "usr", "bin", "fail2ban-regex")):
-        harness.skip("fail2ban is not unpacked in .cache/fail2ban (run tools/install-deps test)")
+        # Only this part needs it: the scenarios after it still run (a skip here stopped them all).
+        check(not harness.MUST_RUN, "fail2ban is unpacked in .cache/fail2ban (run tools/install-deps test); "
+              "the forged-log scenarios are left out")
+        return
     logfile = "/var/log/privsshd-forged.log"
     s = Server(f"TestWorkerInject {module('forge-logs')}", args=["-E", logfile]).start()
     r = ssh("true", password="wrong")
