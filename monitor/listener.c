@@ -398,9 +398,11 @@ static void listener_title(const Listener *l, const Config *c) {
  * service manager (notify.h). Returns true while an update is pending (sent again within a second). */
 static bool listener_status(const Listener *l, char *sent, size_t size) {
         unsigned children = srclimit_children(l->limits), startups = srclimit_startups(l->limits);
-        char text[128];
-        snprintf(text, sizeof text, "STATUS=%u connection%s: %u authenticated, %u authenticating", children,
-                 children == 1 ? "" : "s", children - startups, startups);
+        unsigned sessions = srclimit_sessions(l->limits);
+        char text[160];
+        snprintf(text, sizeof text, "STATUS=%u connection%s: %u authenticated, %u authenticating; %u session%s",
+                 children, children == 1 ? "" : "s", children - startups, startups, sessions,
+                 sessions == 1 ? "" : "s");
         if (streq(text, sent))
                 return false;
         if (notify_nonblocking(text) == -EAGAIN)
@@ -437,7 +439,7 @@ int listener_run(const Config *c, int config_fd, char *const *reexec_argv, bool 
         if (sfd < 0)
                 return log_error_errno(sfd, "signalfd: %s", strerror(-sfd));
 
-        char status_sent[128] = "";
+        char status_sent[160] = "";
         /* WatchdogSec=: WATCHDOG=1 at half the interval (unsets WATCHDOG_USEC for our children). */
         uint64_t watchdog_usec = 0, watchdog_next = 0;
         if (sd_watchdog_enabled(1, &watchdog_usec) <= 0)

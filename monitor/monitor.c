@@ -80,9 +80,27 @@ void monitor_startup_done(Monitor *m) {
         if (m->startup_fd < 0)
                 return;
         char byte = SRCLIMIT_STARTUP_AUTHENTICATED;
-        if (write(m->startup_fd, &byte, 1) != 1)
+        if (write(m->startup_fd, &byte, 1) != 1) {
                 log_debug("monitor: cannot tell the listener about the authentication: %m");
-        m->startup_fd = safe_close(m->startup_fd);
+                m->startup_fd = safe_close(m->startup_fd);
+                return;
+        }
+        /* Kept for the session figures (srclimit.h); never waited on: a full pipe drops an update. */
+        if (fd_set_nonblock(m->startup_fd, true) < 0)
+                m->startup_fd = safe_close(m->startup_fd);
+        m->sessions_reported = -1;
+}
+
+/* The listener's STATUS= figures: this connection's open sessions, when they changed. */
+static void monitor_report_sessions(Monitor *m) {
+        if (m->startup_fd < 0 || m->state != IPC_ST_AUTHED || (int) m->n_sessions_live == m->sessions_reported)
+                return;
+        uint8_t n = m->n_sessions_live > 255 ? 255 : (uint8_t) m->n_sessions_live;
+        ssize_t r = write(m->startup_fd, &n, 1);
+        if (r == 1)
+                m->sessions_reported = (int) m->n_sessions_live;
+        else if (r < 0 && errno != EAGAIN && errno != EINTR)
+                m->startup_fd = safe_close(m->startup_fd);      /* the listener is gone (or re-executed) */
 }
 
 /* Called for every status of the worker that the monitor did not cause by its own SIGKILL. */
@@ -428,6 +446,7 @@ int monitor_run(const Config *config, int conn_fd, int startup_fd, pid_t relay_p
                         { .fd = m.ipc_fd, .events = POLLIN | (ipc_queue_pending(&m.outq) ? POLLOUT : 0) },
                         { .fd = m.signal_fd, .events = POLLIN },
                 };
+                monitor_report_sessions(&m);
                 kbdint_poll_fill(&m, &p[2]);
                 size_t n_openers = forward_poll_fill(&m, p + 3);
                 size_t n_agent = agent_poll_fill(&m, p + 3 + n_openers);

@@ -103,6 +103,7 @@ typedef struct Monitor {
         /* The listener's startup pipe (-R; monitor/srclimit.h), -EBADF when absent or used; and what
          * the exit status tells the listener about a connection that never authenticated. */
         int startup_fd;
+        int sessions_reported;          /* the session figure last written on it, -1: none yet */
         bool worker_crashed;            /* killed by a crash signal that the monitor did not send */
         bool grace_exceeded;            /* LoginGraceTime ran out */
 } Monitor;

@@ -26,6 +26,7 @@ typedef struct SrcLimitChild {
         pid_t pid;
         int startup_fd;         /* read end of the startup pipe; -EBADF once closed */
         bool startup;           /* not authenticated (yet): counts against MaxStartups */
+        uint8_t sessions;       /* authenticated: its open sessions, as its monitor last said */
         bool have_addr;
         NetAddr addr;           /* the peer, unmasked */
 } SrcLimitChild;
@@ -42,6 +43,7 @@ struct SrcLimit {
         SrcLimitChild children[LISTEN_MAX_CHILDREN];
         unsigned n_children;
         unsigned startups;
+        unsigned sessions;      /* the sum of the children's */
 
         Penalty *penalties;
         size_t n_penalties, n_allocated;
@@ -106,6 +108,10 @@ unsigned srclimit_startups(const SrcLimit *s) {
 
 unsigned srclimit_children(const SrcLimit *s) {
         return s->n_children;
+}
+
+unsigned srclimit_sessions(const SrcLimit *s) {
+        return s->sessions;
 }
 
 static unsigned source_bits(const SrcLimit *s, const NetAddr *a) {
@@ -469,7 +475,6 @@ static SrcLimitChild *child_find(SrcLimit *s, pid_t pid) {
 }
 
 static void child_authenticated(SrcLimit *s, SrcLimitChild *c) {
-        c->startup_fd = safe_close(c->startup_fd);
         if (c->startup) {
                 c->startup = false;
                 s->startups--;
@@ -486,19 +491,29 @@ size_t srclimit_poll_fill(const SrcLimit *s, struct pollfd *p, size_t max) {
 
 /* Read what a startup pipe says; the read end is non-blocking (a child of the monitor that has
  * not exec'd yet may still hold the write end, so end of file can come late). */
+static void child_sessions(SrcLimit *s, SrcLimitChild *c, uint8_t n) {
+        s->sessions = s->sessions - c->sessions + n;
+        c->sessions = n;
+}
+
 static void child_read_startup(SrcLimit *s, SrcLimitChild *c) {
-        char byte;
-        ssize_t r = read(c->startup_fd, &byte, 1);
+        uint8_t bytes[64];
+        ssize_t r = read(c->startup_fd, bytes, c->startup ? 1 : sizeof bytes);
         if (r < 0 && (errno == EINTR || errno == EAGAIN))
                 return;
-        if (r == 1 && byte == SRCLIMIT_STARTUP_AUTHENTICATED) {
+        if (r > 0 && !c->startup) {
+                child_sessions(s, c, bytes[r - 1]);     /* the latest figure counts */
+                return;
+        }
+        if (r == 1 && bytes[0] == SRCLIMIT_STARTUP_AUTHENTICATED) {
                 log_debug2("listener: monitor %d authenticated", (int) c->pid);
                 child_authenticated(s, c);
                 return;
         }
         if (r == 1)
-                log_error("listener: unexpected byte 0x%02x on the startup pipe of monitor %d",
-                          (unsigned char) byte, (int) c->pid);
+                log_error("listener: unexpected byte 0x%02x on the startup pipe of monitor %d", bytes[0],
+                          (int) c->pid);
+        child_sessions(s, c, 0);
         /* Closed (the monitor is ending) or nonsense: it stays a startup until it is reaped, so that
          * its exit status decides its penalty. */
         c->startup_fd = safe_close(c->startup_fd);
@@ -532,6 +547,7 @@ void srclimit_child_exited(SrcLimit *s, pid_t pid, int status, uint64_t now) {
         safe_close(c->startup_fd);
         if (c->startup)
                 s->startups--;
+        child_sessions(s, c, 0);
         *c = s->children[--s->n_children];
         s->children[s->n_children] = (SrcLimitChild) { .startup_fd = -EBADF };
 }

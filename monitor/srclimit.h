@@ -17,7 +17,9 @@
  * How the listener learns what became of a connection: each monitor (privsshd -R -i) gets the
  * write end of a "startup pipe" at MONITOR_FD_STARTUP (common/fd-layout.h) and writes
  * SRCLIMIT_STARTUP_AUTHENTICATED once when the user is authenticated; the connection then stops
- * counting as a startup and is never penalised. A monitor that exits before that says why in its
+ * counting as a startup and is never penalised. After it, each byte the monitor writes is its
+ * connection's number of open sessions (at most 255), for the listener's STATUS= figures; the
+ * monitor writes without waiting and drops an update the pipe does not take. A monitor that exits before that says why in its
  * exit status (MONITOR_EXIT_* below); a monitor killed by a crash signal counts as a crash too.
  * Only the monitor (root) holds the pipe: the worker is exec'd with its documented fds only.
  *
@@ -85,6 +87,7 @@ int srclimit_child_add(SrcLimit *s, pid_t pid, int startup_fd, const NetAddr *pe
 /* Counts, for the process title and the tests. */
 unsigned srclimit_startups(const SrcLimit *s);
 unsigned srclimit_children(const SrcLimit *s);
+unsigned srclimit_sessions(const SrcLimit *s);  /* sessions open over the authenticated connections */
 
 /* The startup pipes to poll (POLLIN); returns how many were written to `p` (at most `max`). */
 size_t srclimit_poll_fill(const SrcLimit *s, struct pollfd *p, size_t max);

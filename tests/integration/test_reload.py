@@ -56,7 +56,7 @@ def main():
                 served.append(False)
     check(all(served), f"with NOTIFY_SOCKET's queue full, connections are still served ({served.count(True)} "
           f"of {len(served)})")
-    check(wait_message(lambda m: m == "STATUS=0 connections: 0 authenticated, 0 authenticating"),
+    check(wait_message(lambda m: m == "STATUS=0 connections: 0 authenticated, 0 authenticating; 0 sessions"),
           "and the STATUS= updates that did not fit are sent again later, up to the current figures", messages[-5:])
     banner = "/run/reload-banner"
     with open(banner, "w") as f:

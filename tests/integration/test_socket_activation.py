@@ -65,10 +65,10 @@ def main():
         except socket.timeout:
             return False
     held = harness.SshProcess("sleep 5")
-    check(status_seen("STATUS=1 connection: 1 authenticated, 0 authenticating"),
-          "sd_notify STATUS= shows an open authenticated connection", statuses)
+    check(status_seen("STATUS=1 connection: 1 authenticated, 0 authenticating; 1 session"),
+          "sd_notify STATUS= shows an open authenticated connection and its session", statuses)
     held.proc.wait(30)
-    check(status_seen("STATUS=0 connections: 0 authenticated, 0 authenticating"),
+    check(status_seen("STATUS=0 connections: 0 authenticated, 0 authenticating; 0 sessions"),
           "and none once it has ended", statuses)
     pids = subprocess.run(["pgrep", "-f", r"privsshd: \[listener\]"], capture_output=True, text=True).stdout.split()
     check(len(pids) == 1, f"one listener process ({pids})")

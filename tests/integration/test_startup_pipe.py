@@ -4,9 +4,9 @@ playing the listener: a minimal inetd hands one connection to privsshd -R -i wit
 a pipe at fd 3 and the configuration image at fd 4 (a sealed memfd, monitor/config-fd.h), and reads
 the pipe and the exit status as the listener does.
 
-  - a key login: exactly one byte, 0x01, then end of file; exit 0; end of file comes while the
-    session still runs (the monitor closed the pipe at authentication, and neither the worker nor
-    the session holds it);
+  - a key login: 0x01, then the connection's number of open sessions each time it changes (the
+    listener's STATUS= figure), the last one 0, then end of file when the monitor ends; exit 0;
+    neither the worker nor the session holds the pipe;
   - a wrong password: end of file without the byte; exit 5 (authentication attempted);
   - a client that connects and leaves: no byte; exit 255 (never authenticated);
   - an idle client past LoginGraceTime: no byte; exit 3;
@@ -20,6 +20,7 @@ the pipe and the exit status as the listener does.
 Reference differs: OpenSSH's sshd-session has its own private protocol with its listener."""
 import fcntl
 import os
+import select
 import signal
 import socket
 import struct
@@ -118,6 +119,18 @@ def serve(config, client_argv=None, *, pipe=True, rexec=True, client=None, durin
 serve.count = 0
 
 
+def authenticated_then_sessions(data, most):
+    """0x01, then figures of open sessions (each at most `most`), the last one 0."""
+    return data[:1] == b"\x01" and len(data) >= 2 and data[-1] == 0 and all(b <= most for b in data[1:])
+
+
+def fd_targets(pid):
+    try:
+        return [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except OSError:
+        return []
+
+
 def main():
     if harness.is_openssh():
         raise harness.ReferenceDiffers("OpenSSH's listener protocol is its own")
@@ -125,24 +138,34 @@ def main():
 
     rc, data, log = serve("", harness.ssh_argv(command="true", port=INETD_PORT))
     check("Accepted publickey for alice" in log, "a key login", log)
-    check(data == b"\x01", f"the pipe carries exactly one byte 0x01, then end of file ({data!r})", log)
+    check(authenticated_then_sessions(data, 1),
+          f"the pipe carries 0x01, then the session figures (1, then 0), then end of file ({data!r})", log)
     check(rc == 0, f"exit 0 ({rc})", log)
 
-    # While the session still runs: the byte, then end of file, so the monitor closed its end at
-    # authentication and nothing it started (the worker, the session) holds it.
+    # While the session runs: 0x01, then the figure 1 (the listener's STATUS= counts it); the monitor
+    # alone holds its end (CLOEXEC: neither the worker nor the session has it), so end of file comes
+    # when the monitor ends, after the session.
     def read_during_session(r):
         running = harness.wait_for(lambda: harness.processes(cmdline=r"^sleep 30$"), 20)
         check(running, "the session runs")
         got = b""
-        while chunk := os.read(r, 16):      # blocks until every writer is gone
+        while select.select([r], [], [], 3)[0]:
+            chunk = os.read(r, 16)
+            if not chunk:
+                break
             got += chunk
-        alive = harness.processes(cmdline=r"^sleep 30$")
-        check(bool(alive), "it still runs when the pipe reports end of file", alive)
-        for p in alive:
-            os.kill(p.pid, signal.SIGTERM)
+            if len(got) >= 2 and got[-1] == 1:
+                break
+        check(got[:1] == b"\x01" and len(got) >= 2 and got[-1] == 1 and all(b <= 1 for b in got[1:]),
+              f"during the session: 0x01 (authenticated), then figures, the latest 1 (one session) ({got!r})")
+        holders = [p.pid for p in harness.processes(cmdline=r"^sleep 30$")]
+        check(all(f"pipe:[{os.fstat(r).st_ino}]" not in fd_targets(pid) for pid in holders),
+              "the session does not hold the pipe")
+        for pid in holders:
+            os.kill(pid, signal.SIGTERM)
         return got
     rc, data, log = serve("", harness.ssh_argv(command="sleep 30", port=INETD_PORT), read_pipe=read_during_session)
-    check(data == b"\x01", f"during the session: 0x01, then end of file ({data!r})", log)
+    check(authenticated_then_sessions(data, 1), f"then 0 when it ended, then end of file ({data!r})", log)
 
     rc, data, log = serve("", harness.ssh_argv(command="true", password="wrong", port=INETD_PORT),
                           env=harness.ssh_env("wrong"))
@@ -174,7 +197,7 @@ def main():
     check(rc == 0 and "Accepted publickey for alice" in log, f"and the login still works ({rc})", log)
 
     rc, data, log = serve("", harness.ssh_argv(command="true", port=INETD_PORT), config_arg="/nonexistent")
-    check(rc == 0 and data == b"\x01" and "Accepted publickey for alice" in log,
+    check(rc == 0 and authenticated_then_sessions(data, 1) and "Accepted publickey for alice" in log,
           f"-R parses the image at fd 4: a key login works with -f naming no file ({rc})", log)
     for how, want in (("garbage", "the configuration handed over by the listener is malformed"),
                       ("unsealed", "-R: descriptor 4 is not the listener's sealed configuration"),

@@ -223,8 +223,9 @@ def run_checks(c):
     s = Session(c)
     check(s.pid is not None, "a session is open (its shell answers)")
     r = c.run("systemctl status --no-pager privsshd.service")
-    m = re.search(r'Status: "(\d+) connections?: (\d+) authenticated, (\d+) authenticating"', r.stdout)
-    check(m is not None and int(m.group(2)) >= 1, "systemctl status shows our STATUS= line: one authenticated", r)
+    m = re.search(r'Status: "(\d+) connections?: (\d+) authenticated, (\d+) authenticating; (\d+) sessions?"', r.stdout)
+    check(m is not None and int(m.group(2)) >= 1 and int(m.group(4)) >= 1,
+          "systemctl status shows our STATUS= line: one authenticated, its session", r)
     entries = [json.loads(x) for x in journal(c, "-o json SYSLOG_IDENTIFIER=privsshd").splitlines() if x.strip()]
     accepted = [e for e in entries if str(e.get("MESSAGE", "")).startswith("Accepted publickey for alice from 127.0.0.1")]
     e = accepted[-1] if accepted else {}

@@ -105,15 +105,24 @@ static void test_per_source(void) {
         CHECK(srclimit_startups(s) == 1 && srclimit_children(s) == 2, "authenticated: 1 startup, still 2 children");
         CHECK(srclimit_admit(s, &a1, "[198.51.100.1]:3 on [192.0.2.1]:22", 0), "so the /24 may start one more");
 
+        /* Then its session figures: 1, 3 (the latest counts), for STATUS=. */
+        uint8_t figures[] = { 1, 3 };
+        CHECK(write(p[0][1], figures, sizeof figures) == 2, "monitor 101 reports its sessions");
+        n = srclimit_poll_fill(s, pf, ELEMENTSOF(pf));
+        CHECK(n == 2 && poll(pf, n, 1000) == 1, "its pipe is still polled after authentication");
+        srclimit_poll_handle(s, pf, n);
+        CHECK(srclimit_sessions(s) == 3, "3 sessions open");
+
         /* Child 102 closes its pipe (exiting) and is reaped with a failed-authentication status. */
         close(p[1][1]);
         n = srclimit_poll_fill(s, pf, ELEMENTSOF(pf));
-        CHECK(n == 1 && poll(pf, n, 1000) == 1, "the other pipe reports EOF");
+        CHECK(n == 2 && poll(pf, n, 1000) == 1, "the other pipe reports EOF");
         srclimit_poll_handle(s, pf, n);
         CHECK(srclimit_startups(s) == 1, "a closed pipe still counts until the child is reaped");
         srclimit_child_exited(s, 102, MONITOR_EXIT_AUTH_ATTEMPTED << 8, 0);
         srclimit_child_exited(s, 101, 0, 0);
         CHECK(srclimit_startups(s) == 0 && srclimit_children(s) == 0, "both reaped");
+        CHECK(srclimit_sessions(s) == 0, "and their sessions no longer count");
         close(p[0][1]);
 
         /* Reaped before its byte was read: an authenticated monitor is not penalised whatever its
