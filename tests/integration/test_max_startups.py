@@ -159,13 +159,14 @@ def startup_pipe_stays_in_monitor():
 
     p = SshProcess("echo in; sleep 120")
     check(p.proc.stdout.readline() == b"in\n", "a session logged in and runs", p, s)
-    check(harness.wait_for(lambda: not pipes(listener), 5),
-          f"authenticated: the listener no longer holds its startup pipe ({pipes(listener)})", s)
     check(harness.wait_for(lambda: "[listener] 0 of 10-100 startups" in harness.Proc(listener).cmdline, 5),
-          "and counts 0 startups", harness.Proc(listener).cmdline)
+          "authenticated: the listener counts 0 startups", harness.Proc(listener).cmdline)
+    check(len(pipes(listener)) == 1,
+          f"and keeps reading the pipe for the connection's session figures (STATUS=) ({pipes(listener)})", s)
     p.close()
     check(harness.wait_for(lambda: not harness.processes(cmdline=r"\[monitor\]"), 10),
           "the session's monitor is gone after the client", harness.processes(cmdline="privsshd"))
+    check(harness.wait_for(lambda: not pipes(listener), 10), "and the listener has closed its pipe", s)
     s.stop()
 
 
