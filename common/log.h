@@ -43,6 +43,7 @@ void log_set_suffix(const char *suffix);
 int log_open_stderr(void);
 int log_open_syslog(void);
 int log_open_file(const char *path);              /* -E: append */
+LogTarget log_get_target(void);                   /* where this process logs now */
 void log_set_callback(void (*cb)(LogLevel level, const char *line, void *userdata), void *userdata);
 
 bool log_would_log(LogLevel l);
