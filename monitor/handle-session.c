@@ -379,8 +379,9 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
                         (void) login_record_login(&lr);
                 }
         }
-        /* privsshd-sftp chroots and logs it itself; a shell or command is chrooted by the child. */
-        if (chroot_dir && !internal_sftp_command(command))
+        /* Logged here at the daemon's LogLevel, as OpenSSH's session child does, for privsshd-sftp too
+         * (whose own log level is -l's). */
+        if (chroot_dir)
                 log_verbose("Changed root directory to \"%s\"", chroot_dir);
         s->next = m->sessions;
         m->sessions = s;

@@ -253,7 +253,8 @@ int main(int argc, char **argv) {
                 return 1;
         }
         if (chdir(home) < 0) {
-                log_error("Could not chdir to home directory %s: %s", home, strerror(errno));
+                /* Usual in a chroot without the home inside: the client starts at "/". */
+                log_debug("Could not chdir to home directory %s: %s", home, strerror(errno));
                 home = "/";
                 if (chdir("/") < 0)
                         return 1;

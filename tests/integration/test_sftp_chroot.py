@@ -18,6 +18,9 @@ from harness import sha256_file as sha
 COMMON = ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
           "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", f"{KEYS}/alice"]
 JAIL = "/run/jail-alice"
+# As in OpenSSH, ForceCommand replaces the command of a subsystem the configuration defines; the sftp
+# subsystem must exist (its own command does not matter then).
+SUBSYSTEM = "Subsystem sftp /usr/lib/openssh/sftp-server"
 
 
 def run(argv, stdin=None):
@@ -52,8 +55,7 @@ def main():
     make_jail()
     check(sorted(os.listdir(JAIL)) == ["upload"], "the chroot holds nothing but the upload directory")
 
-    s = Server("ForceCommand internal-sftp -l INFO\nChrootDirectory /run/jail-%u\n"
-               "Subsystem sftp internal-sftp").start()
+    s = Server("ForceCommand internal-sftp -l INFO\nChrootDirectory /run/jail-%u\n" + SUBSYSTEM).start()
     r = sftp("pwd\nls /\ncd ..\npwd\nput /tmp/big /upload/big\nget /upload/big /tmp/big-back\n")
     out = r.stdout.decode(errors="replace")
     check(r.returncode == 0, "sftp in the empty chroot: put and get of 16 MiB exit 0", err(r), s)
@@ -100,14 +102,14 @@ def main():
     os.makedirs("/run/badparent/jail", exist_ok=True)
     os.chmod("/run/badparent", 0o775)
     os.chmod("/run/badparent/jail", 0o755)
-    s = Server("ForceCommand internal-sftp\nChrootDirectory /run/badparent/jail\n").start()
+    s = Server(f"ForceCommand internal-sftp\nChrootDirectory /run/badparent/jail\n{SUBSYSTEM}").start()
     r = sftp("ls /\n")
     check(r.returncode != 0, "a chroot under a group-writable directory: sftp fails", err(r), s)
     check(s.wait_log(r'bad ownership or modes for chroot directory component "/run/badparent/"'),
           "logged: 'bad ownership or modes for chroot directory component \"/run/badparent/\"'", s)
     s.stop()
     os.chmod(JAIL, 0o775)
-    s = Server("ForceCommand internal-sftp\nChrootDirectory /run/jail-%u\n").start()
+    s = Server(f"ForceCommand internal-sftp\nChrootDirectory /run/jail-%u\n{SUBSYSTEM}").start()
     r = sftp("ls /\n")
     check(r.returncode != 0 and s.wait_log(r'bad ownership or modes for chroot directory "/run/jail-alice"'),
           "a group-writable chroot itself: 'bad ownership or modes for chroot directory \"/run/jail-alice\"'",
@@ -116,7 +118,7 @@ def main():
     os.chmod(JAIL, 0o755)
 
     # -R: reads work, writes are refused.
-    s = Server("ForceCommand internal-sftp -R\nChrootDirectory /run/jail-%u\n").start()
+    s = Server(f"ForceCommand internal-sftp -R\nChrootDirectory /run/jail-%u\n{SUBSYSTEM}").start()
     r = sftp("get /upload/big /tmp/big-ro\n")
     check(r.returncode == 0 and sha("/tmp/big-ro") == want, "-R: a download still works", err(r), s)
     r = sftp("put /tmp/big /upload/big-ro\n")
@@ -127,7 +129,7 @@ def main():
     s.stop()
 
     # -d and -u.
-    s = Server("ForceCommand internal-sftp -d /upload -u 077\nChrootDirectory /run/jail-%u\n").start()
+    s = Server(f"ForceCommand internal-sftp -d /upload -u 077\nChrootDirectory /run/jail-%u\n{SUBSYSTEM}").start()
     r = sftp("pwd\nput /tmp/big umasked\n")
     out = r.stdout.decode(errors="replace")
     check(r.returncode == 0 and "Remote working directory: /upload\n" in out, "-d /upload: sftp starts there",
