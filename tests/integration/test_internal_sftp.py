@@ -3,7 +3,7 @@
 no sftp-server binary involved) on the user's real file system. The real sftp and scp clients move
 16 MiB both ways intact, list, rename, remove, make directories and symlinks, ask for df (statvfs);
 files belong to the user; the user's permissions apply (/etc/shadow stays unreadable); the log lines
-are sftp-server's; privsshd-sftp runs as the user, not root."""
+are sftp-server's; privsshd-sftp runs as the user, not root; -P refuses the requests it names."""
 import os
 import re
 import subprocess
@@ -96,6 +96,18 @@ def main():
     p.wait(30)
     p.stdout.close()
     p.stderr.close()
+    s.stop()
+
+    # -P: a denied request is refused (remove worked above with the same client: the control).
+    with open("/home/alice/keep", "w") as f:
+        f.write("x")
+    s = Server("Subsystem sftp internal-sftp -P remove,posix-rename@openssh.com -l INFO").start()
+    r = sftp("rm keep\n")
+    check(r.returncode != 0 and b"Permission denied" in r.stderr and os.path.exists("/home/alice/keep"),
+          "-P remove: rm is refused with Permission denied", err(r), s)
+    check(s.wait_log(r'Refusing denied request "remove"'), "logged: 'Refusing denied request \"remove\"'", s)
+    r = sftp("get keep /tmp/keep-back\n")
+    check(r.returncode == 0 and os.path.exists("/tmp/keep-back"), "-P remove: other requests still work", err(r))
     s.stop()
 
 
