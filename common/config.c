@@ -685,7 +685,8 @@ static int parse_use_pam(ConfigContext *ctx, const ConfigKeyword *kw, char **arg
 }
 
 /* "Subsystem NAME COMMAND [ARGS...]": as OpenSSH, the command and its arguments are unquoted by the
- * parser and joined with single spaces; the session runs the result with the user's shell. */
+ * parser and joined with single spaces; the session runs the result with the user's shell, or our own
+ * privsshd-sftp when it is "internal-sftp [options]" (monitor/internal-sftp.c). */
 static int parse_subsystem(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
         Config *c = ctx->config;
         const char *name = args[0];
@@ -715,10 +716,6 @@ static int parse_subsystem(ConfigContext *ctx, const ConfigKeyword *kw, char **a
                         *p++ = ' ';
                 p = stpcpy(p, args[i]);
         }
-
-        if (streq(args[1], "internal-sftp"))
-                config_warning(ctx, "Subsystem \"%s\": internal-sftp is not supported by privsshd; "
-                               "\"%s\" will be run as a command", name, command);
 
         c->subsystems[c->n_subsystems++] = (Subsystem) {
                 .name = TAKE_PTR(name_copy),
@@ -1898,6 +1895,7 @@ void config_done(Config *c) {
         free(c->force_command);
         free(c->permit_user_environment);
         free(c->banner);
+        free(c->chroot_directory);
         free(c->pid_file);
         free(c->pam_service_name);
         free(c->sandbox_user);

@@ -185,6 +185,7 @@ typedef struct Config {
         bool print_motd;                        /* yes */
         bool print_last_log;                    /* yes */
         char *banner;                           /* Banner file; NULL = none */
+        char *chroot_directory;                 /* ChrootDirectory, tokens unexpanded; NULL = none */
         unsigned client_alive_interval;         /* seconds; 0 = off */
         unsigned client_alive_count_max;        /* 3 */
         unsigned unused_connection_timeout;     /* seconds; 0 = none */

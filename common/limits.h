@@ -142,3 +142,13 @@
                                                  * above MaxStartups (whose full is at most this) */
 #define SRCLIMIT_MAX_PENALTY_SOURCES (1u << 20) /* largest PerSourcePenalties max-sources4/6 we accept */
 #define HOSTKEY_MAX_FILE_SIZE   (64u * 1024u)
+
+/* privsshd-sftp (sftp/): the internal-sftp server. Lengths as OpenSSH's sftp-server. */
+#define SFTP_MAX_PACKET         (256u * 1024u)  /* a request or reply body; a longer request ends the session */
+#define SFTP_MAX_READ           (SFTP_MAX_PACKET - 1024u) /* READ length served at most (limits@openssh.com) */
+#define SFTP_MAX_PATH           8192u           /* a path in a request (PATH_MAX with room for "../" games) */
+#define SFTP_MAX_HANDLE_LEN     256u            /* a handle string in a request (ours are 4 bytes) */
+#define SFTP_MAX_HANDLES        512u            /* open files and directories at once */
+#define SFTP_MAX_ATTR_EXTENDED  64u             /* extended attribute pairs in one ATTRS */
+#define SFTP_MAX_USER_NAME      256u            /* home-directory's user name */
+#define SFTP_READDIR_BATCH      100u            /* names per READDIR reply */

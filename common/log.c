@@ -82,6 +82,10 @@ int log_open_file(const char *path) {
         return 0;
 }
 
+LogTarget log_get_target(void) {
+        return log_target;
+}
+
 void log_set_callback(void (*cb)(LogLevel, const char *, void *), void *userdata) {
         log_cb = cb;
         log_cb_userdata = userdata;

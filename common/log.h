@@ -68,6 +68,7 @@ void log_set_suffix(const char *suffix);
 int log_open_stderr(void);
 int log_open_syslog(void);
 int log_open_file(const char *path);              /* -E: append */
+LogTarget log_get_target(void);                   /* where this process logs now */
 void log_set_callback(void (*cb)(LogLevel level, const char *line, void *userdata), void *userdata);
 void log_set_journal_sink(LogJournalSink sink);  /* and makes the journal the target; NULL: stderr */
 /* Copied (truncated to 255 bytes); NULL clears. */

@@ -9,6 +9,8 @@
 
 #include "common/fd-util.h"
 #include "common/log.h"
+#include "common/safe-chroot.h"
+#include "monitor/internal-sftp.h"
 #include "common/tty-modes.h"
 #include "monitor/authorized-keys.h"
 #include "monitor/handle-session.h"
@@ -398,7 +400,18 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
                 .peer_port = m->peer_port,
                 .local_address = m->local_address,
                 .local_port = m->local_port,
+                .subsystem = p->kind == IPC_SESSION_SUBSYSTEM,
+                .forced = forced,
         };
+        /* ChrootDirectory: expanded and checked here, where the log is the daemon's (OpenSSH's wording);
+         * the child only enters it. A bad root fails the session, as OpenSSH's fatal() in its child. */
+        _cleanup_free_ char *chroot_dir = NULL;
+        if (m->config->chroot_directory && !streq(m->config->chroot_directory, "none")) {
+                if (chroot_path_expand(m->config->chroot_directory, m->user->name, m->user->home, &chroot_dir) < 0 ||
+                    safe_chroot_check(chroot_dir) < 0)
+                        return session_failed(m, p->channel, "bad ChrootDirectory");
+                sp.chroot_directory = chroot_dir;
+        }
         Session *s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;
@@ -425,6 +438,10 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
                         (void) login_record_login(&lr);
                 }
         }
+        /* Logged here at the daemon's LogLevel, as OpenSSH's session child does, for privsshd-sftp too
+         * (whose own log level is -l's). */
+        if (chroot_dir)
+                log_verbose("Changed root directory to \"%s\"", chroot_dir);
         s->next = m->sessions;
         m->sessions = s;
         m->n_sessions_live++;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include "monitor/sanitizer-hooks.h"
 #include "common/limits.h"
 #include "common/log.h"
+#include "common/safe-chroot.h"
+#include "monitor/internal-sftp.h"
 #include "monitor/pty.h"
 #include "monitor/session-spawn.h"
 #include "monitor/user-environment.h"
@@ -150,15 +153,40 @@ _noreturn_ static void child(const SessionSpawnParams *p, int in, int out, int e
 
         if (setsid() < 0)
                 _exit(255);
+        /* internal-sftp: for a subsystem, privsshd-sftp (which takes stderr itself); under ForceCommand
+         * internal-sftp, a shell or exec request gets OpenSSH's refusal. */
+        bool sftp = internal_sftp_command(p->command) && (p->subsystem || p->forced);
         if (p->pty_slave >= 0) {
                 if (pty_make_controlling(p->pty_slave) < 0)
                         _exit(255);
         } else if (fd_move_to(in, STDIN_FILENO) < 0 || fd_move_to(out, STDOUT_FILENO) < 0 ||
-                   fd_move_to(err, STDERR_FILENO) < 0)
+                   (!sftp && fd_move_to(err, STDERR_FILENO) < 0))
                 _exit(255);
+        if (sftp && !p->subsystem) {
+                safe_close(err);
+                dprintf(STDOUT_FILENO, "This service allows sftp connections only.\n");
+                _exit(1);
+        }
+        if (sftp)
+                internal_sftp_exec(p, p->chroot_directory, p->pty_slave >= 0 ? -EBADF : err);
         close_all_fds_except(NULL, 0);
 
-        int r = user_creds_become(p->user);
+        /* ChrootDirectory: the groups while NSS (the real /etc) can still answer, then the root the
+         * monitor checked, then the user. */
+        int r;
+        if (p->chroot_directory) {
+                if (initgroups(p->user->name, p->user->gid) < 0) {
+                        dprintf(STDERR_FILENO, "privsshd: initgroups %s: %s\n", p->user->name, strerror(errno));
+                        _exit(255);
+                }
+                r = chroot_enter(p->chroot_directory);
+                if (r < 0) {
+                        dprintf(STDERR_FILENO, "privsshd: chroot(\"%s\"): %s\n", p->chroot_directory,
+                                strerror(-r));
+                        _exit(255);
+                }
+        }
+        r = p->chroot_directory ? user_creds_become_keep_groups(p->user) : user_creds_become(p->user);
         if (r < 0) {
                 dprintf(STDERR_FILENO, "privsshd: cannot become %s: %s\n", p->user->name, strerror(-r));
                 _exit(255);

@@ -1,4 +1,6 @@
 #pragma once
+
+#include <stdbool.h>
 /*
  * Starting the user's command: fork, a new session and process group, the user's credentials
  * (initgroups, setresgid, setresuid), the home directory, a clean environment, stdin/stdout/stderr on
@@ -40,6 +42,9 @@ typedef struct SessionSpawnParams {
         unsigned peer_port;
         const char *local_address;
         unsigned local_port;
+        bool subsystem;                 /* a subsystem request (internal-sftp runs only for these) */
+        bool forced;                    /* command is a forced command (ForceCommand, command=) */
+        const char *chroot_directory;   /* ChrootDirectory, expanded and checked by the caller; NULL: none */
 } SessionSpawnParams;
 
 /* ret_fds: [0] writes the child's stdin, [1] reads its stdout, [2] reads its stderr; all -EBADF with a

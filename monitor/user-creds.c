@@ -61,6 +61,10 @@ UserCreds *user_creds_free(UserCreds *u) {
 int user_creds_become(const UserCreds *u) {
         if (initgroups(u->name, u->gid) < 0)
                 return negative_errno();
+        return user_creds_become_keep_groups(u);
+}
+
+int user_creds_become_keep_groups(const UserCreds *u) {
         if (setresgid(u->gid, u->gid, u->gid) < 0)
                 return negative_errno();
         if (setresuid(u->uid, u->uid, u->uid) < 0)

@@ -27,3 +27,7 @@ static inline void user_creds_freep(UserCreds **u) {
  * root cannot be regained). 0 or -errno.
  */
 int user_creds_become(const UserCreds *u);
+
+/* The same after the caller set the supplementary groups itself (initgroups before a chroot, where NSS
+ * can no longer answer). */
+int user_creds_become_keep_groups(const UserCreds *u);

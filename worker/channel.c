@@ -559,6 +559,14 @@ static void channel_destroy(Worker *w, Channel *c) {
 
 int channel_poll_timeout(Worker *w) {
         uint64_t next = UINT64_MAX;
+        /* libssh may run on_eof() in any call that reads packets (ssh_channel_write() waiting, the
+         * message queue before poll()), after this iteration's pump: an EOF not yet handed on to the
+         * child's stdin must not wait in poll() for an event that never comes (a child that reads its
+         * stdin to the end, such as an sftp server, would then never exit). */
+        for (Channel *c = w->channels; c; c = c->next)
+                if (c->client_eof && c->in_fd >= 0 && c->in_len == 0 && !c->in_stalled && !c->pty &&
+                    c->has_session && !c->finished)
+                        return 0;
         for (Channel *c = w->channels; c; c = c->next)
                 if (c->pty && c->exited && !c->finished && c->out.fd >= 0 && c->drain_deadline < next)
                         next = c->drain_deadline;
