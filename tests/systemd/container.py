@@ -66,6 +66,7 @@ def ensure_tarball():
 
 class Container:
     def __init__(self):
+        os.makedirs(CACHE, exist_ok=True)      # on first use the tree is not made yet either
         self.root = tempfile.mkdtemp(prefix="root.", dir=CACHE)
         subprocess.run(["tar", "-C", self.root, "-xf", ensure_tarball()], check=True)
         # mkdtemp made it 0700: users could not traverse / (every login's key check runs as the user).
