@@ -4,7 +4,7 @@ turns, with the same client, keys, PAM stack and configuration. Prints ratios (p
 never asserts anything. Needs root (it uses the integration harness's private namespaces).
 
   sudo PRIVSSHD=build-test/monitor/privsshd PRIVSSHD_WORKER=build-test/worker/privsshd-worker \\
-       bench/bench.py [--rounds 3] [--mib 256]
+       bench/bench.py [--rounds 3] [--mib 256] [--kex curve25519-sha256]
 """
 import os
 import socket
@@ -24,6 +24,9 @@ import harness  # noqa: E402
 
 ROUNDS = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 3
 MIB = int(sys.argv[sys.argv.index("--mib") + 1]) if "--mib" in sys.argv else 256
+# --kex NAME: the client offers only that key exchange (default: the client's own list, so each
+# server's choice; OpenSSH 9.2's client and both servers agree on sntrup761x25519-sha512).
+KEX = sys.argv[sys.argv.index("--kex") + 1] if "--kex" in sys.argv else None
 
 
 def timed(argv, stdin=None):
@@ -109,7 +112,7 @@ def forwarded(opts):
 
 def measure(kind, cipher):
     s = harness.Server("LogLevel ERROR\nAllowTcpForwarding yes", name=f"bench-{kind}", kind=kind).start()
-    opts = ["-o", f"Ciphers={cipher}"]
+    opts = ["-o", f"Ciphers={cipher}"] + (["-o", f"KexAlgorithms={KEX}"] if KEX else [])
     try:
         login = statistics.median(timed(harness.ssh_argv("alice", "true", opts=opts)) for _ in range(10))
         down = timed(harness.ssh_argv("alice", f"head -c {MIB}M /dev/zero", opts=opts))
@@ -126,7 +129,7 @@ def main():
     serve(SINK_PORT, sink)
     with open(f"/tmp/bench-{MIB}", "wb") as f:
         f.truncate(MIB * 1024 * 1024)
-    print(f"# {MIB} MiB transfers, {ROUNDS} rounds each, taking turns; medians")
+    print(f"# {MIB} MiB transfers, {ROUNDS} rounds each, taking turns; medians; key exchange: {KEX or 'default'}")
     print(f"{'cipher':28} {'figure':14} {'privsshd':>10} {'sshd':>10} {'ratio':>7}")
     for cipher in ("aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com"):
         res = {"privsshd": [], "openssh": []}
