@@ -587,6 +587,39 @@ def first_line(sock, timeout=10):
     return data.split(b"\n")[0].rstrip(b"\r")
 
 
+def ipc_message_numbers():
+    """The IPC message numbers, read from THE table (common/ipc-messages.h): the order of its rows."""
+    text = read_text(os.path.join(SRCDIR, "common", "ipc-messages.h"))
+    table = text[text.index("#define IPC_MESSAGES(X)"):]
+    table = table[:table.index("\n\n")]
+    return {name: i for i, name in enumerate(re.findall(r"X\((\w+),", table))}
+
+
+def run_fake_worker(name, variables, source, server, timeout=30):
+    """One connection served by `privsshd -i` with a fake worker (test builds: PRIVSSHD_TEST_WORKER):
+    a Python program made of `variables` (NAME = value lines, plus RESULTS, the file it writes its
+    notes to, and T, the message numbers) and `source`. Returns (exit status, the daemon's stderr,
+    the notes)."""
+    results = f"/tmp/{name}.results"
+    launcher = f"/run/{name}.py"
+    with open(launcher, "w") as f:
+        f.write("#!/usr/bin/python3\n" + "".join(f"{k} = {v!r}\n" for k, v in variables.items()) +
+                f"RESULTS = {results!r}\nT = {ipc_message_numbers()!r}\n" + source)
+    os.chmod(launcher, 0o755)
+    client, conn = socket.socketpair()
+    env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
+    p = subprocess.Popen([PRIVSSHD, "-i", "-e", "-f", server.config_path], stdin=conn, stdout=conn,
+                         stderr=subprocess.PIPE, env=env)
+    conn.close()
+    try:
+        _, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+    client.close()
+    return p.returncode, err.decode(errors="replace"), read_text(results)
+
+
 def send_junk(data, timeout=10):
     """Connect, send bytes that are not SSH, and read until the server closes. Returns what it sent."""
     with socket.create_connection(("127.0.0.1", PORT), timeout=timeout) as c:

@@ -13,10 +13,9 @@ OpenSSH has no such hook."""
 import os
 import re
 import socket
-import subprocess
 
 import harness
-from harness import PRIVSSHD, SANDBOX_DIRECTORY, Server, check
+from harness import SANDBOX_DIRECTORY, Server, check
 
 FAKE = r'''
 import socket, struct, sys
@@ -83,32 +82,8 @@ while True:
 '''
 
 
-def message_numbers():
-    text = harness.read_text(os.path.join(harness.SRCDIR, "common", "ipc-messages.h"))
-    table = text[text.index("#define IPC_MESSAGES(X)"):]
-    table = table[:table.index("\n\n")]
-    return {name: i for i, name in enumerate(re.findall(r"X\((\w+),", table))}
-
-
 def run(scenario, server):
-    results = f"/tmp/hostile-{scenario}.results"
-    launcher = f"/run/hostile-{scenario}.py"
-    with open(launcher, "w") as f:
-        f.write(f"#!/usr/bin/python3\nSCENARIO = {scenario!r}\nRESULTS = {results!r}\n"
-                f"T = {message_numbers()!r}\n" + FAKE)
-    os.chmod(launcher, 0o755)
-    client, conn = socket.socketpair()
-    env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
-    p = subprocess.Popen([PRIVSSHD, "-i", "-e", "-f", server.config_path], stdin=conn, stdout=conn,
-                         stderr=subprocess.PIPE, env=env)
-    conn.close()
-    try:
-        _, err = p.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        _, err = p.communicate()
-    client.close()
-    return p.returncode, err.decode(errors="replace"), harness.read_text(results)
+    return harness.run_fake_worker(f"hostile-{scenario}", {"SCENARIO": scenario}, FAKE, server)
 
 
 def main():
