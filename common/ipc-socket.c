@@ -54,6 +54,28 @@ int ipc_send_datagram(int sock, const void *data, size_t size, const int *fds, s
         return (size_t) r == size ? 0 : -EIO;
 }
 
+int ipc_receive_datagram(int sock, void *data, size_t size, int *ret_fd) {
+        struct iovec iov = { .iov_base = data, .iov_len = size };
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                             .msg_controllen = sizeof control.buf };
+        *ret_fd = -EBADF;
+        ssize_t n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n < 0)
+                return errno == EWOULDBLOCK ? -EAGAIN : negative_errno();
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+                memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+        if ((size_t) n != size || (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
+                *ret_fd = safe_close(*ret_fd);
+                return -EPROTO;
+        }
+        return 0;
+}
+
 int ipc_send(int sock, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds) {
         WireWriter w;
         int e = ipc_encode(type, p, n_fds, &w);

@@ -28,6 +28,10 @@ int ipc_send(int sock, IpcType type, const IpcPayload *p, const int *fds, size_t
  * (flags: MSG_DONTWAIT or 0), returning 0, -EAGAIN when the socket is full, or the error. */
 int ipc_encode(IpcType type, const IpcPayload *p, size_t n_fds, WireWriter *ret);
 int ipc_send_datagram(int sock, const void *data, size_t size, const int *fds, size_t n_fds, int flags);
+/* Its counterpart for a fixed-size answer with at most one descriptor (the monitor's helper children):
+ * 0 when exactly `size` bytes came, whole; *ret_fd the descriptor (CLOEXEC) or -EBADF; -EPROTO for a
+ * short, long or truncated answer (a descriptor that came anyway is closed), -EAGAIN, or the error. */
+int ipc_receive_datagram(int sock, void *data, size_t size, int *ret_fd);
 
 /* The send buffer that takes the largest message (the kernel wants a little more than the datagram). */
 #define IPC_SOCKET_BUFFER_MIN (IPC_MAX_MESSAGE + 4096u)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/fd-util.h"
+#include "common/ipc-socket.h"
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/macro.h"
@@ -42,22 +43,7 @@ static void helper_answer(int chan, int error, int fd, const char *path) {
         HelperAnswer a = { .error = error };
         if (path)
                 snprintf(a.path, sizeof a.path, "%s", path);
-        struct iovec iov = { .iov_base = &a, .iov_len = sizeof a };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } u = {};
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-        if (fd >= 0) {
-                mh.msg_control = u.buf;
-                mh.msg_controllen = sizeof u.buf;
-                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof fd);
-        }
-        (void) sendmsg(chan, &mh, MSG_NOSIGNAL);
+        (void) ipc_send_datagram(chan, &a, sizeof a, &fd, fd >= 0 ? 1 : 0, 0);
 }
 
 /* mkdtemp() makes the directory 0700; the socket is 0700 too (umask 077), whatever the daemon's umask. */
@@ -168,24 +154,13 @@ static void helper_stop(AgentForward *a) {
 /* The helper's answer: the socket (CLOEXEC; a SOCK_STREAM AF_UNIX socket, checked) or -errno, or 0 for
  * HELPER_REMOVE (want_fd false); the helper is killed, reaped and forgotten. */
 static int helper_collect(AgentForward *a, HelperAnswer *ans, bool want_fd) {
-        struct iovec iov = { .iov_base = ans, .iov_len = sizeof *ans };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } u = {};
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                             .msg_controllen = sizeof u.buf };
         *ans = (HelperAnswer) {};
-        ssize_t n = recvmsg(a->helper_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-        int fd = -EBADF;
-        struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-            c->cmsg_len == CMSG_LEN(sizeof(int)))
-                memcpy(&fd, CMSG_DATA(c), sizeof fd);
+        int fd;
+        int n = ipc_receive_datagram(a->helper_fd, ans, sizeof *ans, &fd);
         helper_stop(a);
 
         int r;
-        if (n != (ssize_t) sizeof *ans || (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)))
+        if (n < 0)
                 r = -EPROTO;
         else if (ans->error != 0)
                 r = ans->error > 0 && ans->error < 4096 ? -ans->error : -EPROTO;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/fd-util.h"
+#include "common/ipc-socket.h"
 #include "common/macro.h"
 #include "monitor/forward-opener.h"
 #include "monitor/sanitizer-hooks.h"
@@ -114,22 +115,7 @@ static uint16_t local_port(int fd) {
 
 static void answer(int chan, int error, int fd, uint16_t port, uint64_t dev, uint64_t ino) {
         OpenerAnswer a = { .error = error, .port = port, .dev = dev, .ino = ino };
-        struct iovec iov = { .iov_base = &a, .iov_len = sizeof a };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } u = {};
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-        if (fd >= 0) {
-                mh.msg_control = u.buf;
-                mh.msg_controllen = sizeof u.buf;
-                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof fd);
-        }
-        (void) sendmsg(chan, &mh, MSG_NOSIGNAL);
+        (void) ipc_send_datagram(chan, &a, sizeof a, &fd, fd >= 0 ? 1 : 0, 0);
 }
 
 /* The child: nothing of root's survives user_creds_become(); getaddrinfo() runs as the user. */
@@ -214,26 +200,15 @@ void forward_opener_stop(ForwardOpeners *s, unsigned i) {
 int forward_opener_collect(ForwardOpeners *s, unsigned i, ForwardOpened *ret) {
         ForwardOpener *o = &s->o[i];
         OpenerAnswer a = {};
-        struct iovec iov = { .iov_base = &a, .iov_len = sizeof a };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } u = {};
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                             .msg_controllen = sizeof u.buf };
-        ssize_t n = recvmsg(o->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-        int fd = -EBADF;
-        struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-            c->cmsg_len == CMSG_LEN(sizeof(int)))
-                memcpy(&fd, CMSG_DATA(c), sizeof fd);
+        int fd;
+        int n = ipc_receive_datagram(o->fd, &a, sizeof a, &fd);
         *ret = (ForwardOpened) { .id = o->id, .listen = o->listen, .unix_socket = o->unix_socket,
                                  .port = (uint16_t) a.port, .dev = a.dev, .ino = a.ino };
         snprintf(ret->path, sizeof ret->path, "%s", o->path);
         forward_opener_stop(s, i);
 
         int r;
-        if (n != (ssize_t) sizeof a || (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)))
+        if (n < 0)
                 r = -EPROTO;
         else if (a.error != 0)
                 r = a.error > 0 && a.error < 4096 ? -a.error : -EPROTO;
