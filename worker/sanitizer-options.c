@@ -1,7 +1,8 @@
 /*
  * Sanitizer builds only: LeakSanitizer's exit-time check stops the world with clone() and ptrace(),
- * which the worker's seccomp policy (rightly) kills. Leaks in the worker are checked by the unit tests
- * and by running it unsandboxed; in the sandbox, leak detection is off.
+ * which the worker's seccomp policy (rightly) kills, and privsshd-sftp's too (sftp/meson.build
+ * compiles this file into it). Leaks in both are checked by the unit tests, the fuzz replays and
+ * runs outside the sandbox; in the sandbox, leak detection is off.
  */
 
 #include <stddef.h>
