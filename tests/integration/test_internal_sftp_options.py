@@ -7,13 +7,18 @@
   leaves out extensions the options refuse (-R: hardlink, -P posix-rename) and keeps the others;
 - -Q requests prints OpenSSH's request names; -Q anything-else is OpenSSH's "Invalid query type";
 - -l: nothing below ERROR by default, INFO lines with -l INFO; -e sends them to the client's stderr
-  instead of the daemon's log;
+  instead of the daemon's log; -f LOCAL5 is the facility of its syslog lines (AUTH without it), read
+  from a /dev/log of the test's own (an overlay on /dev in the test's mount namespace);
 - bad -u / -l values are refused with OpenSSH's words;
 - the command's words are split at spaces only, as OpenSSH splits them: Subsystem's quotes are taken off
   by the configuration, ForceCommand's stay in the words; a tab after internal-sftp is refused (OpenSSH
   would silently lose the options), beside the same options with a space."""
 import os
+import re
+import select
+import socket
 import subprocess
+import time
 
 import harness
 from harness import KEYS, PORT, Server, check
@@ -53,6 +58,42 @@ def out(r):
 def extensions(r):
     return {line.split('"')[1] for line in r.stderr.decode(errors="replace").splitlines()
             if "Server supports extension" in line}
+
+
+def private_dev_log():
+    """A /dev/log for this test only: /dev is the host's (this machine has no /dev/log), so an overlay over
+    it in the test's mount namespace gets a symbolic link to a datagram socket the test reads. Returns
+    the socket."""
+    keep = {d: os.open(d, os.O_PATH | os.O_DIRECTORY) for d in ("/dev/pts", "/dev/shm") if os.path.isdir(d)}
+    for d in ("/run/dev-upper", "/run/dev-work"):
+        os.makedirs(d, exist_ok=True)
+    harness.run_cmd(["mount", "-t", "overlay", "overlay", "-o",
+                     "lowerdir=/dev,upperdir=/run/dev-upper,workdir=/run/dev-work", "/dev"])
+    for d, fd in keep.items():      # the overlay hides the mounts under /dev: bind them back
+        harness.run_cmd(["mount", "--no-canonicalize", "--bind", f"/proc/{os.getpid()}/fd/{fd}", d])
+        os.close(fd)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind("/run/test-syslog")
+    os.chmod("/run/test-syslog", 0o666)
+    os.symlink("/run/test-syslog", "/dev/log")
+    return s
+
+
+def syslog_priority(sock, pattern, timeout=10):
+    """The <PRI> of the first syslog datagram matching the regex, or None."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0 and select.select([sock], [], [], left)[0]:
+        m = re.match(rb"<(\d+)>(.*)", sock.recv(65536), re.S)
+        if m and re.search(pattern, m.group(2).decode(errors="replace")):
+            return int(m.group(1))
+    return None
+
+
+def syslog_server(config, name):
+    """A server that logs to syslog (no -e), so that privsshd-sftp does too."""
+    s = Server(config, name=name)
+    s.argv.remove("-e")
+    return s.start()
 
 
 def main():
@@ -171,6 +212,19 @@ def main():
         r = subsystem()
         check(r.returncode == 1 and said.encode() in r.stderr, f"{option}: '{said}'", err(r), s)
         s.stop()
+
+    # -- -f, over syslog ------------------------------------------------------------------------------------
+    log = private_dev_log()
+    line = r"internal-sftp\[\d+\]: session opened for local user alice"
+    for option, facility, what in (("", 4, "AUTH"), ("-f LOCAL5", 21, "LOCAL5")):
+        s = syslog_server(f"Subsystem sftp internal-sftp -l INFO {option}", name=f"syslog{facility}")
+        r = sftp("pwd\n")
+        pri = syslog_priority(log, line)
+        check(r.returncode == 0 and pri == facility * 8 + 6,
+              f"internal-sftp {option or '(no -f)'}: its syslog line is {what}.info (<{facility * 8 + 6}>; got {pri})",
+              err(r), s)
+        s.stop()
+    log.close()
 
     # -- how the words are split ----------------------------------------------------------------------------
     os.makedirs("/tmp/q", exist_ok=True)
