@@ -33,7 +33,8 @@ int auth_info_format(const char *method, const char *key_type, const uint8_t *bl
         return 0;
 }
 
-int auth_info_append(char **text, const char *method, const char *key_type, const uint8_t *blob, size_t blob_len) {
+int auth_info_append(char **text, const char *method, const char *key_type, const uint8_t *blob,
+                     size_t blob_len) {
         _cleanup_free_ char *line = NULL;
         int r = auth_info_format(method, key_type, blob, blob_len, &line);
         if (r < 0)

@@ -31,7 +31,8 @@ int auth_info_format(const char *method, const char *key_type, const uint8_t *bl
 
 /* Appends auth_info_format()'s line to *text (NULL: none yet). 0, -ENOMEM or -EINVAL; *text is
  * unchanged on failure. */
-int auth_info_append(char **text, const char *method, const char *key_type, const uint8_t *blob, size_t blob_len);
+int auth_info_append(char **text, const char *method, const char *key_type, const uint8_t *blob,
+                     size_t blob_len);
 
 /* Write text to a new /tmp/sshauth.* file as the user; *ret_path gets its name. 0 or -errno (the file
  * does not exist then). */

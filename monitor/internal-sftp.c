@@ -85,7 +85,8 @@ _noreturn_ void internal_sftp_exec(const SessionSpawnParams *p, const char *chro
         char *save = NULL;
         const char *first = strtok_r(copy, " ", &save);
         if (!first || !streq(first, INTERNAL_SFTP)) {
-                dprintf(STDERR_FILENO, "privsshd: internal-sftp: separate its options with spaces, not tabs\n");
+                dprintf(STDERR_FILENO,
+                        "privsshd: internal-sftp: separate its options with spaces, not tabs\n");
                 _exit(255);
         }
         for (char *t = strtok_r(NULL, " ", &save); t; t = strtok_r(NULL, " ", &save)) {

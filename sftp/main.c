@@ -12,7 +12,8 @@
  *
  * Usage (an internal interface, not for people):
  *   privsshd-sftp --user NAME --uid UID --gid GID --home DIR --peer ADDR [--chroot DIR] [--log-fd FD]
- *                 [--] [sftp-server options: -d DIR -u UMASK -R -l LEVEL -f FACILITY -e -P/-p LIST -Q WHAT -c -h]
+ *                 -- [sftp-server options: -d DIR -u UMASK -R -l LEVEL -f FACILITY -e -P/-p LIST
+ *                     -Q WHAT -c -h]
  *
  * fd 2 is the session's stderr (the client's, as OpenSSH's sftp-server has it): -e logs there. Without -e
  * the log is syslog (facility -f), or the daemon's own log when it logs to stderr: then --log-fd names
@@ -99,16 +100,18 @@ static int parse_requests(const char *list, bool *listed, bool *given, char opti
                 if (op < SFTP_OP_UNKNOWN_EXTENSION)
                         listed[op] = true;
                 else if (!request_known_elsewhere(t)) {
-                        fprintf(stderr, "privsshd-sftp: -%c: unknown request \"%s\" (see -Q requests)\n", option, t);
+                        fprintf(stderr, "privsshd-sftp: -%c: unknown request \"%s\" (see -Q requests)\n",
+                                option, t);
                         return -EINVAL;
                 }
         }
         return 0;
 }
 
-/* -d, as OpenSSH's sftp-server: a leading ~ or ~/ is the user's home, ~name/ that user's (tilde_expand_filename);
- * then %d the home directory, %u the user name, %U the numeric uid, %% a percent sign. Run before the
- * chroot (the home is the one outside it, as OpenSSH's pw_dir). 0, -ENOMEM, or -EINVAL (*bad: what). */
+/* -d, as OpenSSH's sftp-server: a leading ~ or ~/ is the user's home, ~name/ that user's
+ * (tilde_expand_filename); then %d the home directory, %u the user name, %U the numeric uid, %% a
+ * percent sign. Run before the chroot (the home is the one outside it, as OpenSSH's pw_dir). 0, -ENOMEM,
+ * or -EINVAL (*bad: what). */
 static int expand_start_dir(const char *s, const Args *a, char **ret, const char **bad) {
         _cleanup_free_ char *tilde = NULL;
         if (s[0] == '~') {
@@ -208,8 +211,8 @@ static int parse_args(int argc, char **argv, Args *a) {
                         return -EINVAL;
                 }
         }
-        if (optind < 1 || !streq(argv[optind - 1], "--") || !a->user || !a->home || !a->peer || !a->have_uid ||
-            !a->have_gid) {
+        if (optind < 1 || !streq(argv[optind - 1], "--") || !a->user || !a->home || !a->peer ||
+            !a->have_uid || !a->have_gid) {
                 fprintf(stderr, "privsshd-sftp: missing arguments (it is run by privsshd)\n");
                 return -EINVAL;
         }

@@ -38,7 +38,8 @@ static int send_version(SftpSession *s) {
         wire_put_u32(&s->w, 3);
         for (size_t i = 0; i < ELEMENTSOF(ext); i++) {
                 if (!sftp_request_permitted(s->o, ext[i].op, false)) {
-                        log_debug("refusing to advertise disallowed extension %s", sftp_op_ext_name(ext[i].op));
+                        log_debug("refusing to advertise disallowed extension %s",
+                                  sftp_op_ext_name(ext[i].op));
                         continue;
                 }
                 wire_put_string(&s->w, sftp_op_ext_name(ext[i].op));
