@@ -129,9 +129,10 @@ static int expand_start_dir(const char *s, const Args *a, char **ret, const char
                         home = pw->pw_dir;
                 }
                 size_t hl = strlen(home);
-                while (hl > 1 && home[hl - 1] == '/')
+                while (hl > 0 && home[hl - 1] == '/')
                         hl--;
-                if (asprintf(&tilde, "%.*s%s", (int) hl, home, *rest ? rest : "") < 0)
+                /* "~" alone is the home itself; a home of "/" gives "/x" for "~/x", not "//x". */
+                if (asprintf(&tilde, "%.*s%s", (int) hl, home, *rest ? rest : hl > 0 ? "" : "/") < 0)
                         return -ENOMEM;
                 s = tilde;
         }
