@@ -86,8 +86,10 @@ def main():
     # While a session is open, the server process is privsshd-sftp running as alice, not root.
     p = subprocess.Popen(["/usr/bin/sftp", "-P", str(PORT)] + COMMON + ["alice@127.0.0.1"],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harness.ssh_env())
-    procs = []
-    harness.wait_for(lambda: procs.extend(harness.processes(comm="privsshd-sftp")) or procs, 10)
+    # Looked at once it has set itself up (the seccomp filter is its last step before reading): seen
+    # right after its exec it is still root, about to chroot and drop (a race that ASan builds lose).
+    procs = harness.wait_for(lambda: [q for q in harness.processes(comm="privsshd-sftp")
+                                      if q.field("Seccomp") == "2"], 10) or harness.processes(comm="privsshd-sftp")
     check(len(procs) == 1 and procs[0].uids == ["2001"] * 4,
           "the sftp server process is privsshd-sftp with all four uids alice's", procs)
     check(procs and procs[0].field("NoNewPrivs") == "1" and procs[0].field("Seccomp") == "2",
