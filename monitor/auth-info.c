@@ -33,6 +33,20 @@ int auth_info_format(const char *method, const char *key_type, const uint8_t *bl
         return 0;
 }
 
+int auth_info_append(char **text, const char *method, const char *key_type, const uint8_t *blob,
+                     size_t blob_len) {
+        _cleanup_free_ char *line = NULL;
+        int r = auth_info_format(method, key_type, blob, blob_len, &line);
+        if (r < 0)
+                return r;
+        char *s = NULL;
+        if (asprintf(&s, "%s%s", *text ?: "", line) < 0)
+                return -ENOMEM;
+        free(*text);
+        *text = s;
+        return 0;
+}
+
 /* The file-system identity (setfsuid(2)), the user's for the span of one operation. Both calls return
  * the previous value whatever happens, so the result is checked by asking again. */
 typedef struct FsIdentity {

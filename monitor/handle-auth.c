@@ -103,16 +103,31 @@ int auth_pam_begin(Monitor *m) {
                                m->config->permit_empty_passwords, &m->pam);
 }
 
-/* ExposeAuthInfo: the file that tells the sessions how the user authenticated. A failure costs the
- * sessions their SSH_USER_AUTH, not the login, as in OpenSSH. */
-static void auth_expose_info(Monitor *m, const char *method, const IpcAuthPubkey *key) {
-        if (!m->config->expose_auth_info || m->auth_info_path)
+/* A method succeeded (a step of AuthenticationMethods or the last one): its line joins m->auth_info.
+ * A line lost would make the file and SSH_AUTH_INFO_0 tell a PAM module or the user something false,
+ * so a failure (out of memory) ends the connection, as OpenSSH's fatal() does. */
+static int auth_record_method(Monitor *m, const char *method, const IpcAuthPubkey *key) {
+        return auth_info_append(&m->auth_info, method,
+                                key ? authorized_keys_type_for_algorithm(key->algorithm) : NULL,
+                                key ? key->key_blob : NULL, key ? key->key_blob_len : 0);
+}
+
+void auth_pam_expose_info(Monitor *m) {
+        if (!m->pam)
                 return;
-        _cleanup_free_ char *text = NULL;
-        int r = auth_info_format(method, key ? authorized_keys_type_for_algorithm(key->algorithm) : NULL,
-                                 key ? key->key_blob : NULL, key ? key->key_blob_len : 0, &text);
-        if (r >= 0)
-                r = auth_info_file_write(m->user, text, &m->auth_info_path);
+        int r = pam_context_putenv(m->pam, "SSH_AUTH_INFO_0", m->auth_info ?: "");
+        if (r < 0)
+                log_error("PAM: cannot set SSH_AUTH_INFO_0: %s", strerror(-r));
+        else
+                log_debug("PAM: auth information in SSH_AUTH_INFO_0");
+}
+
+/* ExposeAuthInfo: the file that tells the sessions how the user authenticated, every method in its
+ * order. A failure costs the sessions their SSH_USER_AUTH, not the login, as in OpenSSH. */
+static void auth_expose_info(Monitor *m) {
+        if (!m->config->expose_auth_info || m->auth_info_path || !m->auth_info)
+                return;
+        int r = auth_info_file_write(m->user, m->auth_info, &m->auth_info_path);
         if (r < 0)
                 log_error("ExposeAuthInfo: cannot write the authentication information of %s: %s",
                           m->user->name, strerror(-r));
@@ -124,8 +139,12 @@ static void auth_expose_info(Monitor *m, const char *method, const IpcAuthPubkey
  * request that authenticated, or NULL. */
 static int auth_accept(Monitor *m, const char *method, const char *key_info, const IpcAuthPubkey *key) {
         int r = auth_pam_begin(m);
-        if (r >= 0)
+        if (r >= 0) {
+                /* Before the account stack, as OpenSSH's do_pam_account(): the methods of the earlier
+                 * steps (this one is recorded once the account stack has said yes). */
+                auth_pam_expose_info(m);
                 r = pam_context_account(m->pam);
+        }
         if (r < 0) {
                 if (r == -EKEYEXPIRED)
                         log_error("Password change required for user %s but not supported with %s "
@@ -160,6 +179,9 @@ bool auth_method_allowed(Monitor *m, const char *method, const char *key_info) {
 }
 
 int auth_succeed(Monitor *m, const char *method, const char *key_info, const IpcAuthPubkey *key) {
+        int r = auth_record_method(m, method, key);
+        if (r < 0)
+                return r;
         if (!auth_lists_complete(&m->auth_lists, method_of(method))) {
                 /* AuthenticationMethods: a step of a list, not the last (RFC 4252 partial success). */
                 auth_log_partial(m, method, key_info);
@@ -167,7 +189,7 @@ int auth_succeed(Monitor *m, const char *method, const char *key_info, const Ipc
         }
         auth_log_attempt(m, true, method, key_info);
         monitor_state_set(m, IPC_ST_AUTHED);
-        auth_expose_info(m, method, key);
+        auth_expose_info(m);
         proctitle_set("privsshd: %s [monitor]", m->user->name);
         return auth_reply(m, IPC_AUTH_SUCCESS);
 }

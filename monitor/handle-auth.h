@@ -13,8 +13,9 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p);
 
 /* Shared with handle-kbdint.c. auth_begin: the first request fixes the user (1: a different name later,
  * disconnect). auth_fail: one failure against MaxAuthTries, and its AUTH_RESULT. auth_succeed: the
- * "Accepted" line, the authenticated state, ExposeAuthInfo's file (key: the publickey request, or
- * NULL) and its AUTH_RESULT (the account stack has said yes).
+ * "Accepted" or "Partial" line, the method's line of m->auth_info (key: the publickey request, or
+ * NULL), the authenticated state and ExposeAuthInfo's file when no step is left, and its AUTH_RESULT
+ * (the account stack has said yes).
  * auth_root_allowed: PermitRootLogin for a password-like (password) method or a key (forced: it
  * carries a forced command). */
 int auth_reply(Monitor *m, IpcAuthOutcome o);
@@ -23,6 +24,12 @@ int auth_fail(Monitor *m);
 int auth_succeed(Monitor *m, const char *method, const char *key_info, const IpcAuthPubkey *key);
 bool auth_root_allowed(const Monitor *m, bool password, bool forced);
 int auth_pam_begin(Monitor *m);
+/* SSH_AUTH_INFO_0 in PAM's environment: m->auth_info, the methods that succeeded so far ("" for none),
+ * so that modules (pam_exec) see how the user authenticated. Set where OpenSSH's auth-pam.c sets it:
+ * before a keyboard-interactive conversation (its auth stack sees the earlier steps), before the
+ * account stack (the earlier steps: the current one is recorded after it) and before
+ * pam_open_session (every method). Nothing without a PAM handle; a failure is logged only. */
+void auth_pam_expose_info(Monitor *m);
 /* AuthenticationMethods: whether `method` (a log name: "publickey", "password",
  * "keyboard-interactive/pam") is a next step; when not, the failure is logged (the caller counts it). */
 bool auth_method_allowed(Monitor *m, const char *method, const char *key_info);

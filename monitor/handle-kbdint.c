@@ -17,6 +17,8 @@ static int start(Monitor *m, PamKbdintOp op) {
         m->kbdint_aborted = false;
         m->kbdint_changing = op == PAM_KBDINT_CHANGE_EXPIRED;
         m->kbdint_rounds = 0;
+        /* As OpenSSH's sshpam_init_ctx(): a second factor's modules can see the first one. */
+        auth_pam_expose_info(m);
         return pam_kbdint_start(m->pam, op, &m->kbdint);
 }
 

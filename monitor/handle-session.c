@@ -13,6 +13,7 @@
 #include "monitor/internal-sftp.h"
 #include "common/tty-modes.h"
 #include "monitor/authorized-keys.h"
+#include "monitor/handle-auth.h"
 #include "monitor/handle-session.h"
 #include "monitor/session-signal.h"
 #include "monitor/log-journal.h"
@@ -365,6 +366,7 @@ int handle_session_start(Monitor *m, const IpcSessionStart *p) {
 
         /* The PAM session opens with the first process of the connection and closes at its end. */
         if (!pam_context_session_is_open(m->pam)) {
+                auth_pam_expose_info(m);        /* every method now (do_pam_session) */
                 int r = m->pam ? pam_context_open_session(m->pam) : -EIO;
                 if (r < 0) {
                         log_error("PAM: pam_open_session(): %s",

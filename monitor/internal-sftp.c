@@ -1,6 +1,7 @@
 /* See internal-sftp.h. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #define INTERNAL_SFTP "internal-sftp"
 #define SFTP_MAX_ARGS 64
+#define SFTP_DAEMON_LOG_FD 3    /* the daemon's stderr log, handed to privsshd-sftp (--log-fd) */
 
 bool internal_sftp_command(const char *command) {
         size_t n = strlen(INTERNAL_SFTP);
@@ -23,22 +25,33 @@ bool internal_sftp_command(const char *command) {
 }
 
 _noreturn_ void internal_sftp_exec(const SessionSpawnParams *p, const char *chroot_dir, int err) {
-        /* The daemon's stderr is its log: keep it as the server's fd 2 so that its lines land there too.
-         * Otherwise stderr is the session's and the server logs to syslog, connected before chroot. */
-        bool log_stderr = log_get_target() == LOG_TARGET_STDERR;
-        if (log_stderr)
-                safe_close(err);
-        else if (fd_move_to(err, STDERR_FILENO) < 0)
+        /* fd 2 becomes the session's stderr, as OpenSSH's sftp-server has it (-e logs there). When the
+         * daemon logs to its stderr (our fd 2 until now), that goes along as SFTP_DAEMON_LOG_FD so that
+         * the server's lines land in the daemon's log; otherwise the server logs to syslog. With a pty
+         * (err < 0) fd 2 is the terminal already. */
+        bool daemon_log = log_get_target() == LOG_TARGET_STDERR && err >= 0;
+        int saved = daemon_log ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, SFTP_DAEMON_LOG_FD + 1) : -EBADF;
+        if (daemon_log && saved < 0)
                 _exit(255);
-        close_all_fds_except(NULL, 0);
+        if (err >= 0 && fd_move_to(err, STDERR_FILENO) < 0)
+                _exit(255);
+        if (daemon_log && fd_move_to(saved, SFTP_DAEMON_LOG_FD) < 0)
+                _exit(255);
+        const int keep[] = { SFTP_DAEMON_LOG_FD };
+        close_all_fds_except(keep, daemon_log ? 1 : 0);
 
         if (initgroups(p->user->name, p->user->gid) < 0) {
                 dprintf(STDERR_FILENO, "privsshd: initgroups %s: %s\n", p->user->name, strerror(errno));
                 _exit(255);
         }
 
-        /* The options as the command's words, split on blanks (OpenSSH splits with quoting; no option of
-         * sftp-server takes an argument with blanks). */
+        /* The options: the command's words split at spaces and nothing else, as OpenSSH's session.c
+         * splits internal-sftp's command (strtok(" ")): no quoting, a tab is part of a word. Quotes were
+         * already taken off by the configuration for Subsystem (its words joined with single spaces)
+         * and stay for ForceCommand (the rest of its line as written), as in OpenSSH. The one case we
+         * refuse where OpenSSH runs: a tab right after "internal-sftp", which would make OpenSSH's
+         * argv[0] swallow the options (a -R lost); so does more than SFTP_MAX_ARGS words, where
+         * OpenSSH drops the words after its ninth. */
         _cleanup_free_ char *copy = strdup(p->command);
         char uid[16], gid[16];
         char *argv[SFTP_MAX_ARGS + 16];
@@ -62,11 +75,21 @@ _noreturn_ void internal_sftp_exec(const SessionSpawnParams *p, const char *chro
                 argv[n++] = (char *) "--chroot";
                 argv[n++] = (char *) chroot_dir;
         }
-        if (log_stderr)
-                argv[n++] = (char *) "--log-stderr";
+        char log_fd[16];
+        snprintf(log_fd, sizeof log_fd, "%d", SFTP_DAEMON_LOG_FD);
+        if (daemon_log) {
+                argv[n++] = (char *) "--log-fd";
+                argv[n++] = log_fd;
+        }
+        argv[n++] = (char *) "--";
         char *save = NULL;
-        (void) strtok_r(copy, " \t", &save);    /* "internal-sftp" */
-        for (char *t = strtok_r(NULL, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        const char *first = strtok_r(copy, " ", &save);
+        if (!first || !streq(first, INTERNAL_SFTP)) {
+                dprintf(STDERR_FILENO,
+                        "privsshd: internal-sftp: separate its options with spaces, not tabs\n");
+                _exit(255);
+        }
+        for (char *t = strtok_r(NULL, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
                 if (n >= ELEMENTSOF(argv) - 1) {
                         dprintf(STDERR_FILENO, "privsshd: too many internal-sftp options\n");
                         _exit(255);

@@ -549,6 +549,7 @@ out:
         m.startup_fd = safe_close(m.startup_fd);
         hostkeys_free(&m);
         free(m.auth_user);
+        free(m.auth_info);
         free(m.forced_command);
         free(m.key_permit_open);
         free(m.key_permit_listen);

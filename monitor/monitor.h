@@ -80,6 +80,8 @@ typedef struct Monitor {
         char *key_permit_open;          /* its permitopen= / permitlisten= values (space-separated), */
         char *key_permit_listen;        /* or NULL: no such restriction (monitor/forward-policy.h) */
         char **key_env;                 /* its environment= values ("NAME=value"), or NULL */
+        char *auth_info;                /* the methods that succeeded so far, a line each (auth-info.h): */
+                                        /* ExposeAuthInfo's file, PAM's SSH_AUTH_INFO_0; NULL: none yet */
         char *auth_info_path;           /* ExposeAuthInfo: the SSH_USER_AUTH file (monitor/auth-info.h), or NULL */
         uint64_t deadline_usec;         /* LoginGraceTime; 0 = none */
 

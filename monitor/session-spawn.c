@@ -58,6 +58,12 @@ static int strv_set_entry(char **env, size_t *n, size_t max, const char *entry) 
         return strv_set(env, n, max, name, eq + 1);
 }
 
+/* OpenSSH's PAM_ENV_DENYLIST, "SSH_AUTH_INFO*,SSH_CONNECTION*". */
+static bool pam_env_denied(const char *entry) {
+        return strneq(entry, "SSH_AUTH_INFO", strlen("SSH_AUTH_INFO")) ||
+               strneq(entry, "SSH_CONNECTION", strlen("SSH_CONNECTION"));
+}
+
 char **session_environment(const SessionSpawnParams *p, char *const *user_file_env) {
         const size_t max = SESSION_MAX_ENV;
         char **env = calloc(max + 1, sizeof(char *));
@@ -84,9 +90,12 @@ char **session_environment(const SessionSpawnParams *p, char *const *user_file_e
                 r = strv_set_entry(env, &n, max, *e);
         for (char *const *e = user_file_env; e && *e && r == 0; e++)
                 r = strv_set_entry(env, &n, max, *e);
-        /* PAM's variables (pam_env, locale, ...) come after ours and may override them, as in OpenSSH. */
+        /* PAM's variables (pam_env, locale, ...) come after ours and may override them, as in OpenSSH;
+         * but not the ones the daemon gave PAM for its modules (SSH_AUTH_INFO_0: the user has its
+         * file with ExposeAuthInfo only), nor SSH_CONNECTION: OpenSSH's PAM_ENV_DENYLIST. */
         for (char **e = p->pam_env; e && *e && r == 0; e++)
-                r = strv_set_entry(env, &n, max, *e);
+                if (!pam_env_denied(*e))
+                        r = strv_set_entry(env, &n, max, *e);
         /* Agent forwarding: over the client's env requests and PAM's; SetEnv still wins, as in OpenSSH. */
         if (p->auth_sock)
                 r = r ?: strv_set(env, &n, max, "SSH_AUTH_SOCK", p->auth_sock);

@@ -1,6 +1,7 @@
 /* See pam-auth.h. */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,6 +175,16 @@ int pam_context_open_session(PamContext *p) {
 
 bool pam_context_session_is_open(const PamContext *p) {
         return p && p->session;
+}
+
+int pam_context_putenv(PamContext *p, const char *name, const char *value) {
+        _cleanup_free_ char *entry = NULL;
+        if (asprintf(&entry, "%s=%s", name, value) < 0)
+                return -ENOMEM;
+        int rc = pam_putenv(p->handle, entry);
+        if (rc == PAM_BUF_ERR)
+                return -ENOMEM;
+        return rc == PAM_SUCCESS ? 0 : -EIO;
 }
 
 char **pam_context_getenv(PamContext *p) {

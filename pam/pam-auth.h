@@ -31,6 +31,9 @@ int pam_context_account(PamContext *p);
 int pam_context_open_session(PamContext *p);
 bool pam_context_session_is_open(const PamContext *p);
 
+/* pam_putenv("NAME=value"). 0, -ENOMEM or -EIO. */
+int pam_context_putenv(PamContext *p, const char *name, const char *value);
+
 /* The PAM environment (NULL-terminated, caller frees with strv_free), or NULL on OOM. */
 char **pam_context_getenv(PamContext *p);
 

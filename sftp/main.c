@@ -11,13 +11,19 @@
  * allowlist of file system calls (sftp/sftp-seccomp.c). Only then does it read requests.
  *
  * Usage (an internal interface, not for people):
- *   privsshd-sftp --user NAME --uid UID --gid GID --home DIR --peer ADDR [--chroot DIR] [--log-stderr]
- *                 [--] [sftp-server options: -d DIR -u UMASK -R -l LEVEL -f FACILITY -e -P/-p LIST -Q WHAT]
+ *   privsshd-sftp --user NAME --uid UID --gid GID --home DIR --peer ADDR [--chroot DIR] [--log-fd FD]
+ *                 -- [sftp-server options: -d DIR -u UMASK -R -l LEVEL -f FACILITY -e -P/-p LIST
+ *                     -Q WHAT -c -h]
+ *
+ * fd 2 is the session's stderr (the client's, as OpenSSH's sftp-server has it): -e logs there. Without -e
+ * the log is syslog (facility -f), or the daemon's own log when it logs to stderr: then --log-fd names
+ * the descriptor that holds it.
  */
 
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +32,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "common/fd-util.h"
 #include "common/log.h"
 #include "common/macro.h"
 #include "common/safe-chroot.h"
@@ -36,7 +43,10 @@ typedef struct Args {
         const char *user, *home, *peer, *chroot, *start_dir;
         uid_t uid;
         gid_t gid;
-        bool have_uid, have_gid, log_stderr;
+        bool have_uid, have_gid;
+        bool log_stderr;                /* -e: the session's stderr */
+        int log_fd;                     /* --log-fd: the daemon's log, or -1 */
+        bool denied_given, allowed_given;
         long umask_value;               /* -1: keep the inherited umask */
         LogLevel level;
         int facility;
@@ -68,73 +78,123 @@ static int parse_facility(const char *s, int *ret) {
         return -EINVAL;
 }
 
-/* -P/-p: a comma-separated list of request names; -p allows only those listed. */
-static int parse_requests(const char *list, bool *denied, bool allow_list) {
+/* OpenSSH's name of a request it serves and we do not: accepted in -P/-p (a list written for OpenSSH
+ * works), never served. */
+static bool request_known_elsewhere(const char *name) {
+        return streq(name, "users-groups-by-id");
+}
+
+/* -P/-p: a comma-separated list of request names, as -Q prints them, marked in `listed`. Given twice is
+ * OpenSSH's fatal error; an unknown name ours (OpenSSH ignores it: a misspelt -P would deny nothing). */
+static int parse_requests(const char *list, bool *listed, bool *given, char option) {
+        if (*given) {
+                fprintf(stderr, "%s requests already set\n", option == 'p' ? "Permitted" : "Refused");
+                return -EINVAL;
+        }
+        *given = true;
         _cleanup_free_ char *copy = strdup(list);
-        bool listed[_SFTP_OP_MAX] = {};
         if (!copy)
                 return -ENOMEM;
         for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 SftpOp op = sftp_op_from_name(t);
-                if (op == _SFTP_OP_MAX) {
-                        fprintf(stderr, "privsshd-sftp: unknown request \"%s\"\n", t);
+                if (op < SFTP_OP_UNKNOWN_EXTENSION)
+                        listed[op] = true;
+                else if (!request_known_elsewhere(t)) {
+                        fprintf(stderr, "privsshd-sftp: -%c: unknown request \"%s\" (see -Q requests)\n",
+                                option, t);
                         return -EINVAL;
                 }
-                listed[op] = true;
         }
-        for (SftpOp op = 0; op < SFTP_OP_UNKNOWN_EXTENSION; op++)
-                if (allow_list ? !listed[op] : listed[op])
-                        denied[op] = true;
         return 0;
 }
 
-/* -d: %d the home directory, %u the user name, %% a percent sign. */
-static char *expand_start_dir(const char *s, const Args *a) {
-        size_t cap = strlen(s) + 1;
-        for (const char *p = s; *p; p++)
-                if (*p == '%')
-                        cap += strlen(a->home) + strlen(a->user);
-        char *out = malloc(cap), *o = out;
-        if (!out)
-                return NULL;
+/* -d, as OpenSSH's sftp-server: a leading ~ or ~/ is the user's home, ~name/ that user's
+ * (tilde_expand_filename); then %d the home directory, %u the user name, %U the numeric uid, %% a
+ * percent sign. Run before the chroot (the home is the one outside it, as OpenSSH's pw_dir). 0, -ENOMEM,
+ * or -EINVAL (*bad: what). */
+static int expand_start_dir(const char *s, const Args *a, char **ret, const char **bad) {
+        _cleanup_free_ char *tilde = NULL;
+        if (s[0] == '~') {
+                const char *rest = s + 1 + strcspn(s + 1, "/");
+                _cleanup_free_ char *name = strndup(s + 1, (size_t) (rest - s - 1));
+                if (!name)
+                        return -ENOMEM;
+                const char *home = a->home;
+                if (!isempty(name) && !streq(name, a->user)) {
+                        struct passwd *pw = getpwnam(name);
+                        if (!pw) {
+                                *bad = "no such user after ~";
+                                return -EINVAL;
+                        }
+                        home = pw->pw_dir;
+                }
+                size_t hl = strlen(home);
+                while (hl > 0 && home[hl - 1] == '/')
+                        hl--;
+                /* "~" alone is the home itself; a home of "/" gives "/x" for "~/x", not "//x". */
+                if (asprintf(&tilde, "%.*s%s", (int) hl, home, *rest ? rest : hl > 0 ? "" : "/") < 0)
+                        return -ENOMEM;
+                s = tilde;
+        }
+        char uid[16];
+        snprintf(uid, sizeof uid, "%u", (unsigned) a->uid);
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+        if (!f)
+                return -ENOMEM;
         for (const char *p = s; *p; p++) {
                 if (*p != '%') {
-                        *o++ = *p;
+                        fputc(*p, f);
                         continue;
                 }
                 p++;
                 if (*p == 'd')
-                        o = stpcpy(o, a->home);
+                        fputs(a->home, f);
                 else if (*p == 'u')
-                        o = stpcpy(o, a->user);
+                        fputs(a->user, f);
+                else if (*p == 'U')
+                        fputs(uid, f);
                 else if (*p == '%')
-                        *o++ = '%';
+                        fputc('%', f);
                 else {
+                        fclose(f);
                         free(out);
-                        return NULL;
+                        *bad = "unknown % token";
+                        return -EINVAL;
                 }
         }
-        *o = '\0';
-        return out;
+        if (fclose(f) != 0) {
+                free(out);
+                return -ENOMEM;
+        }
+        *ret = out;
+        return 0;
 }
 
 static int parse_args(int argc, char **argv, Args *a) {
-        enum { OPT_USER = 0x100, OPT_UID, OPT_GID, OPT_HOME, OPT_PEER, OPT_CHROOT, OPT_LOG_STDERR };
+        enum { OPT_USER = 0x100, OPT_UID, OPT_GID, OPT_HOME, OPT_PEER, OPT_CHROOT, OPT_LOG_FD };
         static const struct option longopts[] = {
                 { "user", required_argument, NULL, OPT_USER }, { "uid", required_argument, NULL, OPT_UID },
                 { "gid", required_argument, NULL, OPT_GID }, { "home", required_argument, NULL, OPT_HOME },
                 { "peer", required_argument, NULL, OPT_PEER }, { "chroot", required_argument, NULL, OPT_CHROOT },
-                { "log-stderr", no_argument, NULL, OPT_LOG_STDERR }, {},
+                { "log-fd", required_argument, NULL, OPT_LOG_FD }, {},
         };
         unsigned id;
         int c, r;
-        while ((c = getopt_long(argc, argv, "d:u:Rl:f:eP:p:Q:h", longopts, NULL)) >= 0) {
+        /* privsshd's own arguments, up to "--"; then the configuration's sftp-server options, which
+         * therefore cannot name ours. "+": stop at the first word that is not an option, as OpenSSH. */
+        while ((c = getopt_long(argc, argv, "+", longopts, NULL)) >= 0) {
                 switch (c) {
                 case OPT_USER: a->user = optarg; break;
                 case OPT_HOME: a->home = optarg; break;
                 case OPT_PEER: a->peer = optarg; break;
                 case OPT_CHROOT: a->chroot = optarg; break;
-                case OPT_LOG_STDERR: a->log_stderr = true; break;
+                case OPT_LOG_FD:
+                        if (parse_id(optarg, &id) < 0 || id <= STDERR_FILENO || id > 1024)
+                                return -EINVAL;
+                        a->log_fd = (int) id;
+                        break;
                 case OPT_UID:
                         if (parse_id(optarg, &id) < 0)
                                 return -EINVAL;
@@ -147,6 +207,28 @@ static int parse_args(int argc, char **argv, Args *a) {
                         a->gid = id;
                         a->have_gid = true;
                         break;
+                default:
+                        fprintf(stderr, "privsshd-sftp: bad arguments (it is run by privsshd)\n");
+                        return -EINVAL;
+                }
+        }
+        if (optind < 1 || !streq(argv[optind - 1], "--") || !a->user || !a->home || !a->peer ||
+            !a->have_uid || !a->have_gid) {
+                fprintf(stderr, "privsshd-sftp: missing arguments (it is run by privsshd)\n");
+                return -EINVAL;
+        }
+
+        /* The rest as sftp-server's argv, "--" standing for its argv[0]. */
+        int sargc = argc - optind + 1;
+        char **sargv = argv + optind - 1;
+        bool skip = false;
+        optind = 0;     /* glibc: start over */
+        while (!skip && (c = getopt(sargc, sargv, "+d:u:Rl:f:eP:p:Q:ch")) >= 0) {
+                switch (c) {
+                case 'c':
+                        /* "sftp-server -c command" (run as a shell): the rest is ignored, as OpenSSH does. */
+                        skip = true;
+                        break;
                 case 'd': a->start_dir = optarg; break;
                 case 'R': a->server.read_only = true; break;
                 case 'e': a->log_stderr = true; break;
@@ -155,7 +237,7 @@ static int parse_args(int argc, char **argv, Args *a) {
                         errno = 0;
                         long v = strtol(optarg, &end, 8);
                         if (errno || end == optarg || *end || v < 0 || v > 0777) {
-                                fprintf(stderr, "privsshd-sftp: invalid umask \"%s\"\n", optarg);
+                                fprintf(stderr, "Invalid umask \"%s\"\n", optarg);
                                 return -EINVAL;
                         }
                         a->umask_value = v;
@@ -164,25 +246,29 @@ static int parse_args(int argc, char **argv, Args *a) {
                 case 'l':
                         a->level = log_level_from_string(optarg);
                         if (a->level == _LOG_LEVEL_INVALID) {
-                                fprintf(stderr, "privsshd-sftp: invalid log level \"%s\"\n", optarg);
+                                fprintf(stderr, "Invalid log level \"%s\"\n", optarg);
                                 return -EINVAL;
                         }
                         break;
                 case 'f':
                         if (parse_facility(optarg, &a->facility) < 0) {
-                                fprintf(stderr, "privsshd-sftp: invalid log facility \"%s\"\n", optarg);
+                                fprintf(stderr, "Invalid log facility \"%s\"\n", optarg);
                                 return -EINVAL;
                         }
                         break;
                 case 'P':
-                case 'p':
-                        if ((r = parse_requests(optarg, a->server.denied, c == 'p')) < 0)
+                        if ((r = parse_requests(optarg, a->server.denied, &a->denied_given, 'P')) < 0)
                                 return r;
+                        break;
+                case 'p':
+                        if ((r = parse_requests(optarg, a->server.allowed, &a->allowed_given, 'p')) < 0)
+                                return r;
+                        a->server.allow_list = true;
                         break;
                 case 'Q':
                         /* -Q requests: the names -P/-p take, one a line, and nothing served. */
-                        if (!streq(optarg, "requests")) {
-                                fprintf(stderr, "privsshd-sftp: invalid query type \"%s\"\n", optarg);
+                        if (strcasecmp(optarg, "requests") != 0) {
+                                fprintf(stderr, "Invalid query type\n");
                                 return -EINVAL;
                         }
                         for (SftpOp op = 0; op < SFTP_OP_UNKNOWN_EXTENSION; op++)
@@ -197,8 +283,9 @@ static int parse_args(int argc, char **argv, Args *a) {
                         return -EINVAL;
                 }
         }
-        if (optind != argc || !a->user || !a->home || !a->peer || !a->have_uid || !a->have_gid) {
-                fprintf(stderr, "privsshd-sftp: missing or extra arguments (it is run by privsshd)\n");
+        if (!skip && optind != sargc) {
+                /* OpenSSH ignores them; a word that is no option is more likely a mistake than meant. */
+                fprintf(stderr, "internal-sftp: unexpected argument \"%s\"\n", sargv[optind]);
                 return -EINVAL;
         }
         return 0;
@@ -218,7 +305,7 @@ static int drop_privileges(const Args *a) {
 }
 
 int main(int argc, char **argv) {
-        Args a = { .umask_value = -1, .level = LOG_LEVEL_ERROR, .facility = LOG_AUTH };
+        Args a = { .umask_value = -1, .level = LOG_LEVEL_ERROR, .facility = LOG_AUTH, .log_fd = -1 };
         int r = parse_args(argc, argv, &a);
         if (r != 0)
                 return r > 0 ? 0 : 1;
@@ -228,11 +315,30 @@ int main(int argc, char **argv) {
         /* The log first, while /dev/log can still be reached. */
         log_set_ident("internal-sftp");
         log_set_level(a.level);
-        if (a.log_stderr)
+        if (a.log_stderr) {
+                /* -e: the session's stderr, which the client shows (OpenSSH's log_stderr). */
+                a.log_fd = safe_close(a.log_fd);
                 log_open_stderr();
-        else {
+        } else if (a.log_fd >= 0) {
+                /* The daemon's log; the session's stderr has nothing else to carry. */
+                if (dup2(a.log_fd, STDERR_FILENO) < 0)
+                        return 1;
+                a.log_fd = safe_close(a.log_fd);
+                log_open_stderr();
+        } else {
                 log_open_syslog();
                 openlog("internal-sftp", LOG_PID | LOG_NDELAY, a.facility);
+        }
+
+        /* -d is expanded with the names outside the chroot, as OpenSSH's (pw_dir, ~user). */
+        _cleanup_free_ char *start_dir = NULL;
+        if (a.start_dir) {
+                const char *bad = NULL;
+                r = expand_start_dir(a.start_dir, &a, &start_dir, &bad);
+                if (r < 0) {
+                        log_error("-d \"%s\": %s", a.start_dir, bad ? bad : strerror(-r));
+                        return 1;
+                }
         }
 
         const char *home = a.home;
@@ -260,11 +366,8 @@ int main(int argc, char **argv) {
                         return 1;
         }
         a.server.home = home;
-        if (a.start_dir) {
-                _cleanup_free_ char *d = expand_start_dir(a.start_dir, &a);
-                if (!d || chdir(d) < 0)
-                        log_error("chdir to \"%s\" failed: %s", d ? d : a.start_dir, d ? strerror(errno) : "bad token");
-        }
+        if (start_dir && chdir(start_dir) < 0)
+                log_error("chdir to \"%s\" failed: %s", start_dir, strerror(errno));
         if (a.umask_value >= 0)
                 umask((mode_t) a.umask_value);
 

@@ -9,6 +9,8 @@
 #include "common/wire.h"
 #include "sftp/sftp-packet.h"
 
+/* sftp-server's names for its requests (-P, -p, -Q and the log): an extension's is its wire name without
+ * "@openssh.com" (OpenSSH's extended_handlers table). */
 static const char *const op_names[_SFTP_OP_MAX] = {
         [SFTP_OP_OPEN] = "open", [SFTP_OP_CLOSE] = "close", [SFTP_OP_READ] = "read",
         [SFTP_OP_WRITE] = "write", [SFTP_OP_LSTAT] = "lstat", [SFTP_OP_FSTAT] = "fstat",
@@ -16,13 +18,33 @@ static const char *const op_names[_SFTP_OP_MAX] = {
         [SFTP_OP_READDIR] = "readdir", [SFTP_OP_REMOVE] = "remove", [SFTP_OP_MKDIR] = "mkdir",
         [SFTP_OP_RMDIR] = "rmdir", [SFTP_OP_REALPATH] = "realpath", [SFTP_OP_STAT] = "stat",
         [SFTP_OP_RENAME] = "rename", [SFTP_OP_READLINK] = "readlink", [SFTP_OP_SYMLINK] = "symlink",
+        [SFTP_OP_POSIX_RENAME] = "posix-rename", [SFTP_OP_STATVFS] = "statvfs",
+        [SFTP_OP_FSTATVFS] = "fstatvfs", [SFTP_OP_HARDLINK] = "hardlink",
+        [SFTP_OP_FSYNC] = "fsync", [SFTP_OP_LSETSTAT] = "lsetstat",
+        [SFTP_OP_LIMITS] = "limits", [SFTP_OP_EXPAND_PATH] = "expand-path",
+        [SFTP_OP_COPY_DATA] = "copy-data", [SFTP_OP_HOME_DIRECTORY] = "home-directory",
+        [SFTP_OP_UNKNOWN_EXTENSION] = "extension",
+};
+
+/* The extensions' names on the wire (SSH_FXP_EXTENDED, and the VERSION reply). */
+static const char *const ext_names[_SFTP_OP_MAX] = {
         [SFTP_OP_POSIX_RENAME] = "posix-rename@openssh.com", [SFTP_OP_STATVFS] = "statvfs@openssh.com",
         [SFTP_OP_FSTATVFS] = "fstatvfs@openssh.com", [SFTP_OP_HARDLINK] = "hardlink@openssh.com",
         [SFTP_OP_FSYNC] = "fsync@openssh.com", [SFTP_OP_LSETSTAT] = "lsetstat@openssh.com",
         [SFTP_OP_LIMITS] = "limits@openssh.com", [SFTP_OP_EXPAND_PATH] = "expand-path@openssh.com",
         [SFTP_OP_COPY_DATA] = "copy-data", [SFTP_OP_HOME_DIRECTORY] = "home-directory",
-        [SFTP_OP_UNKNOWN_EXTENSION] = "extension",
 };
+
+SftpOp sftp_op_from_ext_name(const char *name) {
+        for (SftpOp op = SFTP_OP_POSIX_RENAME; op < SFTP_OP_UNKNOWN_EXTENSION; op++)
+                if (ext_names[op] && streq(ext_names[op], name))
+                        return op;
+        return _SFTP_OP_MAX;
+}
+
+const char *sftp_op_ext_name(SftpOp op) {
+        return op < _SFTP_OP_MAX ? ext_names[op] : NULL;
+}
 
 const char *sftp_op_name(SftpOp op) {
         return op < _SFTP_OP_MAX ? op_names[op] : NULL;
@@ -112,7 +134,7 @@ static int decode_extension(WireReader *r, SftpRequest *q) {
         int e = wire_get_string(r, SFTP_MAX_PATH, &q->ext_name);
         if (e < 0)
                 return e;
-        SftpOp op = sftp_op_from_name(q->ext_name);
+        SftpOp op = sftp_op_from_ext_name(q->ext_name);
         if (op < SFTP_OP_POSIX_RENAME || op >= SFTP_OP_UNKNOWN_EXTENSION) {
                 /* Its arguments are unknown: skip them. */
                 q->op = SFTP_OP_UNKNOWN_EXTENSION;

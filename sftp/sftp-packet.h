@@ -73,9 +73,12 @@ typedef struct SftpRequest {
         SftpAttrs attrs;
 } SftpRequest;
 
-/* The name of an operation as sftp-server's -P/-p/-Q use it ("open", "posix-rename@openssh.com"). */
+/* The name of an operation as sftp-server's -P/-p/-Q and log lines use it ("open", "posix-rename"). */
 const char *sftp_op_name(SftpOp op);
 SftpOp sftp_op_from_name(const char *name);     /* _SFTP_OP_MAX when unknown */
+/* An extension's name on the wire ("posix-rename@openssh.com"); NULL / _SFTP_OP_MAX for the others. */
+const char *sftp_op_ext_name(SftpOp op);
+SftpOp sftp_op_from_ext_name(const char *name);
 bool sftp_op_writes(SftpOp op);                 /* refused under -R */
 
 /*

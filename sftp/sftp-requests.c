@@ -500,15 +500,31 @@ static int do_home_directory(SftpSession *s, const SftpRequest *q) {
         return sftp_send_one_name(s, q->id, s->o->home);
 }
 
+bool sftp_request_permitted(const SftpServerOptions *o, SftpOp op, bool log) {
+        const char *name = sftp_op_name(op);
+        if (o->read_only && sftp_op_writes(op)) {
+                if (log)
+                        log_verbose("Refusing %s request in read-only mode", name);
+                return false;
+        }
+        if (o->denied[op]) {
+                if (log)
+                        log_verbose("Refusing denylisted %s request", name);
+                return false;
+        }
+        if (o->allow_list && !o->allowed[op]) {
+                if (log)
+                        log_verbose("Refusing non-allowlisted %s request", name);
+                return false;
+        }
+        if (o->allow_list && log)
+                log_debug("Permitting allowlisted %s request", name);
+        return true;
+}
+
 int sftp_dispatch(SftpSession *s, const SftpRequest *q) {
-        if (s->o->denied[q->op]) {
-                log_info("Refusing denied request \"%s\"", sftp_op_name(q->op));
+        if (q->op != SFTP_OP_UNKNOWN_EXTENSION && !sftp_request_permitted(s->o, q->op, true))
                 return sftp_send_status(s, q->id, SSH_FX_PERMISSION_DENIED);
-        }
-        if (s->o->read_only && sftp_op_writes(q->op)) {
-                log_verbose("Refusing %s request in read-only mode", sftp_op_name(q->op));
-                return sftp_send_status(s, q->id, SSH_FX_PERMISSION_DENIED);
-        }
         switch (q->op) {
         case SFTP_OP_OPEN:
                 return do_open(s, q);

@@ -21,19 +21,29 @@
 #include "common/wire.h"
 #include "sftp/sftp-session.h"
 
+/* The extensions and their versions, as OpenSSH's sftp-server announces them; one the options refuse
+ * (-R, -P, -p) is left out, as OpenSSH does, so that clients fall back (rename for posix-rename). */
 static int send_version(SftpSession *s) {
-        static const char *const ext[][2] = {
-                { "posix-rename@openssh.com", "1" }, { "statvfs@openssh.com", "2" },
-                { "fstatvfs@openssh.com", "2" }, { "hardlink@openssh.com", "1" }, { "fsync@openssh.com", "1" },
-                { "lsetstat@openssh.com", "1" }, { "limits@openssh.com", "1" },
-                { "expand-path@openssh.com", "1" }, { "copy-data", "1" }, { "home-directory", "1" },
+        static const struct {
+                SftpOp op;
+                const char *version;
+        } ext[] = {
+                { SFTP_OP_POSIX_RENAME, "1" }, { SFTP_OP_STATVFS, "2" }, { SFTP_OP_FSTATVFS, "2" },
+                { SFTP_OP_HARDLINK, "1" }, { SFTP_OP_FSYNC, "1" }, { SFTP_OP_LSETSTAT, "1" },
+                { SFTP_OP_LIMITS, "1" }, { SFTP_OP_EXPAND_PATH, "1" }, { SFTP_OP_COPY_DATA, "1" },
+                { SFTP_OP_HOME_DIRECTORY, "1" },
         };
         s->w.size = 0;
         wire_put_u8(&s->w, SSH_FXP_VERSION);
         wire_put_u32(&s->w, 3);
         for (size_t i = 0; i < ELEMENTSOF(ext); i++) {
-                wire_put_string(&s->w, ext[i][0]);
-                wire_put_string(&s->w, ext[i][1]);
+                if (!sftp_request_permitted(s->o, ext[i].op, false)) {
+                        log_debug("refusing to advertise disallowed extension %s",
+                                  sftp_op_ext_name(ext[i].op));
+                        continue;
+                }
+                wire_put_string(&s->w, sftp_op_ext_name(ext[i].op));
+                wire_put_string(&s->w, ext[i].version);
         }
         return sftp_send_reply(s);
 }

@@ -555,13 +555,14 @@ def read_until_closed(sock, timeout=10):
     """Read what the server sends until it closes (a reset, when it closed with our bytes unread,
     counts as closed). Returns what was read."""
     sock.settimeout(timeout)
-    data = b""
+    # A bytearray grows in place: linear in what is read (bytes += bytes copies it all every time).
+    data = bytearray()
     try:
-        while chunk := sock.recv(4096):
+        while chunk := sock.recv(65536):
             data += chunk
     except ConnectionResetError:
         pass
-    return data
+    return bytes(data)
 
 
 def connect_from(source, timeout=10):

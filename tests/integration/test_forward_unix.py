@@ -66,11 +66,9 @@ def ask(address, data, timeout=240):
         c.connect(address)
     c.sendall(data)
     c.shutdown(socket.SHUT_WR)
-    a = bytearray()    # (harness.read_until_closed() is quadratic: fine for answers, not for 64 MiB)
-    while chunk := c.recv(1 << 20):
-        a += chunk
+    a = harness.read_until_closed(c, timeout)
     c.close()
-    return bytes(a)
+    return a
 
 
 def expect(data):

@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""How the user authenticated, when it took several methods (AuthenticationMethods), as OpenSSH tells it:
+- ExposeAuthInfo's file (SSH_USER_AUTH) has one line per method that succeeded, in their order:
+  "publickey ssh-ed25519 AAAA...", "password", "keyboard-interactive/pam";
+- PAM's environment has the same lines as SSH_AUTH_INFO_0 (auth-pam.c expose_authinfo()), for modules;
+  a real pam_exec in the account, auth and session stacks writes what it sees: the session stack every
+  method; the account stack and a keyboard-interactive second factor's auth stack the earlier steps
+  (OpenSSH records a method after its account check); with ExposeAuthInfo no too;
+- SSH_AUTH_INFO_0 does not reach the user's session (OpenSSH's PAM_ENV_DENYLIST), beside the control
+  that the PAM session stack had it."""
+import base64
+import os
+import subprocess
+
+import harness
+from harness import KEYS, PORT, Server, check
+
+ASKPASS = "/tmp/ai-askpass"
+HOOK = "/run/authinfo-hook.sh"
+HOOK_LOG = "/var/log/authinfo.log"
+COMMAND = 'cat "${SSH_USER_AUTH:-/dev/null}"; echo "[${SSH_AUTH_INFO_0-unset}]"'
+
+
+def write(path, text, mode=0o644):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+def client(keys=(), answer="", kbd=False, password=False):
+    argv = [harness.SSH, "-F", "/dev/null", "-p", str(PORT), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null", "-v",
+            "-o", "BatchMode=no", "-o", "IdentitiesOnly=yes", "-o", "NumberOfPasswordPrompts=1",
+            "-o", f"KbdInteractiveAuthentication={'yes' if kbd else 'no'}",
+            "-o", f"PasswordAuthentication={'yes' if password else 'no'}",
+            "-o", f"PubkeyAuthentication={'yes' if keys else 'no'}"]
+    for k in keys:
+        argv += ["-i", k]
+    argv += ["alice@127.0.0.1", COMMAND]
+    write("/tmp/ai-answer", answer)
+    env = dict(harness.ssh_env(), SSH_ASKPASS=ASKPASS, SSH_ASKPASS_REQUIRE="force")
+    r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60)
+    return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+
+
+def hook_events():
+    """[(PAM_TYPE, SSH_AUTH_INFO_0 or None when unset)] in the order the hook ran."""
+    out = []
+    for line in harness.read_text(HOOK_LOG).splitlines():
+        f = line.split(" ")
+        if len(f) == 3:
+            out.append((f[0], base64.b64decode(f[2]).decode() if f[1] == "set" else None))
+    return out
+
+
+def last(events, kind):
+    seen = [info for t, info in events if t == kind]
+    return seen[-1] if seen else "(no such event)"
+
+
+def main():
+    with open(f"{KEYS}/alice.pub") as f:
+        key = " ".join(f.read().split()[:2])     # "ssh-ed25519 AAAA...", without the comment
+    pk = f"publickey {key}\n"
+    write(ASKPASS, "#!/bin/sh\ncat /tmp/ai-answer; echo\n", 0o755)
+    # The hook: PAM_TYPE, whether SSH_AUTH_INFO_0 is set, and its value in base64 (it holds newlines).
+    write(HOOK, "#!/bin/sh\n"
+          f'printf "%s %s %s\\n" "$PAM_TYPE" "${{SSH_AUTH_INFO_0+set}}" '
+          f'"$(printf %s "$SSH_AUTH_INFO_0" | base64 -w0)" >> {HOOK_LOG}\n', 0o755)
+    stack = (f"auth     required pam_exec.so quiet {HOOK}\n"
+             "auth     required pam_unix.so\n"
+             f"account  required pam_exec.so quiet {HOOK}\n"
+             "account  required pam_unix.so\n"
+             "session  required pam_unix.so\n"
+             f"session  required pam_exec.so quiet {HOOK}\n")
+    for service in ("authinfo", "sshd"):      # ours by PAMServiceName; the reference's is "sshd"
+        write(f"/etc/pam.d/{service}", stack)
+    common = "PAMServiceName authinfo\nPasswordAuthentication yes\nKbdInteractiveAuthentication yes\n"
+    k = f"{KEYS}/alice"
+
+    # -- publickey,password -------------------------------------------------------------------------
+    s = Server(common + "ExposeAuthInfo yes\nAuthenticationMethods publickey,password", name="pk-pw").start()
+    write(HOOK_LOG, "")
+    rc, out, err = client([k], "alicepw", password=True)
+    check(rc == 0 and out == f"{pk}password\n[unset]\n",
+          f"publickey,password: the file has both lines, in order ({out!r})", err, s)
+    ev = hook_events()
+    check(last(ev, "open_session") == f"{pk}password\n",
+          "PAM's session stack sees both in SSH_AUTH_INFO_0", ev, s)
+    check(last(ev, "account") == pk, "its account stack sees the first step (OpenSSH records the last one "
+          "after the account check)", ev)
+    check("[unset]" in out and (last(ev, "open_session") or "").startswith("publickey"),
+          "the session's own environment has no SSH_AUTH_INFO_0, though PAM's session stack had it", out, ev)
+    s.stop()
+
+    # -- publickey,keyboard-interactive -------------------------------------------------------------------
+    s = Server(common + "ExposeAuthInfo yes\nAuthenticationMethods publickey,keyboard-interactive",
+               name="pk-kbd").start()
+    write(HOOK_LOG, "")
+    rc, out, err = client([k], "alicepw", kbd=True)
+    check(rc == 0 and out == f"{pk}keyboard-interactive/pam\n[unset]\n",
+          f"publickey,keyboard-interactive: the file has both lines, in order ({out!r})", err, s)
+    ev = hook_events()
+    check(last(ev, "auth") == pk,
+          "the second factor's auth stack (pam_exec before pam_unix) sees the key of the first", ev, s)
+    check(last(ev, "account") == pk, "the account stack sees the first step", ev)
+    check(last(ev, "open_session") == f"{pk}keyboard-interactive/pam\n",
+          "the session stack sees both", ev)
+    s.stop()
+
+    # -- the other order, and ExposeAuthInfo no ----------------------------------------------------------
+    s = Server(common + "AuthenticationMethods password,publickey", name="pw-pk").start()
+    write(HOOK_LOG, "")
+    rc, out, err = client([k], "alicepw", password=True)
+    check(rc == 0 and out == "[unset]\n", f"ExposeAuthInfo no: no file, and no SSH_AUTH_INFO_0 ({out!r})", err, s)
+    ev = hook_events()
+    check(last(ev, "open_session") == f"password\n{pk}",
+          "still, PAM's session stack sees password then publickey, in that order", ev, s)
+    s.stop()
+
+    # -- one method -------------------------------------------------------------------------------------
+    s = Server(common + "ExposeAuthInfo yes", name="one").start()
+    write(HOOK_LOG, "")
+    rc, out, err = client([k])
+    check(rc == 0 and out == f"{pk}[unset]\n", f"a key alone: one line ({out!r})", err, s)
+    ev = hook_events()
+    check(last(ev, "open_session") == pk, "and PAM's session stack sees it", ev, s)
+    s.stop()
+
+
+harness.run(main)
