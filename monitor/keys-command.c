@@ -20,7 +20,8 @@
 #include "monitor/sanitizer-hooks.h"
 #include "monitor/secure-path.h"
 
-#define STD_PATH "/usr/bin:/bin:/usr/sbin:/sbin"        /* OpenSSH's _PATH_STDPATH */
+/* What Debian 12's sshd 9.2 gives the command (its build's default path), whoever runs it. */
+#define STD_PATH "/usr/local/bin:/usr/bin:/bin:/usr/games"
 #define EXEC_ERROR_MAX 512u
 
 void keys_command_output_done(KeysCommandOutput *o) {

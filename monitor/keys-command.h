@@ -8,16 +8,17 @@
  *     keys ("AuthorizedKeysCommandUser \"x\" not found"). The command is never run without one: the
  *     configuration refuses a command without a user, as sshd does at start-up.
  *   - The command line is split into arguments with OpenSSH's rules (blanks separate, single and double
- *     quotes group, backslash escapes a quote, a backslash or a blank); the tokens %C %D %f %h %k %t
- *     %U %u %% are expanded in every argument but the program's; with no arguments the user name is
- *     the only one, as in OpenSSH.
+ *     quotes group, backslash escapes a quote, a backslash or a blank); the tokens %f %h %k %t %U %u
+ *     %% (OpenSSH 9.2's) and %C %D (later OpenSSH's: the connection's addresses and ports, and the
+ *     routing domain, always "" here) are expanded in every argument but the program's; with no
+ *     arguments the user name is the only one, as in OpenSSH.
  *   - The program must be an absolute path, and it and every directory above it must be owned by
  *     root and not writable by group or others (monitor/secure-path.h), else "Unsafe
  *     AuthorizedKeysCommand \"/path\": bad ownership or modes for file /path" and no keys.
  *   - It runs in a process group of its own as that user with the user's groups (initgroups), stdin
- *     /dev/null, signals unblocked and default, in "/", with OpenSSH's environment: PATH
- *     /usr/bin:/bin:/usr/sbin:/sbin, USER, LOGNAME and HOME of the command user, LANG when the
- *     monitor has it.
+ *     /dev/null, signals unblocked and default, in "/", with sshd's environment: PATH
+ *     /usr/local/bin:/usr/bin:/bin:/usr/games (Debian 12's sshd), USER, LOGNAME and HOME of the
+ *     command user, LANG when the monitor has it.
  *   - The monitor reads its stdout (at most AUTHKEYS_COMMAND_MAX_OUTPUT bytes) and its stderr (the first
  *     AUTHKEYS_COMMAND_MAX_STDERR bytes logged at DEBUG, line by line; OpenSSH discards it) until both
  *     close and the program exits, by one deadline. More output, or the deadline, kills the whole
