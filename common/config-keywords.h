@@ -102,6 +102,11 @@ static int parse_channel_timeout(ConfigContext *ctx, const ConfigKeyword *kw, ch
                                  void *field);
 static int parse_pubkey_auth_options(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
                                      void *field);
+/* keysrc: AuthorizedKeysCommand(+User), RevokedKeys */
+static int parse_authorized_keys_command(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                         void *field);
+static int parse_authorized_keys_command_user(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                              void *field);
 
 static void dump_flag(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_int(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -184,6 +189,12 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(log_level, LogLevel),                         ONE,         0, 0 },
         { "AuthorizedKeysFile",          parse_authorized_keys_file,  dump_authorized_keys_files,
           CONFIG_FIELD(authorized_keys_files, char **),              0,           0, 0 },
+        { "AuthorizedKeysCommand",       parse_authorized_keys_command, dump_string,
+          CONFIG_FIELD(authorized_keys_command, char *),             0,           0, 0 },
+        { "AuthorizedKeysCommandUser",   parse_authorized_keys_command_user, dump_string,
+          CONFIG_FIELD(authorized_keys_command_user, char *),        ONE,         0, 0 },
+        { "RevokedKeys",                 parse_path_or_none,          dump_string,
+          CONFIG_FIELD(revoked_keys, char *),                        ONE,         0, 0 },
         { "HostKey",                     parse_host_key,              dump_host_keys,
           CONFIG_FIELD(hostkeys, char **),                           MULTI | ONE, 0, 0 },
         { "Subsystem",                   parse_subsystem,             dump_subsystems,
@@ -327,10 +338,6 @@ typedef struct ConfigUnsupported {
 static const ConfigUnsupported config_unsupported[] = {
         /* name                             policy syntax                 honoured
          *   reason */
-        { "AuthorizedKeysCommand",           W, NULL,                      "none",
-          "not implemented; ignoring it means fewer keys are accepted, never more" },
-        { "AuthorizedKeysCommandUser",       W, "<one>",                   "none",
-          "only used by AuthorizedKeysCommand" },
         { "AuthorizedKeysFile2",             D, NULL,                      NULL,
           "removed from OpenSSH long ago" },
         { "AuthorizedPrincipalsCommand",     W, NULL,                      "none",
@@ -417,8 +424,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "routing domains are not implemented; ignoring one would listen in the default domain" },
         { "ReverseMappingCheck",             D, NULL,                      NULL,
           "removed from OpenSSH long ago" },
-        { "RevokedKeys",                     R, "<one>",                   "none",
-          "ignoring it would accept revoked keys" },
         { "RhostsAuthentication",            D, NULL,                      NULL,
           "removed from OpenSSH long ago" },
         { "RhostsRSAAuthentication",         D, NULL,                      NULL,

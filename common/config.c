@@ -1515,6 +1515,55 @@ static void dump_rekey_limit(const Config *c, const ConfigKeyword *kw, const voi
         fprintf(f, "%llu %u\n", (unsigned long long) l->data, l->interval);
 }
 
+/* ---- AuthorizedKeysCommand, AuthorizedKeysCommandUser (keysrc; monitor/keys-command.h) --------------- */
+
+/* "AuthorizedKeysCommand /path [args with %tokens]": the rest of the line as written (split into
+ * arguments when it runs, as OpenSSH); "none" for none. The program must be named by an absolute
+ * path, as OpenSSH requires. */
+static int parse_authorized_keys_command(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                         void *field) {
+        const char *command = ctx->rest;
+        if (!command || isempty(command))
+                return config_error(ctx, "missing argument for %s", kw->name);
+        bool none = n == 1 && strcasecmp(args[0], "none") == 0;
+        if (!none && command[0] != '/')
+                return config_error(ctx, "%s must be an absolute path", kw->name);
+        if (!field)
+                return 0;
+        return replace_unless_none(field, command, none);
+}
+
+/* A user name, in which %u (the user logging in) and %% may appear, as OpenSSH expands it. Stored as
+ * written (OpenSSH has no "none" here: a user of that name is looked up, and is normally missing). */
+static int parse_authorized_keys_command_user(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                              void *field) {
+        const char *s = args[0];
+        bool ok = !isempty(s) && strlen(s) <= AUTH_MAX_USER_LEN && s[0] != '-';
+        for (const char *p = s; ok && *p; p++) {
+                if (*p == '%') {
+                        ok = p[1] == 'u' || p[1] == '%';
+                        p++;
+                        continue;
+                }
+                ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                     *p == '.' || *p == '-' || *p == '_';
+        }
+        if (!ok)
+                return invalid_value(ctx, kw->name, s);
+        if (!field)
+                return 0;
+        return replace_unless_none(field, s, false);
+}
+
+/* As sshd at start-up: a command without a user to run it as is a configuration error. */
+static int config_finish_keys_command(const Config *c) {
+        if (c->authorized_keys_command && !c->authorized_keys_command_user) {
+                log_error("AuthorizedKeysCommand set without AuthorizedKeysCommandUser");
+                return -EINVAL;
+        }
+        return 0;
+}
+
 /* ---- unsupported keywords ------------------------------------------------------------------------- */
 
 static bool word_in_list(const char *word, const char *list) {
@@ -1893,6 +1942,9 @@ void config_done(Config *c) {
         for (size_t i = 0; i < c->channel_timeouts.n; i++)
                 free(c->channel_timeouts.entries[i]);
         free(c->force_command);
+        free(c->authorized_keys_command);
+        free(c->authorized_keys_command_user);
+        free(c->revoked_keys);
         free(c->permit_user_environment);
         free(c->banner);
         free(c->chroot_directory);
@@ -2150,7 +2202,7 @@ int config_finish(Config *c) {
                                 return -ENOMEM;
                         c->authorized_keys_files[c->n_authorized_keys_files++] = p;
                 }
-        return 0;
+        return config_finish_keys_command(c);
 }
 
 void config_dump(const Config *c, FILE *f) {

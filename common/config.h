@@ -133,6 +133,9 @@ typedef struct Config {
         /* authentication */
         char *authorized_keys_files[AUTHKEYS_MAX_FILES]; /* with %h %u %% tokens unexpanded */
         size_t n_authorized_keys_files;         /* default ".ssh/authorized_keys" ".ssh/authorized_keys2" as OpenSSH */
+        char *authorized_keys_command;          /* AuthorizedKeysCommand as written, absolute; NULL = none */
+        char *authorized_keys_command_user;     /* AuthorizedKeysCommandUser, %u unexpanded; NULL = none */
+        char *revoked_keys;                     /* RevokedKeys file (list or KRL); NULL = none */
         bool strict_modes;                      /* yes */
         bool pubkey_authentication;             /* yes */
         bool password_authentication;           /* yes */

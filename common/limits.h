@@ -56,6 +56,14 @@
 #define AUTHKEYS_MAX_PERMIT     32u             /* permitopen= and permitlisten= values on one line */
 #define AUTHKEYS_MAX_ENV        64u             /* environment= values on one line (OpenSSH: 1024; a session
                                                    holds SESSION_MAX_ENV variables in all) */
+#define AUTHKEYS_COMMAND_MAX_OUTPUT AUTHKEYS_MAX_FILE_SIZE /* AuthorizedKeysCommand stdout; more: killed, no keys */
+#define AUTHKEYS_COMMAND_MAX_STDERR (16u * 1024u)   /* of its stderr, logged (at DEBUG); the rest is read
+                                                   and dropped */
+#define AUTHKEYS_COMMAND_MAX_ARGS 256u          /* arguments of AuthorizedKeysCommand after splitting */
+#define REVOKED_KEYS_MAX_FILE_SIZE (16u * 1024u * 1024u) /* RevokedKeys (list or KRL): larger refuses every
+                                                   key, as a file that cannot be read does */
+#define KRL_MAX_BITMAP_BYTES    2049u           /* a KRL serial bitmap: OpenSSH's largest mpint (16384 bits
+                                                   and a leading zero byte) */
 #define MATCH_MAX_LIST_ENTRY    1023u           /* one entry of a pattern list (from="..."): OpenSSH's
                                                    match_pattern_in_list() lets a longer one match nothing */
 

@@ -16,6 +16,7 @@
 #include "monitor/monitor-state.h"
 #include "monitor/pubkey-check.h"
 #include "monitor/pubkey-verify.h"
+#include "monitor/revoked-keys.h"
 #include "monitor/ssh-key.h"
 
 /* What PAM is given instead of the real password when the answer must be "no" (unknown user, root
@@ -376,6 +377,16 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
                                  "further probes count as failed attempts", AUTH_MAX_PUBKEY_PROBES,
                                  m->user ? "" : "invalid user ", m->auth_user, m->peer_address, m->peer_port);
                 m->pubkey_probes = AUTH_MAX_PUBKEY_PROBES + 1;
+                if (m->user)
+                        auth_log_attempt(m, false, "publickey", key_info);
+                return auth_fail(m);
+        }
+
+        /* RevokedKeys, read by the monitor before any of the user's keys are looked up (as OpenSSH's
+         * user_key_allowed()), for unknown users too so that timing does not tell them apart. Once user
+         * certificates are accepted, revoked_keys_refuse_cert() with the certificate's CA key, serial
+         * and key ID belongs here as well (the certificate's own key goes through this call). */
+        if (revoked_keys_refuse_key(m, p->key_blob, p->key_blob_len, key_info)) {
                 if (m->user)
                         auth_log_attempt(m, false, "publickey", key_info);
                 return auth_fail(m);

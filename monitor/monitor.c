@@ -35,6 +35,7 @@
 #include "monitor/handle-log.h"
 #include "monitor/handle-session.h"
 #include "monitor/hostkey-sign.h"
+#include "monitor/krl.h"
 #include "monitor/log-journal.h"
 #include "monitor/monitor-state.h"
 #include "monitor/monitor.h"
@@ -554,6 +555,7 @@ out:
         free(m.key_permit_open);
         free(m.key_permit_listen);
         strv_free(m.key_env);
+        krl_free(m.revoked_keys);
         user_creds_free(m.user);
         return m.exit_code;
 }

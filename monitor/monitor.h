@@ -84,6 +84,9 @@ typedef struct Monitor {
                                         /* ExposeAuthInfo's file, PAM's SSH_AUTH_INFO_0; NULL: none yet */
         char *auth_info_path;           /* ExposeAuthInfo: the SSH_USER_AUTH file (monitor/auth-info.h), or NULL */
         uint64_t deadline_usec;         /* LoginGraceTime; 0 = none */
+        struct Krl *revoked_keys;       /* RevokedKeys, read at the first publickey request (revoked-keys.h) */
+        int revoked_keys_error;         /* 0, or why it could not be read: every key is refused then */
+        bool revoked_keys_loaded;
 
         /* host keys (monitor/hostkey-sign.h) and the session identifier, the first exchange hash */
         struct SshKey *hostkeys[IPC_MAX_HOSTKEYS];

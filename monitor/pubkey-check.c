@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/wire.h"
 #include "monitor/authorized-keys.h"
+#include "monitor/keys-command.h"
 #include "monitor/pubkey-check.h"
 #include "monitor/secure-path.h"
 
@@ -34,6 +35,16 @@ static const UserCreds unknown_user = {
         .name = (char *) "nobody", .uid = 65534, .gid = 65534,
         .home = (char *) "/nonexistent", .shell = (char *) "/usr/sbin/nologin",
 };
+
+/* Where the child looks for the key: the AuthorizedKeysFiles, or (data non-NULL) what the
+ * AuthorizedKeysCommand printed, already in memory, named `origin` in log lines. */
+typedef struct KeysSource {
+        const char *data;
+        size_t size;
+        const char *origin;
+} KeysSource;
+
+static const KeysSource files_source = {};
 
 /* The child's log lines, kept to be sent with the verdict: it holds no log descriptor of its own. */
 typedef struct CheckLog {
@@ -123,8 +134,8 @@ static void log_open_fds(void) {
         log_debug3("authorized_keys reader: open descriptors:%s", list);
 }
 
-_noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, const char *algorithm, const uint8_t *blob,
-                             size_t blob_len) {
+_noreturn_ static void child(const Monitor *m, const UserCreds *u, const char *user_name, const KeysSource *src,
+                             int out, const char *algorithm, const uint8_t *blob, size_t blob_len) {
         /* This child parses a file the user controls, as the user: it keeps nothing of the monitor's
          * but the pipe for its answer. Its log lines go back with the answer, so not even the log
          * target (an -E file, the syslog socket, the journal's stream on stderr) stays open; nor do
@@ -155,13 +166,27 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, int out, cons
         /* from= sees the address the monitor took from its own socket (peer_names() in monitor.c), never
          * one the worker reported; expiry-time= the time of this check. */
         const AuthorizedKeysClient client = {
-                .user = u->name, .address = m->peer_address, .now = time(NULL),
+                .user = user_name, .address = m->peer_address, .now = time(NULL),
         };
         bool found = false;
         _cleanup_free_ char *command = NULL, *permit_open = NULL, *permit_listen = NULL;
         _cleanup_strv_free_ char **env = NULL;
         uint32_t flags = 0;
-        for (size_t i = 0; i < m->config->n_authorized_keys_files && !found; i++) {
+        if (src->data) {
+                AuthorizedKeyMatch match = {};
+                if (authorized_keys_check_buffer(src->data, src->size, src->origin, &client, algorithm, blob,
+                                                 blob_len, &match) > 0) {
+                        log_debug("matching key found: file %s, line %u", src->origin, match.line);
+                        found = true;
+                        command = TAKE_PTR(match.forced_command);
+                        flags = match.flags;
+                        permit_open = TAKE_PTR(match.permit_open);
+                        permit_listen = TAKE_PTR(match.permit_listen);
+                        env = TAKE_PTR(match.environment);
+                }
+                authorized_key_match_done(&match);
+        }
+        for (size_t i = 0; !src->data && i < m->config->n_authorized_keys_files && !found; i++) {
                 int r = check_file(m, u, &client, m->config->authorized_keys_files[i], algorithm, blob,
                                    blob_len, &command, &flags, &permit_open, &permit_listen, &env);
                 if (r > 0)
@@ -240,10 +265,17 @@ static int relay_child_log(WireReader *rd) {
         return 0;
 }
 
-int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, const uint8_t *blob, size_t blob_len,
-                 PubkeyVerdict *ret) {
-        if (!u)
-                u = &unknown_user;
+/* The deadline of one step of the check: CHECK_TIMEOUT_MS, and never past LoginGraceTime. */
+static uint64_t check_deadline(const Monitor *m) {
+        uint64_t deadline = now_usec() + (uint64_t) CHECK_TIMEOUT_MS * 1000u;
+        if (m->deadline_usec && m->state != IPC_ST_AUTHED && m->deadline_usec < deadline)
+                deadline = m->deadline_usec;
+        return deadline;
+}
+
+/* Run one child: as `u`, over `src`, for the user named `user_name`. */
+static int check_in_child(const Monitor *m, const UserCreds *u, const char *user_name, const KeysSource *src,
+                          const char *algorithm, const uint8_t *blob, size_t blob_len, PubkeyVerdict *ret) {
         _cleanup_close_pair_ int p[2] = { -EBADF, -EBADF };
         if (pipe2(p, O_CLOEXEC) < 0)
                 return negative_errno();
@@ -254,16 +286,14 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
         if (pid == 0) {
                 sanitizer_child_no_leak_check();
                 safe_close(p[0]);
-                child(m, u, p[1], algorithm, blob, blob_len);
+                child(m, u, user_name, src, p[1], algorithm, blob, blob_len);
         }
         p[1] = safe_close(p[1]);
 
         /* Bounded read: at most VERDICT_MAX bytes, by one deadline for the whole answer (the child is
          * the user's, who can stop and continue it at will), and never past LoginGraceTime: the
          * monitor waits here, so a check must not hold the connection beyond its grace time. */
-        uint64_t deadline = now_usec() + (uint64_t) CHECK_TIMEOUT_MS * 1000u;
-        if (m->deadline_usec && m->state != IPC_ST_AUTHED && m->deadline_usec < deadline)
-                deadline = m->deadline_usec;
+        uint64_t deadline = check_deadline(m);
         _cleanup_free_ uint8_t *buf = malloc(VERDICT_MAX);
         size_t n = 0;
         int r = 0;
@@ -328,4 +358,25 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
         if (isempty(command))
                 free(command);
         return 0;
+}
+
+
+int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, const uint8_t *blob, size_t blob_len,
+                 PubkeyVerdict *ret) {
+        const UserCreds *as = u ?: &unknown_user;
+        int r = check_in_child(m, as, as->name, &files_source, algorithm, blob, blob_len, ret);
+        if (r < 0 || ret->authorized || !u || !m->config->authorized_keys_command)
+                return r;
+
+        /* Not in the files: the AuthorizedKeysCommand, as OpenSSH asks it after them (for known users
+         * only). Its output is parsed like a file, by a child running as the command's user. */
+        KeysCommandOutput out = {};
+        r = keys_command_run(m, u, blob, blob_len, check_deadline(m), &out);
+        if (r <= 0)
+                return r;
+        const KeysSource src = { .data = out.data, .size = out.size, .origin = out.command };
+        pubkey_verdict_done(ret);
+        r = check_in_child(m, out.runas, u->name, &src, algorithm, blob, blob_len, ret);
+        keys_command_output_done(&out);
+        return r;
 }

@@ -73,10 +73,10 @@ def main():
     check(r.returncode == 255, f"a missing file: exit 255 ({r.returncode})", r.stderr)
     check(missing in r.stderr, "stderr names the missing file", r.stderr)
 
-    refused = conf("refused.conf", "RevokedKeys /etc/ssh/revoked_keys\n")
+    refused = conf("refused.conf", "RDomain vrf0\n")
     r = privsshd("-t", "-f", refused)
     check(r.returncode == 255 and f"{refused}:1:" in r.stderr,
-          "RevokedKeys (not implemented; ignoring it would let revoked keys in): an error at FILE:1", r.stderr)
+          "RDomain (not implemented; ignoring it would listen in the default domain): an error at FILE:1", r.stderr)
 
     warned = conf("warned.conf", "PermitUserRC yes\n")
     r = privsshd("-t", "-f", warned)

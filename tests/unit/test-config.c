@@ -403,7 +403,7 @@ static void test_command_line(void) {
         /* Errors name the command line. */
         static const char *const bad[] = {
                 "Foo=bar", "PermitRootLogin", "MaxSessions 5000", "UsePAM=no", "", "# comment",
-                "=yes", "Port \"22", "RevokedKeys /x",
+                "=yes", "Port \"22", "RDomain vrf0",
         };
         all_errors = strdup("");
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -780,6 +780,38 @@ static void test_address_family(void) {
         }
 }
 
+/* keysrc: AuthorizedKeysCommand must be absolute and needs AuthorizedKeysCommandUser (sshd refuses to
+ * start otherwise); RevokedKeys none is none. */
+static void test_keys_command(void) {
+        Config c;
+        int r;
+        config_init(&c);
+        free(apply_captured(&c, "AuthorizedKeysCommand bin/keys %u", &r));
+        CHECK(r == -EINVAL, "a relative AuthorizedKeysCommand is refused");
+        free(apply_captured(&c, "AuthorizedKeysCommandUser bad/name", &r));
+        CHECK(r == -EINVAL, "an AuthorizedKeysCommandUser with '/' is refused");
+        free(apply_captured(&c, "AuthorizedKeysCommandUser %x", &r));
+        CHECK(r == -EINVAL, "an AuthorizedKeysCommandUser with an unknown token is refused");
+        free(apply_captured(&c, "AuthorizedKeysCommand /usr/bin/keys \"%u\" %f", &r));
+        CHECK(r == 0 && c.authorized_keys_command && streq(c.authorized_keys_command, "/usr/bin/keys \"%u\" %f"),
+              "AuthorizedKeysCommand keeps the rest of the line as written");
+        Capture cap;
+        capture_begin(&cap);
+        r = config_finish(&c);
+        _cleanup_free_ char *e = capture_end(&cap);
+        CHECK(r == -EINVAL && strstr(e, "AuthorizedKeysCommand set without AuthorizedKeysCommandUser"),
+              "a command without a user refuses to start, as sshd (%s)", e);
+        config_done(&c);
+
+        config_init(&c);
+        free(apply_captured(&c, "AuthorizedKeysCommand none", &r));
+        CHECK(r == 0 && !c.authorized_keys_command, "AuthorizedKeysCommand none is none");
+        free(apply_captured(&c, "RevokedKeys none", &r));
+        CHECK(r == 0 && !c.revoked_keys, "RevokedKeys none is none");
+        CHECK(config_finish(&c) == 0, "no command, no user needed");
+        config_done(&c);
+}
+
 int main(void) {
         const char *srcdir = getenv("TEST_SRCDIR");
         update_golden = !isempty(getenv("CONFIG_TEST_UPDATE_GOLDEN"));
@@ -810,6 +842,7 @@ int main(void) {
         test_accept_env_never();
         test_listen_limits();
         test_documentation(srcdir);
+        test_keys_command();
         CHECK(lowest_free_fd() == fd_before, "no descriptor leaked");
 
         return test_summary();

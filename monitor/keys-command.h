@@ -1,0 +1,78 @@
+#pragma once
+/*
+ * AuthorizedKeysCommand (sshd_config(5)), as OpenSSH 9.2 runs it: a program that prints authorized_keys
+ * lines for a user, asked after the AuthorizedKeysFiles found nothing.
+ *
+ * The monitor runs it, and never waits on it unboundedly:
+ *   - AuthorizedKeysCommandUser (with %u expanded) is looked up; a user that does not exist means no
+ *     keys ("AuthorizedKeysCommandUser \"x\" not found"). The command is never run without one: the
+ *     configuration refuses a command without a user, as sshd does at start-up.
+ *   - The command line is split into arguments with OpenSSH's rules (blanks separate, single and double
+ *     quotes group, backslash escapes a quote, a backslash or a blank); the tokens %f %h %k %t %U %u
+ *     %% (OpenSSH 9.2's) and %C %D (later OpenSSH's: the connection's addresses and ports, and the
+ *     routing domain, always "" here) are expanded in every argument but the program's; with no
+ *     arguments the user name is the only one, as in OpenSSH.
+ *   - The program must be an absolute path, and it and every directory above it must be owned by
+ *     root and not writable by group or others (monitor/secure-path.h), else "Unsafe
+ *     AuthorizedKeysCommand \"/path\": bad ownership or modes for file /path" and no keys.
+ *   - It runs in a process group of its own as that user with the user's groups (initgroups), stdin
+ *     /dev/null, signals unblocked and default, in "/", with sshd's environment: PATH
+ *     /usr/local/bin:/usr/bin:/bin:/usr/games (Debian 12's sshd), USER, LOGNAME and HOME of the
+ *     command user, LANG when the monitor has it.
+ *   - The monitor reads its stdout (at most AUTHKEYS_COMMAND_MAX_OUTPUT bytes) and its stderr (the first
+ *     AUTHKEYS_COMMAND_MAX_STDERR bytes logged at DEBUG, line by line; OpenSSH discards it) until both
+ *     close and the program exits, by one deadline. More output, or the deadline, kills the whole
+ *     process group (SIGKILL) and means no keys, logged at ERROR. An exit status other than 0 means no
+ *     keys: "AuthorizedKeysCommand CMD failed, status N" (INFO), "... exited on signal N" (ERROR), as
+ *     sshd logs them.
+ *
+ * What it printed is then parsed as authorized_keys lines (options included) by an unprivileged child
+ * running as the command user (monitor/pubkey-check.c), not here.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "monitor/monitor.h"
+#include "monitor/user-creds.h"
+
+typedef struct KeysCommandOutput {
+        char *data;                     /* stdout, NUL-terminated */
+        size_t size;
+        char *command;                  /* the command line as run, for log lines ("matching key found") */
+        UserCreds *runas;               /* the command user: the parser runs as this user */
+} KeysCommandOutput;
+
+void keys_command_output_done(KeysCommandOutput *o);
+
+/*
+ * Run the AuthorizedKeysCommand for user `u` (known, not NULL) and the offered key (`blob`, its
+ * algorithm), reading until `deadline_usec` (CLOCK_MONOTONIC, now_usec()) at the latest. Returns 1 with
+ * *ret filled when it exited 0 (release with keys_command_output_done()); 0 when it yields no keys
+ * (every reason above, logged); -ENOMEM or another -errno when something of ours failed (fork, pipe).
+ */
+int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, size_t blob_len,
+                     uint64_t deadline_usec, KeysCommandOutput *ret);
+
+/*
+ * OpenSSH's argv_split(): the arguments of `s`, NULL-terminated, in *ret (a strv). -EINVAL for an
+ * unterminated quote, -E2BIG past AUTHKEYS_COMMAND_MAX_ARGS, -ENOMEM. Exposed for the unit test.
+ */
+int keys_command_split(const char *s, char ***ret);
+
+/*
+ * Expand %C %D %f %h %k %t %U %u %% in one argument. -EINVAL for any other token or a trailing '%'
+ * (*ret_bad, when non-NULL, is the offending character, or '\0' for a trailing '%'), -ENOMEM.
+ */
+typedef struct KeysCommandTokens {
+        const char *conn;               /* %C: "client-address client-port local-address local-port" */
+        const char *rdomain;            /* %D: the routing domain, "" (none on Linux) */
+        const char *fingerprint;        /* %f: SHA256:... */
+        const char *home;               /* %h */
+        const char *key;                /* %k: the key blob in base64 */
+        const char *type;               /* %t: the key type name */
+        const char *uid;                /* %U */
+        const char *user;               /* %u */
+} KeysCommandTokens;
+
+int keys_command_expand(const char *arg, const KeysCommandTokens *t, char **ret, char *ret_bad);
