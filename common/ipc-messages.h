@@ -309,7 +309,8 @@ typedef enum IpcDirection {
         F(U32, port, 0)
 
 /* prohibited: refused by policy (SSH_OPEN_ADMINISTRATIVELY_PROHIBITED), else the socket could not be
- * made (SSH_OPEN_CONNECT_FAILED) */
+ * made (SSH_OPEN_CONNECT_FAILED); reason: for a channel open, the description the worker sends the
+ * client with it (OpenSSH's sshd's: "Connection refused", "open failed"; monitor/handle-forward.c) */
 #define IPC_PAYLOAD_FIELDS_ForwardFailed(F)                             \
         F(U32, id, 0)                                                   \
         F(BOOL, prohibited, 0)                                          \
