@@ -91,6 +91,19 @@ def main():
     check(v is not None and data[len(v):] == INVALID and how == "eof",
           "an empty line gets our version line, then \"Invalid SSH identification string.\"", data, how, s)
 
+    # A line longer than any identification (OpenSSH's sshd reads 8192 bytes, libssh 127): refused
+    # once too long, without waiting for its end.
+    before = s.count("banner line too long")
+    with socket.create_connection(("127.0.0.1", harness.PORT), timeout=10) as c:
+        c.sendall(b"A" * 8193)
+        data, how = read_to_end(c)
+    v = version_line(data)
+    check(v is not None and refused(data[len(v):], how),
+          "a line of 8193 bytes gets our version line, then \"Invalid SSH identification string.\"",
+          data[:200], how, s)
+    check(harness.wait_for(lambda: s.count(r"^kex_exchange_identification: banner line too long") > before, 5),
+          "logged: kex_exchange_identification: banner line too long", s)
+
     # Another protocol version: a different line.
     with socket.create_connection(("127.0.0.1", harness.PORT), timeout=10) as c:
         c.sendall(b"SSH-1.5-OldClient\r\n")
@@ -105,8 +118,8 @@ def main():
           "port N: could not read protocol version", s)
 
     # The control: a real client is not refused, and nothing of the kind is logged for it (counted
-    # once the four refusals above are all logged).
-    harness.wait_for(lambda: s.count("^banner exchange: ") >= 4, 5)
+    # once the five refusals above are all logged).
+    harness.wait_for(lambda: s.count("^banner exchange: ") >= 5, 5)
     before = s.count("kex_exchange_identification")
     r = ssh("echo logged-in")
     check(r.returncode == 0 and r.stdout == b"logged-in\n", "a real SSH client logs in on the same server", r)
