@@ -370,7 +370,7 @@ typedef enum IpcEventKind {
         IPC_EVENT_HANDSHAKE_FAILED = 5,         /* preauth: text = libssh's error */
         IPC_EVENT_CLIENT_TIMEOUT = 6,           /* authed: ClientAliveCountMax keepalives unanswered */
         IPC_EVENT_UNUSED_CONNECTION = 7,        /* authed: UnusedConnectionTimeout went by without a channel */
-        IPC_EVENT_PROTOCOL_MISMATCH = 8,        /* preauth: text = an SSH-M.N- line of another major version */
+        IPC_EVENT_PROTOCOL_MISMATCH = 8,        /* preauth: text = an SSH-M.N- line of another version */
         _IPC_EVENT_KIND_MAX,
 } IpcEventKind;
 

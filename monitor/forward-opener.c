@@ -227,8 +227,7 @@ int forward_opener_collect(ForwardOpeners *s, unsigned i, ForwardOpened *ret) {
                 /* Only with the one error that goes with it (EAI_* codes are negative). */
                 if (r == -ENOENT && !o->unix_socket && !o->listen && !o->accept && a.gai_error < 0)
                         ret->gai_error = a.gai_error;
-        }
-        else
+        } else
                 r = fd >= 0 ? 0 : -EPROTO;
         if (r == 0) {
                 /* Ours, but checked all the same: a stream socket and nothing else goes to the worker. */

@@ -85,8 +85,8 @@ int handle_event(Monitor *m, const IpcEvent *p) {
                     !p->text[n] || major == 2 || (major == 1 && minor == 99))
                         return -EPROTO;
                 log_error("Protocol major versions differ: 2 vs. %d [preauth]", major);
-                log_info("banner exchange: Connection from %s port %u: could not read protocol version [preauth]",
-                         addr, port);
+                log_info("banner exchange: Connection from %s port %u: could not read protocol version "
+                         "[preauth]", addr, port);
                 return 0;
         }
         case IPC_EVENT_NO_MATCHING_METHOD:

@@ -310,8 +310,9 @@ int forward_failed(Worker *w, const IpcForwardFailed *p) {
         for (Forward *f = w->forwards; f; f = f->next)
                 if (f->open_msg && !f->queued && f->id == p->id) {
                         /* The monitor's words, as OpenSSH's sshd's (monitor/handle-forward.c). */
-                        log_debug("%s %u refused: %s%s", f->unix_socket ? "direct-streamlocal" : "direct-tcpip",
-                                  p->id, p->prohibited ? "administratively prohibited: " : "", p->reason ?: "");
+                        log_debug("%s %u refused: %s%s",
+                                  f->unix_socket ? "direct-streamlocal" : "direct-tcpip", p->id,
+                                  p->prohibited ? "administratively prohibited: " : "", p->reason ?: "");
                         channel_open_refuse(TAKE_PTR(f->open_msg), p->prohibited ?
                                             SSH_OPEN_ADMINISTRATIVELY_PROHIBITED : SSH_OPEN_CONNECT_FAILED,
                                             isempty(p->reason) ? CHANNEL_OPEN_FAILED : p->reason);
