@@ -309,7 +309,8 @@ typedef enum IpcDirection {
         F(U32, port, 0)
 
 /* prohibited: refused by policy (SSH_OPEN_ADMINISTRATIVELY_PROHIBITED), else the socket could not be
- * made (SSH_OPEN_CONNECT_FAILED) */
+ * made (SSH_OPEN_CONNECT_FAILED); reason: for a channel open, the description the worker sends the
+ * client with it (OpenSSH's sshd's: "Connection refused", "open failed"; monitor/handle-forward.c) */
 #define IPC_PAYLOAD_FIELDS_ForwardFailed(F)                             \
         F(U32, id, 0)                                                   \
         F(BOOL, prohibited, 0)                                          \
@@ -369,6 +370,7 @@ typedef enum IpcEventKind {
         IPC_EVENT_HANDSHAKE_FAILED = 5,         /* preauth: text = libssh's error */
         IPC_EVENT_CLIENT_TIMEOUT = 6,           /* authed: ClientAliveCountMax keepalives unanswered */
         IPC_EVENT_UNUSED_CONNECTION = 7,        /* authed: UnusedConnectionTimeout went by without a channel */
+        IPC_EVENT_PROTOCOL_MISMATCH = 8,        /* preauth: text = an SSH-M.N- line of another version */
         _IPC_EVENT_KIND_MAX,
 } IpcEventKind;
 

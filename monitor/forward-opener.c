@@ -23,17 +23,23 @@
  * on success. */
 typedef struct OpenerAnswer {
         int32_t error;
+        int32_t gai_error;              /* a name that did not resolve: getaddrinfo()'s EAI_* (error 0) */
         uint32_t port;
         uint64_t dev, ino;              /* a unix listener's socket file */
 } OpenerAnswer;
 
-static int connect_to(const ForwardTarget *t) {
+/* *ret_gai: getaddrinfo()'s error when the name did not resolve (the result is then -ENOENT). */
+static int connect_to(const ForwardTarget *t, int *ret_gai) {
         char port[8];
         snprintf(port, sizeof port, "%u", t->port);
         struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV }, *res = NULL;
         int g = getaddrinfo(t->host, port, &hints, &res);
-        if (g != 0)
-                return g == EAI_SYSTEM ? -errno : -ENOENT;
+        if (g == EAI_SYSTEM)
+                return -errno;
+        if (g != 0) {
+                *ret_gai = g;
+                return -ENOENT;
+        }
         int r = -ECONNREFUSED;
         for (struct addrinfo *a = res; a; a = a->ai_next) {
                 int fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -113,8 +119,8 @@ static uint16_t local_port(int fd) {
         return 0;
 }
 
-static void answer(int chan, int error, int fd, uint16_t port, uint64_t dev, uint64_t ino) {
-        OpenerAnswer a = { .error = error, .port = port, .dev = dev, .ino = ino };
+static void answer(int chan, int error, int gai_error, int fd, uint16_t port, uint64_t dev, uint64_t ino) {
+        OpenerAnswer a = { .error = error, .gai_error = gai_error, .port = port, .dev = dev, .ino = ino };
         (void) ipc_send_datagram(chan, &a, sizeof a, &fd, fd >= 0 ? 1 : 0, 0);
 }
 
@@ -131,19 +137,20 @@ _noreturn_ static void opener(const UserCreds *u, const ForwardTarget *t, int ch
                 _exit(2);
         (void) signal(SIGPIPE, SIG_IGN);
         if (user_creds_become(u) < 0) {
-                answer(chan, EPERM, -EBADF, 0, 0, 0);
+                answer(chan, EPERM, 0, -EBADF, 0, 0, 0);
                 _exit(2);
         }
         uint64_t dev = 0, ino = 0;
+        int gai = 0;
         int fd = t->accept_fd >= 0 ? accept_on(t->accept_fd) :
                  t->unix_socket ? (t->listen ? unix_socket_listen(t->host, t->bind_mask, t->bind_unlink,
                                                                   &dev, &ino)
                                              : unix_socket_connect(t->host)) :
-                 t->listen ? listen_on(t) : connect_to(t);
+                 t->listen ? listen_on(t) : connect_to(t, &gai);
         if (fd < 0)
-                answer(chan, -fd, -EBADF, 0, 0, 0);
+                answer(chan, -fd, gai, -EBADF, 0, 0, 0);
         else
-                answer(chan, 0, fd, local_port(fd), dev, ino);
+                answer(chan, 0, 0, fd, local_port(fd), dev, ino);
         _exit(0);
 }
 
@@ -177,7 +184,10 @@ int forward_opener_start(ForwardOpeners *s, const UserCreds *u, const ForwardTar
                 .listen = t->listen,
                 .accept = t->accept_fd >= 0,
                 .unix_socket = t->unix_socket && t->accept_fd < 0,
+                .port = t->listen ? 0 : t->port,
         };
+        if (!t->listen && !t->unix_socket && t->accept_fd < 0)
+                snprintf(s->o[s->n - 1].host, sizeof s->o[s->n - 1].host, "%s", t->host);
         if (s->o[s->n - 1].unix_socket) {
                 /* The handlers bound paths to FORWARD_MAX_UNIX_PATH (the IPC decoder does). */
                 size_t n = strnlen(t->host, FORWARD_MAX_UNIX_PATH);
@@ -203,16 +213,21 @@ int forward_opener_collect(ForwardOpeners *s, unsigned i, ForwardOpened *ret) {
         int fd;
         int n = ipc_receive_datagram(o->fd, &a, sizeof a, &fd);
         *ret = (ForwardOpened) { .id = o->id, .listen = o->listen, .unix_socket = o->unix_socket,
-                                 .port = (uint16_t) a.port, .dev = a.dev, .ino = a.ino };
+                                 .port = (uint16_t) a.port, .dev = a.dev, .ino = a.ino,
+                                 .connect_port = o->port };
         snprintf(ret->path, sizeof ret->path, "%s", o->path);
+        snprintf(ret->host, sizeof ret->host, "%s", o->host);
         forward_opener_stop(s, i);
 
         int r;
         if (n < 0)
                 r = -EPROTO;
-        else if (a.error != 0)
+        else if (a.error != 0) {
                 r = a.error > 0 && a.error < 4096 ? -a.error : -EPROTO;
-        else
+                /* Only with the one error that goes with it (EAI_* codes are negative). */
+                if (r == -ENOENT && !o->unix_socket && !o->listen && !o->accept && a.gai_error < 0)
+                        ret->gai_error = a.gai_error;
+        } else
                 r = fd >= 0 ? 0 : -EPROTO;
         if (r == 0) {
                 /* Ours, but checked all the same: a stream socket and nothing else goes to the worker. */

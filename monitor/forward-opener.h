@@ -42,6 +42,8 @@ typedef struct ForwardOpener {
         bool accept;
         bool unix_socket;
         char path[FORWARD_MAX_UNIX_PATH + 1]; /* unix_socket: the socket path */
+        char host[FORWARD_MAX_HOST + 1];/* TCP connect: where to (for the log) */
+        uint16_t port;                  /* TCP connect: the port */
 } ForwardOpener;
 
 /* What forward_opener_collect() says about the request it answers. */
@@ -52,6 +54,9 @@ typedef struct ForwardOpened {
         uint16_t port;                  /* TCP listen: the bound port */
         uint64_t dev, ino;              /* unix listen: the socket file bound (for its removal) */
         char path[FORWARD_MAX_UNIX_PATH + 1];
+        char host[FORWARD_MAX_HOST + 1];/* TCP connect: the host and port it connected to */
+        uint16_t connect_port;
+        int gai_error;                  /* TCP connect, -ENOENT: the name did not resolve (EAI_*) */
 } ForwardOpened;
 
 typedef struct ForwardOpeners {
@@ -67,7 +72,8 @@ int forward_opener_start(ForwardOpeners *s, const UserCreds *u, const ForwardTar
  * Collect the answer of opener i (its socketpair is readable): the opener is killed, reaped and
  * forgotten. Returns the socket (a SOCK_STREAM socket, CLOEXEC) with ret->port its local port, or a
  * negative errno: the opener's failure (-ECONNREFUSED, -EADDRINUSE, -ENOENT for a name that does
- * not resolve, ...), or -EPROTO when it died without an answer. *ret says which request it was.
+ * not resolve, with getaddrinfo()'s error in ret->gai_error, ...), or -EPROTO when it died without
+ * an answer. *ret says which request it was.
  */
 int forward_opener_collect(ForwardOpeners *s, unsigned i, ForwardOpened *ret);
 

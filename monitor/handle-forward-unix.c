@@ -36,7 +36,7 @@ static int start(Monitor *m, const ForwardTarget *t, uint32_t id) {
         if (r < 0) {
                 log_info("monitor: cannot %s unix socket \"%s\" now: %s", t->listen ? "bind" : "connect to",
                          t->host, strerror(-r));
-                return reply_failed(m, id, false, r == -EBUSY ? "too many requests at once" : "failed");
+                return reply_failed(m, id, false, r == -EBUSY ? "too many requests at once" : strerror(-r));
         }
         return 0;
 }
@@ -49,7 +49,8 @@ int handle_forward_connect_unix(Monitor *m, const IpcForwardConnectUnix *p) {
                 /* OpenSSH's words (serverloop.c); originator and port are the reserved fields. */
                 log_info("refused streamlocal port forward: originator %s port %u, target %s", p->originator,
                          p->originator_port, p->path);
-                return reply_failed(m, p->id, true, "administratively prohibited");
+                /* The description the client shows (handle-forward.c, reply_failed()). */
+                return reply_failed(m, p->id, true, "open failed");
         }
         ForwardTarget t = { .unix_socket = true, .accept_fd = -EBADF };
         snprintf(t.host, sizeof t.host, "%s", p->path);

@@ -1,6 +1,7 @@
 /* See handle-forward.h. */
 
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <stdio.h>
@@ -13,6 +14,14 @@
 #include "monitor/handle-forward-unix.h"
 #include "monitor/handle-forward.h"
 
+/*
+ * The worker answers a refused channel open with SSH_OPEN_ADMINISTRATIVELY_PROHIBITED when prohibited,
+ * else SSH_OPEN_CONNECT_FAILED, and `reason` as the description the client shows ("channel 2: open
+ * failed: connect failed: Connection refused"), so reason is OpenSSH's sshd's for the same case
+ * (channels.c, serverloop.c): strerror() of the failed connect, gai_strerror() of a name that did not
+ * resolve, and "open failed" where it has nothing more to say (a refusal by policy). Our log lines are
+ * written here, from what the monitor knows, never from what the worker says.
+ */
 static int reply_failed(Monitor *m, uint32_t id, bool prohibited, const char *reason) {
         IpcPayload r = {};
         r.FORWARD_FAILED.id = id;
@@ -27,7 +36,7 @@ static int start(Monitor *m, const ForwardTarget *t, uint32_t id) {
         if (r < 0) {
                 log_info("monitor: cannot %s for %s port %u now: %s", t->listen ? "listen" : "connect",
                          t->host, t->port, strerror(-r));
-                return reply_failed(m, id, false, r == -EBUSY ? "too many requests at once" : "failed");
+                return reply_failed(m, id, false, r == -EBUSY ? "too many requests at once" : strerror(-r));
         }
         return 0;
 }
@@ -39,13 +48,13 @@ int handle_forward_connect(Monitor *m, const IpcForwardConnect *p) {
         if (!forward_policy_direction(m->config, m->key_flags, FORWARD_DIRECTION_LOCAL)) {
                 log_info("refused local port forward: originator %s port %u, target %s port %u",
                          p->originator, p->originator_port, p->host, p->port);
-                return reply_failed(m, p->id, true, "administratively prohibited");
+                return reply_failed(m, p->id, true, "open failed");
         }
         if (!forward_policy_open_permitted(&m->config->permit_open, p->host, (uint16_t) p->port) ||
             !forward_policy_key_open_permitted(m->key_permit_open, p->host, (uint16_t) p->port)) {
                 log_info("Received request from %.100s port %u to connect to host %.100s port %u, but the "
                          "request was denied.", m->peer_address, m->peer_port, p->host, p->port);
-                return reply_failed(m, p->id, true, "administratively prohibited");
+                return reply_failed(m, p->id, true, "open failed");
         }
         ForwardTarget t = { .listen = false, .accept_fd = -EBADF, .port = (uint16_t) p->port };
         snprintf(t.host, sizeof t.host, "%s", p->host);
@@ -112,8 +121,19 @@ static void collect(Monitor *m, unsigned i) {
         int fd = forward_opener_collect(&m->forward_openers, i, &o);
         if (o.unix_socket)
                 fd = forward_unix_opened(m, &o, fd);    /* logs, and records a listener's socket file */
+        if (fd < 0 && o.gai_error != 0) {
+                /* OpenSSH's connect_to_helper() words it so. */
+                log_error("connect_to %.100s: unknown host (%s)", o.host, gai_strerror(o.gai_error));
+                (void) reply_failed(m, o.id, false, gai_strerror(o.gai_error));
+                return;
+        }
         if (fd < 0) {
-                if (!o.unix_socket)
+                if (!o.unix_socket && !o.listen && o.host[0]) {
+                        /* OpenSSH's channel_post_connecting(): the reason at debug level, then this. */
+                        log_debug("monitor: connect for request %u to %s port %u: %s", o.id, o.host,
+                                  o.connect_port, strerror(-fd));
+                        log_error("connect_to %.100s port %u: failed.", o.host, o.connect_port);
+                } else if (!o.unix_socket)
                         log_info("monitor: %s for request %u failed: %s", o.listen ? "listen" : "connect",
                                  o.id, strerror(-fd));
                 (void) reply_failed(m, o.id, false, strerror(-fd));
@@ -149,6 +169,6 @@ void forward_expire(Monitor *m, uint64_t now) {
                 uint32_t id = s->o[i].id;
                 log_info("monitor: forwarding request %u timed out", id);
                 forward_opener_stop(s, i);
-                (void) reply_failed(m, id, false, "timed out");
+                (void) reply_failed(m, id, false, strerror(ETIMEDOUT));
         }
 }

@@ -77,6 +77,18 @@ int handle_event(Monitor *m, const IpcEvent *p) {
                           text);
                 log_info("banner exchange: Connection from %s port %u: invalid format [preauth]", addr, port);
                 return 0;
+        case IPC_EVENT_PROTOCOL_MISMATCH: {
+                /* The major version from the client's line as the worker passed it on; a line that has
+                 * none, or ours, is not a mismatch. */
+                int major = 0, minor = 0, n = 0;
+                if (!p->text || sscanf(p->text, "SSH-%d.%d-%n", &major, &minor, &n) != 2 || n == 0 ||
+                    !p->text[n] || major == 2 || (major == 1 && minor == 99))
+                        return -EPROTO;
+                log_error("Protocol major versions differ: 2 vs. %d [preauth]", major);
+                log_info("banner exchange: Connection from %s port %u: could not read protocol version "
+                         "[preauth]", addr, port);
+                return 0;
+        }
         case IPC_EVENT_NO_MATCHING_METHOD:
                 if (p->method >= _IPC_NEGOTIATION_MAX)
                         return -EPROTO;

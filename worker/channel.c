@@ -109,21 +109,36 @@ static void on_signal(ssh_session s, ssh_channel ch, const char *signal, void *u
 
 /* ---- lifetime -------------------------------------------------------------------------------- */
 
+void channel_open_refuse(ssh_message msg, uint32_t reason, const char *description) {
+        if (ssh_message_channel_request_open_reply_failure(msg, reason, description) != SSH_OK)
+                log_debug("cannot send the refusal of a channel open");
+        ssh_message_free(msg);
+}
+
 void channel_handle_open(Worker *w, ssh_message msg) {
         /* A client may open a channel in the packet right after its CLOSE of another (asyncssh does,
          * as soon as our CLOSE arrives): that one is done, and its slot must count as free. */
         if (w->n_channels >= w->setup.max_sessions)
                 channel_collect(w);
-        if (!w->authenticated || ssh_message_subtype(msg) != SSH_CHANNEL_SESSION ||
-            w->n_channels >= w->setup.max_sessions || w->n_channels >= SESSION_MAX_PER_CONN) {
-                ssh_message_reply_default(msg);
-                ssh_message_free(msg);
+        if (!w->authenticated) {
+                channel_open_refuse(msg, SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, CHANNEL_OPEN_FAILED);
+                return;
+        }
+        /* Session, direct-tcpip and direct-streamlocal are all a client may open here (ssh-server.c);
+         * tun@openssh.com, x11 and the types only a server opens are not served. */
+        if (ssh_message_subtype(msg) != SSH_CHANNEL_SESSION) {
+                channel_open_refuse(msg, SSH_OPEN_UNKNOWN_CHANNEL_TYPE, CHANNEL_OPEN_FAILED);
+                return;
+        }
+        /* Over MaxSessions: OpenSSH's session_new() fails, and its sshd answers as for any session
+         * it cannot open. */
+        if (w->n_channels >= w->setup.max_sessions || w->n_channels >= SESSION_MAX_PER_CONN) {
+                channel_open_refuse(msg, SSH_OPEN_CONNECT_FAILED, CHANNEL_OPEN_FAILED);
                 return;
         }
         Channel *c = calloc(1, sizeof *c);
         if (!c) {
-                ssh_message_reply_default(msg);
-                ssh_message_free(msg);
+                channel_open_refuse(msg, SSH_OPEN_RESOURCE_SHORTAGE, CHANNEL_OPEN_FAILED);
                 return;
         }
         c->ch = ssh_message_channel_request_open_reply_accept(msg);

@@ -30,12 +30,13 @@ void forward_unix_handle_open(Worker *w, ssh_message msg) {
         const char *path = ssh_message_channel_request_open_socket_path(msg);
         if (!w->authenticated || w->n_forwards >= FORWARD_MAX_CHANNELS || !path_ok(path)) {
                 log_debug("direct-streamlocal to %s refused in the worker", path ?: "?");
-                refuse(msg);
+                channel_open_refuse(msg, w->n_forwards >= FORWARD_MAX_CHANNELS ? SSH_OPEN_RESOURCE_SHORTAGE :
+                                    SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, CHANNEL_OPEN_FAILED);
                 return;
         }
         Forward *f = forward_new(w);
         if (!f) {
-                refuse(msg);
+                channel_open_refuse(msg, SSH_OPEN_RESOURCE_SHORTAGE, CHANNEL_OPEN_FAILED);
                 return;
         }
         f->id = ++w->next_forward_id;

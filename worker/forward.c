@@ -41,10 +41,8 @@ static void forward_destroy(Worker *w, Forward *f, bool free_channel) {
                 }
         w->n_forwards--;
         safe_close(f->fd);
-        if (f->open_msg) {
-                ssh_message_reply_default(f->open_msg);
-                ssh_message_free(f->open_msg);
-        }
+        if (f->open_msg)        /* not answered otherwise: OpenSSH's sshd's answer when it has no reason */
+                channel_open_refuse(f->open_msg, SSH_OPEN_CONNECT_FAILED, CHANNEL_OPEN_FAILED);
         if (f->ch) {
                 ssh_remove_channel_callbacks(f->ch, &f->cb);
                 if (free_channel)
@@ -66,14 +64,14 @@ void forward_handle_open(Worker *w, ssh_message msg) {
             strlen(host) > FORWARD_MAX_HOST || port <= 0 || port > 65535 || orig_port < 0 ||
             orig_port > 65535) {
                 log_debug("direct-tcpip to %s port %d refused in the worker", host ?: "?", port);
-                ssh_message_reply_default(msg);
-                ssh_message_free(msg);
+                /* OpenSSH's sshd refuses an out-of-range port so; our limits are a shortage. */
+                channel_open_refuse(msg, w->n_forwards >= FORWARD_MAX_CHANNELS ? SSH_OPEN_RESOURCE_SHORTAGE :
+                                    SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, CHANNEL_OPEN_FAILED);
                 return;
         }
         Forward *f = forward_new(w);
         if (!f) {
-                ssh_message_reply_default(msg);
-                ssh_message_free(msg);
+                channel_open_refuse(msg, SSH_OPEN_RESOURCE_SHORTAGE, CHANNEL_OPEN_FAILED);
                 return;
         }
         f->id = ++w->next_forward_id;
@@ -311,8 +309,14 @@ int forward_failed(Worker *w, const IpcForwardFailed *p) {
         answered(w);
         for (Forward *f = w->forwards; f; f = f->next)
                 if (f->open_msg && !f->queued && f->id == p->id) {
-                        log_debug("direct-tcpip %u refused: %s", p->id, p->reason ?: "");
-                        forward_destroy(w, f, true);    /* answers the open with a failure */
+                        /* The monitor's words, as OpenSSH's sshd's (monitor/handle-forward.c). */
+                        log_debug("%s %u refused: %s%s",
+                                  f->unix_socket ? "direct-streamlocal" : "direct-tcpip", p->id,
+                                  p->prohibited ? "administratively prohibited: " : "", p->reason ?: "");
+                        channel_open_refuse(TAKE_PTR(f->open_msg), p->prohibited ?
+                                            SSH_OPEN_ADMINISTRATIVELY_PROHIBITED : SSH_OPEN_CONNECT_FAILED,
+                                            isempty(p->reason) ? CHANNEL_OPEN_FAILED : p->reason);
+                        forward_destroy(w, f, true);
                         return 0;
                 }
         for (Listener *l = w->listeners; l; l = l->next) {

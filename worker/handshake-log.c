@@ -73,7 +73,13 @@ void handshake_log_failure(Worker *w) {
                 return;
         }
         if (strncmp(banner, "SSH-2.0-", 8) != 0 && strncmp(banner, "SSH-1.99-", 9) != 0) {
-                report(w, IPC_EVENT_INVALID_IDENTIFIER, 0, banner, 256);
+                /* libssh answered it as OpenSSH's sshd does (patches/libssh/0008): another version
+                 * of the protocol, or not an identification string at all. */
+                int major = 0, minor = 0, n = 0;
+                if (sscanf(banner, "SSH-%d.%d-%n", &major, &minor, &n) == 2 && n > 0 && banner[n])
+                        report(w, IPC_EVENT_PROTOCOL_MISMATCH, 0, banner, 256);
+                else
+                        report(w, IPC_EVENT_INVALID_IDENTIFIER, 0, banner, 256);
                 return;
         }
         if (report_no_match(w, err))

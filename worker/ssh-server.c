@@ -194,6 +194,11 @@ static int poll_timeout(Worker *w) {
         int i = idle_timeout_poll(w);
         if (i >= 0 && (t < 0 || i < t))
                 t = i;
+        /* RekeyLimit's time part: libssh checks it only when a packet moves, so an idle connection would
+         * keep its keys past it (patches/libssh/0010); OpenSSH's sshd wakes for it too. */
+        int k = w->authenticated ? ssh_session_get_rekey_timeout(w->session) : -1;
+        if (k >= 0 && (t < 0 || k < t))
+                t = k;
         return t;
 }
 
@@ -317,6 +322,12 @@ int ssh_server_run(Worker *w) {
                 }
                 if (!idle_timeout_check(w)) {
                         ssh_disconnect(w->session);
+                        break;
+                }
+                if (w->authenticated && ssh_session_get_rekey_timeout(w->session) == 0 &&
+                    ssh_session_rekey_if_due(w->session) != SSH_OK) {
+                        log_debug("cannot start the key re-exchange RekeyLimit asks for: %s",
+                                  ssh_get_error(w->session));
                         break;
                 }
         }

@@ -185,6 +185,11 @@ void auth_drop_all(Worker *w);
 
 /* channel.c */
 void channel_handle_open(Worker *w, ssh_message msg);
+/* Refuse a channel open with RFC 4254's reason code (enum ssh_channel_open_failure_reason_e) and the
+ * description the client shows, then free msg. CHANNEL_OPEN_FAILED is OpenSSH's sshd's description
+ * when it has nothing more to say (serverloop.c). */
+#define CHANNEL_OPEN_FAILED "open failed"
+void channel_open_refuse(ssh_message msg, uint32_t reason, const char *description);
 void channel_handle_request(Worker *w, ssh_message msg);
 int channel_session_started(Worker *w, const IpcSessionStarted *p, int fds[3]);
 int channel_session_started_pty(Worker *w, const IpcSessionStartedPty *p, int master);
