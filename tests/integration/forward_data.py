@@ -94,13 +94,32 @@ def ask(address, data, host="127.0.0.1", timeout=240):
     return bytes(a)
 
 
-def http_get_big(port):
-    """GET /big over HTTP/1.0 with nc -N (the request, nc's half-close, then the whole answer): the
-    body, and nc's stderr."""
+WWW = "/tmp/www"
+HTTP_PORT = 8000        # python's http.server, serving WWW (the 64 MiB file is /big)
+DIGEST_PORT = 8001      # the digest service
+
+
+def start_tcp_services():
+    """The TCP targets of test_forward_local and test_forward_remote: the 64 MiB file (WWW/big) behind
+    http.server on HTTP_PORT and the digest service on DIGEST_PORT, both on 127.0.0.1. Returns the
+    file's sha256 and the http.server process (to kill at the end)."""
+    want = make_big(f"{WWW}/big")
+    http = subprocess.Popen(["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", WWW,
+                             str(HTTP_PORT)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    serve_digest(DIGEST_PORT)
+    harness.wait_for(lambda: harness.listening(HTTP_PORT), timeout=10)
+    return want, http
+
+
+def check_http_big(port, want, what, server):
+    """GET /big over HTTP/1.0 with nc -N through port (the request, nc's half-close, then the whole
+    answer) must bring the 64 MiB file, sha256 want, intact."""
     r = subprocess.run(f"printf 'GET /big HTTP/1.0\\r\\n\\r\\n' | nc -N 127.0.0.1 {port}", shell=True,
                        capture_output=True, timeout=240)
     body = r.stdout.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in r.stdout else b""
-    return body, r.stderr
+    harness.check(len(body) == SIZE and hashlib.sha256(body).hexdigest() == want,
+                  f"64 MiB through {what} from http.server after nc -N's half-close, sha256 intact "
+                  f"({len(body)} bytes)", r.stderr[-500:], server.text()[-3000:])
 
 
 def forward(spec, user="alice", extra=()):

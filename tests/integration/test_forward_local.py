@@ -11,18 +11,13 @@ import subprocess
 import time
 
 import harness
-from forward_data import SIZE, ask, forward, http_get_big, make_big, serve_digest, wait_listening
+from forward_data import SIZE, WWW, ask, check_http_big, forward, start_tcp_services, wait_listening
 from harness import Server, check
 
-BIG = "/tmp/www/big"
 
 
 def main():
-    want = make_big(BIG)
-    http = subprocess.Popen(["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", "/tmp/www",
-                             "8000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    serve_digest(8001)
-    harness.wait_for(lambda: harness.listening(8000), timeout=10)
+    want, http = start_tcp_services()
     server = Server()
     server.start()
 
@@ -30,14 +25,11 @@ def main():
     check(wait_listening(9100, p) and wait_listening(9101, p), "ssh -L listens on its local ports", p)
 
     # Download, HTTP/1.0 through nc -N: the request, the client's EOF, then the whole answer.
-    body, err = http_get_big(9100)
-    check(len(body) == SIZE and hashlib.sha256(body).hexdigest() == want,
-          f"64 MiB through -L from http.server after nc -N's half-close, sha256 intact ({len(body)} bytes)",
-          err[-500:], server.text()[-3000:])
+    check_http_big(9100, want, "-L", server)
 
     # Upload, then the answer after our EOF: the EOF reaches the service as end of file, and the
     # other direction still carries the answer.
-    with open(BIG, "rb") as f:
+    with open(f"{WWW}/big", "rb") as f:
         answer = ask(9101, f.read())
     check(answer == f"{SIZE} {want}\n".encode(),
           f"64 MiB to the service through -L, then its answer after our half-close ({answer[:100]!r})")

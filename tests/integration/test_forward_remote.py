@@ -4,37 +4,28 @@ checksummed each way, the half-close request/response case, port 0 (the allocate
 client, which prints it), GatewayPorts no/yes/clientspecified, privileged ports for root only, forwards
 added and cancelled through a ControlMaster (ssh -O forward / -O cancel), and the listening socket
 created as the user (ss -tlnpe)."""
-import hashlib
 import os
 import re
 import subprocess
 
 import harness
-from forward_data import (SIZE, ask, expect, forward, http_get_big, listeners, make_big, serve_digest,
+from forward_data import (SIZE, WWW, ask, check_http_big, expect, forward, listeners, start_tcp_services,
                           wait_listening)
 from harness import Server, SshProcess, check
 
-BIG = "/tmp/www/big"
 
 
 def main():
-    want = make_big(BIG)
-    http = subprocess.Popen(["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", "/tmp/www",
-                             "8000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    serve_digest(8001)
-    harness.wait_for(lambda: harness.listening(8000), timeout=10)
+    want, http = start_tcp_services()
     server = Server()
     server.start()
 
     p = forward(["-R", "9200:127.0.0.1:8000", "-R", "9201:127.0.0.1:8001"])
     check(wait_listening(9200, p) and wait_listening(9201, p), "the server listens for ssh -R", p)
 
-    body, err = http_get_big(9200)
-    check(len(body) == SIZE and hashlib.sha256(body).hexdigest() == want,
-          f"64 MiB through -R from http.server after nc -N's half-close, sha256 intact ({len(body)} bytes)",
-          err[-500:], server.text()[-3000:])
+    check_http_big(9200, want, "-R", server)
 
-    with open(BIG, "rb") as f:
+    with open(f"{WWW}/big", "rb") as f:
         data = f.read()
     a = ask(9201, data)
     check(a == f"{SIZE} {want}\n".encode(), f"64 MiB to the service through -R, then its answer after our "
