@@ -51,6 +51,7 @@ static const char *const supported[_ALGORITHMS_MAX] = {
         "hmac-sha1-96,hmac-md5,hmac-md5-96,umac-64@openssh.com,umac-128@openssh.com,"           \
         "hmac-sha1-96-etm@openssh.com,hmac-md5-etm@openssh.com,hmac-md5-96-etm@openssh.com,"    \
         "umac-64-etm@openssh.com,umac-128-etm@openssh.com"
+#define NOT_OFFERED_KEYS "ssh-dss,ssh-dss-cert-v01@openssh.com,webauthn-sk-ecdsa-sha2-nistp256@openssh.com"
 static const char *const not_offered[_ALGORITHMS_MAX] = {
         /* Group exchange: opens /etc/ssh/moduli at every exchange, which the sandbox forbids. */
         [ALGORITHMS_KEX] = "diffie-hellman-group-exchange-sha1,diffie-hellman-group-exchange-sha256",
@@ -58,8 +59,8 @@ static const char *const not_offered[_ALGORITHMS_MAX] = {
         /* Not in libssh: UMAC, MD5 and the truncated (-96) HMACs. */
         [ALGORITHMS_MACS] = NOT_OFFERED_MACS,
         /* Not in libssh: DSA and its certificate; webauthn signatures (the sk-* ones are offered). */
-        [ALGORITHMS_HOSTKEY] = "ssh-dss,ssh-dss-cert-v01@openssh.com,webauthn-sk-ecdsa-sha2-nistp256@openssh.com",
-        [ALGORITHMS_PUBKEY] = "ssh-dss,ssh-dss-cert-v01@openssh.com,webauthn-sk-ecdsa-sha2-nistp256@openssh.com",
+        [ALGORITHMS_HOSTKEY] = NOT_OFFERED_KEYS,
+        [ALGORITHMS_PUBKEY] = NOT_OFFERED_KEYS,
         [ALGORITHMS_CA_SIGNATURE] = "ssh-dss,webauthn-sk-ecdsa-sha2-nistp256@openssh.com",
 };
 
@@ -246,7 +247,8 @@ static void append_each(char *out, size_t cap, const char *from, const char *lis
         }
 }
 
-int algorithms_assemble(AlgorithmClass cls, const char *spec, char **ret, char **ret_bad, char **ret_ignored) {
+int algorithms_assemble(AlgorithmClass cls, const char *spec, char **ret, char **ret_bad,
+                        char **ret_ignored) {
         *ret = NULL;
         *ret_bad = NULL;
         *ret_ignored = NULL;

@@ -45,7 +45,8 @@ const char *algorithms_not_offered(AlgorithmClass cls);
  * element in *ret_bad (malloc'd), or *ret_bad NULL for an empty result; -ENOMEM. *ret_ignored is
  * NULL or the elements left out, comma-separated (malloc'd), on success and on an empty result.
  */
-int algorithms_assemble(AlgorithmClass cls, const char *spec, char **ret, char **ret_bad, char **ret_ignored);
+int algorithms_assemble(AlgorithmClass cls, const char *spec, char **ret, char **ret_bad,
+                        char **ret_ignored);
 
 /* Does comma-separated `list` contain `name` exactly? */
 bool algorithms_list_contains(const char *list, const char *name);

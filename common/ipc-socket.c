@@ -54,7 +54,8 @@ int ipc_send_datagram(int sock, const void *data, size_t size, const int *fds, s
         return (size_t) r == size ? 0 : -EIO;
 }
 
-int ipc_receive_datagram_fds(int sock, void *data, size_t size, int *ret_fds, size_t max_fds, size_t *ret_n_fds) {
+int ipc_receive_datagram_fds(int sock, void *data, size_t size, int *ret_fds, size_t max_fds,
+                             size_t *ret_n_fds) {
         struct iovec iov = { .iov_base = data, .iov_len = size };
         union {
                 struct cmsghdr align;

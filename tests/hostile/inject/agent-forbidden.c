@@ -14,8 +14,8 @@
 int privsshd_inject_authenticated(const WorkerInjectContext *ctx);
 
 static void await_answer(const WorkerInjectContext *ctx) {
-        inject_log_answer(ctx, "agent-forbidden", false, IPC_AGENT_LISTENING, "AGENT_LISTENING", IPC_AGENT_REFUSED,
-                          "AGENT_REFUSED");
+        inject_log_answer(ctx, "agent-forbidden", false, IPC_AGENT_LISTENING, "AGENT_LISTENING",
+                          IPC_AGENT_REFUSED, "AGENT_REFUSED");
 }
 
 int privsshd_inject_authenticated(const WorkerInjectContext *ctx) {

@@ -14,8 +14,8 @@
 int privsshd_inject_authenticated(const WorkerInjectContext *ctx);
 
 static void await_answer(const WorkerInjectContext *ctx) {
-        inject_log_answer(ctx, "forward-forbidden", true, IPC_FORWARD_READY, "FORWARD_READY", IPC_FORWARD_FAILED,
-                          "FORWARD_FAILED");
+        inject_log_answer(ctx, "forward-forbidden", true, IPC_FORWARD_READY, "FORWARD_READY",
+                          IPC_FORWARD_FAILED, "FORWARD_FAILED");
 }
 
 int privsshd_inject_authenticated(const WorkerInjectContext *ctx) {

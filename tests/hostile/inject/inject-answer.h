@@ -66,7 +66,8 @@ static inline void inject_log_answer(const WorkerInjectContext *ctx, const char 
         InjectAnswer a;
         int r = inject_receive(ctx, 10000, &a);
         if (r < 0) {
-                ctx->log(LOG_LEVEL_INFO, "inject %s: %s", scenario, r == -ETIMEDOUT ? "no answer" : "short answer");
+                ctx->log(LOG_LEVEL_INFO, "inject %s: %s", scenario,
+                         r == -ETIMEDOUT ? "no answer" : "short answer");
                 return;
         }
         if (a.fd >= 0)
@@ -75,5 +76,6 @@ static inline void inject_log_answer(const WorkerInjectContext *ctx, const char 
         if (with_id)
                 snprintf(to, sizeof to, " to %u", a.id);
         ctx->log(LOG_LEVEL_INFO, "inject %s: answer%s: %s%s", scenario, to,
-                 a.type == yes ? yes_name : a.type == no ? no_name : "other", a.fd >= 0 ? " with a descriptor" : "");
+                 a.type == yes ? yes_name : a.type == no ? no_name : "other",
+                 a.fd >= 0 ? " with a descriptor" : "");
 }
