@@ -72,6 +72,7 @@ int ipc_receive_datagram_fds(int sock, void *data, size_t size, int *ret_fds, si
         ssize_t n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
         if (n < 0)
                 return errno == EWOULDBLOCK ? -EAGAIN : negative_errno();
+        bool extra = false;     /* more descriptors than max_fds came (the buffer can hold a few more) */
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
                 if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
                         continue;
@@ -81,11 +82,13 @@ int ipc_receive_datagram_fds(int sock, void *data, size_t size, int *ret_fds, si
                         memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
                         if (n_fds < max_fds)
                                 ret_fds[n_fds++] = fd;
-                        else
+                        else {
                                 safe_close(fd);
+                                extra = true;
+                        }
                 }
         }
-        if ((size_t) n != size || (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
+        if ((size_t) n != size || extra || (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
                 for (size_t i = 0; i < n_fds; i++)
                         ret_fds[i] = safe_close(ret_fds[i]);
                 return -EPROTO;
