@@ -52,14 +52,15 @@ static int connect_to(const ForwardTarget *t) {
         return r;
 }
 
-static int bind_listen(int family, const struct sockaddr *sa, socklen_t len) {
+/* v6only: an IPv6 socket that does not take IPv4 as well (AddressFamily inet6 on the wildcard). */
+static int bind_listen(int family, const struct sockaddr *sa, socklen_t len, bool v6only) {
         int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return negative_errno();
-        int one = 1, zero = 0;
+        int one = 1, v6 = v6only;
         (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (family == AF_INET6)
-                (void) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+                (void) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6, sizeof v6);
         if (bind(fd, sa, len) < 0 || listen(fd, SOMAXCONN) < 0) {
                 int r = negative_errno();
                 safe_close(fd);
@@ -82,7 +83,7 @@ static int listen_loopback(const ForwardTarget *t, int *ret_also) {
         if (t->family != AF_INET6) {
                 struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(port),
                                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-                r = bind_listen(AF_INET, (struct sockaddr *) &in, sizeof in);
+                r = bind_listen(AF_INET, (struct sockaddr *) &in, sizeof in, false);
                 if (r >= 0) {
                         fds[n++] = r;
                         port = local_port(r);
@@ -91,7 +92,7 @@ static int listen_loopback(const ForwardTarget *t, int *ret_also) {
         if (t->family != AF_INET) {
                 struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
                                             .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-                int fd = bind_listen(AF_INET6, (struct sockaddr *) &in6, sizeof in6);
+                int fd = bind_listen(AF_INET6, (struct sockaddr *) &in6, sizeof in6, false);
                 if (fd >= 0)
                         fds[n++] = fd;
                 else if (n == 0)
@@ -105,26 +106,30 @@ static int listen_on(const ForwardTarget *t, int *ret_also) {
         *ret_also = -EBADF;
         if (t->bind == FORWARD_BIND_LOOPBACK)
                 return listen_loopback(t, ret_also);
+        /* The wildcard: [::] taking IPv4 too, or, as AddressFamily says, 0.0.0.0 or [::] alone. */
         if (t->bind == FORWARD_BIND_WILDCARD) {
                 struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(t->port),
                                             .sin6_addr = IN6ADDR_ANY_INIT };
-                int fd = bind_listen(AF_INET6, (struct sockaddr *) &in6, sizeof in6);
-                if (fd != -EAFNOSUPPORT && fd != -EADDRNOTAVAIL)
-                        return fd;
+                if (t->family != AF_INET) {
+                        int fd = bind_listen(AF_INET6, (struct sockaddr *) &in6, sizeof in6,
+                                             t->family == AF_INET6);
+                        if (t->family == AF_INET6 || (fd != -EAFNOSUPPORT && fd != -EADDRNOTAVAIL))
+                                return fd;
+                }
                 struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(t->port),
                                           .sin_addr.s_addr = htonl(INADDR_ANY) };
-                return bind_listen(AF_INET, (struct sockaddr *) &in, sizeof in);
+                return bind_listen(AF_INET, (struct sockaddr *) &in, sizeof in, false);
         }
         char port[8];
         snprintf(port, sizeof port, "%u", t->port);
-        struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV | AI_PASSIVE },
-                        *res = NULL;
+        struct addrinfo hints = { .ai_family = t->family, .ai_socktype = SOCK_STREAM,
+                                  .ai_flags = AI_NUMERICSERV | AI_PASSIVE }, *res = NULL;
         int g = getaddrinfo(t->host, port, &hints, &res);
         if (g != 0)
                 return g == EAI_SYSTEM ? -errno : -EADDRNOTAVAIL;
         int r = -EADDRNOTAVAIL;
         for (struct addrinfo *a = res; a; a = a->ai_next) {
-                r = bind_listen(a->ai_family, a->ai_addr, a->ai_addrlen);
+                r = bind_listen(a->ai_family, a->ai_addr, a->ai_addrlen, false);
                 if (r >= 0)
                         break;
         }

@@ -29,7 +29,7 @@ typedef struct ForwardTarget {
         bool bind_unlink;               /* unix listen: remove a stale socket (StreamLocalBindUnlink) */
         int accept_fd;                  /* >= 0: accept a connection on this listener instead */
         ForwardBind bind;               /* listen only */
-        int family;                     /* FORWARD_BIND_LOOPBACK: AddressFamily (AF_UNSPEC: both) */
+        int family;                     /* TCP listen: AddressFamily (AF_UNSPEC: both families) */
         char host[FORWARD_MAX_HOST + 1];/* connect: where to; listen: the address for FORWARD_BIND_ADDRESS */
         uint16_t port;                  /* listen: 0 = any free port */
 } ForwardTarget;

@@ -3,7 +3,8 @@
 the loopback address of each family AddressFamily allows, 127.0.0.1 and ::1, as OpenSSH: with port 0
 both on the port the first one got, both sockets the user's, both gone on cancel and with the
 connection. The controls: AddressFamily inet listens on 127.0.0.1 only (::1 refused), and a client
-that names 127.0.0.1 or ::1 gets that family only."""
+that names 127.0.0.1 or ::1 gets that family only. AddressFamily inet holds for the wildcard address
+too (GatewayPorts yes: 0.0.0.0, not a dual-stack [::])."""
 import os
 import re
 import subprocess
@@ -92,6 +93,15 @@ def main():
           f"AddressFamily inet: ssh -R 0 listens on 127.0.0.1 only and carries a connection "
           f"({listeners(port) if port else None})", p)
     check(port is not None and not reaches(port, "::1"), "AddressFamily inet: nothing answers on ::1")
+    p.close()
+
+    # AddressFamily on the wildcard too (GatewayPorts yes): 0.0.0.0 alone, not [::] taking both.
+    Server.stop_all()
+    Server("AddressFamily inet\nGatewayPorts yes").start()
+    p = forward(["-R", f"9315:127.0.0.1:{SVC}"])
+    check(wait_listening(9315, p) and listeners(9315) == ["0.0.0.0"] and reaches(9315, "127.0.0.1"),
+          f"AddressFamily inet, GatewayPorts yes: ssh -R listens on 0.0.0.0 ({listeners(9315)})", p)
+    check(not reaches(9315, "::1"), "and nothing answers on ::1")
     p.close()
 
 
