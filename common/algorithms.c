@@ -41,6 +41,30 @@ static const char *const supported[_ALGORITHMS_MAX] = {
 };
 
 /*
+ * Names OpenSSH (9.2, `ssh -Q`) knows that privsshd's libssh does not offer. In these lists, which only
+ * allow, leaving such a name out can only allow less than the operator wrote, so it is a warning and
+ * not an error (an sshd_config written for OpenSSH loads: OpenSSH's regress scripts append ssh-dss).
+ * A name in neither table is a typo and stays an error. tests/unit/test-algorithms.c holds this table
+ * against `ssh -Q` and against libssh (never a name libssh has).
+ */
+#define NOT_OFFERED_MACS                                                                        \
+        "hmac-sha1-96,hmac-md5,hmac-md5-96,umac-64@openssh.com,umac-128@openssh.com,"           \
+        "hmac-sha1-96-etm@openssh.com,hmac-md5-etm@openssh.com,hmac-md5-96-etm@openssh.com,"    \
+        "umac-64-etm@openssh.com,umac-128-etm@openssh.com"
+#define NOT_OFFERED_KEYS "ssh-dss,ssh-dss-cert-v01@openssh.com,webauthn-sk-ecdsa-sha2-nistp256@openssh.com"
+static const char *const not_offered[_ALGORITHMS_MAX] = {
+        /* Group exchange: opens /etc/ssh/moduli at every exchange, which the sandbox forbids. */
+        [ALGORITHMS_KEX] = "diffie-hellman-group-exchange-sha1,diffie-hellman-group-exchange-sha256",
+        [ALGORITHMS_CIPHERS] = "",
+        /* Not in libssh: UMAC, MD5 and the truncated (-96) HMACs. */
+        [ALGORITHMS_MACS] = NOT_OFFERED_MACS,
+        /* Not in libssh: DSA and its certificate; webauthn signatures (the sk-* ones are offered). */
+        [ALGORITHMS_HOSTKEY] = NOT_OFFERED_KEYS,
+        [ALGORITHMS_PUBKEY] = NOT_OFFERED_KEYS,
+        [ALGORITHMS_CA_SIGNATURE] = "ssh-dss,webauthn-sk-ecdsa-sha2-nistp256@openssh.com",
+};
+
+/*
  * OpenSSH 10's defaults (myproposal.h) in OpenSSH's order, restricted to what privsshd does: no group
  * exchange (above), no UMAC (not in libssh), no certificates, no security-key (sk-*) host keys (the
  * monitor signs with none), no webauthn-sk-ecdsa-sha2-nistp256@openssh.com (not in libssh; the
@@ -90,6 +114,10 @@ const char *algorithms_default(AlgorithmClass cls) {
 
 const char *algorithms_supported(AlgorithmClass cls) {
         return cls < _ALGORITHMS_MAX ? supported[cls] : NULL;
+}
+
+const char *algorithms_not_offered(AlgorithmClass cls) {
+        return cls < _ALGORITHMS_MAX ? not_offered[cls] : NULL;
 }
 
 /* The next element of a comma-separated list: [*p, *p + *len); false at the end. */
@@ -145,23 +173,35 @@ static bool element_matches(const char *e, size_t len, const char *name) {
         return match_pattern(name, pat);
 }
 
-/* Every element of `list` must match at least one supported name (and be a plain name unless
- * wildcards are allowed); else -EINVAL and a copy of the first bad one. */
-static int validate(AlgorithmClass cls, const char *list, bool wildcards, char **ret_bad) {
+/* Does element [e, e+len) match at least one name of comma-separated `names`? */
+static bool element_matches_any(const char *e, size_t len, const char *names) {
+        const char *cur = names, *s;
+        size_t slen;
+        while (next_element(&cur, &s, &slen)) {
+                char name[128];
+                if (slen == 0 || slen >= sizeof name)
+                        continue;
+                memcpy(name, s, slen);
+                name[slen] = '\0';
+                if (element_matches(e, len, name))
+                        return true;
+        }
+        return false;
+}
+
+/* Every element of `list` must match at least one supported name or, failing that, one OpenSSH name
+ * privsshd does not offer (and be a plain name unless wildcards are allowed); else -EINVAL and a copy
+ * of the first bad one. The elements that match only names not offered are appended to *ignored. */
+static int validate(AlgorithmClass cls, const char *list, bool wildcards, char *ignored, size_t ignored_cap,
+                    char **ret_bad) {
         const char *cur = list, *e;
         size_t len;
         while (next_element(&cur, &e, &len)) {
                 bool ok = len > 0 && len < 128 && (wildcards || !has_wildcard(e, len));
-                if (ok) {
-                        ok = false;
-                        const char *scur = supported[cls], *s;
-                        size_t slen;
-                        while (!ok && next_element(&scur, &s, &slen)) {
-                                char name[128];
-                                memcpy(name, s, slen);
-                                name[slen] = '\0';
-                                ok = element_matches(e, len, name);
-                        }
+                if (ok && !element_matches_any(e, len, supported[cls])) {
+                        ok = element_matches_any(e, len, not_offered[cls]);
+                        if (ok)
+                                append_unique(ignored, ignored_cap, e, len);
                 }
                 if (!ok) {
                         *ret_bad = strndup(e, len);
@@ -207,16 +247,23 @@ static void append_each(char *out, size_t cap, const char *from, const char *lis
         }
 }
 
-int algorithms_assemble(AlgorithmClass cls, const char *spec, char **ret, char **ret_bad) {
+int algorithms_assemble(AlgorithmClass cls, const char *spec, char **ret, char **ret_bad,
+                        char **ret_ignored) {
         *ret = NULL;
         *ret_bad = NULL;
+        *ret_ignored = NULL;
         if (cls >= _ALGORITHMS_MAX || !spec)
                 return -EINVAL;
         bool key_class = cls == ALGORITHMS_HOSTKEY || cls == ALGORITHMS_PUBKEY || cls == ALGORITHMS_CA_SIGNATURE;
         char op = strchr("+-^", spec[0]) && spec[0] ? spec[0] : '\0';
         const char *list = op ? spec + 1 : spec;
+        /* Each ignored element is one of the list's, so the spec's length bounds them all. */
+        size_t ignored_cap = strlen(spec) + 1;
+        _cleanup_free_ char *ignored = calloc(1, ignored_cap);
+        if (!ignored)
+                return -ENOMEM;
         if (op != '-') {
-                int r = validate(cls, list, key_class, ret_bad);
+                int r = validate(cls, list, key_class, ignored, ignored_cap, ret_bad);
                 if (r < 0)
                         return r;
         }
@@ -241,6 +288,8 @@ int algorithms_assemble(AlgorithmClass cls, const char *spec, char **ret, char *
                         filter(out, cap, def, "*", true);
                 break;
         }
+        if (ignored[0])
+                *ret_ignored = TAKE_PTR(ignored);
         if (out[0] == '\0') {
                 free(out);
                 return -EINVAL;         /* an empty list: *ret_bad stays NULL */

@@ -36,6 +36,7 @@ typedef void (*ConfigDumpFn)(const Config *c, const ConfigKeyword *kw, const voi
 enum {
         CONFIG_MULTI   = 1 << 0,        /* every occurrence is stored (accumulates); else the first wins */
         CONFIG_ONE_ARG = 1 << 1,        /* exactly one argument; more is an error */
+        CONFIG_NO_ARG_OK = 1 << 2,      /* no argument is a value (PubkeyAuthOptions: none, as OpenSSH) */
 };
 
 struct ConfigKeyword {
@@ -270,7 +271,7 @@ static const ConfigKeyword config_keywords[] = {
         { "RequiredRSASize",             parse_int,                   dump_int,
           CONFIG_FIELD(required_rsa_size, int),                      ONE,         1024, 16384 },
         { "PubkeyAuthOptions",           parse_pubkey_auth_options,   dump_pubkey_auth_options,
-          CONFIG_FIELD(pubkey_auth_options, unsigned),               0,           0, 0 },
+          CONFIG_FIELD(pubkey_auth_options, unsigned),               CONFIG_NO_ARG_OK, 0, 0 },
         { "Include",                     parse_include,               NULL,
           CONFIG_NO_FIELD,                                           MULTI,       0, 0 },
         /* ours */

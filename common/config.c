@@ -1013,7 +1013,8 @@ static int parse_address_list(ConfigContext *ctx, const ConfigKeyword *kw, char 
 
 /* Ciphers, KexAlgorithms, MACs, HostKeyAlgorithms, PubkeyAcceptedAlgorithms, CASignatureAlgorithms:
  * OpenSSH's list syntax, checked against what privsshd's libssh supports (common/algorithms.h) and
- * stored as the final list. The errors start with OpenSSH's wording. */
+ * stored as the final list. The errors start with OpenSSH's wording; names OpenSSH knows and privsshd
+ * does not offer are left out with a warning. */
 static int parse_algorithms(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field) {
         static const char *const what[_ALGORITHMS_MAX] = {
                 [ALGORITHMS_KEX] = "Bad SSH2 KexAlgorithms",
@@ -1026,15 +1027,22 @@ static int parse_algorithms(ConfigContext *ctx, const ConfigKeyword *kw, char **
         int cls = algorithm_class_by_keyword(kw->name);
         if (cls < 0)
                 return config_error(ctx, "%s: not an algorithm keyword", kw->name);
-        _cleanup_free_ char *list = NULL, *bad = NULL;
-        int r = algorithms_assemble((AlgorithmClass) cls, args[0], &list, &bad);
+        _cleanup_free_ char *list = NULL, *bad = NULL, *ignored = NULL;
+        int r = algorithms_assemble((AlgorithmClass) cls, args[0], &list, &bad, &ignored);
         if (r == -ENOMEM)
                 return r;
         if (r < 0 && bad)
                 return config_error(ctx, "%s '%s': %s \"%s\" is not one privsshd supports (supported: %s)",
                                     what[cls], args[0], kw->name, bad, algorithms_supported((AlgorithmClass) cls));
+        if (r < 0 && ignored)
+                return config_error(ctx, "%s '%s': %s leaves no algorithm privsshd offers (not offered: %s)",
+                                    what[cls], args[0], kw->name, ignored);
         if (r < 0)
                 return config_error(ctx, "%s '%s': %s leaves no algorithm", what[cls], args[0], kw->name);
+        /* Known to OpenSSH, not offered by privsshd: leaving it out allows less than written. */
+        if (ignored)
+                config_warning(ctx, "%s: %s: known to OpenSSH, not offered by privsshd; ignored", kw->name,
+                               ignored);
         if (field) {
                 free(*(char **) field);
                 *(char **) field = TAKE_PTR(list);
@@ -1193,7 +1201,7 @@ static int parse_rekey_limit(ConfigContext *ctx, const ConfigKeyword *kw, char *
 }
 
 /* PubkeyAuthOptions: any of none, touch-required, verify-required (OpenSSH: case-insensitive, "none"
- * adds nothing, anything else is an error). */
+ * adds nothing, anything else is an error; no argument at all is none and, being the first value, wins). */
 static int parse_pubkey_auth_options(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
                                      void *field) {
         unsigned v = 0;
@@ -1674,7 +1682,7 @@ static int apply_keyword(ConfigContext *ctx, const ConfigKeyword *kw, char **arg
         void *field = NULL;
         int r;
 
-        if (n == 0)
+        if (n == 0 && !(kw->flags & CONFIG_NO_ARG_OK))
                 return config_error(ctx, "missing argument for %s", kw->name);
         if ((kw->flags & CONFIG_ONE_ARG) && n > 1)
                 return config_error(ctx, "extra argument for %s: \"%s\"", kw->name, args[1]);

@@ -101,7 +101,8 @@ typedef enum IpcDirection {
         X(AGENT_ACCEPT_FAILED, M2W, IPC_ST_AUTHED, 0,                      0, AgentAcceptFailed) \
         X(FORWARD_CONNECT_UNIX, W2M, IPC_ST_AUTHED, FORWARD_MAX_REQUESTS,  0, ForwardConnectUnix) \
         X(FORWARD_LISTEN_UNIX, W2M, IPC_ST_AUTHED, FORWARD_MAX_REQUESTS,   0, ForwardListenUnix) \
-        X(FORWARD_CANCEL_UNIX, W2M, IPC_ST_AUTHED, FORWARD_MAX_REQUESTS,   0, ForwardCancelUnix)
+        X(FORWARD_CANCEL_UNIX, W2M, IPC_ST_AUTHED, FORWARD_MAX_REQUESTS,   0, ForwardCancelUnix) \
+        X(FORWARD_LISTENING_ALSO, M2W, IPC_ST_AUTHED, 0,                   1, ForwardListeningAlso)
 
 /*
  * Payload field tables. Kinds: U8, BOOL, U16, U32, I32, STRING (NUL-free, copied), SECRET (a
@@ -360,6 +361,12 @@ typedef enum IpcDirection {
 
 #define IPC_PAYLOAD_FIELDS_ForwardCancelUnix(F)                         \
         F(STRING, path, FORWARD_MAX_UNIX_PATH)
+
+/* FORWARD_LISTENING_ALSO: a tcpip-forward on loopback (GatewayPorts no, or "localhost") listens on
+ * 127.0.0.1 and ::1, as OpenSSH: the second family's listener on the same port comes here, just
+ * before the FORWARD_READY of request id; the worker accepts on both and closes both on cancel. */
+#define IPC_PAYLOAD_FIELDS_ForwardListeningAlso(F)                      \
+        F(U32, id, 0)
 
 typedef enum IpcEventKind {
         IPC_EVENT_BANNER_TOO_LONG = 0,          /* preauth: the identification line was too long */

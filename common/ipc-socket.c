@@ -54,26 +54,52 @@ int ipc_send_datagram(int sock, const void *data, size_t size, const int *fds, s
         return (size_t) r == size ? 0 : -EIO;
 }
 
-int ipc_receive_datagram(int sock, void *data, size_t size, int *ret_fd) {
+int ipc_receive_datagram_fds(int sock, void *data, size_t size, int *ret_fds, size_t max_fds,
+                             size_t *ret_n_fds) {
         struct iovec iov = { .iov_base = data, .iov_len = size };
         union {
                 struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int))];
+                char buf[CMSG_SPACE(sizeof(int) * IPC_MAX_FDS)];
         } control = {};
+        if (max_fds == 0 || max_fds > IPC_MAX_FDS)
+                return -EINVAL;
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                             .msg_controllen = sizeof control.buf };
-        *ret_fd = -EBADF;
+                             .msg_controllen = CMSG_SPACE(sizeof(int) * max_fds) };
+        size_t n_fds = 0;
+        for (size_t i = 0; i < max_fds; i++)
+                ret_fds[i] = -EBADF;
+        *ret_n_fds = 0;
         ssize_t n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
         if (n < 0)
                 return errno == EWOULDBLOCK ? -EAGAIN : negative_errno();
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-                memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
-        if ((size_t) n != size || (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
-                *ret_fd = safe_close(*ret_fd);
+        bool extra = false;     /* more descriptors than max_fds came (the buffer can hold a few more) */
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
+                        continue;
+                size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t i = 0; i < k; i++) {
+                        int fd;
+                        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+                        if (n_fds < max_fds)
+                                ret_fds[n_fds++] = fd;
+                        else {
+                                safe_close(fd);
+                                extra = true;
+                        }
+                }
+        }
+        if ((size_t) n != size || extra || (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
+                for (size_t i = 0; i < n_fds; i++)
+                        ret_fds[i] = safe_close(ret_fds[i]);
                 return -EPROTO;
         }
+        *ret_n_fds = n_fds;
         return 0;
+}
+
+int ipc_receive_datagram(int sock, void *data, size_t size, int *ret_fd) {
+        size_t n_fds;
+        return ipc_receive_datagram_fds(sock, data, size, ret_fd, 1, &n_fds);
 }
 
 int ipc_send(int sock, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds) {

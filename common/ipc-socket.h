@@ -30,8 +30,12 @@ int ipc_encode(IpcType type, const IpcPayload *p, size_t n_fds, WireWriter *ret)
 int ipc_send_datagram(int sock, const void *data, size_t size, const int *fds, size_t n_fds, int flags);
 /* Its counterpart for a fixed-size answer with at most one descriptor (the monitor's helper children):
  * 0 when exactly `size` bytes came, whole; *ret_fd the descriptor (CLOEXEC) or -EBADF; -EPROTO for a
- * short, long or truncated answer (a descriptor that came anyway is closed), -EAGAIN, or the error. */
+ * short, long or truncated answer, or one with more descriptors (every descriptor that came anyway is
+ * closed), -EAGAIN, or the error. */
 int ipc_receive_datagram(int sock, void *data, size_t size, int *ret_fd);
+/* The same with up to max_fds (<= IPC_MAX_FDS) descriptors: ret_fds[0..*ret_n_fds) (the rest -EBADF). */
+int ipc_receive_datagram_fds(int sock, void *data, size_t size, int *ret_fds, size_t max_fds,
+                             size_t *ret_n_fds);
 
 /* The send buffer that takes the largest message (the kernel wants a little more than the datagram). */
 #define IPC_SOCKET_BUFFER_MIN (IPC_MAX_MESSAGE + 4096u)

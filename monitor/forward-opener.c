@@ -58,14 +58,15 @@ static int connect_to(const ForwardTarget *t, int *ret_gai) {
         return r;
 }
 
-static int bind_listen(int family, const struct sockaddr *sa, socklen_t len) {
+/* v6only: an IPv6 socket that does not take IPv4 as well (AddressFamily inet6 on the wildcard). */
+static int bind_listen(int family, const struct sockaddr *sa, socklen_t len, bool v6only) {
         int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return negative_errno();
-        int one = 1, zero = 0;
+        int one = 1, v6 = v6only;
         (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (family == AF_INET6)
-                (void) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+                (void) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6, sizeof v6);
         if (bind(fd, sa, len) < 0 || listen(fd, SOMAXCONN) < 0) {
                 int r = negative_errno();
                 safe_close(fd);
@@ -74,32 +75,67 @@ static int bind_listen(int family, const struct sockaddr *sa, socklen_t len) {
         return fd;
 }
 
-static int listen_on(const ForwardTarget *t) {
-        if (t->bind == FORWARD_BIND_LOOPBACK) {
-                struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(t->port),
+static uint16_t local_port(int fd);
+
+/*
+ * GatewayPorts no (and clientspecified with "localhost"): the loopback address of each family that
+ * AddressFamily allows, as OpenSSH's getaddrinfo(NULL, ...) loop does: IPv4 first, then IPv6 on the
+ * port IPv4 got (port 0: the allocated one). As in OpenSSH, a family that cannot bind (no IPv6 here,
+ * the port taken in one family only) is skipped; only none at all is a failure.
+ */
+static int listen_loopback(const ForwardTarget *t, int *ret_also) {
+        int fds[2] = { -EBADF, -EBADF }, n = 0, r = -EADDRNOTAVAIL;
+        uint16_t port = t->port;
+        if (t->family != AF_INET6) {
+                struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(port),
                                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-                return bind_listen(AF_INET, (struct sockaddr *) &in, sizeof in);
+                r = bind_listen(AF_INET, (struct sockaddr *) &in, sizeof in, false);
+                if (r >= 0) {
+                        fds[n++] = r;
+                        port = local_port(r);
+                }
         }
+        if (t->family != AF_INET) {
+                struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+                                            .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+                int fd = bind_listen(AF_INET6, (struct sockaddr *) &in6, sizeof in6, false);
+                if (fd >= 0)
+                        fds[n++] = fd;
+                else if (n == 0)
+                        r = fd;
+        }
+        *ret_also = n == 2 ? fds[1] : -EBADF;
+        return n > 0 ? fds[0] : r;
+}
+
+static int listen_on(const ForwardTarget *t, int *ret_also) {
+        *ret_also = -EBADF;
+        if (t->bind == FORWARD_BIND_LOOPBACK)
+                return listen_loopback(t, ret_also);
+        /* The wildcard: [::] taking IPv4 too, or, as AddressFamily says, 0.0.0.0 or [::] alone. */
         if (t->bind == FORWARD_BIND_WILDCARD) {
                 struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(t->port),
                                             .sin6_addr = IN6ADDR_ANY_INIT };
-                int fd = bind_listen(AF_INET6, (struct sockaddr *) &in6, sizeof in6);
-                if (fd != -EAFNOSUPPORT && fd != -EADDRNOTAVAIL)
-                        return fd;
+                if (t->family != AF_INET) {
+                        int fd = bind_listen(AF_INET6, (struct sockaddr *) &in6, sizeof in6,
+                                             t->family == AF_INET6);
+                        if (t->family == AF_INET6 || (fd != -EAFNOSUPPORT && fd != -EADDRNOTAVAIL))
+                                return fd;
+                }
                 struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(t->port),
                                           .sin_addr.s_addr = htonl(INADDR_ANY) };
-                return bind_listen(AF_INET, (struct sockaddr *) &in, sizeof in);
+                return bind_listen(AF_INET, (struct sockaddr *) &in, sizeof in, false);
         }
         char port[8];
         snprintf(port, sizeof port, "%u", t->port);
-        struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV | AI_PASSIVE },
-                        *res = NULL;
+        struct addrinfo hints = { .ai_family = t->family, .ai_socktype = SOCK_STREAM,
+                                  .ai_flags = AI_NUMERICSERV | AI_PASSIVE }, *res = NULL;
         int g = getaddrinfo(t->host, port, &hints, &res);
         if (g != 0)
                 return g == EAI_SYSTEM ? -errno : -EADDRNOTAVAIL;
         int r = -EADDRNOTAVAIL;
         for (struct addrinfo *a = res; a; a = a->ai_next) {
-                r = bind_listen(a->ai_family, a->ai_addr, a->ai_addrlen);
+                r = bind_listen(a->ai_family, a->ai_addr, a->ai_addrlen, false);
                 if (r >= 0)
                         break;
         }
@@ -119,9 +155,11 @@ static uint16_t local_port(int fd) {
         return 0;
 }
 
-static void answer(int chan, int error, int gai_error, int fd, uint16_t port, uint64_t dev, uint64_t ino) {
+static void answer(int chan, int error, int gai_error, int fd, int fd_also, uint16_t port, uint64_t dev,
+                   uint64_t ino) {
         OpenerAnswer a = { .error = error, .gai_error = gai_error, .port = port, .dev = dev, .ino = ino };
-        (void) ipc_send_datagram(chan, &a, sizeof a, &fd, fd >= 0 ? 1 : 0, 0);
+        int fds[2] = { fd, fd_also };
+        (void) ipc_send_datagram(chan, &a, sizeof a, fds, fd < 0 ? 0 : fd_also < 0 ? 1 : 2, 0);
 }
 
 /* The child: nothing of root's survives user_creds_become(); getaddrinfo() runs as the user. */
@@ -137,20 +175,21 @@ _noreturn_ static void opener(const UserCreds *u, const ForwardTarget *t, int ch
                 _exit(2);
         (void) signal(SIGPIPE, SIG_IGN);
         if (user_creds_become(u) < 0) {
-                answer(chan, EPERM, 0, -EBADF, 0, 0, 0);
+                answer(chan, EPERM, 0, -EBADF, -EBADF, 0, 0, 0);
                 _exit(2);
         }
         uint64_t dev = 0, ino = 0;
         int gai = 0;
+        int also = -EBADF;
         int fd = t->accept_fd >= 0 ? accept_on(t->accept_fd) :
                  t->unix_socket ? (t->listen ? unix_socket_listen(t->host, t->bind_mask, t->bind_unlink,
                                                                   &dev, &ino)
                                              : unix_socket_connect(t->host)) :
-                 t->listen ? listen_on(t) : connect_to(t, &gai);
+                 t->listen ? listen_on(t, &also) : connect_to(t, &gai);
         if (fd < 0)
-                answer(chan, -fd, gai, -EBADF, 0, 0, 0);
+                answer(chan, -fd, gai, -EBADF, -EBADF, 0, 0, 0);
         else
-                answer(chan, 0, 0, fd, local_port(fd), dev, ino);
+                answer(chan, 0, 0, fd, also, local_port(fd), dev, ino);
         _exit(0);
 }
 
@@ -207,14 +246,27 @@ void forward_opener_stop(ForwardOpeners *s, unsigned i) {
         s->o[i] = s->o[--s->n];
 }
 
+/* Ours, but checked all the same: a stream socket and nothing else goes to the worker. */
+static bool is_stream_socket(int fd) {
+        struct stat st;
+        int type = 0;
+        socklen_t tl = sizeof type;
+        return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+               getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM;
+}
+
 int forward_opener_collect(ForwardOpeners *s, unsigned i, ForwardOpened *ret) {
         ForwardOpener *o = &s->o[i];
         OpenerAnswer a = {};
-        int fd;
-        int n = ipc_receive_datagram(o->fd, &a, sizeof a, &fd);
+        int fds[2];
+        size_t n_fds = 0;
+        /* Two descriptors only from a TCP listener on both loopbacks (listen_loopback()). */
+        int n = ipc_receive_datagram_fds(o->fd, &a, sizeof a, fds, 2, &n_fds);
+        int fd = fds[0];
+        _cleanup_close_ int also = fds[1];
         *ret = (ForwardOpened) { .id = o->id, .listen = o->listen, .unix_socket = o->unix_socket,
                                  .port = (uint16_t) a.port, .dev = a.dev, .ino = a.ino,
-                                 .connect_port = o->port };
+                                 .connect_port = o->port, .fd_also = -EBADF };
         snprintf(ret->path, sizeof ret->path, "%s", o->path);
         snprintf(ret->host, sizeof ret->host, "%s", o->host);
         forward_opener_stop(s, i);
@@ -229,19 +281,14 @@ int forward_opener_collect(ForwardOpeners *s, unsigned i, ForwardOpened *ret) {
                         ret->gai_error = a.gai_error;
         } else
                 r = fd >= 0 ? 0 : -EPROTO;
-        if (r == 0) {
-                /* Ours, but checked all the same: a stream socket and nothing else goes to the worker. */
-                struct stat st;
-                int type = 0;
-                socklen_t tl = sizeof type;
-                if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
-                    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_STREAM)
-                        r = -EPROTO;
-        }
+        if (r == 0 && (!is_stream_socket(fd) || (also >= 0 && (!ret->listen || ret->unix_socket ||
+                                                                 !is_stream_socket(also)))))
+                r = -EPROTO;
         if (r < 0) {
                 safe_close(fd);
                 return r;
         }
+        ret->fd_also = TAKE_FD(also);
         return fd;
 }
 

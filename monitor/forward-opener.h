@@ -17,7 +17,7 @@
 #include "monitor/user-creds.h"
 
 typedef enum ForwardBind {
-        FORWARD_BIND_LOOPBACK,          /* 127.0.0.1 */
+        FORWARD_BIND_LOOPBACK,          /* 127.0.0.1 and ::1, as family allows (two sockets, one port) */
         FORWARD_BIND_WILDCARD,          /* [::] accepting IPv4 too, or 0.0.0.0 without IPv6 */
         FORWARD_BIND_ADDRESS,           /* the address (or name) in host */
 } ForwardBind;
@@ -29,6 +29,7 @@ typedef struct ForwardTarget {
         bool bind_unlink;               /* unix listen: remove a stale socket (StreamLocalBindUnlink) */
         int accept_fd;                  /* >= 0: accept a connection on this listener instead */
         ForwardBind bind;               /* listen only */
+        int family;                     /* TCP listen: AddressFamily (AF_UNSPEC: both families) */
         char host[FORWARD_MAX_HOST + 1];/* connect: where to; listen: the address for FORWARD_BIND_ADDRESS */
         uint16_t port;                  /* listen: 0 = any free port */
 } ForwardTarget;
@@ -52,6 +53,8 @@ typedef struct ForwardOpened {
         bool listen;
         bool unix_socket;
         uint16_t port;                  /* TCP listen: the bound port */
+        int fd_also;                    /* TCP listen on both loopbacks: the second family's socket, or
+                                         * -EBADF (owned by the caller, like the returned socket) */
         uint64_t dev, ino;              /* unix listen: the socket file bound (for its removal) */
         char path[FORWARD_MAX_UNIX_PATH + 1];
         char host[FORWARD_MAX_HOST + 1];/* TCP connect: the host and port it connected to */
@@ -70,7 +73,8 @@ int forward_opener_start(ForwardOpeners *s, const UserCreds *u, const ForwardTar
 
 /*
  * Collect the answer of opener i (its socketpair is readable): the opener is killed, reaped and
- * forgotten. Returns the socket (a SOCK_STREAM socket, CLOEXEC) with ret->port its local port, or a
+ * forgotten. Returns the socket (a SOCK_STREAM socket, CLOEXEC) with ret->port its local port (and
+ * ret->fd_also the second loopback listener on the same port, if there is one), or a
  * negative errno: the opener's failure (-ECONNREFUSED, -EADDRINUSE, -ENOENT for a name that does
  * not resolve, with getaddrinfo()'s error in ret->gai_error, ...), or -EPROTO when it died without
  * an answer. *ret says which request it was.

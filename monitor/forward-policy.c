@@ -101,8 +101,9 @@ bool forward_policy_key_listen_permitted(const char *list, const char *address, 
 }
 
 /* OpenSSH's channel_fwd_bind_addr() for the server: with "no", only an explicit loopback address
- * is honoured; with "yes", the wildcard always; with "clientspecified", "" and "*" are the wildcard,
- * "localhost" is loopback and anything else is bound as given. */
+ * (127.0.0.1 or ::1: that family only) is honoured, anything else is the loopback address of each
+ * family; with "yes", the wildcard always; with "clientspecified", "" and "*" are the wildcard,
+ * "localhost" is the loopback address of each family and anything else is bound as given. */
 void forward_policy_bind_address(GatewayPorts g, const char *address, ForwardTarget *t) {
         t->host[0] = '\0';
         t->bind = FORWARD_BIND_LOOPBACK;
@@ -115,7 +116,7 @@ void forward_policy_bind_address(GatewayPorts g, const char *address, ForwardTar
                         t->bind = FORWARD_BIND_ADDRESS;
                         snprintf(t->host, sizeof t->host, "%s", address);
                 }
-        } else if (streq(address, "::1")) {
+        } else if (streq(address, "::1") || streq(address, "127.0.0.1")) {
                 t->bind = FORWARD_BIND_ADDRESS;
                 snprintf(t->host, sizeof t->host, "%s", address);
         }

@@ -81,6 +81,7 @@ int handle_forward_listen(Monitor *m, const IpcForwardListen *p) {
         }
         ForwardTarget t = { .listen = true, .accept_fd = -EBADF, .port = port };
         forward_policy_bind_address(m->config->gateway_ports, p->address, &t);
+        t.family = m->config->address_family;
         log_debug("monitor: tcpip-forward listen \"%s\" port %u (bind %d \"%s\")", p->address, port,
                   (int) t.bind, t.host);
         return start(m, &t, p->id);
@@ -138,6 +139,13 @@ static void collect(Monitor *m, unsigned i) {
                                  o.id, strerror(-fd));
                 (void) reply_failed(m, o.id, false, strerror(-fd));
                 return;
+        }
+        if (o.fd_also >= 0) {
+                /* The second loopback listener first, so that the worker has both when it answers. */
+                IpcPayload a = {};
+                a.FORWARD_LISTENING_ALSO.id = o.id;
+                (void) monitor_send(m, IPC_FORWARD_LISTENING_ALSO, &a, &o.fd_also, 1);
+                safe_close(o.fd_also);
         }
         IpcPayload r = {};
         r.FORWARD_READY.id = o.id;

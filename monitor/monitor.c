@@ -319,6 +319,7 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
         case IPC_AGENT_REFUSED:
         case IPC_AGENT_CONNECTION:
         case IPC_AGENT_ACCEPT_FAILED:
+        case IPC_FORWARD_LISTENING_ALSO:
         case _IPC_TYPE_MAX:
         default:
                 return -EPROTO;

@@ -252,8 +252,11 @@ size_t forward_poll_fill(Worker *w, struct pollfd *p, size_t max) {
         bool wp = write_pending(w);
         for (Listener *l = w->listeners; l && n < max; l = l->next)
                 if (l->fd >= 0 && !l->accepting && w->n_forwards < FORWARD_MAX_CHANNELS &&
-                    w->forward_in_flight < FORWARD_MAX_PENDING)
+                    w->forward_in_flight < FORWARD_MAX_PENDING) {
                         p[n++] = (struct pollfd) { .fd = l->fd, .events = POLLIN };
+                        if (l->fd_also >= 0 && n < max)
+                                p[n++] = (struct pollfd) { .fd = l->fd_also, .events = POLLIN };
+                }
         for (Forward *f = w->forwards; f && n < max; f = f->next) {
                 if (!f->ch || f->opening || f->fd < 0)
                         continue;
@@ -274,8 +277,8 @@ void forward_poll_handle(Worker *w, const struct pollfd *p, size_t n) {
                 if (!p[k].revents)
                         continue;
                 for (Listener *l = w->listeners; l; l = l->next)
-                        if (l->fd == p[k].fd) {
-                                forward_accept(w, l);
+                        if (l->fd == p[k].fd || (l->fd_also >= 0 && l->fd_also == p[k].fd)) {
+                                forward_accept(w, l, p[k].fd);
                                 break;
                         }
         }

@@ -82,6 +82,7 @@ static void listen_request(Worker *w, ssh_message msg, const char *path) {
         }
         l->id = ++w->next_forward_id;
         l->fd = -EBADF;
+        l->fd_also = -EBADF;
         l->unix_socket = true;
         l->pending = msg;
         l->next = w->listeners;

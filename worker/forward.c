@@ -166,6 +166,7 @@ static void listener_destroy(Worker *w, Listener *l) {
                 }
         w->n_listeners--;
         safe_close(l->fd);
+        safe_close(l->fd_also);
         if (l->pending) {
                 ssh_message_reply_default(l->pending);
                 ssh_message_free(l->pending);
@@ -196,6 +197,7 @@ static void global_tcpip_forward(Worker *w, ssh_message msg) {
         }
         l->id = ++w->next_forward_id;
         l->fd = -EBADF;
+        l->fd_also = -EBADF;
         l->port = (uint32_t) port;
         l->pending = msg;
         l->queued = true;
@@ -305,6 +307,23 @@ int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
         return 0;
 }
 
+int forward_listening_also(Worker *w, const IpcForwardListeningAlso *p, int fd) {
+        for (Listener *l = w->listeners; l; l = l->next) {
+                if (!l->pending || l->queued || l->unix_socket || l->id != p->id)
+                        continue;
+                if (l->fd_also >= 0) {
+                        safe_close(fd);
+                        return -EPROTO;         /* one second listener per request */
+                }
+                l->fd_also = fd;
+                (void) fd_set_nonblock(fd, true);
+                return 0;               /* FORWARD_READY follows with the first */
+        }
+        log_debug("forward request %u is gone; closing its second listener", p->id);
+        safe_close(fd);
+        return 0;
+}
+
 int forward_failed(Worker *w, const IpcForwardFailed *p) {
         answered(w);
         for (Forward *f = w->forwards; f; f = f->next)
@@ -336,14 +355,14 @@ int forward_failed(Worker *w, const IpcForwardFailed *p) {
 
 /* ---- connections to a listener: forwarded-tcpip channels ----------------------------------------- */
 
-void forward_accept(Worker *w, Listener *l) {
-        if (l->fd < 0 || l->pending || l->accepting || w->n_forwards >= FORWARD_MAX_CHANNELS ||
-            w->forward_in_flight >= FORWARD_MAX_PENDING)
+void forward_accept(Worker *w, Listener *l, int fd) {
+        if (l->fd < 0 || (fd != l->fd && fd != l->fd_also) || l->pending || l->accepting ||
+            w->n_forwards >= FORWARD_MAX_CHANNELS || w->forward_in_flight >= FORWARD_MAX_PENDING)
                 return;
         /* The worker never accepts itself: the accepted socket would be the sandbox user's. */
         IpcPayload p = {};
         p.FORWARD_ACCEPT.id = l->id;
-        int r = ipc_send(w->ipc_fd, IPC_FORWARD_ACCEPT, &p, &l->fd, 1);
+        int r = ipc_send(w->ipc_fd, IPC_FORWARD_ACCEPT, &p, &fd, 1);
         if (r < 0) {
                 w->done = true;
                 w->exit_code = 1;

@@ -58,6 +58,7 @@ typedef struct Forward {
 typedef struct Listener {
         uint32_t id;                    /* request id (FORWARD_LISTEN) */
         int fd;                         /* -EBADF while the monitor makes it */
+        int fd_also;                    /* loopback: ::1's listener beside fd's 127.0.0.1, else -EBADF */
         char *address;                  /* as the client asked (it names the forward in forwarded-tcpip) */
         uint32_t port;                  /* as the client asked (0: any) */
         uint32_t bound_port;
@@ -74,8 +75,9 @@ void forward_handle_open(Worker *w, ssh_message msg);           /* direct-tcpip;
 void forward_handle_global(Worker *w, ssh_message msg);         /* tcpip-forward & cancel; takes msg */
 int forward_ready(Worker *w, const IpcForwardReady *p, int fd);
 int forward_failed(Worker *w, const IpcForwardFailed *p);
+int forward_listening_also(Worker *w, const IpcForwardListeningAlso *p, int fd);
 void forward_send_queued(Worker *w);                            /* after an answer freed a slot */
-void forward_accept(Worker *w, Listener *l);                     /* a connection waits: FORWARD_ACCEPT */
+void forward_accept(Worker *w, Listener *l, int fd);            /* one waits on fd (l->fd or l->fd_also) */
 void forward_collect(Worker *w);                                /* free finished forwards */
 void forward_abandon_all(Worker *w);
 Forward *forward_new(Worker *w);                                /* linked, fd -EBADF; NULL: no memory */

@@ -71,6 +71,11 @@ static int dispatch(Worker *w, IpcMessage *m) {
         }
         case IPC_FORWARD_FAILED:
                 return forward_failed(w, &m->payload.FORWARD_FAILED);
+        case IPC_FORWARD_LISTENING_ALSO: {
+                int fd = m->fds[0];
+                m->n_fds = 0;   /* ownership moves to the listener */
+                return forward_listening_also(w, &m->payload.FORWARD_LISTENING_ALSO, fd);
+        }
         case IPC_AGENT_LISTENING: {
                 int fd = m->fds[0];
                 m->n_fds = 0;   /* ownership moves to the worker */

@@ -41,6 +41,11 @@ def module(name):
     return os.path.join(INJECT_DIR, name + ".so")
 
 
+def torn_down(r, what="and"):
+    """The client's connection ended as a torn-down one does: exit 255, nothing of the command."""
+    check(r.returncode == 255 and r.stdout == b"", f"{what} the connection is torn down ({r.returncode})", r)
+
+
 def fd_table():
     """Finding 3: the worker's descriptor table after sandbox_enter() and after authentication, and a
     forged line with terminal escapes written to fd 2."""
@@ -181,7 +186,7 @@ def forward_forbidden():
           "listening on privileged port 900 as alice is refused", s)
     check(s.wait_log(r"refused FORWARD_CONNECT from the worker for 127\.0\.0\.1 port \d+"),
           "a FORWARD_CONNECT to port 70000 is refused as a protocol violation", s)
-    check(r.returncode == 255 and r.stdout == b"", f"and the connection is torn down ({r.returncode})", r)
+    torn_down(r)
     s.stop()
     srv.close()
 
@@ -191,7 +196,7 @@ def forward_forbidden():
           "control: the scenario ran after authentication", s)
     check(s.wait_log(r"refused FORWARD_ACCEPT from the worker for 127\.0\.0\.1 port \d+"),
           "FORWARD_ACCEPT with the client connection instead of a listener is refused", s)
-    check(r.returncode == 255 and r.stdout == b"", f"and the connection is torn down ({r.returncode})", r)
+    torn_down(r)
     s.stop()
 
 
@@ -218,8 +223,7 @@ def agent_forbidden():
                   f"{what}: AGENT_REQUEST gets the listener", s)
         check(s.wait_log(r"exceeded the budget of 1 AGENT_REQUEST messages"),
               f"{what}: a second AGENT_REQUEST is a violation", s)
-        check(r.returncode == 255 and r.stdout == b"", f"{what}: and the connection is torn down ({r.returncode})",
-              r)
+        torn_down(r, f"{what}: and")
         s.stop()
         check(agent_dirs() == before, f"{what}: no agent directory is left in /tmp ({agent_dirs()})")
 
@@ -230,7 +234,7 @@ def agent_forbidden():
           "control: AGENT_ACCEPT with the listener is served (nothing waits on it: AGENT_ACCEPT_FAILED)", s)
     check(s.wait_log(r"refused AGENT_ACCEPT from the worker for 127\.0\.0\.1 port \d+"),
           "AGENT_ACCEPT with the client connection instead of the listener is refused", s)
-    check(r.returncode == 255 and r.stdout == b"", f"and the connection is torn down ({r.returncode})", r)
+    torn_down(r)
     s.stop()
     check(not agent_dirs(), f"and the agent directory is removed ({agent_dirs()})")
 
@@ -255,7 +259,7 @@ def forward_unix_forbidden():
           "control: the connection to a socket that policy allows is made and handed over", s)
     check(s.wait_log(r"refused FORWARD_CONNECT_UNIX from the worker"),
           "a FORWARD_CONNECT_UNIX with an empty path is refused as a protocol violation", s)
-    check(r.returncode == 255 and r.stdout == b"", f"and the connection is torn down ({r.returncode})", r)
+    torn_down(r)
     s.stop()
     srv.close()
 

@@ -4,33 +4,13 @@ PermitOpen, PermitListen and the authorized_keys options no-port-forwarding, res
 restrict,port-forwarding, permitopen= and permitlisten=, each allowing (positive control) and refusing,
 with the refusals logged in OpenSSH's words. -L is driven with ssh -W (a direct-tcpip channel on the
 client's stdio), -R with ssh -R and ExitOnForwardFailure."""
-import hashlib
-import re
 import socket
-import threading
 
 import harness
+from forward_data import expect, serve_digest
 from harness import KEYS, Server, SshProcess, check, ssh
 
 AUTHKEYS = "/home/alice/.ssh/authorized_keys"
-
-
-def digest_server(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", port))
-    s.listen(64)
-    while True:
-        c, _ = s.accept()
-        data = b""
-        while chunk := c.recv(65536):
-            data += chunk
-        c.sendall(hashlib.sha256(data).hexdigest().encode())
-        c.close()
-
-
-def answer(data):
-    return hashlib.sha256(data).hexdigest().encode()
 
 
 def local(port, expect_ok, what, server=None, log=None):
@@ -38,7 +18,7 @@ def local(port, expect_ok, what, server=None, log=None):
     before = server.count(log) if log else 0
     r = ssh(None, opts=["-W", f"127.0.0.1:{port}"], stdin=b"policy")
     if expect_ok:
-        check(r.returncode == 0 and r.stdout == answer(b"policy"), f"{what}: -L to port {port} works", r)
+        check(r.returncode == 0 and r.stdout == expect(b"policy"), f"{what}: -L to port {port} works", r)
     else:
         check(r.returncode != 0 and r.stdout == b"" and "administratively prohibited" in r.log,
               f"{what}: -L to port {port} is refused", r)
@@ -58,7 +38,7 @@ def remote(port, expect_ok, what, listen="", server=None, log=None):
             c = socket.create_connection(("127.0.0.1", port), timeout=10)
             c.sendall(b"r")
             c.shutdown(socket.SHUT_WR)
-            ok = harness.read_until_closed(c) == answer(b"r")
+            ok = harness.read_until_closed(c) == expect(b"r")
             c.close()
         check(ok, f"{what}: -R {spec} works", p)
     else:
@@ -82,8 +62,8 @@ def set_key_options(pub, options):
 
 
 def main():
-    threading.Thread(target=digest_server, args=(8001,), daemon=True).start()
-    threading.Thread(target=digest_server, args=(8002,), daemon=True).start()
+    serve_digest(8001)
+    serve_digest(8002)
     harness.wait_for(lambda: harness.listening(8001) and harness.listening(8002), 5)
     with open(f"{KEYS}/alice.pub") as f:
         pub = f.read()

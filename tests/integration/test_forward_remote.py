@@ -4,107 +4,38 @@ checksummed each way, the half-close request/response case, port 0 (the allocate
 client, which prints it), GatewayPorts no/yes/clientspecified, privileged ports for root only, forwards
 added and cancelled through a ControlMaster (ssh -O forward / -O cancel), and the listening socket
 created as the user (ss -tlnpe)."""
-import hashlib
 import os
 import re
-import socket
 import subprocess
-import threading
-import time
 
 import harness
+from forward_data import (SIZE, WWW, ask, check_http_big, expect, forward, listeners, start_tcp_services,
+                          wait_listening)
 from harness import Server, SshProcess, check
 
-SIZE = 64 * 1024 * 1024
-BIG = "/tmp/www/big"
-
-
-def digest_server(port, ready):
-    """Reads everything until EOF, then answers with the size and sha256 of what it read."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", port))
-    s.listen(128)
-    ready.set()
-    while True:
-        c, _ = s.accept()
-        threading.Thread(target=digest_one, args=(c,), daemon=True).start()
-
-
-def digest_one(c):
-    h = hashlib.sha256()
-    n = 0
-    while chunk := c.recv(1 << 16):
-        h.update(chunk)
-        n += len(chunk)
-    c.sendall(f"{n} {h.hexdigest()}\n".encode())
-    c.close()
-
-
-def ask(port, data, host="127.0.0.1", timeout=30):
-    """Send data, half-close, read the whole answer."""
-    c = socket.create_connection((host, port), timeout=timeout)
-    c.sendall(data)
-    c.shutdown(socket.SHUT_WR)
-    a = harness.read_until_closed(c, timeout)
-    c.close()
-    return a
-
-
-def expect(data):
-    return f"{len(data)} {hashlib.sha256(data).hexdigest()}\n".encode()
-
-
-def listeners(port):
-    """Local addresses listening on `port`, from ss."""
-    out = subprocess.run(["ss", "-tlnH", f"sport = :{port}"], capture_output=True, text=True).stdout
-    return sorted(l.split()[3].rsplit(":", 1)[0] for l in out.splitlines() if l.strip())
-
-
-def forward(spec, user="alice", extra=()):
-    return SshProcess(None, user=user, opts=["-N", "-o", "ExitOnForwardFailure=yes"] + list(extra) + spec)
-
-
-def wait_listening(port, proc):
-    harness.wait_for(lambda: harness.listening(port) or proc.proc.poll() is not None, timeout=15)
-    return harness.listening(port) and proc.proc.poll() is None
 
 
 def main():
-    os.makedirs("/tmp/www", exist_ok=True)
-    with open(BIG, "wb") as f:
-        for _ in range(SIZE // (1 << 20)):
-            f.write(os.urandom(1 << 20))
-    want = harness.sha256_file(BIG)
-    http = subprocess.Popen(["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", "/tmp/www",
-                             "8000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ready = threading.Event()
-    threading.Thread(target=digest_server, args=(8001, ready), daemon=True).start()
-    ready.wait(5)
-    harness.wait_for(lambda: harness.listening(8000), timeout=10)
+    want, http = start_tcp_services()
     server = Server()
     server.start()
 
     p = forward(["-R", "9200:127.0.0.1:8000", "-R", "9201:127.0.0.1:8001"])
     check(wait_listening(9200, p) and wait_listening(9201, p), "the server listens for ssh -R", p)
 
-    r = subprocess.run("printf 'GET /big HTTP/1.0\\r\\n\\r\\n' | nc -N 127.0.0.1 9200", shell=True,
-                       capture_output=True, timeout=240)
-    body = r.stdout.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in r.stdout else b""
-    check(len(body) == SIZE and hashlib.sha256(body).hexdigest() == want,
-          f"64 MiB through -R from http.server after nc -N's half-close, sha256 intact ({len(body)} bytes)",
-          r.stderr[-500:], server.text()[-3000:])
+    check_http_big(9200, want, "-R", server)
 
-    with open(BIG, "rb") as f:
+    with open(f"{WWW}/big", "rb") as f:
         data = f.read()
-    a = ask(9201, data, timeout=240)
+    a = ask(9201, data)
     check(a == f"{SIZE} {want}\n".encode(), f"64 MiB to the service through -R, then its answer after our "
           f"half-close ({a[:100]!r})", server.text()[-3000:])
 
-    ss = subprocess.run(["ss", "-tlnpeH", "sport = :9201"], capture_output=True, text=True).stdout
-    uids = set(re.findall(r"\buid:(\d+)", ss))
-    check(uids == {"2001"}, f"the listening socket belongs to alice (uid 2001): {sorted(uids)}", ss)
-    check(listeners(9201) == ["127.0.0.1"], f"GatewayPorts no: it listens on loopback only ({listeners(9201)})")
+    owners = listeners(9201, owners=True)
+    check(owners and {uid for _, uid in owners} == {"2001"},
+          f"the listening sockets belong to alice (uid 2001): {owners}")
+    check(listeners(9201) == ["127.0.0.1", "[::1]"],
+          f"GatewayPorts no: it listens on loopback only, both families as OpenSSH ({listeners(9201)})")
     p.close()
     check(harness.wait_for(lambda: not harness.listening(9200) and not harness.listening(9201), timeout=10),
           "the listeners close with the connection")
@@ -162,8 +93,8 @@ def main():
     check(wait_listening(9206, p) and listeners(9206) == ["127.0.0.2"],
           f"GatewayPorts clientspecified: -R 127.0.0.2:... listens there ({listeners(9206)})", p)
     check(ask(9206, b"cs", host="127.0.0.2") == expect(b"cs"), "and carries a connection")
-    check(wait_listening(9207, p) and listeners(9207) == ["127.0.0.1"],
-          f"and -R localhost:... on loopback ({listeners(9207)})", p)
+    check(wait_listening(9207, p) and listeners(9207) == ["127.0.0.1", "[::1]"],
+          f"and -R localhost:... on loopback, both families ({listeners(9207)})", p)
     p.close()
     http.kill()
     http.wait()

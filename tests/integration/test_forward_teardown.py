@@ -3,7 +3,6 @@
 answered with its own digest; an opener stuck in connect() (a target whose SYNs are dropped) does not
 hold up the monitor, runs as the user, and is gone when the connection ends; a client killed with
 forwarded connections and listeners open leaves no listener, no forwarded socket and no helper."""
-import hashlib
 import os
 import re
 import socket
@@ -12,27 +11,10 @@ import threading
 import time
 
 import harness
+from forward_data import expect, serve_digest
 from harness import Server, SshProcess, check
 
 N = 100
-
-
-def digest_server(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", port))
-    s.listen(256)
-    while True:
-        c, _ = s.accept()
-        threading.Thread(target=digest_one, args=(c,), daemon=True).start()
-
-
-def digest_one(c):
-    data = b""
-    while chunk := c.recv(65536):
-        data += chunk
-    c.sendall(hashlib.sha256(data).hexdigest().encode())
-    c.close()
 
 
 def ask(port, data, results, i):
@@ -54,7 +36,7 @@ def concurrent(port):
         t.start()
     for t in threads:
         t.join(120)
-    return sum(results[i] == hashlib.sha256(data[i]).hexdigest().encode() for i in range(N))
+    return sum(results[i] == expect(data[i]) for i in range(N))
 
 
 def openers():
@@ -68,7 +50,7 @@ def sockets_of(port):
 
 
 def main():
-    threading.Thread(target=digest_server, args=(8001,), daemon=True).start()
+    serve_digest(8001)
     harness.wait_for(lambda: harness.listening(8001), 5)
     s = Server("MaxStartups 200\nLogLevel VERBOSE").start()
 
@@ -110,7 +92,7 @@ def main():
     c2 = socket.create_connection(("127.0.0.1", 9500), timeout=10)
     c2.sendall(b"x")
     c2.shutdown(socket.SHUT_WR)
-    check(harness.read_until_closed(c2) == hashlib.sha256(b"x").hexdigest().encode(),
+    check(harness.read_until_closed(c2) == expect(b"x"),
           "and the other connection's forwards still work")
     c2.close()
     w.kill()

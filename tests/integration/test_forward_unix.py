@@ -7,81 +7,17 @@ StreamLocalBindMask gives, cancel through a ControlMaster (ssh -O cancel), and t
 removed when the connection ends, however it ends."""
 import hashlib
 import os
-import socket
 import stat
-import struct
 import subprocess
-import threading
-import time
 
 import harness
+from forward_data import SIZE, ask, expect, forward, make_big, serve_digest, up
 from harness import Server, SshProcess, check
 
-SIZE = 64 * 1024 * 1024
 BIG = "/tmp/big"
 SVC = "/tmp/svc/svc.sock"          # the service on the server side (-L) and on the client side (-R)
 RDIR = "/tmp/alice-r"               # where alice binds -R sockets
 peers = []                          # (pid, uid, gid) of each connection to SVC
-
-
-def serve(path, ready):
-    """Per connection: read until EOF; b"GET big" gets the 64 MiB file back, anything else
-    "<size> <sha256>" of what came. Then close. Records the peer's credentials."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.bind(path)
-    os.chmod(path, 0o666)
-    s.listen(64)
-    ready.set()
-    while True:
-        c, _ = s.accept()
-        peers.append(struct.unpack("3i", c.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)))
-        threading.Thread(target=serve_one, args=(c,), daemon=True).start()
-
-
-def serve_one(c):
-    h = hashlib.sha256()
-    n = 0
-    head = b""
-    while chunk := c.recv(1 << 16):
-        if len(head) < 16:
-            head += chunk[:16]
-        h.update(chunk)
-        n += len(chunk)
-    if head == b"GET big":
-        with open(BIG, "rb") as f:
-            while chunk := f.read(1 << 20):
-                c.sendall(chunk)
-    else:
-        c.sendall(f"{n} {h.hexdigest()}\n".encode())
-    c.close()
-
-
-def ask(address, data, timeout=240):
-    """Connect (a port or a socket path), send, half-close, read the whole answer."""
-    if isinstance(address, int):
-        c = socket.create_connection(("127.0.0.1", address), timeout=timeout)
-    else:
-        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        c.settimeout(timeout)
-        c.connect(address)
-    c.sendall(data)
-    c.shutdown(socket.SHUT_WR)
-    a = harness.read_until_closed(c, timeout)
-    c.close()
-    return a
-
-
-def expect(data):
-    return f"{len(data)} {hashlib.sha256(data).hexdigest()}\n".encode()
-
-
-def forward(spec, user="alice", extra=()):
-    return SshProcess(None, user=user, opts=["-N", "-o", "ExitOnForwardFailure=yes"] + list(extra) + spec)
-
-
-def up(pred, proc):
-    harness.wait_for(lambda: pred() or proc.proc.poll() is not None, timeout=15)
-    return pred() and proc.proc.poll() is None
 
 
 def is_socket(path):
@@ -102,17 +38,12 @@ def both_ways(address, data, want, what):
 
 
 def main():
-    with open(BIG, "wb") as f:
-        for _ in range(SIZE // (1 << 20)):
-            f.write(os.urandom(1 << 20))
-    want = harness.sha256_file(BIG)
+    want = make_big(BIG)
     with open(BIG, "rb") as f:
         data = f.read()
     os.makedirs(os.path.dirname(SVC), exist_ok=True)
     os.chmod(os.path.dirname(SVC), 0o755)
-    ready = threading.Event()
-    threading.Thread(target=serve, args=(SVC, ready), daemon=True).start()
-    ready.wait(5)
+    serve_digest(SVC, big=BIG, peers=peers)
     os.makedirs(RDIR, exist_ok=True)
     os.chown(RDIR, 2001, 2001)
     os.chmod(RDIR, 0o755)

@@ -10,14 +10,13 @@ StreamLocalBindUnlink yes removes a stale socket (a socket file nobody listens o
 and nothing else: a regular file, a directory, a symlink and a socket that still accepts connections
 are kept, the forward is refused and the log says why. Without it, a stale socket makes the bind fail
 (the control that shows the removal is the keyword's doing)."""
-import hashlib
 import os
 import socket
 import stat
-import threading
 import time
 
 import harness
+from forward_data import expect, serve_digest
 from harness import KEYS, Server, SshProcess, check
 
 AUTHKEYS = "/home/alice/.ssh/authorized_keys"
@@ -26,24 +25,6 @@ RDIR = "/tmp/alice-r"
 RSOCK = f"{RDIR}/fwd.sock"
 REFUSED_LOCAL = r"refused streamlocal port forward: originator \S* port \d+, target /tmp/svc/svc\.sock"
 REFUSED_REMOTE = r"refused streamlocal remote forward: listen path /tmp/alice-r/fwd\.sock"
-
-
-def serve(path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.bind(path)
-    os.chmod(path, 0o666)
-    s.listen(64)
-    while True:
-        c, _ = s.accept()
-        data = b""
-        while chunk := c.recv(65536):
-            data += chunk
-        c.sendall(hashlib.sha256(data).hexdigest().encode())
-        c.close()
-
-
-def answer(data):
-    return hashlib.sha256(data).hexdigest().encode()
 
 
 def ask_path(path, data):
@@ -78,7 +59,7 @@ def local(expect_ok, what, server=None, log=None):
             pass        # refused: the client closed the connection already
         c.close()
     if expect_ok:
-        check(got == answer(b"policy"), f"{what}: -L 9400:{SVC} works", p)
+        check(got == expect(b"policy"), f"{what}: -L 9400:{SVC} works", p)
     else:
         check(got == b"" and harness.wait_for(lambda: "administratively prohibited" in p.log, 5),
               f"{what}: -L 9400:{SVC} is refused", p)
@@ -93,7 +74,7 @@ def remote(expect_ok, what, server=None, log=None, path=RSOCK, key=None):
     p = SshProcess(None, opts=["-N", "-o", "ExitOnForwardFailure=yes", "-R", f"{path}:{SVC}"])
     if expect_ok:
         up = harness.wait_for(lambda: is_ours(path) or p.proc.poll() is not None, 15)
-        check(up and p.proc.poll() is None and ask_path(path, b"r") == answer(b"r"),
+        check(up and p.proc.poll() is None and ask_path(path, b"r") == expect(b"r"),
               f"{what}: -R {path} works", p)
     else:
         rc = p.wait(15)
@@ -191,7 +172,7 @@ def bind_unlink():
     p = SshProcess(None, opts=["-N", "-o", "ExitOnForwardFailure=yes", "-R", f"{RSOCK}:{SVC}"])
     ok = harness.wait_for(lambda: os.path.lexists(RSOCK) and os.lstat(RSOCK).st_ino != ino
                           or p.proc.poll() is not None, 15)
-    check(ok and p.proc.poll() is None and is_ours(RSOCK) and ask_path(RSOCK, b"u") == answer(b"u"),
+    check(ok and p.proc.poll() is None and is_ours(RSOCK) and ask_path(RSOCK, b"u") == expect(b"u"),
           "StreamLocalBindUnlink yes: the stale socket is replaced by the forward's", p)
     p.close()
     check(harness.wait_for(lambda: not os.path.lexists(RSOCK), 10), "whose file goes with the client")
@@ -266,7 +247,7 @@ def bind_unlink():
 def main():
     os.makedirs(os.path.dirname(SVC), exist_ok=True)
     os.chmod(os.path.dirname(SVC), 0o755)
-    threading.Thread(target=serve, args=(SVC,), daemon=True).start()
+    serve_digest(SVC)
     harness.wait_for(lambda: os.path.exists(SVC), 5)
     os.makedirs(RDIR, exist_ok=True)
     os.chown(RDIR, 2001, 2001)

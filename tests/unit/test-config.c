@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "build-config.h"
+#include "common/algorithms.h"
 #include "common/config.h"
 #include "common/fd-util.h"
 #include "common/macro.h"
@@ -323,6 +324,7 @@ static const struct {
         { "error-channel-timeout-none", -EINVAL },
         { "error-channel-timeout-syntax", -EINVAL },
         { "error-unused-connection-timeout", -EINVAL },
+        { "error-algorithms-not-offered", -EINVAL },
         { "warning-channel-timeout", 0 },
         { "does-not-exist", -ENOENT },
 };
@@ -812,6 +814,52 @@ static void test_keys_command(void) {
         config_done(&c);
 }
 
+/* Algorithm names OpenSSH knows and privsshd does not offer: a warning each line, the rest of the line
+ * taken (fields, -T), and a typo beside them still an error (error-hostkey-algorithms). */
+static void test_algorithms_not_offered(void) {
+        Config c;
+        int r;
+        config_init(&c);
+        _cleanup_free_ char *err = load_captured(&c, "warning-algorithms.conf", &r);
+        CHECK(r == 0, "names known to OpenSSH but not offered load (stderr: %s)", err);
+        CHECK(golden_matches("warning-algorithms.err", err), "warnings match warning-algorithms.err");
+        CHECK(c.pubkey_accepted_algorithms && streq(c.pubkey_accepted_algorithms, algorithms_default(ALGORITHMS_PUBKEY)),
+              "PubkeyAcceptedAlgorithms +ssh-dss is the default list (got %s)", c.pubkey_accepted_algorithms ?: "none");
+        CHECK(c.hostkey_algorithms && streq(c.hostkey_algorithms, "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"
+                                            "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"),
+              "HostKeyAlgorithms ^ssh-dss-cert-v01@openssh.com,ssh-ed25519 (got %s)", c.hostkey_algorithms ?: "none");
+        CHECK(c.macs && streq(c.macs, "hmac-sha2-256"), "MACs keeps hmac-sha2-256 only (got %s)", c.macs ?: "none");
+        CHECK(c.kex_algorithms && streq(c.kex_algorithms, "curve25519-sha256"), "KexAlgorithms keeps curve25519-sha256");
+        CHECK(c.ca_signature_algorithms && streq(c.ca_signature_algorithms, "ssh-ed25519"),
+              "CASignatureAlgorithms keeps ssh-ed25519");
+        CHECK(config_finish(&c) == 0, "config_finish");
+        _cleanup_free_ char *dump = dump_text(&c);
+        /* Only these lines: a whole golden dump would change with every keyword added elsewhere. */
+        CHECK(dump && strstr(dump, "\nmacs hmac-sha2-256\n") && strstr(dump, "\nkexalgorithms curve25519-sha256\n") &&
+              strstr(dump, "\ncasignaturealgorithms ssh-ed25519\n"), "-T prints the lists without the names left out");
+        config_done(&c);
+}
+
+/* PubkeyAuthOptions with no argument is none, as in OpenSSH, and as the first value it wins; other
+ * keywords still need an argument (the control). */
+static void test_pubkey_auth_options_empty(void) {
+        Config c;
+        int r;
+        config_init(&c);
+        _cleanup_free_ char *err = apply_captured(&c, "PubkeyAuthOptions", &r);
+        CHECK(r == 0 && streq(err, ""), "PubkeyAuthOptions without an argument loads (stderr: %s)", err);
+        CHECK(config_apply_option(&c, "PubkeyAuthOptions touch-required") == 0 && c.pubkey_auth_options == 0,
+              "it is none and wins over a later touch-required");
+        free(err);
+        err = apply_captured(&c, "MaxSessions", &r);
+        CHECK(r == -EINVAL, "MaxSessions without an argument is still refused");
+        config_done(&c);
+        config_init(&c);
+        CHECK(config_apply_option(&c, "PubkeyAuthOptions touch-required") == 0 &&
+              c.pubkey_auth_options == PUBKEY_AUTH_TOUCH_REQUIRED, "PubkeyAuthOptions touch-required alone sets it");
+        config_done(&c);
+}
+
 int main(void) {
         const char *srcdir = getenv("TEST_SRCDIR");
         update_golden = !isempty(getenv("CONFIG_TEST_UPDATE_GOLDEN"));
@@ -841,6 +889,8 @@ int main(void) {
         test_image();
         test_accept_env_never();
         test_listen_limits();
+        test_algorithms_not_offered();
+        test_pubkey_auth_options_empty();
         test_documentation(srcdir);
         test_keys_command();
         CHECK(lowest_free_fd() == fd_before, "no descriptor leaked");

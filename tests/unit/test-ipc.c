@@ -102,6 +102,49 @@ static void test_fds(void) {
         CHECK(lowest_free_fd() == before, "no descriptor leaked (lowest free fd %d)", before);
 }
 
+/* The helpers' fixed-size answers (ipc_receive_datagram(_fds)): up to max_fds descriptors taken, a
+ * datagram with more than the receiver takes, or of the wrong size, refused with every descriptor that
+ * came closed; the two-descriptor answer of a loopback listener (monitor/forward-opener.c) whole. */
+static void test_datagram_fds(void) {
+        int sv[2], pipes[2][2];
+        int before = lowest_free_fd();
+        CHECK(make_pair(sv) == 0, "socketpair");
+        for (int i = 0; i < 2; i++)
+                CHECK(pipe2(pipes[i], O_CLOEXEC) == 0, "pipe");
+        int send_fds[2] = { pipes[0][0], pipes[1][0] }, got[2];
+        uint64_t v = 42, r = 0;
+        size_t n = 9;
+
+        CHECK(ipc_receive_datagram_fds(sv[1], &r, sizeof r, got, 2, &n) == -EAGAIN && n == 0 &&
+              got[0] == -EBADF && got[1] == -EBADF, "nothing waiting: -EAGAIN, no descriptors");
+        CHECK(ipc_send_datagram(sv[0], &v, sizeof v, send_fds, 2, 0) == 0, "send 8 bytes with 2 fds");
+        CHECK(ipc_receive_datagram_fds(sv[1], &r, sizeof r, got, 2, &n) == 0 && r == 42 && n == 2 &&
+              got[0] >= 0 && got[1] >= 0 && (fcntl(got[1], F_GETFD) & FD_CLOEXEC),
+              "both descriptors received, CLOEXEC");
+        safe_close(got[0]);
+        safe_close(got[1]);
+
+        CHECK(ipc_send_datagram(sv[0], &v, sizeof v, send_fds, 1, 0) == 0, "send 8 bytes with 1 fd");
+        CHECK(ipc_receive_datagram_fds(sv[1], &r, sizeof r, got, 2, &n) == 0 && n == 1 && got[0] >= 0 &&
+              got[1] == -EBADF, "one descriptor where two may come");
+        safe_close(got[0]);
+
+        int one;
+        CHECK(ipc_send_datagram(sv[0], &v, sizeof v, send_fds, 2, 0) == 0, "send 2 fds to a 1-fd receiver");
+        CHECK(ipc_receive_datagram(sv[1], &r, sizeof r, &one) == -EPROTO && one == -EBADF,
+              "more descriptors than the receiver takes: refused");
+        CHECK(ipc_send_datagram(sv[0], &v, 4, send_fds, 2, 0) == 0, "send 4 bytes with 2 fds");
+        CHECK(ipc_receive_datagram_fds(sv[1], &r, sizeof r, got, 2, &n) == -EPROTO && n == 0 &&
+              got[0] == -EBADF && got[1] == -EBADF, "a short answer: refused, its descriptors closed");
+        CHECK(ipc_receive_datagram_fds(sv[1], &r, sizeof r, got, IPC_MAX_FDS + 1, &n) == -EINVAL,
+              "more than IPC_MAX_FDS asked for: -EINVAL");
+
+        for (int i = 0; i < 2; i++)
+                close_pair(pipes[i]);
+        close_pair(sv);
+        CHECK(lowest_free_fd() == before, "no descriptor leaked (lowest free fd %d)", before);
+}
+
 static int send_raw(int fd, const void *data, size_t n) {
         return send(fd, data, n, 0) == (ssize_t) n ? 0 : -1;
 }
@@ -185,6 +228,7 @@ int main(void) {
         test_round_trip_password();
         test_setup_strv();
         test_fds();
+        test_datagram_fds();
         test_malformed();
         test_gate_runs_before_decode();
         return test_summary();

@@ -7,39 +7,19 @@
  * listener it made for this connection.
  */
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <poll.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "worker/test-inject.h"
+#include "inject-answer.h"
 
 int privsshd_inject_authenticated(const WorkerInjectContext *ctx);
 
-/* The type of the monitor's answer; *ret_fd the descriptor it carries (or -1). */
+/* The type of the monitor's answer (0: none within 15 s); *ret_fd the descriptor it carries (or -1). */
 static uint32_t await_answer(const WorkerInjectContext *ctx, int *ret_fd) {
-        *ret_fd = -1;
-        struct pollfd p = { .fd = ctx->ipc_fd, .events = POLLIN };
-        if (poll(&p, 1, 15000) <= 0)
-                return 0;
-        uint8_t buf[1024];
-        union {
-                struct cmsghdr h;
-                char b[CMSG_SPACE(sizeof(int))];
-        } u = {};
-        struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-                             .msg_controllen = sizeof u.b };
-        ssize_t n = recvmsg(ctx->ipc_fd, &mh, MSG_CMSG_CLOEXEC);
-        struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-        if (c && c->cmsg_type == SCM_RIGHTS)
-                memcpy(ret_fd, CMSG_DATA(c), sizeof *ret_fd);
-        uint32_t type = 0;
-        if (n >= 4)
-                memcpy(&type, buf, 4);
-        return ntohl(type);
+        InjectAnswer a;
+        int r = inject_receive(ctx, 15000, &a);
+        *ret_fd = a.fd;
+        return r < 0 ? 0 : a.type;
 }
 
 int privsshd_inject_authenticated(const WorkerInjectContext *ctx) {

@@ -6,52 +6,15 @@
  * violation that ends the connection. Each answer is logged, so the test can see all of them in order.
  */
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <poll.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "worker/test-inject.h"
+#include "inject-answer.h"
 
 int privsshd_inject_authenticated(const WorkerInjectContext *ctx);
 
-/* Wait for the monitor's answer and log its type and id (closing any descriptor it carries). */
 static void await_answer(const WorkerInjectContext *ctx) {
-        struct pollfd p = { .fd = ctx->ipc_fd, .events = POLLIN };
-        if (poll(&p, 1, 10000) <= 0) {
-                ctx->log(LOG_LEVEL_INFO, "inject forward-unix-forbidden: no answer");
-                return;
-        }
-        uint8_t buf[1024];
-        union {
-                struct cmsghdr h;
-                char b[CMSG_SPACE(sizeof(int))];
-        } u = {};
-        struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-                             .msg_controllen = sizeof u.b };
-        ssize_t n = recvmsg(ctx->ipc_fd, &mh, MSG_CMSG_CLOEXEC);
-        struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-        int fd = -1;
-        if (c && c->cmsg_type == SCM_RIGHTS) {
-                memcpy(&fd, CMSG_DATA(c), sizeof fd);
-                close(fd);
-        }
-        if (n < 8) {
-                ctx->log(LOG_LEVEL_INFO, "inject forward-unix-forbidden: short answer");
-                return;
-        }
-        uint32_t type, id;
-        memcpy(&type, buf, 4);
-        memcpy(&id, buf + 4, 4);
-        type = ntohl(type);
-        id = ntohl(id);
-        ctx->log(LOG_LEVEL_INFO, "inject forward-unix-forbidden: answer to %u: %s%s", id,
-                 type == IPC_FORWARD_READY ? "FORWARD_READY" :
-                 type == IPC_FORWARD_FAILED ? "FORWARD_FAILED" : "other",
-                 fd >= 0 ? " with a descriptor" : "");
+        inject_log_answer(ctx, "forward-unix-forbidden", true, IPC_FORWARD_READY, "FORWARD_READY",
+                          IPC_FORWARD_FAILED, "FORWARD_FAILED");
 }
 
 int privsshd_inject_authenticated(const WorkerInjectContext *ctx) {
