@@ -34,6 +34,7 @@
 #include "monitor/handle-forward-unix.h"
 #include "monitor/handle-log.h"
 #include "monitor/handle-session.h"
+#include "monitor/hostcert.h"
 #include "monitor/hostkey-sign.h"
 #include "monitor/log-journal.h"
 #include "monitor/monitor-state.h"
@@ -548,6 +549,7 @@ out:
                 m.exit_code = m.startup_fd >= 0 ? exit_code_preauth(&m) : 255;
         m.startup_fd = safe_close(m.startup_fd);
         hostkeys_free(&m);
+        hostcerts_free(&m);
         free(m.auth_user);
         free(m.forced_command);
         free(m.key_permit_open);

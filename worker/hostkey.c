@@ -12,11 +12,36 @@
 #include "common/macro.h"
 #include "worker/worker.h"
 
+#define CERT_SUFFIX "-cert-v01@openssh.com"
+
 static bool hostkeys_have_type(const Worker *w, enum ssh_keytypes_e type) {
         for (size_t i = 0; i < w->n_hostkeys; i++)
                 if (ssh_key_type(w->hostkeys[i]) == type)
                         return true;
         return false;
+}
+
+/* HostCertificate: the monitor paired the certificate ("type base64", or "" for none) with key i;
+ * libssh (patch 0010) offers it with the key. ssh_pki_copy_cert_to_privkey() checks again that it
+ * certifies this key. */
+static int attach_certificate(ssh_key key, const char *line, size_t i) {
+        if (isempty(line))
+                return 0;
+        const char *sp = strchr(line, ' ');
+        if (!sp)
+                return log_error_errno(-EINVAL, "host certificate %zu in SETUP is not \"type base64\"", i);
+        _cleanup_free_ char *type = strndup(line, (size_t) (sp - line));
+        if (!type)
+                return -ENOMEM;
+        ssh_key cert = NULL;
+        if (ssh_pki_import_cert_base64(sp + 1, ssh_key_type_from_name(type), &cert) != SSH_OK)
+                return log_error_errno(-EINVAL, "host certificate %zu (%s) could not be imported", i, type);
+        int rc = ssh_pki_copy_cert_to_privkey(cert, key);
+        ssh_key_free(cert);
+        if (rc != SSH_OK)
+                return log_error_errno(-EINVAL, "host certificate %zu (%s) is not for host key %zu", i, type, i);
+        log_debug("host key %zu: certificate %s", i, type);
+        return 0;
 }
 
 int hostkeys_import(Worker *w) {
@@ -40,6 +65,12 @@ int hostkeys_import(Worker *w) {
                         ssh_key_free(key);
                         w->hostkeys[w->n_hostkeys++] = mine;
                         continue;
+                }
+                if (mine && i < w->setup.n_hostkey_certificates &&
+                    attach_certificate(key, w->setup.hostkey_certificates[i], i) < 0) {
+                        ssh_key_free(key);
+                        ssh_key_free(mine);
+                        return -EINVAL;
                 }
                 if (!mine || ssh_bind_options_set(w->bind, SSH_BIND_OPTIONS_IMPORT_KEY, key) != SSH_OK) {
                         ssh_key_free(key);
@@ -66,7 +97,6 @@ static int sign_hostkey(ssh_session session, ssh_key hostkey, const char *kex_al
                         const char *sig_algorithm, const unsigned char *data, size_t data_len,
                         ssh_string *signature, void *userdata) {
         Worker *w = userdata;
-        (void) session;
         size_t i = 0;
         while (i < w->n_hostkeys && ssh_key_cmp(hostkey, w->hostkeys[i], SSH_KEY_CMP_PUBLIC) != 0)
                 i++;
@@ -74,8 +104,14 @@ static int sign_hostkey(ssh_session session, ssh_key hostkey, const char *kex_al
                 log_error("key exchange: no such host key to sign with");
                 return SSH_ERROR;
         }
+        /* Whether K_S is the key's certificate: the monitor checks the certificate algorithm against
+         * HostKeyAlgorithms and binds host-bound publickey requests to what the client saw. */
+        const char *hk_alg = ssh_server_get_hostkey_algorithm(session);
+        size_t n = hk_alg ? strlen(hk_alg) : 0, k = strlen(CERT_SUFFIX);
+        bool certificate = n > k && streq(hk_alg + n - k, CERT_SUFFIX);
         IpcPayload p = { .HOSTKEY_SIGN = {
                 .key_index = (uint32_t) i,
+                .certificate = certificate,
                 .kex_algorithm = (char *) kex_algorithm,
                 .algorithm = (char *) sig_algorithm,
                 .data = (uint8_t *) data,
