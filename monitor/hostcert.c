@@ -193,7 +193,11 @@ static int hostcert_load_one(Monitor *m, const char *path, uint8_t **ret_blob, s
                         r = -EKEYREJECTED;
         }
         if (r < 0) {
-                log_error("Could not load host certificate \"%s\": %s", path, load_error(r));
+                /* OpenSSH 9.2's sshkey_load_public() reports every failure as ENOENT (it tries FILE.pub
+                 * and the private key last): its line as it is, then what really went wrong. */
+                log_error("Could not load host certificate \"%s\": %s", path, strerror(ENOENT));
+                if (r != -ENOENT)
+                        log_error("host certificate \"%s\": %s", path, load_error(r));
                 return r;
         }
         if (hc.cert_type != HOSTCERT_TYPE_HOST) {
