@@ -128,6 +128,22 @@ def main():
           "... and a client that wants the plain ssh-ed25519 finds no matching host key type", r, s)
     s.stop()
 
+    # Two ed25519 keys, the certificate for the second (as OpenSSH's cert-hostkey.sh has it): the first
+    # key serves ssh-ed25519, the second its certificate, as OpenSSH's sshd does.
+    first = f"{D}/first_ed25519"
+    keygen(first, "ed25519")
+    s = Server(config=f"HostKey {first}\nHostKey {keys['ed25519']}\nHostCertificate {certs['ed25519']}",
+               name="hostcert-second").start()
+    r = ca_ssh("echo in", known_hosts)
+    cert_type, fp, _ = cert_line(r.log)
+    check(r.returncode == 0 and r.stdout == b"in\n" and fp == harness.fingerprint(keys["ed25519"] + ".pub"),
+          "the certificate of the second ed25519 HostKey is served (and signed for by that key)", r, s)
+    r = harness.ssh("echo plain", opts=("-o", "HostKeyAlgorithms=ssh-ed25519"))
+    m = re.search(r"^debug1: Server host key: ssh-ed25519 (SHA256:\S+)$", r.log, re.M)
+    check(r.returncode == 0 and m and m.group(1) == harness.fingerprint(first + ".pub"),
+          "... while the first ed25519 HostKey serves ssh-ed25519", r, s)
+    s.stop()
+
     # Certificates that cannot be used: each skipped with its error, the plain keys still served.
     other = f"{D}/not_a_hostkey"
     keygen(other, "ed25519")
