@@ -160,6 +160,7 @@ static int read_cert_file(const char *path, uint8_t **ret_blob, size_t *ret_len,
 /* OpenSSH's error_r() suffix for what sshkey_load_public() returned. */
 static const char *load_error(int r) {
         return r == -EBADMSG || r == -EPROTONOSUPPORT ? "invalid format" :
+               r == -EFBIG ? "too large (AUTH_MAX_KEY_BLOB)" :
                r == -EKEYREJECTED ? "incorrect signature" : strerror(-r);
 }
 
@@ -170,6 +171,8 @@ static int hostcert_load_one(Monitor *m, const char *path, uint8_t **ret_blob, s
         size_t len = 0;
         HostCert hc = {};
         int r = read_cert_file(path, &blob, &len, &type);
+        if (r >= 0 && len > AUTH_MAX_KEY_BLOB)
+                r = -EFBIG;     /* SETUP carries it as one string of at most IPC_MAX_STRING */
         if (r >= 0) {
                 r = hostcert_parse(blob, len, &hc);
                 if (r == -EPROTONOSUPPORT) {
