@@ -33,8 +33,8 @@ static const char *const supported[_ALGORITHMS_MAX] = {
                 "aes256-ctr,aes192-ctr,aes128-ctr,aes256-cbc,aes192-cbc,aes128-cbc,3des-cbc",
         [ALGORITHMS_MACS] = "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,"
                 "hmac-sha2-256,hmac-sha2-512,hmac-sha1",
-        /* Certificates are named so that lists copied from hardening guides load; privsshd offers no
-         * host certificate and accepts no user certificate, so naming them allows nothing. */
+        /* Certificates are named so that lists copied from hardening guides load. A host certificate
+         * algorithm is offered only for a HostKey with a HostCertificate (libssh patch 0010). */
         [ALGORITHMS_HOSTKEY] = KEY_ALGORITHMS_CERT "," KEY_ALGORITHMS_PLAIN,
         [ALGORITHMS_PUBKEY] = KEY_ALGORITHMS_CERT "," KEY_ALGORITHMS_PLAIN,
         [ALGORITHMS_CA_SIGNATURE] = KEY_ALGORITHMS_PLAIN,
@@ -80,8 +80,11 @@ static const char *const defaults[_ALGORITHMS_MAX] = {
                 "aes128-ctr,aes192-ctr,aes256-ctr",
         [ALGORITHMS_MACS] = "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,"
                 "hmac-sha2-256,hmac-sha2-512,hmac-sha1",
-        [ALGORITHMS_HOSTKEY] = "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
-                "rsa-sha2-512,rsa-sha2-256",
+        /* Host certificates first, as OpenSSH (offered only for a HostKey with a HostCertificate). */
+        [ALGORITHMS_HOSTKEY] = "ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,"
+                "ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,"
+                "rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,"
+                "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256",
         [ALGORITHMS_PUBKEY] = "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
                 "sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256",
         [ALGORITHMS_CA_SIGNATURE] = "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"

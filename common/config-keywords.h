@@ -117,6 +117,8 @@ static void dump_ports(const Config *c, const ConfigKeyword *kw, const void *fie
 static void dump_listen_addresses(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_address_family(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_host_keys(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
+static int parse_host_certificate(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n, void *field);
+static void dump_host_certificates(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_authorized_keys_files(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_authentication_methods(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
 static void dump_access_list(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f);
@@ -198,6 +200,8 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(revoked_keys, char *),                        ONE,         0, 0 },
         { "HostKey",                     parse_host_key,              dump_host_keys,
           CONFIG_FIELD(hostkeys, char **),                           MULTI | ONE, 0, 0 },
+        { "HostCertificate",             parse_host_certificate,      dump_host_certificates,
+          CONFIG_FIELD(host_certificates, char **),                  MULTI | ONE, 0, 0 },
         { "Subsystem",                   parse_subsystem,             dump_subsystems,
           CONFIG_FIELD(subsystems, Subsystem *),                     MULTI,       0, 0 },
         { "AcceptEnv",                   parse_accept_env,            dump_accept_env,
@@ -383,8 +387,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "host-based authentication is not implemented" },
         { "HostbasedUsesNameFromPacketOnly", W, YESNO,                     NULL,
           "host-based authentication is not implemented" },
-        { "HostCertificate",                 W, "<one>",                   NULL,
-          "host certificates are not offered; clients see the plain host key" },
         { "HostKeyAgent",                    W, "<one>",                   "none",
           "host keys are read from files (HostKey) only" },
         { "IgnoreRhosts",                    W, "yes|no|shosts-only",      "yes",

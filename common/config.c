@@ -1572,6 +1572,31 @@ static int config_finish_keys_command(const Config *c) {
         return 0;
 }
 
+/* ---- HostCertificate ------------------------------------------------------------------------------ */
+
+/* HostCertificate: a path, made absolute as HostKey's; accumulates (OpenSSH's servconf.c); the monitor
+ * loads the files and pairs each with its HostKey (monitor/hostcert.c). */
+static int parse_host_certificate(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
+                                  void *field) {
+        Config *c = ctx->config;
+        _cleanup_free_ char *path = NULL;
+        int r = path_make_absolute(ctx, kw->name, args[0], &path);
+        if (r < 0)
+                return r;
+        if (c->n_host_certificates >= CONFIG_MAX_HOSTKEYS)
+                return config_error(ctx, "too many host certificates (at most %u)", CONFIG_MAX_HOSTKEYS);
+        c->host_certificates[c->n_host_certificates++] = TAKE_PTR(path);
+        return 0;
+}
+
+/* -T: one "hostcertificate PATH" line each, none when there is none (OpenSSH's dump_cfg_strarray). */
+static void dump_host_certificates(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        for (size_t i = 0; i < c->n_host_certificates; i++) {
+                dump_keyword(kw, f);
+                fprintf(f, "%s\n", c->host_certificates[i]);
+        }
+}
+
 /* ---- unsupported keywords ------------------------------------------------------------------------- */
 
 static bool word_in_list(const char *word, const char *list) {
@@ -1923,6 +1948,8 @@ void config_done(Config *c) {
                 free(c->listen[i].host);
         for (size_t i = 0; i < c->n_hostkeys; i++)
                 free(c->hostkeys[i]);
+        for (size_t i = 0; i < c->n_host_certificates; i++)
+                free(c->host_certificates[i]);
         for (size_t i = 0; i < c->n_authorized_keys_files; i++)
                 free(c->authorized_keys_files[i]);
         for (size_t i = 0; i < c->n_authentication_methods; i++)

@@ -121,6 +121,8 @@ typedef struct Config {
         int address_family;                     /* AddressFamily: AF_UNSPEC (any), AF_INET or AF_INET6 */
         char *hostkeys[CONFIG_MAX_HOSTKEYS];
         size_t n_hostkeys;                      /* 0 = defaults /etc/privsshd/ssh_host_{ed25519,ecdsa,rsa}_key */
+        char *host_certificates[CONFIG_MAX_HOSTKEYS]; /* HostCertificate files (absolute), in order */
+        size_t n_host_certificates;
         char *pid_file;                         /* "/run/privsshd.pid"; "none" stored as NULL */
 
         /* connection limits (the listener; see doc/SECURITY.md for why the defaults are what they are) */

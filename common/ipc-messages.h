@@ -112,6 +112,8 @@ typedef enum IpcDirection {
 /* unused_connection_timeout, channel_timeouts: UnusedConnectionTimeout in seconds (0: none) and
  * ChannelTimeout as "TYPE=SECONDS" entries (common/channel-timeout.h), enforced by the worker
  * (doc/SECURITY.md, "Idle timeouts"). */
+/* hostkey_certificates: entry i is HostKey i's certificate as "type base64" (HostCertificate), or ""
+ * when it has none; the worker offers it with the key (libssh patch 0010), the monitor signs as ever. */
 #define IPC_PAYLOAD_FIELDS_Setup(F)                                     \
         F(U32, sandbox_uid, 0)                                          \
         F(U32, sandbox_gid, 0)                                          \
@@ -133,6 +135,7 @@ typedef enum IpcDirection {
         F(BOOL, test_bogus_session_close, 0)                            \
         F(STRING, test_inject, 4096)                                    \
         F(STRV, hostkeys, IPC_MAX_HOSTKEYS)                             \
+        F(STRV, hostkey_certificates, IPC_MAX_HOSTKEYS)                 \
         F(STRING, kex_algorithms, IPC_MAX_ALGORITHM_LIST)               \
         F(STRING, ciphers, IPC_MAX_ALGORITHM_LIST)                      \
         F(STRING, macs, IPC_MAX_ALGORITHM_LIST)                         \
@@ -199,9 +202,11 @@ typedef enum IpcDirection {
 
 /* A key exchange's signature over its exchange hash: key_index into SETUP's hostkeys, the negotiated
  * key exchange method (whose hash sets the length of data) and signature algorithm. The monitor
- * checks the shape (monitor/hostkey-sign.c) and records the first data as the session identifier. */
+ * checks the shape (monitor/hostkey-sign.c) and records the first data as the session identifier.
+ * certificate: the exchange sends the key's HostCertificate as K_S (its algorithm is the plain one). */
 #define IPC_PAYLOAD_FIELDS_HostkeySign(F)                               \
         F(U32, key_index, 0)                                            \
+        F(BOOL, certificate, 0)                                         \
         F(STRING, kex_algorithm, 128)                                   \
         F(STRING, algorithm, 128)                                       \
         F(BLOB, data, 1024)

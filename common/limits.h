@@ -16,7 +16,7 @@
 #define IPC_MAX_LOG_MESSAGES    100000u         /* log lines at ERROR, INFO or VERBOSE a worker may have
                                                    written in one connection (handle_log(); DEBUG lines,
                                                    written only when configured, are not counted) */
-#define IPC_MAX_HOSTKEYS        8u
+#define IPC_MAX_HOSTKEYS        16u             /* HostKey files (OpenSSH's regression suite has 9 and more) */
 #define IPC_MAX_ALGORITHM_LIST  2048u           /* a SETUP algorithm list (every supported name fits) */
 #define IPC_MAX_EVENT_MESSAGES  2u              /* EVENTs a worker may send in one connection */
 #define IPC_MAX_EVENT_TEXT      512u            /* the client's words or libssh's error in one EVENT */

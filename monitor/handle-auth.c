@@ -288,6 +288,11 @@ static int pubkey_signature_ok(Monitor *m, const IpcAuthPubkey *p, const char *a
                 .hostkey_blob = hk->blob,
                 .hostkey_blob_len = hk->blob_len,
         };
+        if (m->session_hostkey_cert && m->hostcerts[m->session_hostkey]) {
+                /* The client saw the certificate as the host key: a host-bound request names it. */
+                e.hostkey_blob = m->hostcerts[m->session_hostkey];
+                e.hostkey_blob_len = m->hostcert_lens[m->session_hostkey];
+        }
         _cleanup_free_ char *alg = NULL;
         const char *what = NULL;
         PubkeySkResult sk = {};

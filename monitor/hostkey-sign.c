@@ -12,6 +12,7 @@
 #include "common/fd-util.h"
 #include "common/log.h"
 #include "common/macro.h"
+#include "monitor/hostcert.h"
 #include "monitor/hostkey-sign.h"
 #include "monitor/ssh-key.h"
 
@@ -123,9 +124,16 @@ int handle_hostkey_sign(Monitor *m, const IpcHostkeySign *p) {
                           p->data_len, p->kex_algorithm);
                 return -EBADMSG;
         }
-        if (!algorithms_list_contains(hk_list, p->algorithm) || !ssh_key_algorithm_matches(k, p->algorithm)) {
-                log_error("monitor: the worker for %s port %u asked for a %s signature with a %s host key",
-                          m->peer_address, m->peer_port, p->algorithm, ssh_key_type_name(k->type));
+        /* With a certificate as K_S, the offered name is the certificate's ("rsa-sha2-256-cert-v01@..."),
+         * the signature the plain one's; the key must have a certificate (the worker cannot invent one). */
+        char cert_alg[128];
+        const char *offered = !p->certificate ? p->algorithm :
+                              m->hostcerts[p->key_index] ? hostcert_algorithm(p->algorithm, cert_alg, sizeof cert_alg) :
+                              NULL;
+        if (!offered || !algorithms_list_contains(hk_list, offered) || !ssh_key_algorithm_matches(k, p->algorithm)) {
+                log_error("monitor: the worker for %s port %u asked for a %s%s signature with a %s host key",
+                          m->peer_address, m->peer_port, p->algorithm, p->certificate ? " (certificate)" : "",
+                          ssh_key_type_name(k->type));
                 return -EBADMSG;
         }
 
@@ -142,6 +150,7 @@ int handle_hostkey_sign(Monitor *m, const IpcHostkeySign *p) {
                 memcpy(m->session_id, p->data, p->data_len);
                 m->session_id_len = p->data_len;
                 m->session_hostkey = p->key_index;
+                m->session_hostkey_cert = p->certificate;
         }
         if (m->state == IPC_ST_PREAUTH)
                 m->hostkey_signs_preauth++;

@@ -34,6 +34,7 @@
 #include "monitor/handle-forward-unix.h"
 #include "monitor/handle-log.h"
 #include "monitor/handle-session.h"
+#include "monitor/hostcert.h"
 #include "monitor/hostkey-sign.h"
 #include "monitor/krl.h"
 #include "monitor/log-journal.h"
@@ -550,6 +551,7 @@ out:
                 m.exit_code = m.startup_fd >= 0 ? exit_code_preauth(&m) : 255;
         m.startup_fd = safe_close(m.startup_fd);
         hostkeys_free(&m);
+        hostcerts_free(&m);
         free(m.auth_user);
         free(m.auth_info);
         free(m.forced_command);

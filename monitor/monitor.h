@@ -95,6 +95,11 @@ typedef struct Monitor {
         size_t session_id_len;          /* 0 until the first key exchange */
         uint32_t session_hostkey;       /* the host key of the first exchange (host-bound publickey) */
         unsigned hostkey_signs_preauth;
+        /* HostCertificate blobs by host key index, NULL where none (monitor/hostcert.h); whether the
+         * first exchange sent host key session_hostkey's certificate as K_S (host-bound publickey) */
+        uint8_t *hostcerts[IPC_MAX_HOSTKEYS];
+        size_t hostcert_lens[IPC_MAX_HOSTKEYS];
+        bool session_hostkey_cert;
 
         /* sessions */
         Session *sessions;

@@ -21,6 +21,7 @@
 #include "common/ipc-socket.h"
 #include "monitor/sanitizer-hooks.h"
 #include "common/log.h"
+#include "monitor/hostcert.h"
 #include "monitor/hostkey-sign.h"
 #include "monitor/worker-spawn.h"
 
@@ -171,7 +172,7 @@ static int channel_timeouts_for_setup(const Config *c, char ***ret) {
 
 int worker_send_setup(Monitor *m) {
         const Config *c = m->config;
-        _cleanup_strv_free_ char **keys = NULL, **timeouts = NULL;
+        _cleanup_strv_free_ char **keys = NULL, **certs = NULL, **timeouts = NULL;
         int r;
 
         IpcPayload p = {};
@@ -186,6 +187,10 @@ int worker_send_setup(Monitor *m) {
         if (r < 0)
                 return r;
         r = hostkeys_public_lines(m, &keys);
+        if (r < 0)
+                return r;
+        hostcerts_load(m);
+        r = hostcerts_lines(m, &certs);
         if (r < 0)
                 return r;
 
@@ -215,6 +220,8 @@ int worker_send_setup(Monitor *m) {
 #endif
         s->hostkeys = keys;
         s->n_hostkeys = m->n_hostkeys;
+        s->hostkey_certificates = certs;
+        s->n_hostkey_certificates = m->n_hostkeys;
         s->kex_algorithms = (char *) (c->kex_algorithms ?: algorithms_default(ALGORITHMS_KEX));
         s->ciphers = (char *) (c->ciphers ?: algorithms_default(ALGORITHMS_CIPHERS));
         s->macs = (char *) (c->macs ?: algorithms_default(ALGORITHMS_MACS));

@@ -46,9 +46,9 @@ ready = msg("READY", b"\x01")
 none_ = lambda user: msg("AUTH_NONE", s(user))  # noqa: E731
 
 
-def sign(data=b"\x11" * 32, kex="curve25519-sha256", alg="ssh-ed25519", index=0):
-    """HOSTKEY_SIGN: key_index, kex_algorithm, algorithm, data."""
-    return msg("HOSTKEY_SIGN", struct.pack(">I", index) + s(kex) + s(alg) + s(data))
+def sign(data=b"\x11" * 32, kex="curve25519-sha256", alg="ssh-ed25519", index=0, certificate=False):
+    """HOSTKEY_SIGN: key_index, certificate, kex_algorithm, algorithm, data."""
+    return msg("HOSTKEY_SIGN", struct.pack(">IB", index, int(certificate)) + s(kex) + s(alg) + s(data))
 
 
 steps = {
@@ -68,6 +68,9 @@ steps = {
     "sign-wrong-alg": [ready, sign(alg="rsa-sha2-256")],
     "sign-bad-index": [ready, sign(index=1)],
     "sign-too-often": [ready] + [sign()] * 5,
+    # With the certificate flag (K_S is the key's HostCertificate): signed only for a key that has one.
+    "sign-cert-control": [ready, sign(certificate=True)],
+    "sign-cert-without-cert": [ready, sign(certificate=True)],
     "budget": [ready] + [none_("nosuchuser")] * 5,
     "truncated": [ready, msg("AUTH_PASSWORD", struct.pack(">I", 100) + b"ab")],
     "trailing": [ready, none_("nosuchuser") + b"X"],
@@ -126,7 +129,7 @@ for i, m in enumerate(steps):
             raise SystemExit(0)
         note("signature %d %d" % (t, len(p)))
 
-if SCENARIO in ("control", "event-control", "sign-control", "log-debug-flood") or SCENARIO.startswith("pk-"):  # noqa: F821
+if SCENARIO in ("control", "event-control", "sign-control", "sign-cert-control", "log-debug-flood") or SCENARIO.startswith("pk-"):  # noqa: F821
     note("done")
     raise SystemExit(0)
 # Otherwise wait to be killed or for the monitor to close the socket.

@@ -116,7 +116,7 @@ def msg(name, payload):
 
 
 def hostkey_sign(h):
-    return msg("HOSTKEY_SIGN", struct.pack(">I", 0) + s("curve25519-sha256") + s("ssh-ed25519") + s(h))
+    return msg("HOSTKEY_SIGN", struct.pack(">IB", 0, 0) + s("curve25519-sha256") + s("ssh-ed25519") + s(h))
 
 
 def signed_data(session_id=H1, user="root", key=user_blob, method="publickey", hostkey=None,

@@ -60,7 +60,16 @@ def message_numbers():
     return {name: i for i, name in enumerate(names)}
 
 
-def run(scenario):
+# The same with a HostCertificate for the host key (an ed25519 CA made here).
+ca = os.path.join(tmp, "ca")
+subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ca], check=True)
+subprocess.run(["ssh-keygen", "-q", "-s", ca, "-h", "-I", "host", key + ".pub"], check=True)
+cfg_cert = os.path.join(tmp, "config-cert")
+with open(cfg_cert, "w") as f:
+    f.write(f"HostCertificate {key}-cert.pub\n" + open(cfg).read())
+
+
+def run(scenario, config=cfg):
     results = os.path.join(tmp, scenario + ".results")
     launcher = os.path.join(tmp, scenario + ".py")
     with open(launcher, "w") as f:
@@ -70,7 +79,7 @@ def run(scenario):
     os.chmod(launcher, 0o755)
     client, server = socket.socketpair()
     env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
-    p = subprocess.Popen([privsshd, "-i", "-e", "-f", cfg], stdin=server, stdout=server,
+    p = subprocess.Popen([privsshd, "-i", "-e", "-f", config], stdin=server, stdout=server,
                          stderr=subprocess.PIPE, env=env)
     server.close()
     try:
@@ -132,7 +141,19 @@ check(priv_body[:40] not in setup and b"PRIVATE KEY" not in setup,
 if failures:
     print(res, err[-3000:])
 
+# The certificate flag: signed for a key with a HostCertificate (SETUP carried the certificate)...
+rc, err, res, gone = run("sign-cert-control", config=cfg_cert)
+check(res.count(f"signature {sig_type} 87") == 1 and rc == 255 and "refused" not in err
+      and "protocol violation" not in err, f"sign-cert-control: signed for the key with a certificate (exit {rc})")
+cert_b64 = open(key + "-cert.pub").read().split()[1].encode()
+check(cert_b64 in open(os.path.join(tmp, "sign-cert-control.results.setup"), "rb").read(),
+      "sign-cert-control: SETUP carries the host certificate")
+if failures:
+    print(res, err[-3000:])
+# ... and refused for the same key without one (below, with the plain configuration).
+
 violations = {
+    "sign-cert-without-cert": "asked for a ssh-ed25519 (certificate) signature with a ssh-ed25519 host key",
     "session-preauth": "SESSION_START in state preauth: not allowed",
     "wrong-direction": "protocol violation",
     "unknown-type": "protocol violation",
