@@ -825,8 +825,14 @@ static void test_algorithms_not_offered(void) {
         CHECK(golden_matches("warning-algorithms.err", err), "warnings match warning-algorithms.err");
         CHECK(c.pubkey_accepted_algorithms && streq(c.pubkey_accepted_algorithms, algorithms_default(ALGORITHMS_PUBKEY)),
               "PubkeyAcceptedAlgorithms +ssh-dss is the default list (got %s)", c.pubkey_accepted_algorithms ?: "none");
-        CHECK(c.hostkey_algorithms && streq(c.hostkey_algorithms, "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"
-                                            "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"),
+        CHECK(c.hostkey_algorithms && streq(c.hostkey_algorithms,
+                                            "ssh-ed25519,ssh-ed25519-cert-v01@openssh.com,"
+                                            "ecdsa-sha2-nistp256-cert-v01@openssh.com,"
+                                            "ecdsa-sha2-nistp384-cert-v01@openssh.com,"
+                                            "ecdsa-sha2-nistp521-cert-v01@openssh.com,"
+                                            "rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,"
+                                            "ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
+                                            "rsa-sha2-512,rsa-sha2-256"),
               "HostKeyAlgorithms ^ssh-dss-cert-v01@openssh.com,ssh-ed25519 (got %s)", c.hostkey_algorithms ?: "none");
         CHECK(c.macs && streq(c.macs, "hmac-sha2-256"), "MACs keeps hmac-sha2-256 only (got %s)", c.macs ?: "none");
         CHECK(c.kex_algorithms && streq(c.kex_algorithms, "curve25519-sha256"), "KexAlgorithms keeps curve25519-sha256");
