@@ -133,6 +133,8 @@ typedef struct Config {
         /* authentication */
         char *authorized_keys_files[AUTHKEYS_MAX_FILES]; /* with %h %u %% tokens unexpanded */
         size_t n_authorized_keys_files;         /* default ".ssh/authorized_keys" ".ssh/authorized_keys2" as OpenSSH */
+        char *trusted_user_ca_keys;             /* TrustedUserCAKeys file; NULL = none */
+        char *authorized_principals_file;       /* AuthorizedPrincipalsFile, %h %u %U %% unexpanded; NULL = none */
         bool strict_modes;                      /* yes */
         bool pubkey_authentication;             /* yes */
         bool password_authentication;           /* yes */
@@ -197,7 +199,7 @@ typedef struct Config {
         char *macs;
         char *hostkey_algorithms;
         char *pubkey_accepted_algorithms;
-        char *ca_signature_algorithms;          /* stored for when certificates come */
+        char *ca_signature_algorithms;          /* the CA signatures user certificates may carry */
         RekeyLimit rekey_limit;                 /* default none */
         int required_rsa_size;                  /* 1024, as OpenSSH */
         unsigned pubkey_auth_options;           /* PubkeyAuthOptions: PUBKEY_AUTH_* bits, 0 = none */
