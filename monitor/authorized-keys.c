@@ -641,13 +641,12 @@ static int check_principals_line(const char *s, const char *end, const char *ori
         while (name > s && !is_blank(name[-1]))
                 name--;
         if (name > s) {
-                const char *opt = s, *opt_end = name;
-                while (opt_end > opt && is_blank(opt_end[-1]))
-                        opt_end--;
-                int r = parse_options(&opt, opt_end, &o);
+                /* The options end at a blank, as on an authorized_keys line; only blanks follow them. */
+                const char *opt = s;
+                int r = parse_options(&opt, name, &o);
                 if (r == -ENOMEM)
                         return r;
-                if (r < 0 || opt != opt_end) {
+                if (r < 0 || skip_blanks(opt, name) != name) {
                         log_debug("%s:%u: bad principals options%s%s", origin, line, o.bad ? ": " : "",
                                   o.bad ? o.bad : "");
                         return 0;

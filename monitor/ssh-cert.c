@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/algorithms.h"
 #include "common/macro.h"
 #include "common/net-addr.h"
 #include "common/wire.h"
@@ -384,5 +385,23 @@ int ssh_cert_check_authority(const SshCert *c, time_t now, bool require_principa
                         return -EPERM;
                 }
         }
+        return 0;
+}
+
+int ssh_cert_add_plain_algorithms(const char *list, char **ret) {
+        size_t cap = strlen(list) + 1;
+        for (size_t i = 0; i < ELEMENTSOF(cert_algorithms); i++)
+                cap += strlen(cert_algorithms[i].plain) + 1;
+        _cleanup_free_ char *out = malloc(cap);
+        if (!out)
+                return -ENOMEM;
+        strcpy(out, list);
+        for (size_t i = 0; i < ELEMENTSOF(cert_algorithms); i++)
+                if (algorithms_list_contains(list, cert_algorithms[i].alg) &&
+                    !algorithms_list_contains(out, cert_algorithms[i].plain)) {
+                        strcat(out, ",");
+                        strcat(out, cert_algorithms[i].plain);
+                }
+        *ret = TAKE_PTR(out);
         return 0;
 }

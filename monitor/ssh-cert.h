@@ -94,3 +94,9 @@ int ssh_cert_check_authority(const SshCert *c, time_t now, bool require_principa
  * wildcards) allows `address`. 1 yes, 0 no (an address that is not an IP matches nothing), -EINVAL when
  * the list is malformed. address NULL: only the syntax is checked (0 when it is fine). */
 int ssh_cert_match_cidr_list(const char *address, const char *list);
+
+/* `list` (a PubkeyAcceptedAlgorithms value) with the plain signature algorithm of each certificate
+ * algorithm in it appended when missing, for server-sig-algs: OpenSSH's client signs with an RSA
+ * certificate only when the server lists the rsa-sha2-* algorithm it uses (OpenSSH's server lists all
+ * it has). *ret is malloc'd. */
+int ssh_cert_add_plain_algorithms(const char *list, char **ret);

@@ -147,6 +147,18 @@ def main():
     logs_in("user", "CASignatureAlgorithms ssh-ed25519, ed25519 CA")
     s.stop()
 
+    # PubkeyAcceptedAlgorithms naming certificates only: the certificate logs in, alice's plain key does not.
+    s = Server(f"LogLevel DEBUG1\n{exempt}TrustedUserCAKeys {D}/cas\n"
+               "PubkeyAcceptedAlgorithms *-cert-v01@openssh.com\n").start()
+    sign("ca", "user", "certs-only")
+    logs_in("user", "PubkeyAcceptedAlgorithms *-cert-v01@openssh.com, a certificate")
+    sign("ca_rsa", "user_rsa", "certs-only-rsa")
+    logs_in("user_rsa", "PubkeyAcceptedAlgorithms *-cert-v01@openssh.com, an RSA certificate")
+    r = ssh("echo in")
+    check(r.returncode == 255 and r.stdout == b"", "PubkeyAcceptedAlgorithms *-cert-v01@openssh.com: a plain key "
+          "is refused", r)
+    s.stop()
+
     # AuthorizedPrincipalsFile: the names in the user's file, not the user's name.
     os.makedirs("/etc/privsshd-principals", exist_ok=True)
     with open("/etc/privsshd-principals/alice", "w") as f:
