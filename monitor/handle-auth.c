@@ -355,9 +355,13 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         }
         if (!auth_method_allowed(m, "publickey", m->user ? key_info : NULL))
                 return auth_fail(m);
-        /* "publickey,publickey" asks for two keys: one that already succeeded does not count again. */
+        /* "publickey,publickey" asks for two keys: one that already succeeded does not count again,
+         * nor does its certificate, or another certificate of it (OpenSSH compares the public keys). */
         uint8_t digest[32];
-        sha256_digest(p->key_blob, p->key_blob_len, digest);
+        if (cert)
+                sha256_digest(cert->key->blob, cert->key->blob_len, digest);
+        else
+                sha256_digest(p->key_blob, p->key_blob_len, digest);
         for (size_t i = 0; i < m->n_used_keys; i++)
                 if (memcmp(m->used_keys[i], digest, sizeof digest) == 0) {
                         log_verbose("publickey: %s for %s already used in this authentication", key_info,

@@ -159,6 +159,21 @@ def main():
           "is refused", r)
     s.stop()
 
+    # AuthenticationMethods publickey,publickey: a certificate and its own plain key are one key (as
+    # OpenSSH compares public keys); the certificate and another key are two.
+    s = Server(f"LogLevel DEBUG1\n{exempt}TrustedUserCAKeys {D}/cas\nAuthenticationMethods publickey,publickey\n").start()
+    with open(AUTHKEYS, "w") as f:
+        f.write(open(f"{D}/user.pub").read() + open(f"{harness.KEYS}/alice.pub").read())
+    sign("ca", "user", "two-keys")
+    cert_opt = ["-o", f"CertificateFile={D}/user-cert.pub"]
+    r = ssh("echo in", key=f"{D}/user", opts=cert_opt)
+    check(r.returncode == 255 and r.stdout == b"", "publickey,publickey: a certificate and its own key are one", r)
+    r = ssh("echo in", key=f"{D}/user", opts=cert_opt + ["-i", f"{harness.KEYS}/alice"])
+    check(r.returncode == 0 and r.stdout == b"in\n", "publickey,publickey: a certificate and another key are two", r)
+    s.stop()
+    with open(AUTHKEYS, "w") as f:
+        f.write(open(f"{harness.KEYS}/alice.pub").read())
+
     # AuthorizedPrincipalsFile: the names in the user's file, not the user's name.
     os.makedirs("/etc/privsshd-principals", exist_ok=True)
     with open("/etc/privsshd-principals/alice", "w") as f:
