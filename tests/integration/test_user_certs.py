@@ -210,6 +210,20 @@ def main():
         f.write(f'cert-authority,principals="ops,dev" {ca2}')
     sign("ca2", "user2", "ak-ops", principals="dev")
     logs_in("user2", 'cert-authority,principals="ops,dev", certificate for dev')
+    # The same through an agent holding the key and its certificate (as OpenSSH's agent.sh).
+    agent = subprocess.run(["ssh-agent", "-s", "-a", f"{D}/agent.sock"], check=True, capture_output=True, text=True)
+    agent_pid = re.search(r"SSH_AGENT_PID=(\d+)", agent.stdout).group(1)
+    try:
+        env = dict(os.environ, SSH_AUTH_SOCK=f"{D}/agent.sock")
+        subprocess.run(["ssh-add", "-q", f"{D}/user2"], check=True, capture_output=True, env=env)
+        listed = subprocess.run(["ssh-add", "-l"], capture_output=True, text=True, env=env).stdout
+        check("ED25519-CERT" in listed, "the agent holds the key and its certificate", listed)
+        r = ssh("echo in", key=f"{D}/user2.pub", opts=["-o", f"CertificateFile={D}/user2-cert.pub"],
+                env={"SSH_AUTH_SOCK": f"{D}/agent.sock"})
+        check(r.returncode == 0 and r.stdout == b"in\n",
+              'cert-authority,principals="ops,dev": the certificate in an agent logs in', r)
+    finally:
+        subprocess.run(["kill", agent_pid])
     sign("ca2", "user2", "ak-alice", principals="alice")
     refused(s, "user2", 'cert-authority,principals="ops,dev", certificate for alice',
             "Certificate does not contain an authorized principal")
