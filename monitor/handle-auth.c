@@ -110,7 +110,10 @@ static void auth_expose_info(Monitor *m, const char *method, const IpcAuthPubkey
         if (!m->config->expose_auth_info || m->auth_info_path)
                 return;
         _cleanup_free_ char *text = NULL;
-        int r = auth_info_format(method, key ? authorized_keys_type_for_algorithm(key->algorithm) : NULL,
+        /* A certificate is written as OpenSSH writes it: its own type name and the whole certificate. */
+        const char *type = !key ? NULL : ssh_cert_blob_type(key->key_blob, key->key_blob_len) ?:
+                                         authorized_keys_type_for_algorithm(key->algorithm);
+        int r = auth_info_format(method, type,
                                  key ? key->key_blob : NULL, key ? key->key_blob_len : 0, &text);
         if (r >= 0)
                 r = auth_info_file_write(m->user, text, &m->auth_info_path);

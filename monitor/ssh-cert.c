@@ -72,6 +72,16 @@ bool ssh_cert_blob_is_cert(const uint8_t *blob, size_t len) {
         return n > s && memcmp(name + n - s, CERT_SUFFIX, s) == 0;
 }
 
+const char *ssh_cert_blob_type(const uint8_t *blob, size_t len) {
+        WireReader r = wire_reader(blob, len);
+        const uint8_t *name;
+        size_t n;
+        if (wire_get_blob_ref(&r, 64, &name, &n) < 0)
+                return NULL;
+        int t = cert_type_index(name, n);
+        return t < 0 ? NULL : cert_types[t].name;
+}
+
 const char *ssh_cert_plain_algorithm(const char *alg) {
         for (size_t i = 0; alg && i < ELEMENTSOF(cert_algorithms); i++)
                 if (streq(alg, cert_algorithms[i].alg))

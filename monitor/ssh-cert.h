@@ -69,6 +69,10 @@ bool ssh_cert_is_cert_name(const char *name);
 /* Whether a blob's type name (its first string) is a certificate's. */
 bool ssh_cert_blob_is_cert(const uint8_t *blob, size_t len);
 
+/* A certificate blob's type name ("ssh-ed25519-cert-v01@openssh.com"), or NULL when the blob is not a
+ * certificate of a type we know. */
+const char *ssh_cert_blob_type(const uint8_t *blob, size_t len);
+
 /* The signature algorithm a certificate public key algorithm signs with: "rsa-sha2-512-cert-v01@openssh.com"
  * is "rsa-sha2-512", "sk-ssh-ed25519-cert-v01@openssh.com" is "sk-ssh-ed25519@openssh.com". NULL when
  * `alg` is not a certificate algorithm we know. */

@@ -8,9 +8,13 @@ CA's signature and every check itself, as OpenSSH's sshd 9.2 does, and logs in i
     elsewhere (with its control); CASignatureAlgorithms without the CA's algorithm (its control logs
     in); force-command is run instead of the client's command; without permit-pty no terminal, without
     permit-port-forwarding no forwarding (each with its control); RSA and ECDSA certificates.
+    ExposeAuthInfo writes the certificate as OpenSSH does; PubkeyAcceptedAlgorithms naming certificates
+    only lets certificates in (ed25519 and RSA) and not plain keys; with AuthenticationMethods
+    publickey,publickey a certificate and its own key are one key, with another key two.
   - AuthorizedPrincipalsFile: the principal must be in the user's file, not the user name.
   - authorized_keys cert-authority: the CA's line lets its certificates in (and principals="..."
-    names who), a plain line for the same key does not, an expired certificate is refused.
+    names who, also for a certificate held in an agent), a plain line for the same key does not, an
+    expired certificate or another principal is refused.
 The certified key is never in authorized_keys, so only the certificate can let it in."""
 import os
 import re
@@ -77,7 +81,7 @@ def main():
     exempt = "" if harness.is_openssh() else "PerSourcePenaltyExemptList 127.0.0.0/8\n"
     with open(f"{D}/cas", "w") as f:
         f.write(f"# the CAs\n{open(f'{D}/ca.pub').read()}{open(f'{D}/ca_rsa.pub').read()}")
-    s = Server(f"LogLevel DEBUG1\n{exempt}TrustedUserCAKeys {D}/cas\n").start()
+    s = Server(f"LogLevel DEBUG1\n{exempt}TrustedUserCAKeys {D}/cas\nExposeAuthInfo yes\n").start()
 
     # The control, with the line operators and fail2ban read.
     sign("ca", "user", "alice-key-1")
@@ -88,6 +92,12 @@ def main():
     check(s.count(accepted) == 1, "log: Accepted publickey ... ED25519-CERT ... ID ... (serial 7) CA ED25519 ...", s)
     check(s.count(rf'Accepted certificate ID "alice-key-1" \(serial 7\) signed by ED25519 CA '
                   rf'{re.escape(fp(D + "/ca.pub"))} via {D}/cas') >= 1, "log: Accepted certificate ID ... via", s)
+
+    # ExposeAuthInfo: the certificate as OpenSSH writes it (its type and the whole certificate).
+    cert_text = " ".join(open(f"{D}/user-cert.pub").read().split()[:2])
+    r = ssh('cat "$SSH_USER_AUTH"', key=f"{D}/user", opts=["-o", f"CertificateFile={D}/user-cert.pub"])
+    check(r.returncode == 0 and r.stdout.decode() == f"publickey {cert_text}\n",
+          "ExposeAuthInfo: publickey ssh-ed25519-cert-v01@openssh.com <the certificate>", r)
 
     sign("ca", "user", "expired", validity="20000101:20010101")
     refused(s, "user", "expired certificate", "Certificate invalid: expired")
