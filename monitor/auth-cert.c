@@ -33,8 +33,8 @@ int auth_cert_parse(Monitor *m, const uint8_t *blob, size_t blob_len, SshCert **
         }
         const char *allowed = m->config->ca_signature_algorithms ?: algorithms_default(ALGORITHMS_CA_SIGNATURE);
         if (!algorithms_list_contains(allowed, c->signature_algorithm)) {
-                log_info("userauth_pubkey: certificate signature algorithm %s: signature algorithm not supported "
-                         "[preauth]", c->signature_algorithm);
+                log_info("userauth_pubkey: certificate signature algorithm %s: signature algorithm not "
+                         "supported [preauth]", c->signature_algorithm);
                 return 0;
         }
         _cleanup_free_ char *fp = NULL, *ca_fp = NULL;
@@ -128,7 +128,8 @@ static int trusted_ca(Monitor *m, const SshCert *c, PubkeyVerdict *ret) {
         const AuthorizedKeysClient client = {
                 .user = m->user->name, .address = m->peer_address, .now = time(NULL), .cert = c,
         };
-        if (ssh_cert_check_authority(c, client.now, true, principals_file ? NULL : m->user->name, &reason) < 0) {
+        r = ssh_cert_check_authority(c, client.now, true, principals_file ? NULL : m->user->name, &reason);
+        if (r < 0) {
                 pubkey_verdict_done(&v);
                 log_error("%s", reason);
                 return 0;
@@ -156,7 +157,8 @@ int auth_cert_check(Monitor *m, const SshCert *c, PubkeyVerdict *ret) {
                 return r;
         if (r == 0) {
                 /* authorized_keys: a cert-authority line for its CA, checked in the user's child. */
-                r = pubkey_check(m, m->user, ssh_key_type_name(c->ca->type), c->ca->blob, c->ca->blob_len, c, &v);
+                r = pubkey_check(m, m->user, ssh_key_type_name(c->ca->type), c->ca->blob, c->ca->blob_len, c,
+                                 &v);
                 if (r < 0)
                         return r;
                 /* The child says which kind of line it matched: only a CA line authorizes a certificate. */

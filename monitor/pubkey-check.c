@@ -62,8 +62,8 @@ void pubkey_verdict_done(PubkeyVerdict *v) {
 
 /* In the child, as the user: 1 when the key is in this file (and the file may be trusted). */
 static int check_file(const Monitor *m, const UserCreds *u, const AuthorizedKeysClient *client,
-                      const char *pattern, bool principals, const char *algorithm, const uint8_t *blob, size_t blob_len, char **ret_command,
-                      uint32_t *ret_flags, char **ret_permit_open, char **ret_permit_listen, char ***ret_env) {
+                      const char *pattern, bool principals, const char *algorithm, const uint8_t *blob,
+                      size_t blob_len, char **ret_command, uint32_t *ret_flags, char **ret_permit_open, char **ret_permit_listen, char ***ret_env) {
         _cleanup_free_ char *path = NULL;
         int r;
         if (u == &unknown_user)
@@ -71,8 +71,8 @@ static int check_file(const Monitor *m, const UserCreds *u, const AuthorizedKeys
         else
                 r = authorized_keys_expand_path(pattern, u->name, u->uid, u->home, &path);
         if (r < 0) {
-                log_error("%s %s: cannot expand: %s", principals ? "AuthorizedPrincipalsFile" : "AuthorizedKeysFile",
-                          pattern, strerror(-r));
+                log_error("%s %s: cannot expand: %s",
+                          principals ? "AuthorizedPrincipalsFile" : "AuthorizedKeysFile", pattern, strerror(-r));
                 return r;
         }
         _cleanup_close_ int fd = authorized_keys_open(path);

@@ -116,7 +116,8 @@ int pubkey_verify(const uint8_t *data, size_t len, const uint8_t *sig, size_t si
         } else {
                 r = ssh_key_from_blob(e->key_blob, e->key_blob_len, min_rsa_bits, &plain);
                 if (r < 0) {
-                        *ret_what = r == -EKEYREJECTED ? "key too small" : "unsupported or malformed public key";
+                        *ret_what = r == -EKEYREJECTED ? "key too small" :
+                                                         "unsupported or malformed public key";
                         return r == -ENOMEM ? r : -EPERM;
                 }
                 k = plain;

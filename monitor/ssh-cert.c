@@ -264,7 +264,8 @@ static int parse_principals(SshCert *c, const uint8_t *p, size_t n) {
         return 0;
 }
 
-int ssh_cert_parse(const uint8_t *blob, size_t len, unsigned min_rsa_bits, SshCert **ret, const char **ret_why) {
+int ssh_cert_parse(const uint8_t *blob, size_t len, unsigned min_rsa_bits, SshCert **ret,
+                   const char **ret_why) {
         const char *why_dummy;
         if (!ret_why)
                 ret_why = &why_dummy;

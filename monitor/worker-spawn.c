@@ -224,8 +224,8 @@ int worker_send_setup(Monitor *m) {
          * brings its plain signature algorithm along (ssh_cert_add_plain_algorithms()). What is accepted
          * is still decided by the monitor over the configured list (handle-auth.c). */
         _cleanup_free_ char *sig_algs = NULL;
-        r = ssh_cert_add_plain_algorithms(c->pubkey_accepted_algorithms ?: algorithms_default(ALGORITHMS_PUBKEY),
-                                          &sig_algs);
+        r = ssh_cert_add_plain_algorithms(
+                c->pubkey_accepted_algorithms ?: algorithms_default(ALGORITHMS_PUBKEY), &sig_algs);
         if (r < 0)
                 return r;
         s->pubkey_accepted_algorithms = sig_algs;
