@@ -5,8 +5,9 @@ CA's signature and every check itself, as OpenSSH's sshd 9.2 does, and logs in i
   - TrustedUserCAKeys: a certificate for alice signed by the listed CA logs in ("Accepted publickey
     ... ED25519-CERT SHA256:... ID ... (serial 7) CA ED25519 SHA256:..."); beside it, each refused:
     expired, not yet valid, another principal, no principals, another CA; source-address from
-    elsewhere (with its control); CASignatureAlgorithms without the CA's algorithm (its control logs
-    in); force-command is run instead of the client's command; without permit-pty no terminal, without
+    elsewhere (with its control); an unknown critical option (an unknown extension is ignored);
+    an RSA CA signing with SHA-1 (not in the default CASignatureAlgorithms); CASignatureAlgorithms
+    without the CA's algorithm (its control logs in); force-command is run instead of the client's command; without permit-pty no terminal, without
     permit-port-forwarding no forwarding (each with its control); RSA and ECDSA certificates.
     ExposeAuthInfo writes the certificate as OpenSSH does; PubkeyAcceptedAlgorithms naming certificates
     only lets certificates in (ed25519 and RSA) and not plain keys; with AuthenticationMethods
@@ -113,6 +114,11 @@ def main():
     # (A host certificate is not offered by the OpenSSH client at all: the unit test holds the monitor's
     # "Certificate invalid: not a user certificate" to it.)
 
+    sign("ca", "user", "critical", "critical:frobnicate@example.com=x")
+    refused(s, "user", "unknown critical option", 'Certificate critical option "frobnicate@example.com" is not supported')
+    sign("ca", "user", "extension", "extension:frobnicate@example.com=x")
+    logs_in("user", "unknown extension (ignored, as OpenSSH)")
+
     # source-address, each refusal with its control.
     sign("ca", "user", "src-ok", "source-address=127.0.0.1/32,10.0.0.0/8")
     logs_in("user", "source-address=127.0.0.1/32,10.0.0.0/8 from 127.0.0.1")
@@ -145,12 +151,17 @@ def main():
     logs_in("user_rsa", "RSA certificate by an RSA CA")
     check(s.count(r"ssh2: RSA-CERT SHA256:\S+ ID rsa-cert \(serial 7\) CA RSA SHA256:") == 1,
           "log: RSA-CERT ... CA RSA", s)
+    # An RSA CA signing with SHA-1 (ssh-rsa): not in the default CASignatureAlgorithms.
+    keygen("-s", f"{D}/ca_rsa", "-t", "ssh-rsa", "-I", "sha1-cert", "-n", "alice", f"{D}/user_rsa.pub")
+    refused(s, "user_rsa", "RSA CA signing with ssh-rsa (SHA-1), default CASignatureAlgorithms",
+            "certificate signature algorithm ssh-rsa: signature algorithm not supported")
     sign("ca", "user_ecdsa", "ecdsa-cert")
     logs_in("user_ecdsa", "ECDSA certificate")
     s.stop()
 
     # CASignatureAlgorithms without the RSA CA's algorithm: refused; the ed25519 CA still logs in.
     s = Server(f"LogLevel DEBUG1\n{exempt}TrustedUserCAKeys {D}/cas\nCASignatureAlgorithms ssh-ed25519\n").start()
+    sign("ca_rsa", "user_rsa", "rsa-cert")
     refused(s, "user_rsa", "CASignatureAlgorithms ssh-ed25519, RSA CA",
             "certificate signature algorithm rsa-sha2-512: signature algorithm not supported")
     sign("ca", "user", "ed-ca")
