@@ -89,6 +89,8 @@ int authorized_keys_client_allowed(const char *origin, unsigned line, const Auth
 
 int authorized_keys_cert_options_allowed(const char *origin, const AuthorizedKeysClient *client) {
         const SshCert *c = client->cert;
+        for (size_t i = 0; i < c->n_unknown_extensions; i++)
+                log_info("Certificate extension \"%s\" is not supported", c->unknown_extensions[i]);
         if (c->options_error) {
                 log_error("%s", c->options_error);
                 log_error("Invalid certificate options");

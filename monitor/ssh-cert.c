@@ -110,6 +110,8 @@ SshCert *ssh_cert_free(SshCert *c) {
         free(c->force_command);
         free(c->source_address);
         free(c->options_error);
+        for (size_t i = 0; i < c->n_unknown_extensions; i++)
+                free(c->unknown_extensions[i]);
         free(c->signature_algorithm);
         free(c);
         return NULL;
@@ -209,9 +211,17 @@ static int parse_options(SshCert *c, const uint8_t *p, size_t n, bool critical) 
                                         c->extensions |= exts[i].flag;
                                         found = true;
                                 }
-                        /* An unknown extension grants nothing we would do: ignored, as OpenSSH. */
-                        if (!found)
+                        /* An unknown extension grants nothing we would do: ignored, as OpenSSH,
+                         * which names it in the log (the first few are kept for that). */
+                        if (!found) {
+                                if (c->n_unknown_extensions < SSH_CERT_MAX_UNKNOWN_EXTENSIONS) {
+                                        char *copy = strdup(name);
+                                        if (!copy)
+                                                return -ENOMEM;
+                                        c->unknown_extensions[c->n_unknown_extensions++] = copy;
+                                }
                                 continue;
+                        }
                 } else if (streq(name, "verify-required"))
                         c->verify_required = true;
                 else if (streq(name, "force-command") || streq(name, "source-address")) {

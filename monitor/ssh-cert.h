@@ -26,6 +26,7 @@
 #define SSH_CERT_TYPE_USER 1u
 #define SSH_CERT_TYPE_HOST 2u
 #define SSH_CERT_MAX_PRINCIPALS 256u    /* OpenSSH's SSHKEY_CERT_MAX_PRINCIPALS */
+#define SSH_CERT_MAX_UNKNOWN_EXTENSIONS 8u      /* unknown extensions named in the log */
 
 /* The extensions privsshd knows: each grants what the matching authorized_keys flag takes away. */
 typedef enum SshCertExtension {
@@ -54,6 +55,8 @@ typedef struct SshCert {
          * it comes to authorize it, not when it parses it): why, in OpenSSH's words, or NULL. */
         char *options_error;
         unsigned extensions;            /* SshCertExtension */
+        char *unknown_extensions[SSH_CERT_MAX_UNKNOWN_EXTENSIONS]; /* names of others, for the log */
+        size_t n_unknown_extensions;
         SshKey *ca;                     /* the CA's key, a plain key */
         char *signature_algorithm;      /* the algorithm the CA signed with ("rsa-sha2-512", ...) */
 } SshCert;

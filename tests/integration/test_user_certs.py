@@ -118,6 +118,8 @@ def main():
     refused(s, "user", "unknown critical option", 'Certificate critical option "frobnicate@example.com" is not supported')
     sign("ca", "user", "extension", "extension:frobnicate@example.com=x")
     logs_in("user", "unknown extension (ignored, as OpenSSH)")
+    check(s.count('Certificate extension "frobnicate@example.com" is not supported') >= 1,
+          "log: the unknown extension is named", s)
 
     # source-address, each refusal with its control.
     sign("ca", "user", "src-ok", "source-address=127.0.0.1/32,10.0.0.0/8")
