@@ -66,10 +66,11 @@ static const char *const not_offered[_ALGORITHMS_MAX] = {
 
 /*
  * OpenSSH 10's defaults (myproposal.h) in OpenSSH's order, restricted to what privsshd does: no group
- * exchange (above), no UMAC (not in libssh), no certificates, no security-key (sk-*) host keys (the
+ * exchange (above), no UMAC (not in libssh), no host certificates (user certificates are accepted,
+ * monitor/auth-cert.h), no security-key (sk-*) host keys (the
  * monitor signs with none), no webauthn-sk-ecdsa-sha2-nistp256@openssh.com (not in libssh; the
  * monitor verifies the sk-* user keys' own signatures only). CASignatureAlgorithms is OpenSSH's
- * default as is (stored for when certificates come).
+ * default as is.
  */
 static const char *const defaults[_ALGORITHMS_MAX] = {
         [ALGORITHMS_KEX] = "mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,"
@@ -85,7 +86,11 @@ static const char *const defaults[_ALGORITHMS_MAX] = {
                 "ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,"
                 "rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,"
                 "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256",
-        [ALGORITHMS_PUBKEY] = "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
+        [ALGORITHMS_PUBKEY] = "ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,"
+                "ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,"
+                "sk-ssh-ed25519-cert-v01@openssh.com,sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,"
+                "rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,"
+                "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
                 "sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256",
         [ALGORITHMS_CA_SIGNATURE] = "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
                 "sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256",

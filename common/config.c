@@ -1982,6 +1982,8 @@ void config_done(Config *c) {
         free(c->revoked_keys);
         free(c->permit_user_environment);
         free(c->banner);
+        free(c->trusted_user_ca_keys);
+        free(c->authorized_principals_file);
         free(c->chroot_directory);
         free(c->pid_file);
         free(c->pam_service_name);

@@ -138,6 +138,8 @@ typedef struct Config {
         char *authorized_keys_command;          /* AuthorizedKeysCommand as written, absolute; NULL = none */
         char *authorized_keys_command_user;     /* AuthorizedKeysCommandUser, %u unexpanded; NULL = none */
         char *revoked_keys;                     /* RevokedKeys file (list or KRL); NULL = none */
+        char *trusted_user_ca_keys;             /* TrustedUserCAKeys file; NULL = none */
+        char *authorized_principals_file;       /* AuthorizedPrincipalsFile, %h %u %U %% unexpanded; NULL = none */
         bool strict_modes;                      /* yes */
         bool pubkey_authentication;             /* yes */
         bool password_authentication;           /* yes */
@@ -202,7 +204,7 @@ typedef struct Config {
         char *macs;
         char *hostkey_algorithms;
         char *pubkey_accepted_algorithms;
-        char *ca_signature_algorithms;          /* stored for when certificates come */
+        char *ca_signature_algorithms;          /* the CA signatures user certificates may carry */
         RekeyLimit rekey_limit;                 /* default none */
         int required_rsa_size;                  /* 1024, as OpenSSH */
         unsigned pubkey_auth_options;           /* PubkeyAuthOptions: PUBKEY_AUTH_* bits, 0 = none */

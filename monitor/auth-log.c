@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "monitor/auth-log.h"
+#include "monitor/ssh-cert.h"
 #include "monitor/log-journal.h"
 #include "monitor/login-record.h"
 
@@ -67,5 +68,5 @@ const char *auth_key_type_label(const char *algorithm) {
                 return "ED25519-SK";
         if (streq(algorithm, "sk-ecdsa-sha2-nistp256@openssh.com"))
                 return "ECDSA-SK";
-        return NULL;
+        return ssh_cert_type_label(algorithm);
 }

@@ -8,7 +8,9 @@
 
 #include "common/log.h"
 #include "common/net-addr.h"
+#include "monitor/authorized-keys.h"
 #include "monitor/authorized-keys-restrict.h"
+#include "monitor/ssh-cert.h"
 
 /* n decimal digits at s, all checked to be digits by the caller. */
 static int digits(const char *s, size_t n) {
@@ -83,4 +85,52 @@ int authorized_keys_client_allowed(const char *origin, unsigned line, const Auth
                 return 0;
         }
         return 1;
+}
+
+int authorized_keys_cert_options_allowed(const char *origin, const AuthorizedKeysClient *client) {
+        const SshCert *c = client->cert;
+        for (size_t i = 0; i < c->n_unknown_extensions; i++)
+                log_info("Certificate extension \"%s\" is not supported", c->unknown_extensions[i]);
+        if (c->options_error) {
+                log_error("%s", c->options_error);
+                log_error("Invalid certificate options");
+                return 0;
+        }
+        if (c->source_address) {
+                int r = ssh_cert_match_cidr_list(client->address, c->source_address);
+                if (r == 1)
+                        return 1;
+                if (r < 0)
+                        log_error("%s: Certificate source-address invalid", origin);
+                log_info("%s: Authentication tried for %.100s with valid certificate but not from a permitted "
+                         "source address (%.200s).", origin, client->user, client->address);
+                log_error("Refused by certificate options");
+                return 0;
+        }
+        return 1;
+}
+
+unsigned authorized_keys_cert_flags(const SshCert *c) {
+        unsigned f = AUTHKEY_NO_ALL;
+        if (c->extensions & SSH_CERT_PERMIT_PTY)
+                f &= ~(unsigned) AUTHKEY_NO_PTY;
+        if (c->extensions & SSH_CERT_PERMIT_PORT_FORWARDING)
+                f &= ~(unsigned) AUTHKEY_NO_PORT_FORWARDING;
+        if (c->extensions & SSH_CERT_PERMIT_AGENT_FORWARDING)
+                f &= ~(unsigned) AUTHKEY_NO_AGENT_FORWARDING;
+        if (c->extensions & SSH_CERT_PERMIT_X11_FORWARDING)
+                f &= ~(unsigned) AUTHKEY_NO_X11_FORWARDING;
+        if (c->extensions & SSH_CERT_PERMIT_USER_RC)
+                f &= ~(unsigned) AUTHKEY_NO_USER_RC;
+        if (c->extensions & SSH_CERT_NO_TOUCH_REQUIRED)
+                f |= AUTHKEY_NO_TOUCH_REQUIRED;
+        if (c->verify_required)
+                f |= AUTHKEY_VERIFY_REQUIRED;
+        return f;
+}
+
+unsigned authorized_keys_merge_flags(unsigned line_flags, unsigned cert_flags) {
+        /* Restrictions (NO_*, VERIFY_REQUIRED) of either; NO_TOUCH_REQUIRED only when both lift it. */
+        unsigned permissive = AUTHKEY_NO_TOUCH_REQUIRED;
+        return ((line_flags | cert_flags) & ~permissive) | (line_flags & cert_flags & permissive);
 }

@@ -14,13 +14,20 @@
  * from the monitor's own getpeername(), never from the worker.
  */
 
+#include <stdbool.h>
 #include <time.h>
+
+typedef struct SshCert SshCert;
 
 /* Who is asking: what from= and expiry-time= are checked against. */
 typedef struct AuthorizedKeysClient {
         const char *user;       /* the account the key would log in to (log lines) */
         const char *address;    /* numeric address as the monitor logs it; "UNKNOWN" when not IP */
         time_t now;             /* what expiry-time= is compared with */
+        /* A user certificate (its CA's signature already verified by the monitor, ssh-cert.h): only
+         * cert-authority lines naming its CA match, and the certificate's own checks run on a match.
+         * NULL for a plain key. */
+        const SshCert *cert;
 } AuthorizedKeysClient;
 
 /*
@@ -40,3 +47,21 @@ int authorized_keys_parse_expiry(const char *value, time_t *ret);
  */
 int authorized_keys_client_allowed(const char *origin, unsigned line, const AuthorizedKeysClient *client,
                                    time_t valid_before, const char *from);
+
+/*
+ * What a user certificate's own options allow (OpenSSH's sshauthopt_from_cert() and
+ * auth_authorise_keyopts(), their words): options the monitor cannot honour (an unknown critical
+ * option, a corrupt one) refuse it ("Invalid certificate options"), and so does a client address
+ * outside its source-address list ("Refused by certificate options"). `origin` names where it was
+ * found (a file:line, or "cert"). 1 allowed, 0 refused (and logged).
+ */
+int authorized_keys_cert_options_allowed(const char *origin, const AuthorizedKeysClient *client);
+
+/* The AuthorizedKeyFlags a certificate's options and extensions amount to: every AUTHKEY_NO_* flag
+ * but those its permit-* extensions lift (a certificate grants only what it names), no-touch-required
+ * and verify-required as the authorized_keys options of those names. */
+unsigned authorized_keys_cert_flags(const SshCert *c);
+
+/* OpenSSH's sshauthopt_merge() for the flags of a certificate and of the line (authorized_keys or
+ * principals file) that authorized it: restrictions of either, permissions of both. */
+unsigned authorized_keys_merge_flags(unsigned line_flags, unsigned cert_flags);

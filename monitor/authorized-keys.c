@@ -18,6 +18,9 @@
 #include "common/macro.h"
 #include "monitor/authorized-keys-restrict.h"
 #include "monitor/authorized-keys.h"
+#include "monitor/auth-log.h"
+#include "monitor/ssh-cert.h"
+#include "common/sha256.h"
 
 void authorized_key_match_done(AuthorizedKeyMatch *m) {
         if (!m)
@@ -82,6 +85,7 @@ typedef enum OptionKind {
         OPTION_PERMIT_LIST,     /* name="value": a forwarding allow-list we enforce as "none" */
         OPTION_FROM,            /* name="value": the client's address must match (checked after a match) */
         OPTION_EXPIRY,          /* name="value": the key is refused after this time */
+        OPTION_PRINCIPALS,      /* name="value": the certificate principals a cert-authority line allows */
         OPTION_REFUSE,          /* name alone: not implemented, restricts access: refuse the key */
         OPTION_REFUSE_VALUE,    /* name="value": likewise */
 } OptionKind;
@@ -110,9 +114,9 @@ static const KeyOption key_options[] = {
         { "permitlisten",        OPTION_PERMIT_LIST,  0 },
         { "from",                OPTION_FROM,         0 },
         { "expiry-time",         OPTION_EXPIRY,       0 },
-        { "principals",          OPTION_REFUSE_VALUE, 0 },
+        { "principals",          OPTION_PRINCIPALS,   0 },
         { "tunnel",              OPTION_REFUSE_VALUE, 0 },
-        { "cert-authority",      OPTION_REFUSE,       0 },
+        { "cert-authority",      OPTION_SET_FLAGS,    AUTHKEY_CERT_AUTHORITY },
         /* Security keys: the monitor holds their signatures' flags to these (handle-auth.c). */
         { "no-touch-required",   OPTION_SET_FLAGS,    AUTHKEY_NO_TOUCH_REQUIRED },
         { "touch-required",      OPTION_CLEAR_FLAGS,  AUTHKEY_NO_TOUCH_REQUIRED },
@@ -127,6 +131,7 @@ static bool option_kind_has_value(OptionKind k) {
         case OPTION_PERMIT_LIST:
         case OPTION_FROM:
         case OPTION_EXPIRY:
+        case OPTION_PRINCIPALS:
         case OPTION_REFUSE_VALUE:
                 return true;
         case OPTION_SET_FLAGS:
@@ -148,6 +153,7 @@ typedef struct LineOptions {
         char **env;                     /* environment="NAME=value" values, the first of each name */
         size_t n_env;
         char *from;                     /* from="...", checked once the key matched */
+        char *principals;               /* principals="...", checked once a certificate's CA matched */
         time_t valid_before;            /* the earliest expiry-time="...", 0: none */
         const char *bad;                /* why the options are malformed, when we can say */
         const char *refused;
@@ -186,6 +192,8 @@ static void line_options_done(LineOptions *o) {
         o->permit_listen = NULL;
         free(o->from);
         o->from = NULL;
+        free(o->principals);
+        o->principals = NULL;
         o->env = strv_free(o->env);
         o->n_env = 0;
 }
@@ -320,7 +328,7 @@ static int parse_options(const char **p, const char *end, LineOptions *o) {
                         s++;
                         bool keep = opt && (opt->kind == OPTION_COMMAND || opt->kind == OPTION_FROM ||
                                             opt->kind == OPTION_EXPIRY || opt->kind == OPTION_PERMIT_LIST ||
-                                            opt->kind == OPTION_ENVIRONMENT);
+                                            opt->kind == OPTION_ENVIRONMENT || opt->kind == OPTION_PRINCIPALS);
                         int r = parse_quoted(&s, end, keep ? &value : NULL);
                         if (r < 0)
                                 return r;
@@ -377,6 +385,13 @@ static int parse_options(const char **p, const char *end, LineOptions *o) {
                                 }
                                 o->from = TAKE_PTR(value);
                                 break;
+                        case OPTION_PRINCIPALS:
+                                if (o->principals) {
+                                        o->bad = "multiple \"principals\" clauses";
+                                        return -EINVAL;
+                                }
+                                o->principals = TAKE_PTR(value);
+                                break;
                         case OPTION_EXPIRY: {
                                 /* A bad time skips the line (OpenSSH); the earliest of several counts. */
                                 time_t t;
@@ -413,6 +428,55 @@ static int parse_options(const char **p, const char *end, LineOptions *o) {
 
 static uint32_t read_be32(const uint8_t *p) {
         return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | (uint32_t) p[3];
+}
+
+/* OpenSSH's match_principals_option(): one of the certificate's principals is in the line's list. */
+static bool principals_match(const char *list, const SshCert *c) {
+        for (size_t i = 0; i < c->n_principals; i++) {
+                const char *p = list;
+                size_t n = strlen(c->principals[i]);
+                for (;;) {
+                        size_t l = strcspn(p, ",");
+                        if (l == n && memcmp(p, c->principals[i], n) == 0)
+                                return true;
+                        if (p[l] == '\0')
+                                break;
+                        p += l + 1;
+                }
+        }
+        return false;
+}
+
+/* The certificate checks of a cert-authority line whose CA matched, in OpenSSH's order and words
+ * (check_authkey_line()): its options, the merge of its force-command with the line's command=, the
+ * principals, its type and validity. 1 allowed (logged at VERBOSE as OpenSSH), 0 refused (logged). */
+static int check_cert(const char *origin, unsigned line, const AuthorizedKeysClient *client, LineOptions *o) {
+        const SshCert *c = client->cert;
+        char loc[512];
+        snprintf(loc, sizeof loc, "%s:%u", origin, line);
+        if (!authorized_keys_cert_options_allowed(loc, client))
+                return 0;
+        if (o->command && c->force_command && !streq(o->command, c->force_command)) {
+                log_error("forced command options do not match");
+                return 0;
+        }
+        if (o->principals && !principals_match(o->principals, c)) {
+                log_error("Certificate does not contain an authorized principal");
+                return 0;
+        }
+        const char *reason = NULL;
+        if (ssh_cert_check_authority(c, client->now, false, o->principals ? NULL : client->user, &reason) < 0) {
+                log_error("%s", reason);
+                return 0;
+        }
+        _cleanup_free_ char *fp = NULL;
+        if (ssh_key_fingerprint(c->ca->blob, c->ca->blob_len, &fp) < 0)
+                return -ENOMEM;
+        log_verbose("Accepted certificate ID \"%s\" (serial %llu) signed by CA %s %s found at %s", c->key_id,
+                    (unsigned long long) c->serial, auth_key_type_label(ssh_key_type_name(c->ca->type)), fp, loc);
+        if (o->principals)
+                o->flags |= AUTHKEY_CERT_PRINCIPALS;
+        return 1;
 }
 
 /* One line (without its newline). 1 match (*ret filled), 0 no match or skipped, -ENOMEM. */
@@ -485,9 +549,22 @@ static int check_line(const char *s, const char *end, const char *origin, unsign
                          (int) MIN(o.refused_len, (size_t) 64), o.refused, o.refused_why);
                 return 0;
         }
+        /* A CA line matches certificates only, and a certificate only CA lines (OpenSSH). */
+        bool ca_line = o.flags & AUTHKEY_CERT_AUTHORITY;
+        if (ca_line != (client->cert != NULL))
+                return 0;
+        if (o.principals && !ca_line) {
+                log_debug("%s:%u: principals on non-CA key", origin, line);
+                return 0;
+        }
         r = authorized_keys_client_allowed(origin, line, client, o.valid_before, o.from);
         if (r <= 0)
                 return r;
+        if (client->cert) {
+                r = check_cert(origin, line, client, &o);
+                if (r <= 0)
+                        return r;
+        }
 
         *ret = (AuthorizedKeyMatch) {
                 .line = line,
@@ -514,6 +591,12 @@ int authorized_keys_check_buffer(const char *data, size_t size, const char *orig
                 client = &unknown;
         }
 
+        /* A certificate is looked for by its CA's key. */
+        if (client->cert) {
+                algorithm = ssh_key_type_name(client->cert->ca->type);
+                blob = client->cert->ca->blob;
+                blob_len = client->cert->ca->blob_len;
+        }
         const char *type = authorized_keys_type_for_algorithm(algorithm);
         if (!type || !blob || blob_len == 0)
                 return 0;
@@ -538,6 +621,99 @@ int authorized_keys_check_buffer(const char *data, size_t size, const char *orig
                 p = nl ? nl + 1 : end;
         }
         return 0;
+}
+
+/* One AuthorizedPrincipalsFile line, as OpenSSH's auth_check_principals_line(): comments from '#' on
+ * and trailing blanks cut; the principal is the last word, and what comes before it (words separated by
+ * blanks) the line's options. 1 match (*ret filled), 0 not, -ENOMEM. */
+static int check_principals_line(const char *s, const char *end, const char *origin, unsigned line,
+                                 const AuthorizedKeysClient *client, AuthorizedKeyMatch *ret) {
+        _cleanup_(line_options_done) LineOptions o = {};
+        s = skip_blanks(s, end);
+        const char *hash = memchr(s, '#', (size_t) (end - s));
+        if (hash)
+                end = hash;
+        while (end > s && is_blank(end[-1]))
+                end--;
+        if (s >= end)
+                return 0;
+        const char *name = end;
+        while (name > s && !is_blank(name[-1]))
+                name--;
+        if (name > s) {
+                /* The options end at a blank, as on an authorized_keys line; only blanks follow them. */
+                const char *opt = s;
+                int r = parse_options(&opt, name, &o);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 || skip_blanks(opt, name) != name) {
+                        log_debug("%s:%u: bad principals options%s%s", origin, line, o.bad ? ": " : "",
+                                  o.bad ? o.bad : "");
+                        return 0;
+                }
+        }
+        const SshCert *c = client->cert;
+        size_t nlen = (size_t) (end - name);
+        bool found = false;
+        for (size_t i = 0; i < c->n_principals && !found; i++)
+                found = strlen(c->principals[i]) == nlen && memcmp(c->principals[i], name, nlen) == 0;
+        if (!found)
+                return 0;
+        log_debug("%s:%u: matched principal \"%.*s\"", origin, line, (int) MIN(nlen, (size_t) 100), name);
+        if (o.refused) {
+                log_info("%s:%u: key option \"%.*s\" %s; refusing this principal", origin, line,
+                         (int) MIN(o.refused_len, (size_t) 64), o.refused, o.refused_why);
+                return 0;
+        }
+        /* cert-authority and principals= mean nothing in this file; OpenSSH refuses such a line. */
+        if (o.flags & AUTHKEY_CERT_AUTHORITY || o.principals) {
+                log_debug("%s:%u: cert-authority or principals option in an authorized principals file", origin,
+                          line);
+                return 0;
+        }
+        int r = authorized_keys_client_allowed(origin, line, client, o.valid_before, o.from);
+        if (r <= 0)
+                return r;
+        *ret = (AuthorizedKeyMatch) {
+                .line = line,
+                .flags = o.flags,
+                .forced_command = TAKE_PTR(o.command),
+                .permit_open = TAKE_PTR(o.permit_open),
+                .permit_listen = TAKE_PTR(o.permit_listen),
+                .environment = TAKE_PTR(o.env),
+        };
+        return 1;
+}
+
+int authorized_principals_check_buffer(const char *data, size_t size, const char *origin,
+                                       const AuthorizedKeysClient *client, AuthorizedKeyMatch *ret) {
+        if ((!data && size > 0) || !client || !client->cert)
+                return -EINVAL;
+        unsigned line = 0;
+        for (const char *p = data, *end = data + size; p < end; ) {
+                const char *nl = memchr(p, '\n', (size_t) (end - p));
+                const char *e = nl ?: end;
+                line++;
+                if (e > p && e[-1] == '\r')
+                        e--;
+                if ((size_t) (e - p) <= AUTHKEYS_MAX_LINE && !memchr(p, '\0', (size_t) (e - p))) {
+                        int r = check_principals_line(p, e, origin, line, client, ret);
+                        if (r != 0)
+                                return r;
+                }
+                p = nl ? nl + 1 : end;
+        }
+        return 0;
+}
+
+int authorized_principals_check_fd(int fd, const char *origin, const AuthorizedKeysClient *client,
+                                   AuthorizedKeyMatch *ret) {
+        _cleanup_free_ char *data = NULL;
+        size_t size = 0;
+        int r = read_full_fd(fd, AUTHKEYS_MAX_FILE_SIZE, &data, &size);
+        if (r < 0)
+                return r;
+        return authorized_principals_check_buffer(data, size, origin, client, ret);
 }
 
 int authorized_keys_check_fd(int fd, const char *origin, const AuthorizedKeysClient *client,

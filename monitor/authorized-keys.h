@@ -6,9 +6,10 @@
  * that key type, and the decoded blob equals the offered blob byte for byte.
  *
  * Key types: ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa, and
- * the security keys sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com. Certificates
- * ("*-cert-v01@openssh.com") and ssh-dss are recognised and skipped (certificates need checks we do not
- * do); any other type is skipped as unknown. Skipped and malformed lines are logged at
+ * the security keys sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com. Certificate key
+ * types ("*-cert-v01@openssh.com") and ssh-dss are recognised and skipped as lines (a certificate is
+ * authorized through a cert-authority line naming its CA, see below); any other type is skipped as
+ * unknown. Skipped and malformed lines are logged at
  * debug level as "origin:line: why" and never stop the search.
  *
  * Options (comma-separated, names case-insensitive, values double-quoted with \" as the only escape):
@@ -43,9 +44,20 @@
  *                             the key is refused after that time (the earliest of several counts);
  *                             a value that is not such a time makes the line malformed, as in OpenSSH
  *
+ *   certificates (client->cert set, authorized-keys-restrict.h): as OpenSSH's check_authkey_line():
+ *     cert-authority          the line's key is a CA: it matches a certificate that CA signed (the
+ *                             monitor verified the signature), never a plain key; a plain line never
+ *                             matches a certificate. Then the certificate's options (source-address,
+ *                             unknown critical options), principals, type and validity window are
+ *                             checked, each refusal in OpenSSH's words, and a force-command in the
+ *                             certificate must equal the line's command= when both are given.
+ *     principals="a,b"        one of these names (exact) must be among the certificate's principals;
+ *                             without it the user's name must be (a certificate with no principals
+ *                             then passes, as in OpenSSH). On a line without cert-authority it refuses.
+ *
  *   refused: the line does not match, and a line naming the option is logged at INFO level when it
  *   carries the offered key (ignoring these would allow more than the user wrote):
- *     principals=, cert-authority, tunnel=, an empty command="", and every option not listed here.
+ *     tunnel=, an empty command="", and every option not listed here.
  *
  * A line whose options are malformed (an unterminated or missing quote, a flag option given a value, a
  * valued option without one, a duplicate command= or from=, a bad expiry-time=, a bad environment= or
@@ -74,6 +86,8 @@ typedef enum AuthorizedKeyFlags {
         AUTHKEY_ENVIRONMENT = 1u << 6,          /* environment="..." was given (values in `environment`) */
         AUTHKEY_NO_TOUCH_REQUIRED = 1u << 7,    /* no-touch-required: a security key need not be touched */
         AUTHKEY_VERIFY_REQUIRED = 1u << 8,      /* verify-required: its user must be verified (PIN, ...) */
+        AUTHKEY_CERT_AUTHORITY = 1u << 9,       /* cert-authority: the line's key is a CA (matched a cert) */
+        AUTHKEY_CERT_PRINCIPALS = 1u << 10,     /* principals="..." was given (and one of them matched) */
 } AuthorizedKeyFlags;
 
 #define AUTHKEY_NO_ALL                                                                  \
@@ -115,6 +129,18 @@ int authorized_keys_check_fd(int fd, const char *origin, const AuthorizedKeysCli
 int authorized_keys_check_buffer(const char *data, size_t size, const char *origin,
                                  const AuthorizedKeysClient *client, const char *algorithm,
                                  const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret);
+
+/*
+ * AuthorizedPrincipalsFile (sshd_config(5), sshd(8) AUTHORIZED_KEYS FILE FORMAT): one principal per line,
+ * optionally preceded by authorized_keys options (blank-separated from it); '#' starts a comment. The
+ * first line naming one of client->cert's principals (exact match) whose options allow the client
+ * (from=, expiry-time=; refused options as above) matches: 1 with *ret filled (its options), 0 none,
+ * -errno. client->cert must be set.
+ */
+int authorized_principals_check_buffer(const char *data, size_t size, const char *origin,
+                                       const AuthorizedKeysClient *client, AuthorizedKeyMatch *ret);
+int authorized_principals_check_fd(int fd, const char *origin, const AuthorizedKeysClient *client,
+                                   AuthorizedKeyMatch *ret);
 
 /*
  * Expand one AuthorizedKeysFile pattern (sshd_config(5) TOKENS): %h the home directory, %u the user

@@ -9,6 +9,7 @@
 #include "common/proctitle.h"
 #include "common/sha256.h"
 #include "monitor/access-lists.h"
+#include "monitor/auth-cert.h"
 #include "monitor/auth-info.h"
 #include "monitor/auth-log.h"
 #include "monitor/authorized-keys.h"
@@ -108,8 +109,10 @@ int auth_pam_begin(Monitor *m) {
  * A line lost would make the file and SSH_AUTH_INFO_0 tell a PAM module or the user something false,
  * so a failure (out of memory) ends the connection, as OpenSSH's fatal() does. */
 static int auth_record_method(Monitor *m, const char *method, const IpcAuthPubkey *key) {
-        return auth_info_append(&m->auth_info, method,
-                                key ? authorized_keys_type_for_algorithm(key->algorithm) : NULL,
+        /* A certificate is written as OpenSSH writes it: its own type name and the whole certificate. */
+        const char *type = !key ? NULL : ssh_cert_blob_type(key->key_blob, key->key_blob_len) ?:
+                                         authorized_keys_type_for_algorithm(key->algorithm);
+        return auth_info_append(&m->auth_info, method, type,
                                 key ? key->key_blob : NULL, key ? key->key_blob_len : 0);
 }
 
@@ -342,19 +345,39 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         const char *accepted = m->config->pubkey_accepted_algorithms ?: algorithms_default(ALGORITHMS_PUBKEY);
         bool listed = algorithms_list_contains(accepted, p->algorithm) ||
                       (streq(p->algorithm, "ssh-rsa") && (algorithms_list_contains(accepted, "rsa-sha2-512") ||
-                                                          algorithms_list_contains(accepted, "rsa-sha2-256")));
+                                                          algorithms_list_contains(accepted, "rsa-sha2-256"))) ||
+                      (streq(p->algorithm, "ssh-rsa-cert-v01@openssh.com") &&
+                       (algorithms_list_contains(accepted, "rsa-sha2-512-cert-v01@openssh.com") ||
+                        algorithms_list_contains(accepted, "rsa-sha2-256-cert-v01@openssh.com")));
         if (!listed) {
                 log_info("userauth_pubkey: signature algorithm %s not in PubkeyAcceptedAlgorithms [preauth]",
                          p->algorithm);
                 return auth_fail(m);
         }
 
-        _cleanup_free_ char *fp = NULL;
-        r = ssh_key_fingerprint(p->key_blob, p->key_blob_len, &fp);
-        if (r < 0)
-                return r;
-        char key_info[128];
-        snprintf(key_info, sizeof key_info, "%s %s", label, fp);
+        /* A certificate: parsed and its CA's signature verified here, whatever the worker thought of
+         * it (auth-cert.h); the type the worker named must be the blob's own. */
+        char key_info[AUTH_CERT_MAX_KEY_INFO];
+        _cleanup_(ssh_cert_freep) SshCert *cert = NULL;
+        bool is_cert = ssh_cert_blob_is_cert(p->key_blob, p->key_blob_len);
+        if (is_cert != ssh_cert_is_cert_name(p->algorithm))
+                return -EBADMSG;
+        if (is_cert) {
+                r = auth_cert_parse(m, p->key_blob, p->key_blob_len, &cert, key_info, sizeof key_info);
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        if (m->user)
+                                auth_log_attempt(m, false, "publickey", NULL);
+                        return auth_fail(m);
+                }
+        } else {
+                _cleanup_free_ char *fp = NULL;
+                r = ssh_key_fingerprint(p->key_blob, p->key_blob_len, &fp);
+                if (r < 0)
+                        return r;
+                snprintf(key_info, sizeof key_info, "%s %s", label, fp);
+        }
 
         if (!m->config->pubkey_authentication) {
                 log_debug("publickey: disabled (PubkeyAuthentication no)");
@@ -362,9 +385,13 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         }
         if (!auth_method_allowed(m, "publickey", m->user ? key_info : NULL))
                 return auth_fail(m);
-        /* "publickey,publickey" asks for two keys: one that already succeeded does not count again. */
+        /* "publickey,publickey" asks for two keys: one that already succeeded does not count again,
+         * nor does its certificate, or another certificate of it (OpenSSH compares the public keys). */
         uint8_t digest[32];
-        sha256_digest(p->key_blob, p->key_blob_len, digest);
+        if (cert)
+                sha256_digest(cert->key->blob, cert->key->blob_len, digest);
+        else
+                sha256_digest(p->key_blob, p->key_blob_len, digest);
         for (size_t i = 0; i < m->n_used_keys; i++)
                 if (memcmp(m->used_keys[i], digest, sizeof digest) == 0) {
                         log_verbose("publickey: %s for %s already used in this authentication", key_info,
@@ -388,10 +415,10 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         }
 
         /* RevokedKeys, read by the monitor before any of the user's keys are looked up (as OpenSSH's
-         * user_key_allowed()), for unknown users too so that timing does not tell them apart. Once user
-         * certificates are accepted, revoked_keys_refuse_cert() with the certificate's CA key, serial
-         * and key ID belongs here as well (the certificate's own key goes through this call). */
-        if (revoked_keys_refuse_key(m, p->key_blob, p->key_blob_len, key_info)) {
+         * user_key_allowed()), for unknown users too so that timing does not tell them apart. A
+         * certificate: the certificate (CA key with serial or key ID), its key and its CA's key. */
+        if (cert ? auth_cert_refuse_revoked(m, cert) :
+                   revoked_keys_refuse_key(m, p->key_blob, p->key_blob_len, key_info)) {
                 if (m->user)
                         auth_log_attempt(m, false, "publickey", key_info);
                 return auth_fail(m);
@@ -400,7 +427,10 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         /* An unknown user (NULL) goes through the same steps (a child, a path, a failed open) as a
          * known one, so that timing does not tell them apart (see pubkey_check). */
         PubkeyVerdict v = {};
-        r = pubkey_check(m, m->user, p->algorithm, p->key_blob, p->key_blob_len, &v);
+        if (cert && m->user)
+                r = auth_cert_check(m, cert, &v);
+        else
+                r = pubkey_check(m, m->user, p->algorithm, p->key_blob, p->key_blob_len, NULL, &v);
         if (!m->user)
                 v.authorized = false;
         if (r < 0) {

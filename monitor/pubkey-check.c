@@ -73,8 +73,9 @@ void pubkey_verdict_done(PubkeyVerdict *v) {
 
 /* In the child, as the user: 1 when the key is in this file (and the file may be trusted). */
 static int check_file(const Monitor *m, const UserCreds *u, const AuthorizedKeysClient *client,
-                      const char *pattern, const char *algorithm, const uint8_t *blob, size_t blob_len, char **ret_command,
-                      uint32_t *ret_flags, char **ret_permit_open, char **ret_permit_listen, char ***ret_env) {
+                      const char *pattern, bool principals, const char *algorithm, const uint8_t *blob,
+                      size_t blob_len, char **ret_command, uint32_t *ret_flags, char **ret_permit_open,
+                      char **ret_permit_listen, char ***ret_env) {
         _cleanup_free_ char *path = NULL;
         int r;
         if (u == &unknown_user)
@@ -82,14 +83,15 @@ static int check_file(const Monitor *m, const UserCreds *u, const AuthorizedKeys
         else
                 r = authorized_keys_expand_path(pattern, u->name, u->uid, u->home, &path);
         if (r < 0) {
-                log_error("AuthorizedKeysFile %s: cannot expand: %s", pattern, strerror(-r));
+                log_error("%s %s: cannot expand: %s",
+                          principals ? "AuthorizedPrincipalsFile" : "AuthorizedKeysFile", pattern, strerror(-r));
                 return r;
         }
         _cleanup_close_ int fd = authorized_keys_open(path);
         if (fd < 0) {
                 if (fd != -ENOENT)
-                        log_debug("Could not open user '%s' authorized keys '%s': %s", u->name, path,
-                                  strerror(-fd));
+                        log_debug("Could not open user '%s' %s '%s': %s", u->name,
+                                  principals ? "authorized principals" : "authorized keys", path, strerror(-fd));
                 return 0;
         }
         if (m->config->strict_modes) {
@@ -101,7 +103,10 @@ static int check_file(const Monitor *m, const UserCreds *u, const AuthorizedKeys
                 }
         }
         AuthorizedKeyMatch match = {};
-        r = authorized_keys_check_fd(fd, path, client, algorithm, blob, blob_len, &match);
+        if (principals)
+                r = authorized_principals_check_fd(fd, path, client, &match);
+        else
+                r = authorized_keys_check_fd(fd, path, client, algorithm, blob, blob_len, &match);
         if (r > 0) {
                 log_debug("matching key found: file %s, line %u", path, match.line);
                 if (match.forced_command)
@@ -135,7 +140,8 @@ static void log_open_fds(void) {
 }
 
 _noreturn_ static void child(const Monitor *m, const UserCreds *u, const char *user_name, const KeysSource *src,
-                             int out, const char *algorithm, const uint8_t *blob, size_t blob_len) {
+                             int out, const char *algorithm, const uint8_t *blob, size_t blob_len,
+                             const SshCert *cert, bool principals) {
         /* This child parses a file the user controls, as the user: it keeps nothing of the monitor's
          * but the pipe for its answer. Its log lines go back with the answer, so not even the log
          * target (an -E file, the syslog socket, the journal's stream on stderr) stays open; nor do
@@ -166,7 +172,7 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, const char *u
         /* from= sees the address the monitor took from its own socket (peer_names() in monitor.c), never
          * one the worker reported; expiry-time= the time of this check. */
         const AuthorizedKeysClient client = {
-                .user = user_name, .address = m->peer_address, .now = time(NULL),
+                .user = user_name, .address = m->peer_address, .now = time(NULL), .cert = cert,
         };
         bool found = false;
         _cleanup_free_ char *command = NULL, *permit_open = NULL, *permit_listen = NULL;
@@ -186,9 +192,12 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, const char *u
                 }
                 authorized_key_match_done(&match);
         }
-        for (size_t i = 0; !src->data && i < m->config->n_authorized_keys_files && !found; i++) {
-                int r = check_file(m, u, &client, m->config->authorized_keys_files[i], algorithm, blob,
-                                   blob_len, &command, &flags, &permit_open, &permit_listen, &env);
+        size_t n_files = principals ? 1 : m->config->n_authorized_keys_files;
+        for (size_t i = 0; !src->data && i < n_files && !found; i++) {
+                const char *pattern = principals ? m->config->authorized_principals_file :
+                                                   m->config->authorized_keys_files[i];
+                int r = check_file(m, u, &client, pattern, principals, algorithm, blob, blob_len, &command,
+                                   &flags, &permit_open, &permit_listen, &env);
                 if (r > 0)
                         found = true;
         }
@@ -275,7 +284,8 @@ static uint64_t check_deadline(const Monitor *m) {
 
 /* Run one child: as `u`, over `src`, for the user named `user_name`. */
 static int check_in_child(const Monitor *m, const UserCreds *u, const char *user_name, const KeysSource *src,
-                          const char *algorithm, const uint8_t *blob, size_t blob_len, PubkeyVerdict *ret) {
+                          const char *algorithm, const uint8_t *blob, size_t blob_len, const SshCert *cert,
+                          bool principals, PubkeyVerdict *ret) {
         _cleanup_close_pair_ int p[2] = { -EBADF, -EBADF };
         if (pipe2(p, O_CLOEXEC) < 0)
                 return negative_errno();
@@ -286,7 +296,7 @@ static int check_in_child(const Monitor *m, const UserCreds *u, const char *user
         if (pid == 0) {
                 sanitizer_child_no_leak_check();
                 safe_close(p[0]);
-                child(m, u, user_name, src, p[1], algorithm, blob, blob_len);
+                child(m, u, user_name, src, p[1], algorithm, blob, blob_len, cert, principals);
         }
         p[1] = safe_close(p[1]);
 
@@ -362,9 +372,9 @@ static int check_in_child(const Monitor *m, const UserCreds *u, const char *user
 
 
 int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, const uint8_t *blob, size_t blob_len,
-                 PubkeyVerdict *ret) {
+                 const SshCert *cert, PubkeyVerdict *ret) {
         const UserCreds *as = u ?: &unknown_user;
-        int r = check_in_child(m, as, as->name, &files_source, algorithm, blob, blob_len, ret);
+        int r = check_in_child(m, as, as->name, &files_source, algorithm, blob, blob_len, cert, false, ret);
         if (r < 0 || ret->authorized || !u || !m->config->authorized_keys_command)
                 return r;
 
@@ -376,7 +386,13 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
                 return r;
         const KeysSource src = { .data = out.data, .size = out.size, .origin = out.command };
         pubkey_verdict_done(ret);
-        r = check_in_child(m, out.runas, u->name, &src, algorithm, blob, blob_len, ret);
+        r = check_in_child(m, out.runas, u->name, &src, algorithm, blob, blob_len, cert, false, ret);
         keys_command_output_done(&out);
         return r;
+}
+
+int pubkey_check_principals(const Monitor *m, const UserCreds *u, const SshCert *cert, PubkeyVerdict *ret) {
+        if (!u || !cert || !m->config->authorized_principals_file)
+                return -EINVAL;
+        return check_in_child(m, u, u->name, &files_source, NULL, NULL, 0, cert, true, ret);
 }

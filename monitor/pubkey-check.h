@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "monitor/monitor.h"
+#include "monitor/ssh-cert.h"
 
 typedef struct PubkeyVerdict {
         bool authorized;
@@ -23,8 +24,17 @@ typedef struct PubkeyVerdict {
 
 void pubkey_verdict_done(PubkeyVerdict *v);
 
-/* 0 with *ret filled (authorized or not); -errno when the check itself failed. u: whose files; NULL
+/* cert: a user certificate whose CA's signature the monitor verified: the files are searched for a
+ * cert-authority line naming its CA (authorized-keys.h), which the certificate's checks then pass in
+ * the child; NULL for a plain key.
+ * 0 with *ret filled (authorized or not); -errno when the check itself failed. u: whose files; NULL
  * when the name the client gave is not a user (the check then runs as nobody on a fixed path that
  * does not exist, and never authorizes). */
 int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, const uint8_t *blob, size_t blob_len,
-                 PubkeyVerdict *ret);
+                 const SshCert *cert, PubkeyVerdict *ret);
+
+/* AuthorizedPrincipalsFile for a certificate whose CA is in TrustedUserCAKeys: the file (its tokens
+ * expanded as AuthorizedKeysFile's) is read in the same kind of child, as the user, with the same
+ * StrictModes checks; authorized when a line names one of the certificate's principals
+ * (authorized_principals_check_fd()), with that line's options in *ret. */
+int pubkey_check_principals(const Monitor *m, const UserCreds *u, const SshCert *cert, PubkeyVerdict *ret);

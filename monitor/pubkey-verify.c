@@ -7,6 +7,7 @@
 #include "common/macro.h"
 #include "common/wire.h"
 #include "monitor/pubkey-verify.h"
+#include "monitor/ssh-cert.h"
 #include "monitor/ssh-key.h"
 
 #define MAX_SESSION_ID 64u      /* SHA-512 */
@@ -94,18 +95,43 @@ int pubkey_verify(const uint8_t *data, size_t len, const uint8_t *sig, size_t si
         int r = pubkey_signed_data_check(data, len, e, &alg, ret_what);
         if (r < 0)
                 return r;
-        _cleanup_(ssh_key_freep) SshKey *k = NULL;
-        r = ssh_key_from_blob(e->key_blob, e->key_blob_len, min_rsa_bits, &k);
-        if (r < 0) {
-                *ret_what = r == -EKEYREJECTED ? "key too small" : "unsupported or malformed public key";
-                return r == -ENOMEM ? r : -EPERM;
+        _cleanup_(ssh_key_freep) SshKey *plain = NULL;
+        _cleanup_(ssh_cert_freep) SshCert *cert = NULL;
+        const SshKey *k;
+        const char *sig_alg = alg;
+        if (ssh_cert_blob_is_cert(e->key_blob, e->key_blob_len)) {
+                /* A certificate: the user signs with the certified key, with the plain algorithm that
+                 * the certificate algorithm names (rsa-sha2-512-cert-v01@openssh.com: rsa-sha2-512). */
+                r = ssh_cert_parse(e->key_blob, e->key_blob_len, min_rsa_bits, &cert, NULL);
+                if (r < 0) {
+                        *ret_what = "malformed or unverified certificate";
+                        return r == -ENOMEM ? r : -EPERM;
+                }
+                k = cert->key;
+                sig_alg = ssh_cert_plain_algorithm(alg);
+                if (!sig_alg) {
+                        *ret_what = "algorithm does not go with the key";
+                        return -EPERM;
+                }
+        } else {
+                r = ssh_key_from_blob(e->key_blob, e->key_blob_len, min_rsa_bits, &plain);
+                if (r < 0) {
+                        *ret_what = r == -EKEYREJECTED ? "key too small" :
+                                                         "unsupported or malformed public key";
+                        return r == -ENOMEM ? r : -EPERM;
+                }
+                k = plain;
+                if (ssh_cert_is_cert_name(alg)) {
+                        *ret_what = "algorithm does not go with the key";
+                        return -EPERM;
+                }
         }
-        if (!ssh_key_algorithm_matches(k, alg)) {
+        if (!ssh_key_algorithm_matches(k, sig_alg)) {
                 *ret_what = "algorithm does not go with the key";
                 return -EPERM;
         }
         SshSkSignature sk = {};
-        r = ssh_key_verify(k, alg, sig, sig_len, data, len, &sk);
+        r = ssh_key_verify(k, sig_alg, sig, sig_len, data, len, &sk);
         if (r < 0) {
                 *ret_what = r == -EKEYREJECTED ? "signature does not verify" : "malformed signature";
                 return r == -ENOMEM ? r : -EKEYREJECTED;

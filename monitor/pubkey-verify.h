@@ -58,7 +58,10 @@ typedef struct PubkeySkResult {
 
 /* The whole verification: the signed data as above, then the signature by the key in key_blob,
  * with the algorithm of the signed data (which must go with the key), using at least
- * min_rsa_bits for RSA. 0: valid (*ret_algorithm and *ret_sk set). -EBADMSG/-EPERM/-EKEYREJECTED
+ * min_rsa_bits for RSA. When key_blob is a certificate (ssh-cert.h), the signature is the certified
+ * key's, with the plain algorithm its certificate algorithm names ("rsa-sha2-512-cert-v01@openssh.com":
+ * rsa-sha2-512); whether the certificate itself may be trusted is the caller's check (auth-cert.h),
+ * made before. 0: valid (*ret_algorithm and *ret_sk set). -EBADMSG/-EPERM/-EKEYREJECTED
  * otherwise, *ret_what says why. */
 int pubkey_verify(const uint8_t *data, size_t len, const uint8_t *sig, size_t sig_len, const PubkeyExpect *e,
                   unsigned min_rsa_bits, char **ret_algorithm, PubkeySkResult *ret_sk,

@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "monitor/hostcert.h"
 #include "monitor/hostkey-sign.h"
+#include "monitor/ssh-cert.h"
 #include "monitor/worker-spawn.h"
 
 #define WORKER_TITLE_ROOM "                                                                        "
@@ -226,8 +227,15 @@ int worker_send_setup(Monitor *m) {
         s->ciphers = (char *) (c->ciphers ?: algorithms_default(ALGORITHMS_CIPHERS));
         s->macs = (char *) (c->macs ?: algorithms_default(ALGORITHMS_MACS));
         s->hostkey_algorithms = (char *) (c->hostkey_algorithms ?: algorithms_default(ALGORITHMS_HOSTKEY));
-        s->pubkey_accepted_algorithms = (char *) (c->pubkey_accepted_algorithms ?:
-                                                  algorithms_default(ALGORITHMS_PUBKEY));
+        /* The worker's libssh advertises this list as server-sig-algs: each certificate algorithm
+         * brings its plain signature algorithm along (ssh_cert_add_plain_algorithms()). What is accepted
+         * is still decided by the monitor over the configured list (handle-auth.c). */
+        _cleanup_free_ char *sig_algs = NULL;
+        r = ssh_cert_add_plain_algorithms(
+                c->pubkey_accepted_algorithms ?: algorithms_default(ALGORITHMS_PUBKEY), &sig_algs);
+        if (r < 0)
+                return r;
+        s->pubkey_accepted_algorithms = sig_algs;
         s->rekey_data_high = (uint32_t) (c->rekey_limit.data >> 32);
         s->rekey_data_low = (uint32_t) c->rekey_limit.data;
         s->rekey_interval = c->rekey_limit.interval;

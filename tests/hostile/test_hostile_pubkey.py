@@ -6,6 +6,11 @@ and, host-bound, our host key. The fake worker (fake_worker.py) claims logins as
 missing, forged, replayed (another session's), mismatched-user or other-key signature: each is
 answered with a failure and logged "Failed publickey"; the control, a good signature made here
 (ed25519_sign.py, RFC 8032) over the right data, logs in, plain and host-bound.
+User certificates (built and signed here, ed25519, a CA in TrustedUserCAKeys): a good one signed by
+the CA logs in; one whose CA signature was changed, one whose signed body was changed (its principal)
+after signing, one signed by a CA not listed, one whose CA is itself a certificate, one with an unknown
+critical option, one signed by the user with another key, and a certificate relayed under a plain key
+type are refused: the monitor verifies the CA itself and believes nothing the worker says of it.
 Security keys (sk-ssh-ed25519@openssh.com, keys made here): a good PROTOCOL.u2f signature logs in
 (with and without user presence where the key line allows it, with user verification where it
 requires it); a forged one, one whose flags byte was changed after signing, one made for another
@@ -95,7 +100,18 @@ cfg = os.path.join(tmp, "config")
 with open(cfg, "w") as f:
     f.write(f"HostKey {hostkey}\nPidFile none\nLogLevel DEBUG1\nSandboxUser nobody\n"
             f"SandboxDirectory {tmp}/empty\nLoginGraceTime 20\nPermitRootLogin prohibit-password\n"
-            f"AuthorizedKeysFile {tmp}/authorized_keys\nStrictModes no\nPasswordAuthentication no\n")
+            f"AuthorizedKeysFile {tmp}/authorized_keys\nStrictModes no\nPasswordAuthentication no\n"
+            f"TrustedUserCAKeys {tmp}/ca.pub\n")
+CA_SEED, OTHER_CA_SEED = bytes([21] * 32), bytes([22] * 32)
+CERT_ALG = "ssh-ed25519-cert-v01@openssh.com"
+
+
+def ed_blob(seed):
+    return s("ssh-ed25519") + s(ed25519_sign.public_key(seed))
+
+
+with open(os.path.join(tmp, "ca.pub"), "w") as f:
+    f.write(f"ssh-ed25519 {base64.b64encode(ed_blob(CA_SEED)).decode()} the CA\n")
 
 
 def message_numbers():
@@ -172,6 +188,57 @@ def run(scenario, steps):
 
 
 RESULT = T["AUTH_RESULT"]
+
+
+def cert(principals=("root",), ca_seed=CA_SEED, ca_blob=None, critical=b"", key_seed=None, ctype=1):
+    """PROTOCOL.certkeys: an ed25519 user certificate of the user's key, signed by ca_seed."""
+    pub = ed25519_sign.public_key(key_seed) if key_seed else user_blob[-32:]
+    exts = s("permit-pty") + s("")
+    body = (s(CERT_ALG) + s(bytes(32)) + s(pub) + struct.pack(">QI", 5, ctype) + s("hostile-id")
+            + s(b"".join(s(p) for p in principals)) + struct.pack(">QQ", 0, 2**64 - 1) + s(critical) + s(exts)
+            + s(b"") + s(ca_blob if ca_blob is not None else ed_blob(ca_seed)))
+    return body + s(s("ssh-ed25519") + s(ed25519_sign.sign(ca_seed, body)))
+
+
+def cert_steps(c, seed=user_seed, alg=CERT_ALG):
+    data = signed_data(key=c, alg=alg)
+    return [hostkey_sign(H1), auth_pubkey(data, signature(data, seed), key=c, alg=alg)]
+
+
+good_cert = cert()
+rc, err, res = run("cert-control", cert_steps(good_cert))
+check(f"reply {RESULT} 1" in res and
+      "Accepted publickey for root from UNKNOWN port 65535 ssh2: ED25519-CERT SHA256:" in err and
+      " ID hostile-id (serial 5) CA ED25519 SHA256:" in err,
+      "cert-control: a certificate signed by the TrustedUserCAKeys CA logs in", res, err[-3000:])
+forged_sig = bytearray(good_cert)
+forged_sig[-1] ^= 1
+# Signed for "toor", then made to say "root": the body that would log in, with a stale CA signature.
+forged_body = bytearray(cert(principals=("toor",)))
+at = bytes(forged_body).index(b"toor")
+forged_body[at:at + 4] = b"root"
+forged_body = bytes(forged_body)
+ca_cert = cert(ca_seed=CA_SEED)                 # a certificate as the CA key
+cert_refusals = {
+    "cert-forged-ca-signature": (cert_steps(bytes(forged_sig)), "parse key: incorrect signature"),
+    "cert-forged-body": (cert_steps(forged_body), "parse key: incorrect signature"),
+    "cert-other-ca": (cert_steps(cert(ca_seed=OTHER_CA_SEED)), "Failed publickey for root"),
+    "cert-ca-is-a-cert": (cert_steps(cert(ca_blob=ca_cert)), "parse key: invalid certificate signing key"),
+    "cert-unknown-critical": (cert_steps(cert(critical=s("frobnicate") + s(""))),
+                              'Certificate critical option "frobnicate" is not supported'),
+    "cert-host": (cert_steps(cert(ctype=2)), "Certificate invalid: not a user certificate"),
+    "cert-other-principal": (cert_steps(cert(principals=("daemon",))),
+                             "Certificate invalid: name is not a listed principal"),
+    "cert-user-signs-with-other-key": (cert_steps(good_cert, seed=other_seed), "signature does not verify"),
+}
+for name, (steps, why) in cert_refusals.items():
+    rc, err, res = run(name, steps)
+    ok = f"reply {RESULT} 0" in res and "Accepted publickey" not in err and why in err
+    check(ok, f"{name}: answered with a failure ({why})", res, err[-3000:])
+# A certificate relayed under a plain key type: a lie about the blob, so a protocol violation.
+rc, err, res = run("cert-as-plain-type", cert_steps(good_cert, alg="ssh-ed25519"))
+check(f"reply {RESULT} 1" not in res and "Accepted publickey" not in err,
+      "cert-as-plain-type: a certificate claimed to be a plain key never logs in", res, err[-3000:])
 good = signed_data()
 controls = {
     "pk-control": [hostkey_sign(H1), auth_pubkey(good, signature(good))],

@@ -102,7 +102,8 @@ def main():
                        capture_output=True, text=True, timeout=30)
     check(t.returncode == 0 and re.search(r"^ciphers aes256-ctr,chacha20-poly1305@openssh\.com,", t.stdout, re.M)
           and re.search(r"^rekeylimit 1048576 0$", t.stdout, re.M)
-          and re.search(r"^pubkeyacceptedalgorithms ssh-ed25519,.*,rsa-sha2-256,ssh-rsa$", t.stdout, re.M),
+          and re.search(r"^pubkeyacceptedalgorithms ssh-ed25519-cert-v01@openssh\.com,.*,rsa-sha2-256,ssh-rsa$",
+                        t.stdout, re.M),
           "-T prints the final lists and rekeylimit in bytes and seconds", t.stdout + t.stderr)
 
 

@@ -289,8 +289,6 @@ static void test_options(void) {
 static void test_refusing_options(void) {
         AuthorizedKeyMatch m = {};
         static const char *const refusing[][2] = {
-                { "principals=\"a,b\"", "principals" },
-                { "cert-authority", "cert-authority" },
                 { "tunnel=\"1\"", "tunnel" },
                 { "no-such-option", "no-such-option" },
                 { "frobnicate=\"x\"", "frobnicate" },
@@ -303,6 +301,18 @@ static void test_refusing_options(void) {
                       strstr(last_info, "refusing this key"),
                       "%s refuses the key and says so: %s", refusing[i][0], last_info);
         }
+
+        /* A CA's line is for certificates only, and principals= only for a CA's line: neither lets the
+         * plain key in (OpenSSH); the same key on a plain line is the control. */
+        static const char *const ca_only[] = { "cert-authority", "cert-authority,principals=\"a,b\"",
+                                               "principals=\"a,b\"" };
+        for (size_t i = 0; i < ELEMENTSOF(ca_only); i++) {
+                _cleanup_free_ char *t = fmt("%s %s %s\n", ca_only[i], ed.type, ed.b64);
+                CHECK(check(t, ed.type, &ed, &m) == 0, "%s does not let the plain key in", ca_only[i]);
+        }
+        _cleanup_free_ char *plain = fmt("%s %s\n", ed.type, ed.b64);
+        CHECK(check(plain, ed.type, &ed, &m) == 1, "the same key on a plain line does");
+        authorized_key_match_done(&m);
 
         /* Only for the offered key: a from= line for another key is not a refusal worth a log line. */
         _cleanup_free_ char *o = fmt("from=\"10.0.0.1\" %s %s\n", other.type, other.b64);
