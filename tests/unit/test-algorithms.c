@@ -213,7 +213,11 @@ int main(void) {
         refused_empty(ALGORITHMS_KEX, "diffie-hellman-group-exchange-sha1,diffie-hellman-group-exchange-sha256",
                       "diffie-hellman-group-exchange-sha1,diffie-hellman-group-exchange-sha256");
         expect_ignoring(ALGORITHMS_PUBKEY, "+ssh-dss", pk_default, "ssh-dss");
-        expect_ignoring(ALGORITHMS_PUBKEY, "^ssh-dss,ssh-rsa", "ssh-rsa,ssh-ed25519,ecdsa-sha2-nistp256,"
+        expect_ignoring(ALGORITHMS_PUBKEY, "^ssh-dss,ssh-rsa", "ssh-rsa,ssh-ed25519-cert-v01@openssh.com,"
+                        "ecdsa-sha2-nistp256-cert-v01@openssh.com,ecdsa-sha2-nistp384-cert-v01@openssh.com,"
+                        "ecdsa-sha2-nistp521-cert-v01@openssh.com,sk-ssh-ed25519-cert-v01@openssh.com,"
+                        "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,rsa-sha2-512-cert-v01@openssh.com,"
+                        "rsa-sha2-256-cert-v01@openssh.com,ssh-ed25519,ecdsa-sha2-nistp256,"
                         "ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,"
                         "sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256", "ssh-dss");
         expect_ignoring(ALGORITHMS_PUBKEY, "ssh-dss*,ssh-ed25519", "ssh-ed25519", "ssh-dss*");
