@@ -220,8 +220,9 @@ typedef struct Config {
         /* Between config_image_begin() and config_image_end(): what is parsed is also recorded. Owned. */
         struct ConfigRecorder *record;
 
-        /* Bookkeeping for config.c: keywords already given (the first value wins; one bit per row of
-         * the keyword table), and whether -p was used (then the files' Port lines are ignored). */
+        /* Bookkeeping for the parser (config-keywords.c, config-load.c): keywords already given (the
+         * first value wins; one bit per row of the keyword table), and whether -p was used (then the
+         * files' Port lines are ignored). */
         uint64_t seen[CONFIG_SEEN_WORDS];
         bool ports_from_command_line;
 } Config;
