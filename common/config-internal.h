@@ -12,6 +12,7 @@
  *                        for the OpenSSH keywords we do not implement, config_dump
  *   config-load.c        lines, files, Include, the configuration image handed to connections, -o, -p
  *   config-env.c         AcceptEnv / PermitUserEnvironment policy
+ *   config-match.c       Match: criteria, the keywords allowed in a block, the second pass per connection
  */
 
 #include <stdbool.h>
@@ -55,6 +56,15 @@ struct ConfigContext {
         unsigned depth;         /* Include nesting: 0 for the main file and for -o */
         const char *rest;       /* the line after the keyword, as written (ForceCommand), while parsing it */
         bool replay;            /* config_load_image(): Include lines are followed by their files' lines */
+
+        /* Match (config-match.c), OpenSSH's activep and SSHCFG_NEVERMATCH / SSHCFG_MATCH_ONLY. At load,
+         * `match` is NULL and lines apply until a Match line that is not "Match All". In the second
+         * pass (config_match_apply), `match` holds the connection's facts and only the lines of
+         * matching Match blocks apply. */
+        const ConfigMatchInfo *match;
+        bool inactive;          /* in a Match block that does not apply: lines are only checked */
+        bool never_match;       /* Included from such a block: no Match line in this file applies */
+        bool match_only;        /* second pass, before this file's first Match line */
 };
 
 /* ---- config-values.c ---- */
@@ -174,6 +184,20 @@ bool config_keyword_seen(const Config *c, const ConfigKeyword *kw);
  * one gets its policy, anything else is "Bad configuration option". */
 int config_keywords_apply(ConfigContext *ctx, const char *keyword, char **args, size_t n);
 
+/* ---- config-match.c ---- */
+
+CONFIG_PARSER(config_parse_match);
+/* May this keyword (as written: aliases too) appear inside a Match block? OpenSSH 9.2's SSHCFG_MATCH. */
+bool config_match_allowed(const char *keyword);
+/* The Match state an Included file starts with, from the Include line's (OpenSSH's rules). */
+void config_match_include_state(const ConfigContext *parent, ConfigContext *child);
+/* For the unit test: -ENOENT, naming it, when an implemented keyword allowed in Match has no field to
+ * hand over in config_match_apply() (it would be accepted in a Match block and have no effect). */
+int config_match_check_fields(const char **ret_missing);
+
 /* ---- config-load.c ---- */
+
+/* Parse an image (config_image_end's format) into c, with the connection facts `match` (NULL: at load). */
+int config_load_image_match(Config *c, const void *image, size_t size, const ConfigMatchInfo *match);
 
 struct ConfigRecorder *config_recorder_free(struct ConfigRecorder *rec);

@@ -145,12 +145,38 @@ static int apply_keyword(ConfigContext *ctx, const ConfigKeyword *kw, char **arg
 /* Apply one line's keyword (an implemented one, an alias or an unsupported one) to ctx->config. */
 int config_keywords_apply(ConfigContext *ctx, const char *keyword, char **args, size_t n) {
         const ConfigKeyword *kw = config_keyword_find(keyword);
-        if (kw)
-                return apply_keyword(ctx, kw, args, n);
-        const ConfigUnsupported *u = unsupported_find(keyword);
+        const ConfigUnsupported *u = kw ? NULL : unsupported_find(keyword);
+        if (!kw && !u)
+                return config_error(ctx, "Bad configuration option: %s", keyword);
+
+        /* Match lines change the state; Include lines carry it into their files (config-match.c). */
+        if (kw && kw->parse == config_parse_match)
+                return kw->parse(ctx, kw, args, n, NULL);
+        if (ctx->inactive && !config_match_allowed(keyword)) {
+                if (ctx->match)
+                        return 0;       /* the second pass: a global line, taken at load */
+                return config_error(ctx, "Directive '%s' is not allowed within a Match block", keyword);
+        }
         if (u)
-                return apply_unsupported(ctx, u, args, n);
-        return config_error(ctx, "Bad configuration option: %s", keyword);
+                /* Its policy was applied at load: the second pass says nothing again. */
+                return ctx->match ? 0 : apply_unsupported(ctx, u, args, n);
+        if (!ctx->inactive || kw->parse == config_parse_include)
+                return apply_keyword(ctx, kw, args, n);
+
+        /* A line of a Match block that does not apply: checked as OpenSSH checks it, into a scratch
+         * Config, so that neither the value nor "first value wins" is taken from it. */
+        Config *scratch = malloc(sizeof *scratch);
+        if (!scratch)
+                return -ENOMEM;
+        int r = config_init(scratch);
+        if (r >= 0) {
+                ConfigContext check = *ctx;
+                check.config = scratch;
+                r = apply_keyword(&check, kw, args, n);
+                config_done(scratch);
+        }
+        free(scratch);
+        return r;
 }
 
 void config_dump(const Config *c, FILE *f) {

@@ -159,6 +159,8 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(pubkey_auth_options, unsigned),               0,           0, 0 },
         { "Include",                     config_parse_include,               NULL,
           CONFIG_NO_FIELD,                                           MULTI,       0, 0 },
+        { "Match",                       config_parse_match,          NULL,
+          CONFIG_NO_FIELD,                                           MULTI,       0, 0 },
         /* ours */
         { "PAMServiceName",              config_parse_name,                  config_dump_string,
           CONFIG_FIELD(pam_service_name, char *),                    ONE,         0, 0 },
@@ -296,8 +298,6 @@ static const ConfigUnsupported config_unsupported[] = {
           "SSH protocol 1 only; OpenSSH ignores it" },
         { "LogVerbose",                      W, NULL,                      NULL,
           "per-function debug logging is not implemented" },
-        { "Match",                           R, NULL,                      NULL,
-          "conditional blocks are not implemented; the lines after Match would apply to everybody" },
         { "ModuliFile",                      W, "<one>",                   NULL,
           "libssh chooses the group-exchange moduli" },
         { "PAMAuthenticationViaKbdInt",      D, NULL,                      NULL,

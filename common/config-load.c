@@ -41,13 +41,19 @@
  *   string CONFIG_IMAGE_MAGIC
  *   then records: u8 CONFIG_IMAGE_FILE, string path | u8 CONFIG_IMAGE_LINE, u32 line number, string text
  *               | u8 CONFIG_IMAGE_OPTION, string option | u8 CONFIG_IMAGE_PORT, string port (-p)
+ *               | u8 CONFIG_IMAGE_BEGIN | u8 CONFIG_IMAGE_END
+ *
+ * BEGIN and END enclose the lines of each Include'd file: Match state does not cross a file's end
+ * (config-match.c), so the replay must know where each one starts and ends.
  */
-#define CONFIG_IMAGE_MAGIC "privsshd configuration image 1"
+#define CONFIG_IMAGE_MAGIC "privsshd configuration image 2"
 enum {
         CONFIG_IMAGE_FILE = 1,
         CONFIG_IMAGE_LINE = 2,
         CONFIG_IMAGE_OPTION = 3,
         CONFIG_IMAGE_PORT = 4,
+        CONFIG_IMAGE_BEGIN = 5,
+        CONFIG_IMAGE_END = 6,
 };
 
 typedef struct ConfigRecorder {
@@ -56,7 +62,7 @@ typedef struct ConfigRecorder {
         unsigned current;       /* the number of the file the last FILE record named, 0 = none since */
 } ConfigRecorder;
 
-static int load_file(Config *c, const char *path, unsigned depth);
+static int load_file(Config *c, const char *path, const ConfigContext *parent);
 
 static int include_one(ConfigContext *ctx, const char *pattern) {
         const char *root = ctx->config->include_root;
@@ -89,7 +95,7 @@ static int include_one(ConfigContext *ctx, const char *pattern) {
                                          CONFIG_MAX_INCLUDE_DEPTH, g.gl_pathv[i]);
                         break;
                 }
-                r = load_file(ctx->config, g.gl_pathv[i], ctx->depth + 1);
+                r = load_file(ctx->config, g.gl_pathv[i], ctx);
                 if (r < 0)
                         break;
         }
@@ -225,8 +231,11 @@ static void record_command_line(ConfigRecorder *rec, uint8_t tag, const char *te
         rec->current = 0;
 }
 
-static int load_file(Config *c, const char *path, unsigned depth) {
-        ConfigContext ctx = { .config = c, .file = path, .depth = depth };
+/* One file: the main one (parent NULL) or one an Include line of `parent` names. */
+static int load_file(Config *c, const char *path, const ConfigContext *parent) {
+        ConfigContext ctx = { .config = c, .file = path, .depth = parent ? parent->depth + 1 : 0 };
+        if (parent)
+                config_match_include_state(parent, &ctx);
         ConfigRecorder *record = c->record;
         unsigned number = record ? ++record->n_files : 0;
         _cleanup_close_ int fd = -EBADF;
@@ -250,6 +259,10 @@ static int load_file(Config *c, const char *path, unsigned depth) {
                 return r;
         }
 
+        if (record && parent) {
+                (void) wire_put_u8(&record->w, CONFIG_IMAGE_BEGIN);
+                record->current = 0;
+        }
         for (char *p = data, *end = data + size; p < end;) {
                 char *eol = memchr(p, '\n', (size_t) (end - p)) ?: end;
                 size_t len = (size_t) (eol - p);
@@ -267,11 +280,26 @@ static int load_file(Config *c, const char *path, unsigned depth) {
                         return r;
                 p = eol + 1;
         }
+        if (record && parent) {
+                (void) wire_put_u8(&record->w, CONFIG_IMAGE_END);
+                record->current = 0;
+        }
         return 0;
 }
 
 int config_load_file(Config *c, const char *path) {
-        return load_file(c, path, 0);
+        return load_file(c, path, NULL);
+}
+
+static int keep_image(Config *c, const void *image, size_t size) {
+        char *copy = malloc(size ?: 1);
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, image, size);
+        free(c->image);
+        c->image = copy;
+        c->image_size = size;
+        return 0;
 }
 
 ConfigRecorder *config_recorder_free(ConfigRecorder *rec) {
@@ -304,6 +332,8 @@ int config_image_end(Config *c, char **ret_image, size_t *ret_size) {
                           "(more than %u bytes).", CONFIG_MAX_IMAGE_SIZE);
                 r = -EFBIG;
         }
+        if (r >= 0)
+                r = keep_image(c, rec->w.data, rec->w.size);
         if (r >= 0) {
                 *ret_image = (char *) TAKE_PTR(rec->w.data);
                 *ret_size = rec->w.size;
@@ -328,11 +358,17 @@ static int image_malformed(const char *what) {
         return -EBADMSG;
 }
 
-int config_load_image(Config *c, const void *image, size_t size) {
+int config_load_image_match(Config *c, const void *image, size_t size, const ConfigMatchInfo *match) {
         WireReader rd = wire_reader(image, size);
         _cleanup_free_ char *magic = NULL, *file = NULL;
+        /* The Match state of the file being replayed and of the files that Include'd it. */
+        ConfigContext stack[CONFIG_MAX_INCLUDE_DEPTH + 1];
+        size_t depth = 0;
         int r;
 
+        /* Second pass (Match): nothing applies before a matching Match line (OpenSSH's MATCH_ONLY). */
+        stack[0] = (ConfigContext) { .config = c, .replay = true, .match = match, .inactive = match != NULL,
+                                     .match_only = match != NULL };
         if (wire_get_string(&rd, sizeof CONFIG_IMAGE_MAGIC, &magic) < 0 || !streq(magic, CONFIG_IMAGE_MAGIC))
                 return image_malformed("not an image of this version of privsshd");
         while (rd.error == 0 && rd.pos < rd.size) {
@@ -346,11 +382,32 @@ int config_load_image(Config *c, const void *image, size_t size) {
                                 break;
                         continue;
                 }
+                if (tag == CONFIG_IMAGE_BEGIN) {
+                        if (depth + 1 >= ELEMENTSOF(stack))
+                                return image_malformed("Include nested too deeply");
+                        stack[depth + 1] = (ConfigContext) { .config = c, .replay = true,
+                                                             .depth = (unsigned) depth + 1 };
+                        config_match_include_state(&stack[depth], &stack[depth + 1]);
+                        depth++;
+                        continue;
+                }
+                if (tag == CONFIG_IMAGE_END) {
+                        if (depth == 0)
+                                return image_malformed("the end of a file never begun");
+                        depth--;
+                        continue;
+                }
                 if (tag == CONFIG_IMAGE_OPTION || tag == CONFIG_IMAGE_PORT) {
                         _cleanup_free_ char *option = NULL;
                         if (wire_get_string(&rd, CONFIG_MAX_LINE, &option) < 0)
                                 break;
-                        ConfigContext ctx = { .config = c, .replay = true };
+                        if (depth != 0)
+                                return image_malformed("an option inside a file");
+                        if (match && tag == CONFIG_IMAGE_PORT)
+                                continue;       /* the second pass takes nothing global */
+                        ConfigContext ctx = stack[0];
+                        ctx.file = NULL;
+                        ctx.line = 0;
                         r = tag == CONFIG_IMAGE_PORT ? apply_port(&ctx, option) :
                                                        parse_line(&ctx, option, strlen(option));
                         if (r < 0)
@@ -365,14 +422,22 @@ int config_load_image(Config *c, const void *image, size_t size) {
                         break;
                 if (!file || !text)
                         return image_malformed("a line without a file");
-                ConfigContext ctx = { .config = c, .file = file, .line = line, .replay = true };
-                r = parse_line(&ctx, text, strlen(text));
+                ConfigContext *ctx = &stack[depth];
+                ctx->file = file;
+                ctx->line = line;
+                r = parse_line(ctx, text, strlen(text));
+                ctx->file = NULL;
                 if (r < 0)
                         return r;
         }
-        if (wire_end(&rd) < 0)
+        if (wire_end(&rd) < 0 || depth != 0)
                 return image_malformed("truncated");
         return 0;
+}
+
+int config_load_image(Config *c, const void *image, size_t size) {
+        int r = config_load_image_match(c, image, size, NULL);
+        return r < 0 ? r : keep_image(c, image, size);
 }
 
 int config_apply_option(Config *c, const char *option) {

@@ -45,6 +45,8 @@ int config_error(const ConfigContext *ctx, const char *fmt, ...) {
 
 void config_warning(const ConfigContext *ctx, const char *fmt, ...) _printf_(2, 3);
 void config_warning(const ConfigContext *ctx, const char *fmt, ...) {
+        if (ctx->match)
+                return;         /* the second pass (Match): said at load already */
         va_list ap;
         va_start(ap, fmt);
         config_logv(ctx, LOG_LEVEL_INFO, "warning: ", fmt, ap);

@@ -136,6 +136,7 @@ void config_done(Config *c) {
         free(c->test_worker_inject);
 #endif
         config_recorder_free(c->record);
+        free(c->image);
         *c = (Config) {};
 }
 
