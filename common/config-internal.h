@@ -65,6 +65,7 @@ struct ConfigContext {
         bool inactive;          /* in a Match block that does not apply: lines are only checked */
         bool never_match;       /* Included from such a block: no Match line in this file applies */
         bool match_only;        /* second pass, before this file's first Match line */
+        bool quiet;             /* no warnings: said when the configuration was first loaded */
 };
 
 /* ---- config-values.c ---- */
@@ -198,6 +199,6 @@ int config_match_check_fields(const char **ret_missing);
 /* ---- config-load.c ---- */
 
 /* Parse an image (config_image_end's format) into c, with the connection facts `match` (NULL: at load). */
-int config_load_image_match(Config *c, const void *image, size_t size, const ConfigMatchInfo *match);
+int config_load_image_match(Config *c, const void *image, size_t size, const ConfigMatchInfo *match, bool quiet);
 
 struct ConfigRecorder *config_recorder_free(struct ConfigRecorder *rec);

@@ -358,7 +358,7 @@ static int image_malformed(const char *what) {
         return -EBADMSG;
 }
 
-int config_load_image_match(Config *c, const void *image, size_t size, const ConfigMatchInfo *match) {
+int config_load_image_match(Config *c, const void *image, size_t size, const ConfigMatchInfo *match, bool quiet) {
         WireReader rd = wire_reader(image, size);
         _cleanup_free_ char *magic = NULL, *file = NULL;
         /* The Match state of the file being replayed and of the files that Include'd it. */
@@ -368,7 +368,7 @@ int config_load_image_match(Config *c, const void *image, size_t size, const Con
 
         /* Second pass (Match): nothing applies before a matching Match line (OpenSSH's MATCH_ONLY). */
         stack[0] = (ConfigContext) { .config = c, .replay = true, .match = match, .inactive = match != NULL,
-                                     .match_only = match != NULL };
+                                     .match_only = match != NULL, .quiet = quiet };
         if (wire_get_string(&rd, sizeof CONFIG_IMAGE_MAGIC, &magic) < 0 || !streq(magic, CONFIG_IMAGE_MAGIC))
                 return image_malformed("not an image of this version of privsshd");
         while (rd.error == 0 && rd.pos < rd.size) {
@@ -436,7 +436,7 @@ int config_load_image_match(Config *c, const void *image, size_t size, const Con
 }
 
 int config_load_image(Config *c, const void *image, size_t size) {
-        int r = config_load_image_match(c, image, size, NULL);
+        int r = config_load_image_match(c, image, size, NULL, false);
         return r < 0 ? r : keep_image(c, image, size);
 }
 

@@ -132,6 +132,7 @@ void config_match_include_state(const ConfigContext *parent, ConfigContext *chil
         child->inactive = parent->inactive;
         child->match_only = parent->match_only;
         child->never_match = !parent->match_only && parent->inactive;
+        child->quiet = parent->quiet;
 }
 
 /* OpenSSH's fatal() for a criterion whose fact is missing (a connection without an RDomain, -T -C
@@ -364,7 +365,7 @@ int config_match_apply(Config *c, const ConfigMatchInfo *ci) {
                 return r;
         }
         m->include_root = c->include_root;
-        r = config_load_image_match(m, c->image, c->image_size, ci);
+        r = config_load_image_match(m, c->image, c->image_size, ci, true);
         if (r >= 0)
                 /* The values the matching blocks set move into c; c's old ones leave with m. */
                 for (size_t i = 0; i < ELEMENTSOF(match_fields); i++) {
@@ -380,6 +381,46 @@ int config_match_apply(Config *c, const ConfigMatchInfo *ci) {
         config_done(m);
         free(m);
         return r < 0 ? r : 0;
+}
+
+int config_for_connection(const Config *c, const ConfigMatchInfo *ci, Config **ret) {
+        if (!c->image)
+                return -ENODATA;
+        Config *n = malloc(sizeof *n);
+        if (!n)
+                return -ENOMEM;
+        int r = config_init(n);
+        if (r < 0) {
+                free(n);
+                return r;
+        }
+        n->include_root = c->include_root;
+        r = config_load_image_match(n, c->image, c->image_size, NULL, true);
+        if (r >= 0) {
+                /* n keeps no image of its own: c's is the one to match against. */
+                n->image = c->image;
+                n->image_size = c->image_size;
+                r = config_finish(n);
+                if (r >= 0)
+                        r = config_match_apply(n, ci);
+                n->image = NULL;
+                n->image_size = 0;
+        }
+        if (r < 0) {
+                config_done(n);
+                free(n);
+                return r;
+        }
+        *ret = n;
+        return 0;
+}
+
+Config *config_free(Config *c) {
+        if (c) {
+                config_done(c);
+                free(c);
+        }
+        return NULL;
 }
 
 int config_match_check_fields(const char **ret_missing) {

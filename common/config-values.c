@@ -45,8 +45,8 @@ int config_error(const ConfigContext *ctx, const char *fmt, ...) {
 
 void config_warning(const ConfigContext *ctx, const char *fmt, ...) _printf_(2, 3);
 void config_warning(const ConfigContext *ctx, const char *fmt, ...) {
-        if (ctx->match)
-                return;         /* the second pass (Match): said at load already */
+        if (ctx->match || ctx->quiet)
+                return;         /* a second pass (Match, a connection's copy): said at load already */
         va_list ap;
         va_start(ap, fmt);
         config_logv(ctx, LOG_LEVEL_INFO, "warning: ", fmt, ap);

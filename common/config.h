@@ -305,6 +305,15 @@ void config_match_info_done(ConfigMatchInfo *ci);
  */
 int config_match_apply(Config *c, const ConfigMatchInfo *ci);
 
+/*
+ * A connection's configuration: `c` parsed again from its image (config_finish'ed, without a word of
+ * warning: c's load said them) with the Match blocks for `ci` applied; free it with config_free().
+ * The monitor makes one once the user name is known and uses it from then on, leaving `c` as it was
+ * (nothing that pointed into c dangles). -ENODATA when c kept no image.
+ */
+int config_for_connection(const Config *c, const ConfigMatchInfo *ci, Config **ret);
+Config *config_free(Config *c);
+
 /* -T: the effective configuration, OpenSSH style ("port 2222", lowercase keywords). */
 void config_dump(const Config *c, FILE *f);
 

@@ -5,6 +5,7 @@
  */
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -243,6 +244,8 @@ void monitor_teardown(Monitor *m, const char *reason) {
 
 static int dispatch(Monitor *m, IpcMessage *msg) {
         switch (msg->type) {
+        case IPC_USER_CONFIG:
+                return -EPROTO;         /* the monitor's own message */
         case IPC_READY:
                 if (!msg->payload.READY.sandboxed)
                         return -EPROTO;
@@ -548,6 +551,8 @@ out:
                 m.exit_code = m.startup_fd >= 0 ? exit_code_preauth(&m) : 255;
         m.startup_fd = safe_close(m.startup_fd);
         hostkeys_free(&m);
+        m.config = config;
+        m.own_config = config_free(m.own_config);
         free(m.auth_user);
         free(m.forced_command);
         free(m.key_permit_open);
@@ -590,4 +595,9 @@ static void peer_names(Monitor *m, int fd) {
                 sockaddr_name(&sa, m->local_address, sizeof m->local_address, &m->local_port);
         else
                 snprintf(m->local_address, sizeof m->local_address, "UNKNOWN");
+        /* Match RDomain: Linux's routing domains are VRF devices, as OpenSSH's sys_get_rdomain(). */
+        char dev[IFNAMSIZ + 1] = {};
+        len = IFNAMSIZ;
+        if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, &len) == 0 && len > 0 && dev[0] != '\0')
+                snprintf(m->rdomain, sizeof m->rdomain, "%s", dev);
 }
