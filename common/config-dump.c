@@ -156,14 +156,11 @@ void config_dump_accept_env(const Config *c, const ConfigKeyword *kw, const void
 }
 
 void config_dump_set_env(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
-        if (c->n_set_env == 0)
-                return;
-        dump_keyword(kw, f);
+        /* As sshd -T: one line per assignment, as it is (not quoted). */
         for (size_t i = 0; i < c->n_set_env; i++) {
-                bool quote = strpbrk(c->set_env[i], " \t") != NULL;   /* so that -T reads back */
-                fprintf(f, "%s%s%s%s", i > 0 ? " " : "", quote ? "\"" : "", c->set_env[i], quote ? "\"" : "");
+                dump_keyword(kw, f);
+                fprintf(f, "%s\n", c->set_env[i]);
         }
-        fputc('\n', f);
 }
 
 void config_dump_permit_user_environment(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
@@ -174,9 +171,9 @@ void config_dump_permit_user_environment(const Config *c, const ConfigKeyword *k
 
 void config_dump_channel_timeouts(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
         const ChannelTimeouts *t = field;
-        dump_keyword(kw, f);
         if (t->n == 0)
-                fputs("none", f);
+                return;         /* as OpenSSH 9.2's sshd -T: no line for none */
+        dump_keyword(kw, f);
         for (size_t i = 0; i < t->n; i++)
                 fprintf(f, "%s%s", i > 0 ? " " : "", t->entries[i]);
         fputc('\n', f);
@@ -249,9 +246,23 @@ void config_dump_permit_list(const Config *c, const ConfigKeyword *kw, const voi
         dump_keyword(kw, f);
         if (l->n == 0)
                 fputs("any", f);
-        for (size_t i = 0; i < l->n; i++)
-                fprintf(f, "%s%s", i > 0 ? " " : "", l->entries[i]);
+        /* A PermitListen port alone is "*:PORT" to OpenSSH, and -T prints it so. */
+        bool listen = streq(kw->name, "PermitListen");
+        for (size_t i = 0; i < l->n; i++) {
+                bool port_only = listen && !strchr(l->entries[i], ':') && !streq(l->entries[i], "none");
+                fprintf(f, "%s%s%s", i > 0 ? " " : "", port_only ? "*:" : "", l->entries[i]);
+        }
         fputc('\n', f);
+}
+
+/* A time whose 0 means none (UnusedConnectionTimeout): "none", as sshd -T prints it. */
+void config_dump_unsigned_or_none(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {
+        unsigned v = *(const unsigned *) field;
+        dump_keyword(kw, f);
+        if (v == 0)
+                fputs("none\n", f);
+        else
+                fprintf(f, "%u\n", v);
 }
 
 void config_dump_rekey_limit(const Config *c, const ConfigKeyword *kw, const void *field, FILE *f) {

@@ -148,6 +148,7 @@ int config_replace_unless_none(void *field, const char *value, bool none);
 CONFIG_PRINTER(config_dump_flag);
 CONFIG_PRINTER(config_dump_int);
 CONFIG_PRINTER(config_dump_unsigned);
+CONFIG_PRINTER(config_dump_unsigned_or_none);
 CONFIG_PRINTER(config_dump_string);
 CONFIG_PRINTER(config_dump_ports);
 CONFIG_PRINTER(config_dump_listen_addresses);

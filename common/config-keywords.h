@@ -125,7 +125,7 @@ static const ConfigKeyword config_keywords[] = {
           CONFIG_FIELD(client_alive_interval, unsigned),             ONE,         0, INT32_MAX },
         { "ClientAliveCountMax",         config_parse_unsigned,              config_dump_unsigned,
           CONFIG_FIELD(client_alive_count_max, unsigned),            ONE,         0, INT32_MAX },
-        { "UnusedConnectionTimeout",     config_parse_time_or_none,          config_dump_unsigned,
+        { "UnusedConnectionTimeout",     config_parse_time_or_none,          config_dump_unsigned_or_none,
           CONFIG_FIELD(unused_connection_timeout, unsigned),         ONE,         0, INT32_MAX },
         { "ChannelTimeout",              config_parse_channel_timeout,       config_dump_channel_timeouts,
           CONFIG_FIELD(channel_timeouts, ChannelTimeouts),           0,           0, 0 },
