@@ -22,8 +22,10 @@
  * SSHCFG_MATCH_ONLY).
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
+#include <netdb.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +161,15 @@ static bool address_list_valid(const char *list) {
                         return true;
                 p += len + 1;
         }
+}
+
+/* OpenSSH's a2port(): 0 to 65535, or a TCP service name; -1 otherwise. */
+static int a2port(const char *s) {
+        long long v;
+        if (config_number_from_string(s, 0, 65535, &v) == 0)
+                return (int) v;
+        const struct servent *se = isempty(s) ? NULL : getservbyname(s, "tcp");
+        return se ? ntohs((uint16_t) se->s_port) : -1;
 }
 
 /* Match Group: 1 when one of the user's groups matches the list and none matches a negated entry. */
@@ -299,8 +310,8 @@ static int match_line(const ConfigContext *ctx, const ConfigMatchInfo *ci, char 
                         if (r == 0)
                                 result = 0;
                 } else if (strcasecmp(attrib, "localport") == 0) {
-                        long long port;
-                        if (config_number_from_string(arg, 1, 65535, &port) < 0)
+                        int port = a2port(arg);
+                        if (port < 0)
                                 return config_error(ctx, "Invalid LocalPort '%s' on Match line", arg);
                         if (!ci) {
                                 result = 0;
@@ -309,7 +320,7 @@ static int match_line(const ConfigContext *ctx, const ConfigMatchInfo *ci, char 
                         if (ci->lport == 0)
                                 return missing("LocalPort", "lport");
                         if (port == ci->lport)
-                                log_debug("connection from %.100s matched 'LocalPort %lld' at line %u",
+                                log_debug("connection from %.100s matched 'LocalPort %d' at line %u",
                                           ci->laddress ?: "(null)", port, ctx->line);
                         else
                                 result = 0;
@@ -468,12 +479,12 @@ int config_match_info_parse(const char *spec, ConfigMatchInfo *ci) {
                 else if (strneq(p, "rdomain=", 8))
                         r = spec_string(&ci->rdomain, p + 8);
                 else if (strneq(p, "lport=", 6)) {
-                        long long port;
-                        if (config_number_from_string(p + 6, 0, 65535, &port) < 0) {
+                        int port = a2port(p + 6);
+                        if (port < 0) {
                                 log_error("Invalid port '%s' in test mode specification %s", p + 6, p);
                                 return -EINVAL;
                         }
-                        ci->lport = (int) port;
+                        ci->lport = port;
                 } else {
                         log_error("Invalid test mode specification %s", p);
                         return -EINVAL;
