@@ -40,7 +40,10 @@ int user_config_apply(Worker *w, IpcUserConfig *p) {
 
         if (p->log_level < _LOG_LEVEL_MAX) {
                 s->log_level = p->log_level;
-                log_set_level((LogLevel) p->log_level);
+                LogLevel ll = (LogLevel) p->log_level;
+                log_set_level(ll);
+                ssh_set_log_level(ll >= LOG_LEVEL_DEBUG3 ? SSH_LOG_FUNCTIONS : ll >= LOG_LEVEL_DEBUG2 ? SSH_LOG_PROTOCOL :
+                                  ll >= LOG_LEVEL_DEBUG1 ? SSH_LOG_WARN : SSH_LOG_NOLOG);
         }
         /* The old values leave with the message (the caller frees it). */
         SWAP(s->banner, p->banner);
@@ -49,6 +52,9 @@ int user_config_apply(Worker *w, IpcUserConfig *p) {
         s->max_sessions = p->max_sessions;
         s->client_alive_interval = p->client_alive_interval;
         s->client_alive_count_max = p->client_alive_count_max;
+        /* The clock ssh_server_run() started with SETUP's interval (it only runs once authenticated). */
+        w->alive_next = s->client_alive_interval > 0 ?
+                worker_now_usec() + (uint64_t) s->client_alive_interval * 1000000u : 0;
         s->unused_connection_timeout = p->unused_connection_timeout;
 
         if (!isempty(p->pubkey_accepted_algorithms) &&

@@ -17,7 +17,7 @@ import subprocess
 import threading
 
 import harness
-from harness import KEYS, PORT, Server, check, ssh
+from harness import KEYS, PORT, Server, SshProcess, check, ssh
 
 END = "\nMatch All\n"
 SUBSYSTEM = "Subsystem sftp /usr/lib/openssh/sftp-server"
@@ -160,6 +160,31 @@ def test_banner():
     r = key("alice")
     check(r.returncode == 0 and b"Carol's banner" not in r.stderr and "Carol's banner" not in r.log,
           "control: alice gets no banner", r, s)
+    s.stop()
+
+
+def test_worker_values():
+    """Values the worker enforces reach it in USER_CONFIG: UnusedConnectionTimeout from a block."""
+    s = Server("Match User carol\n\tUnusedConnectionTimeout 2" + END).start()
+    carol = SshProcess(None, user="carol", key=f"{KEYS}/carol", opts=["-N"])
+    alice = SshProcess(None, user="alice", key=f"{KEYS}/alice", opts=["-N"])
+    rc = carol.wait(10)
+    check(rc == 255 and s.wait_log(r"^terminating inactive connection from user carol 127\.0\.0\.1 port \d+$", 5),
+          "Match User carol: UnusedConnectionTimeout 2 disconnects her ssh -N (the worker got the value)", carol, s)
+    check(alice.wait(1) is None, "control: alice's ssh -N (global: none) is still connected", alice, s)
+    alice.close()
+    carol.close()
+    s.stop()
+
+    # MaxAuthTries from a block: counted by the monitor.
+    s = Server("Match User carol\n\tMaxAuthTries 1" + END).start()
+    r = ssh("echo in", user="carol", password="wrong", prompts=3)
+    check(r.returncode == 255 and s.wait_log(r"maximum authentication attempts exceeded for carol", 5) and
+          s.count(r"Failed password for carol") == 1,
+          "Match User carol: MaxAuthTries 1 ends her connection after one wrong password", r, s)
+    r = ssh("echo in", user="alice", password="wrong", prompts=3)
+    check(r.returncode == 255 and harness.wait_for(lambda: s.count(r"Failed password for alice") == 3, 5),
+          "control: alice (global MaxAuthTries 6) is asked three times", r, s)
     s.stop()
 
 
@@ -347,6 +372,7 @@ def main():
     test_permit_tty()
     test_forwarding()
     test_banner()
+    test_worker_values()
     test_dump_against_openssh()
     test_load_errors()
 
