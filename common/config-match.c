@@ -211,8 +211,8 @@ static int match_group(const ConfigContext *ctx, const char *user, const char *l
                 }
                 found = found || r == 1;
         }
-        log_debug("user %.100s %s group list %.100s at line %u", user, found ? "matched" : "does not match", list,
-                  ctx->line);
+        log_debug("user %.100s %s group list %.100s at line %u", user, found ? "matched" : "does not match",
+                  list, ctx->line);
         return found ? 1 : 0;
 }
 
@@ -248,7 +248,8 @@ static int match_line(const ConfigContext *ctx, const ConfigMatchInfo *ci, char 
                 attributes++;
                 if (strcasecmp(attrib, "all") == 0) {
                         if (attributes > 1 || i < n)
-                                return config_error(ctx, "'all' cannot be combined with other Match attributes");
+                                return config_error(ctx,
+                                                    "'all' cannot be combined with other Match attributes");
                         return 1;
                 }
                 if (i >= n || isempty(args[i]))
@@ -266,7 +267,8 @@ static int match_line(const ConfigContext *ctx, const ConfigMatchInfo *ci, char 
                         if (match_pattern_in_list(ci->user, arg, false) != 1)
                                 result = 0;
                         else
-                                log_debug("user %.100s matched 'User %.100s' at line %u", ci->user, arg, ctx->line);
+                                log_debug("user %.100s matched 'User %.100s' at line %u", ci->user, arg,
+                                          ctx->line);
                 } else if (strcasecmp(attrib, "group") == 0) {
                         if (!ci || (ci->test && !ci->user)) {
                                 result = 0;

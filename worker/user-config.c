@@ -42,7 +42,8 @@ int user_config_apply(Worker *w, IpcUserConfig *p) {
                 s->log_level = p->log_level;
                 LogLevel ll = (LogLevel) p->log_level;
                 log_set_level(ll);
-                ssh_set_log_level(ll >= LOG_LEVEL_DEBUG3 ? SSH_LOG_FUNCTIONS : ll >= LOG_LEVEL_DEBUG2 ? SSH_LOG_PROTOCOL :
+                ssh_set_log_level(ll >= LOG_LEVEL_DEBUG3 ? SSH_LOG_FUNCTIONS :
+                                  ll >= LOG_LEVEL_DEBUG2 ? SSH_LOG_PROTOCOL :
                                   ll >= LOG_LEVEL_DEBUG1 ? SSH_LOG_WARN : SSH_LOG_NOLOG);
         }
         /* The old values leave with the message (the caller frees it). */
@@ -57,9 +58,10 @@ int user_config_apply(Worker *w, IpcUserConfig *p) {
                 worker_now_usec() + (uint64_t) s->client_alive_interval * 1000000u : 0;
         s->unused_connection_timeout = p->unused_connection_timeout;
 
-        if (!isempty(p->pubkey_accepted_algorithms) &&
-            ssh_options_set(w->session, SSH_OPTIONS_PUBLICKEY_ACCEPTED_TYPES, p->pubkey_accepted_algorithms) != SSH_OK)
-                return log_error_errno(-EINVAL, "PubkeyAcceptedAlgorithms \"%s\": %s", p->pubkey_accepted_algorithms,
+        const char *algorithms = p->pubkey_accepted_algorithms;
+        if (!isempty(algorithms) &&
+            ssh_options_set(w->session, SSH_OPTIONS_PUBLICKEY_ACCEPTED_TYPES, algorithms) != SSH_OK)
+                return log_error_errno(-EINVAL, "PubkeyAcceptedAlgorithms \"%s\": %s", algorithms,
                                        ssh_get_error(w->session));
         SWAP(s->pubkey_accepted_algorithms, p->pubkey_accepted_algorithms);
         int rsa = (int) p->required_rsa_size;
