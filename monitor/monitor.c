@@ -5,8 +5,8 @@
  */
 
 #include <arpa/inet.h>
-#include <net/if.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
