@@ -8,7 +8,7 @@
  * rule winning, as in OpenSSH.
  *
  * The configuration keeps the rules as written (for -T) and parses their intervals with sshd's time
- * format (common/config.c); the monitor hands them to the worker in SETUP in the normal form
+ * format (common/config-parse.c); the monitor hands them to the worker in SETUP in the normal form
  * "TYPE=SECONDS", which channel_timeout_rule_parse() reads strictly. The worker matches and keeps
  * the clocks (worker/channel-timeout.c; doc/SECURITY.md says why the clock may live there).
  */

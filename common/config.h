@@ -226,9 +226,14 @@ typedef struct Config {
 
         /* Between config_image_begin() and config_image_end(): what is parsed is also recorded. Owned. */
         struct ConfigRecorder *record;
+        /* The image this configuration was parsed from (config_image_end, config_load_image), kept for
+         * Match (config_match_apply() parses it again with a connection's facts). Owned; NULL if none. */
+        char *image;
+        size_t image_size;
 
-        /* Bookkeeping for config.c: keywords already given (the first value wins; one bit per row of
-         * the keyword table), and whether -p was used (then the files' Port lines are ignored). */
+        /* Bookkeeping for the parser (config-keywords.c, config-load.c): keywords already given (the
+         * first value wins; one bit per row of the keyword table), and whether -p was used (then the
+         * files' Port lines are ignored). */
         uint64_t seen[CONFIG_SEEN_WORDS];
         bool ports_from_command_line;
 } Config;
@@ -276,6 +281,45 @@ int config_finish(Config *c);
 /* The AuthMethod bits of the methods PubkeyAuthentication, PasswordAuthentication and
  * KbdInteractiveAuthentication enable. */
 uint32_t config_auth_methods_enabled(const Config *c);
+
+/*
+ * Match (common/config-match.c). What a connection's Match lines are evaluated against: OpenSSH's
+ * struct connection_info. `host` is the client's address too: privsshd never resolves it (UseDNS no).
+ * lport 0: unknown. `test`: -T -C, where a criterion whose fact was not given does not match.
+ */
+typedef struct ConfigMatchInfo {
+        char *user;
+        char *host;
+        char *address;
+        char *laddress;
+        int lport;
+        char *rdomain;
+        bool test;
+} ConfigMatchInfo;
+
+/* -C "user=alice,addr=192.0.2.1,host=...,laddr=...,lport=22,rdomain=...": the facts are added to
+ * *ci; -EINVAL (said, in OpenSSH's words) for anything else. */
+int config_match_info_parse(const char *spec, ConfigMatchInfo *ci);
+void config_match_info_done(ConfigMatchInfo *ci);
+
+/*
+ * Apply the Match blocks that match `ci`, as OpenSSH's sshd does once it knows the user: the kept image
+ * is parsed again, with only the lines of the Match blocks that match taking effect (the first value
+ * wins among them), and each keyword those lines set replaces the value in `c` (a Match block's value
+ * overrides the global one, wherever the Match block is). 0 (nothing in c changed when < 0): -EINVAL
+ * (said) when a criterion needs a fact `ci` does not have (OpenSSH's fatal "'Match RDomain' in
+ * configuration but 'rdomain' not in connection test specification."), -ENOMEM.
+ */
+int config_match_apply(Config *c, const ConfigMatchInfo *ci);
+
+/*
+ * A connection's configuration: `c` parsed again from its image (config_finish'ed, without a word of
+ * warning: c's load said them) with the Match blocks for `ci` applied; free it with config_free().
+ * The monitor makes one once the user name is known and uses it from then on, leaving `c` as it was
+ * (nothing that pointed into c dangles). -ENODATA when c kept no image.
+ */
+int config_for_connection(const Config *c, const ConfigMatchInfo *ci, Config **ret);
+Config *config_free(Config *c);
 
 /* -T: the effective configuration, OpenSSH style ("port 2222", lowercase keywords). */
 void config_dump(const Config *c, FILE *f);

@@ -102,7 +102,8 @@ typedef enum IpcDirection {
         X(FORWARD_CONNECT_UNIX, W2M, IPC_ST_AUTHED, FORWARD_MAX_REQUESTS,  0, ForwardConnectUnix) \
         X(FORWARD_LISTEN_UNIX, W2M, IPC_ST_AUTHED, FORWARD_MAX_REQUESTS,   0, ForwardListenUnix) \
         X(FORWARD_CANCEL_UNIX, W2M, IPC_ST_AUTHED, FORWARD_MAX_REQUESTS,   0, ForwardCancelUnix) \
-        X(FORWARD_LISTENING_ALSO, M2W, IPC_ST_AUTHED, 0,                   1, ForwardListeningAlso)
+        X(FORWARD_LISTENING_ALSO, M2W, IPC_ST_AUTHED, 0,                   1, ForwardListeningAlso) \
+        X(USER_CONFIG,       M2W, IPC_ST_PREAUTH, 0,                       0, UserConfig)
 
 /*
  * Payload field tables. Kinds: U8, BOOL, U16, U32, I32, STRING (NUL-free, copied), SECRET (a
@@ -145,6 +146,25 @@ typedef enum IpcDirection {
         F(U32, rekey_data_low, 0)                                       \
         F(U32, rekey_interval, 0)                                       \
         F(U32, required_rsa_size, 0)                                    \
+        F(U32, unused_connection_timeout, 0)                            \
+        F(STRV, channel_timeouts, CONFIG_MAX_CHANNEL_TIMEOUTS)
+
+/* What of the configuration the worker uses, once Match has been applied for the user (monitor/
+ * connection-config.h): the monitor sends it once, after the first authentication request names the
+ * user and before it answers that request. The worker sends the Banner then (OpenSSH sends it at that
+ * point, after Match) and uses these values from then on; its own filter of the methods offered is
+ * not applied before (the monitor decides with the matched configuration). */
+#define IPC_PAYLOAD_FIELDS_UserConfig(F)                                \
+        F(U8, log_level, 0)                                             \
+        F(STRING, banner, SESSION_MAX_BANNER)                           \
+        F(U32, max_sessions, 0)                                         \
+        F(U32, client_alive_interval, 0)                                \
+        F(U32, client_alive_count_max, 0)                               \
+        F(STRING, pubkey_accepted_algorithms, IPC_MAX_ALGORITHM_LIST)   \
+        F(U32, required_rsa_size, 0)                                    \
+        F(U32, rekey_data_high, 0)                                      \
+        F(U32, rekey_data_low, 0)                                       \
+        F(U32, rekey_interval, 0)                                       \
         F(U32, unused_connection_timeout, 0)                            \
         F(STRV, channel_timeouts, CONFIG_MAX_CHANNEL_TIMEOUTS)
 

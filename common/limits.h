@@ -138,6 +138,7 @@
 /* What the listener hands each connection (config_image_end): its options and files' lines */
 #define CONFIG_MAX_IMAGE_SIZE   (4u * 1024u * 1024u)
 #define CONFIG_MAX_INCLUDE_DEPTH 16
+#define CONFIG_MATCH_MAX_GROUPS 65536u         /* a user's groups looked at by Match Group */
 #define CONFIG_MAX_LISTEN       64u
 #define CONFIG_MAX_HOSTKEYS     IPC_MAX_HOSTKEYS
 #define CONFIG_MAX_ACCEPT_ENV   64u             /* AcceptEnv patterns */

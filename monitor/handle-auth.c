@@ -13,6 +13,7 @@
 #include "monitor/auth-info.h"
 #include "monitor/auth-log.h"
 #include "monitor/authorized-keys.h"
+#include "monitor/connection-config.h"
 #include "monitor/handle-auth.h"
 #include "monitor/monitor-state.h"
 #include "monitor/pubkey-check.h"
@@ -52,7 +53,11 @@ int auth_begin(Monitor *m, const char *requested) {
         }
         m->auth_user = TAKE_PTR(user);
         log_set_context(LOG_CONTEXT_USER, m->auth_user);
-        int r = user_creds_lookup(m->auth_user, &m->user);
+        /* Match, as OpenSSH's getpwnamallow(): before the lookup and the access lists. */
+        int r = connection_config_apply(m);
+        if (r < 0)
+                return r;
+        r = user_creds_lookup(m->auth_user, &m->user);
         if (r < 0) {
                 if (r != -ESRCH)
                         log_error("looking up user %s failed: %s", m->auth_user, strerror(-r));

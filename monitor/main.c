@@ -34,6 +34,7 @@ static bool arg_test = false;
 static bool arg_test_print = false;
 static bool arg_inetd = false;
 static bool arg_rexec = false;          /* -R: started by our listener, with its startup pipe */
+static bool arg_match_given = false;    /* -C: the connection -T prints the configuration for */
 
 /* The command line's configuration (-4, -6, -h, -o, -p), in order: applied after all of it is read,
  * since -R (at its end) means they come with the listener's image instead. */
@@ -74,8 +75,8 @@ static int apply_command_line(Config *c, const CommandLineOption *o, size_t n) {
 static void usage(void) {
         fprintf(stderr,
                 "privsshd %s: a privilege-separated SSH login daemon\n"
-                "usage: privsshd [-DdeiTt] [-E log_file] [-f config_file] [-h host_key_file]\n"
-                "                [-o option] [-p port]\n",
+                "usage: privsshd [-DdeiTt] [-C connection_spec] [-E log_file] [-f config_file]\n"
+                "                [-h host_key_file] [-o option] [-p port]\n",
                 PACKAGE_VERSION);
 }
 
@@ -167,6 +168,7 @@ int main(int argc, char **argv) {
         _cleanup_free_ CommandLineOption *options = calloc((size_t) argc + 1, sizeof(CommandLineOption));
         size_t n_options = 0, image_size = 0;
         Config config;
+        _cleanup_(config_match_info_done) ConfigMatchInfo match_info = {};
         int r, opt;
 
         log_set_ident("privsshd");
@@ -175,7 +177,7 @@ int main(int argc, char **argv) {
                 return 255;
         }
 
-        while ((opt = getopt(argc, argv, "46DdeiRTtE:f:h:o:p:")) != -1) {
+        while ((opt = getopt(argc, argv, "46C:DdeiRTtE:f:h:o:p:")) != -1) {
                 switch (opt) {
                 case '4':
                 case '6':
@@ -183,6 +185,12 @@ int main(int argc, char **argv) {
                 case 'o':
                 case 'p':
                         options[n_options++] = (CommandLineOption) { .opt = (char) opt, .arg = optarg };
+                        break;
+                case 'C':
+                        /* As sshd -C: user=,addr=,host=,laddr=,lport=,rdomain= for -T's Match blocks. */
+                        if (config_match_info_parse(optarg, &match_info) < 0)
+                                goto fail;
+                        arg_match_given = true;
                         break;
                 case 'D':
                         arg_foreground = true;
@@ -220,6 +228,10 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "Extra argument %s.\n", argv[optind]);
                 goto fail;
         }
+        if (arg_match_given && !arg_test_print) {
+                fprintf(stderr, "Config test connection parameter (-C) provided without test mode (-T)\n");
+                goto fail;
+        }
 
         /* Warnings about the configuration come from -t and the listener, not once per connection (-i). */
         if (arg_inetd)
@@ -228,18 +240,18 @@ int main(int argc, char **argv) {
          * connections' monitors (-R -i), which never open the file and take no option of their command
          * line: they run with what the listener checked (monitor/config-fd.h). Plain -i (inetd,
          * ProxyCommand, systemd's Accept=yes) reads the file, as sshd -i does. */
-        bool listener = !arg_inetd && !arg_test && !arg_test_print;
         if (arg_inetd && arg_rexec) {
                 r = config_fd_take(&image, &image_size);
                 if (r >= 0)
                         r = config_load_image(&config, image, image_size);
         } else {
-                r = listener ? config_image_begin(&config) : 0;
+                /* Every mode keeps the image: Match parses it again (config_match_apply). */
+                r = config_image_begin(&config);
                 if (r >= 0)
                         r = apply_command_line(&config, options, n_options);
                 if (r >= 0)
                         r = config_load_file(&config, arg_config_file);
-                if (r >= 0 && listener)
+                if (r >= 0)
                         r = config_image_end(&config, &image, &image_size);
         }
         if (r < 0)
@@ -249,6 +261,10 @@ int main(int argc, char **argv) {
                 goto fail;
 
         if (arg_test_print) {
+                /* As sshd -T: the Match blocks for -C's connection; without -C none but "Match All". */
+                match_info.test = true;
+                if (config_match_apply(&config, &match_info) < 0)
+                        goto fail;
                 config_dump(&config, stdout);
                 config_done(&config);
                 return 0;

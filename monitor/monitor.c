@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -245,6 +246,8 @@ void monitor_teardown(Monitor *m, const char *reason) {
 
 static int dispatch(Monitor *m, IpcMessage *msg) {
         switch (msg->type) {
+        case IPC_USER_CONFIG:
+                return -EPROTO;         /* the monitor's own message */
         case IPC_READY:
                 if (!msg->payload.READY.sandboxed)
                         return -EPROTO;
@@ -552,6 +555,8 @@ out:
         m.startup_fd = safe_close(m.startup_fd);
         hostkeys_free(&m);
         hostcerts_free(&m);
+        m.config = config;
+        m.own_config = config_free(m.own_config);
         free(m.auth_user);
         free(m.auth_info);
         free(m.forced_command);
@@ -596,4 +601,9 @@ static void peer_names(Monitor *m, int fd) {
                 sockaddr_name(&sa, m->local_address, sizeof m->local_address, &m->local_port);
         else
                 snprintf(m->local_address, sizeof m->local_address, "UNKNOWN");
+        /* Match RDomain: Linux's routing domains are VRF devices, as OpenSSH's sys_get_rdomain(). */
+        char dev[IFNAMSIZ + 1] = {};
+        len = IFNAMSIZ;
+        if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, &len) == 0 && len > 0 && dev[0] != '\0')
+                snprintf(m->rdomain, sizeof m->rdomain, "%s", dev);
 }

@@ -36,7 +36,8 @@ typedef struct Session {
 } Session;
 
 typedef struct Monitor {
-        const Config *config;
+        const Config *config;           /* the process's; once the user is named, own_config */
+        Config *own_config;             /* the connection's, Match applied (connection-config.h) */
         int ipc_fd;                     /* non-blocking: the monitor never waits on the worker */
         IpcQueue outq;                  /* what the worker has not taken yet (common/ipc-queue.h) */
         bool worker_not_reading;        /* outq filled up: a violation, torn down by the loop */
@@ -56,6 +57,7 @@ typedef struct Monitor {
         uint16_t peer_port;
         char local_address[64];
         uint16_t local_port;
+        char rdomain[16];               /* the VRF device the connection's socket is bound to, or "" */
 
         /* authentication */
         char *auth_user;                /* the name the client asked for (first request) */

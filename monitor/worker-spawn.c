@@ -249,3 +249,32 @@ int worker_send_setup(Monitor *m) {
 
         return monitor_send(m, IPC_SETUP, &p, NULL, 0);
 }
+
+int worker_send_user_config(Monitor *m) {
+        const Config *c = m->config;
+        _cleanup_strv_free_ char **timeouts = NULL;
+        _cleanup_free_ char *banner = NULL;
+        IpcPayload p = {};
+        IpcUserConfig *u = &p.USER_CONFIG;
+
+        u->log_level = (uint8_t) c->log_level;
+        if (c->banner)
+                banner = read_banner(c->banner);
+        u->banner = banner;
+        u->max_sessions = c->max_sessions;
+        u->client_alive_interval = c->client_alive_interval;
+        u->client_alive_count_max = c->client_alive_count_max;
+        u->pubkey_accepted_algorithms = (char *) (c->pubkey_accepted_algorithms ?:
+                                                  algorithms_default(ALGORITHMS_PUBKEY));
+        u->required_rsa_size = (uint32_t) c->required_rsa_size;
+        u->rekey_data_high = (uint32_t) (c->rekey_limit.data >> 32);
+        u->rekey_data_low = (uint32_t) c->rekey_limit.data;
+        u->rekey_interval = c->rekey_limit.interval;
+        u->unused_connection_timeout = c->unused_connection_timeout;
+        int r = channel_timeouts_for_setup(c, &timeouts);
+        if (r < 0)
+                return r;
+        u->channel_timeouts = timeouts;
+        u->n_channel_timeouts = c->channel_timeouts.n;
+        return monitor_send(m, IPC_USER_CONFIG, &p, NULL, 0);
+}

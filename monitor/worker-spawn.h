@@ -11,3 +11,5 @@
 
 int worker_spawn(int conn_fd, int *ret_ipc_fd, pid_t *ret_pid);
 int worker_send_setup(Monitor *m);
+/* USER_CONFIG: what the worker uses of m->config, once Match has been applied (connection-config.h). */
+int worker_send_user_config(Monitor *m);

@@ -116,7 +116,8 @@ static int relay(Worker *w, ssh_message msg) {
         }
 
         case SSH_AUTH_METHOD_INTERACTIVE:
-                if (!(w->auth_methods & AUTH_METHOD_KBDINT))
+                /* Before USER_CONFIG the monitor decides: Match may enable it for this user. */
+                if (w->user_configured && !(w->auth_methods & AUTH_METHOD_KBDINT))
                         return 0;
                 p.AUTH_KBDINT.user = (char *) user;
                 return monitor_client_send(w, IPC_AUTH_KBDINT, &p) < 0 ? 0 : 1;
@@ -164,17 +165,6 @@ void auth_handle_message(Worker *w, ssh_message msg) {
                 ssh_disconnect(w->session);
                 w->done = true;
                 return;
-        }
-        if (!w->banner_sent) {
-                /* Banner: before the answer to the first authentication request, as OpenSSH does. */
-                w->banner_sent = true;
-                if (!isempty(w->setup.banner)) {
-                        ssh_string text = ssh_string_from_char(w->setup.banner);
-                        if (text) {
-                                (void) ssh_send_issue_banner(w->session, text);
-                                ssh_string_free(text);
-                        }
-                }
         }
         w->auth_queue[w->n_auth++] = msg;
         advance(w);

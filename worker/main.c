@@ -125,7 +125,9 @@ out:
         hostkeys_drop(&w);
         idle_timeout_done(&w);
         monitor_client_drop_deferred(&w);
-        /* A TestWorkerInject module stays loaded: dlclose() would munmap in the sandbox for nothing. */
+        /* A TestWorkerInject module stays loaded: dlclose() would munmap in the sandbox for nothing.
+         * w.setup owns the strings now (USER_CONFIG may have replaced some: worker/user-config.c). */
+        setup.payload.SETUP = w.setup;
         ipc_payload_free(IPC_SETUP, &setup.payload);
         return r < 0 ? 1 : 0;
 }

@@ -48,6 +48,8 @@ static int dispatch(Worker *w, IpcMessage *m) {
                 return auth_handle_result(w, &m->payload.AUTH_RESULT);
         case IPC_KBDINT_PROMPTS:
                 return auth_handle_kbdint_prompts(w, &m->payload.KBDINT_PROMPTS);
+        case IPC_USER_CONFIG:
+                return user_config_apply(w, &m->payload.USER_CONFIG);
         case IPC_SESSION_STARTED: {
                 int fds[3] = { m->fds[0], m->fds[1], m->fds[2] };
                 m->n_fds = 0;   /* ownership moves to the channel */

@@ -48,7 +48,7 @@ static int apply_algorithms(Worker *w) {
 }
 
 /* RekeyLimit, on the session (libssh has no bind option for it): 0 data keeps libssh's default. */
-static int apply_rekey_limit(Worker *w) {
+int ssh_server_apply_rekey_limit(Worker *w) {
         uint64_t data = ((uint64_t) w->setup.rekey_data_high << 32) | w->setup.rekey_data_low;
         uint32_t interval = w->setup.rekey_interval;
         if (data != 0 && ssh_options_set(w->session, SSH_OPTIONS_REKEY_DATA, &data) != SSH_OK)
@@ -107,7 +107,7 @@ int ssh_server_prepare(Worker *w) {
                 return log_error_errno(-EIO, "ssh_bind_accept_fd: %s", ssh_get_error(w->bind));
         ssh_options_set(w->session, SSH_OPTIONS_COMPRESSION_C_S, "none");
         ssh_options_set(w->session, SSH_OPTIONS_COMPRESSION_S_C, "none");
-        r = apply_rekey_limit(w);
+        r = ssh_server_apply_rekey_limit(w);
         if (r < 0)
                 return r;
         r = idle_timeout_setup(w);

@@ -119,6 +119,7 @@ struct Worker {
         unsigned n_channels;
 
         bool banner_sent;
+        bool user_configured;           /* USER_CONFIG arrived (worker/user-config.c) */
 
         /* TCP forwarding (worker/forward.h) */
         struct Forward *forwards;
@@ -207,6 +208,10 @@ int worker_ms_until(uint64_t deadline_usec);    /* poll() timeout until a worker
 
 /* idle-timeout.c: ChannelTimeout and UnusedConnectionTimeout (doc/SECURITY.md, "Idle timeouts") */
 int idle_timeout_setup(Worker *w);              /* SETUP's rules; -EINVAL if malformed */
+/* USER_CONFIG (worker/user-config.c); takes what it keeps out of *p. */
+int user_config_apply(Worker *w, IpcUserConfig *p);
+/* RekeyLimit from w->setup onto the session (worker/ssh-server.c). */
+int ssh_server_apply_rekey_limit(Worker *w);
 void idle_timeout_done(Worker *w);
 void idle_timeout_start(Worker *w, IdleClock *k, const char *subtype);  /* the channel is open */
 void idle_timeout_start_session(Worker *w, Channel *c);                 /* its session started */

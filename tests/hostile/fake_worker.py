@@ -29,12 +29,14 @@ def note(line):
 
 
 def recv():
-    data = ipc.recv(70000)
-    if not data:
-        note("monitor closed")
-        raise SystemExit(0)
-    (t,) = struct.unpack(">I", data[:4])
-    return t, data[4:]
+    while True:
+        data = ipc.recv(70000)
+        if not data:
+            note("monitor closed")
+            raise SystemExit(0)
+        (t,) = struct.unpack(">I", data[:4])
+        if t != T["USER_CONFIG"]:       # the user's configuration (Match), before the first answer
+            return t, data[4:]
 
 
 note("pid %d" % os.getpid())

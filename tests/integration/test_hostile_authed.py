@@ -29,10 +29,12 @@ out = open(RESULTS, "a")
 def note(x):
     out.write(x + "\n"); out.flush()
 def recv():
-    data, fds, _, _ = socket.recv_fds(ipc, 70000, 8)
-    if not data:
-        note("monitor closed"); sys.exit(0)
-    return struct.unpack(">I", data[:4])[0], data[4:], fds
+    while True:
+        data, fds, _, _ = socket.recv_fds(ipc, 70000, 8)
+        if not data:
+            note("monitor closed"); sys.exit(0)
+        if struct.unpack(">I", data[:4])[0] != T["USER_CONFIG"]:   # the user's configuration (Match)
+            return struct.unpack(">I", data[:4])[0], data[4:], fds
 recv()                                          # SETUP
 ipc.send(msg("READY", b"\x01"))
 ipc.send(msg("AUTH_PASSWORD", s("alice") + s("alicepw")))

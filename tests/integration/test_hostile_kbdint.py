@@ -29,10 +29,12 @@ out = open(RESULTS, "a")
 def note(x):
     out.write(x + "\n"); out.flush()
 def recv():
-    data = ipc.recv(70000)
-    if not data:
-        note("monitor closed"); sys.exit(0)
-    return struct.unpack(">I", data[:4])[0], data[4:]
+    while True:
+        data = ipc.recv(70000)
+        if not data:
+            note("monitor closed"); sys.exit(0)
+        if struct.unpack(">I", data[:4])[0] != T["USER_CONFIG"]:   # the user's configuration (Match)
+            return struct.unpack(">I", data[:4])[0], data[4:]
 def hold():
     while True:
         recv()

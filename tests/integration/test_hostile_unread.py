@@ -37,12 +37,14 @@ out = open(RESULTS, "a")
 def note(x):
     out.write(x + "\n"); out.flush()
 def recv():
-    data, fds, _, _ = socket.recv_fds(ipc, 70000, 8)
-    if not data:
-        note("monitor closed"); sys.exit(0)
-    for fd in fds:
-        os.close(fd)
-    return struct.unpack(">I", data[:4])[0], data[4:]
+    while True:
+        data, fds, _, _ = socket.recv_fds(ipc, 70000, 8)
+        if not data:
+            note("monitor closed"); sys.exit(0)
+        for fd in fds:
+            os.close(fd)
+        if struct.unpack(">I", data[:4])[0] != T["USER_CONFIG"]:   # the user's configuration (Match)
+            return struct.unpack(">I", data[:4])[0], data[4:]
 def send(m):
     try:
         ipc.send(m)

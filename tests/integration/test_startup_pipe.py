@@ -33,11 +33,11 @@ INETD_PORT = PORT + 1
 
 
 def image(path, text):
-    """What the listener hands over (common/config.c, config_image_end): a magic string, then
+    """What the listener hands over (common/config-load.c, config_image_end): a magic string, then
     a FILE record and one LINE record per line that is not blank or a comment."""
     def string(b):
         return struct.pack(">I", len(b)) + b
-    out = string(b"privsshd configuration image 1") + b"\x01" + string(path.encode())
+    out = string(b"privsshd configuration image 2") + b"\x01" + string(path.encode())
     for n, line in enumerate(text.splitlines(), 1):
         if line.strip() and not line.strip().startswith("#"):
             out += b"\x02" + struct.pack(">I", n) + string(line.encode())

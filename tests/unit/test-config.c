@@ -600,8 +600,8 @@ static void test_image(void) {
                 { "cut short", 1, NULL, 0 },
                 { "another magic", SIZE_MAX, "\0\0\0\x05hello", 9 },
                 { "a line before any file", SIZE_MAX,
-                  "\0\0\0\x1eprivsshd configuration image 1\x02\0\0\0\x01\0\0\0\x06Port 1", 49 },
-                { "an unknown record", SIZE_MAX, "\0\0\0\x1eprivsshd configuration image 1\x07", 35 },
+                  "\0\0\0\x1eprivsshd configuration image 2\x02\0\0\0\x01\0\0\0\x06Port 1", 49 },
+                { "an unknown record", SIZE_MAX, "\0\0\0\x1eprivsshd configuration image 2\x07", 35 },
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 const void *data = bad[i].cut == SIZE_MAX ? (const void *) bad[i].bytes : image;
@@ -614,7 +614,7 @@ static void test_image(void) {
                 config_done(&c);
         }
         /* Positive control for the hand-made records above: the same bytes with a FILE record parse. */
-        static const char good[] = "\0\0\0\x1eprivsshd configuration image 1\x01\0\0\0\x01x"
+        static const char good[] = "\0\0\0\x1eprivsshd configuration image 2\x01\0\0\0\x01x"
                                    "\x02\0\0\0\x01\0\0\0\x06Port 1";
         config_init(&c);
         free(err);
