@@ -379,7 +379,10 @@ int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, 
                         r = negative_errno();
                         break;
                 }
-                if (k == 0 && now_usec() >= deadline_usec) {
+                /* Whether or not anything came: a command that never stops writing to its stderr (read
+                 * and dropped past its bound) can keep poll() from ever returning 0, and must not keep
+                 * the monitor here past the deadline. */
+                if (now_usec() >= deadline_usec) {
                         timed_out = true;
                         break;
                 }

@@ -14,6 +14,8 @@ server's configuration stays the same while the behaviour changes between connec
   - hang: it prints the key and then sleeps with stdout open (and a background sleep): the login is
     refused within the check's bound, both sleeps are killed, and the next login works at once;
   - flood: the key, then megabytes of output: refused (more than the bound), killed;
+  - errflood: the key, then stderr written without end: refused within the same bound (output that
+    keeps coming must not keep the monitor past its deadline), killed;
   - stderr: what it writes on stderr is logged at DEBUG and does not spoil its stdout;
   - a script not owned by root, or group-writable, is refused with OpenSSH's "Unsafe
     AuthorizedKeysCommand" line; put right again, it works.
@@ -47,6 +49,7 @@ options) printf 'command="echo forced by the command",no-pty %s\\n' "$(cat {WORK
 hang)   cat {WORK}/stranger.pub; sleep 1001 & sleep 1002 ;;
 flood)  cat {WORK}/stranger.pub; yes 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' ;;
 stderr) echo "hello from stderr" >&2; cat {WORK}/stranger.pub ;;
+errflood) cat {WORK}/stranger.pub; yes 'on stderr' >&2 & yes 'on stderr' >&2 & exec yes 'on stderr' >&2 ;;
 esac
 """
 
@@ -163,6 +166,17 @@ def bounded(s):
     check(s.wait_log(r"AuthorizedKeysCommand .*: more than 4194304 bytes of output: killed, no keys from it$"),
           "log: more than 4194304 bytes of output: killed", s)
     check(harness.wait_for(lambda: not harness.processes(comm="yes"), 5), "the flooding command is gone",
+          harness.processes(comm="yes"))
+
+    mode("errflood")
+    n = s.count(r"AuthorizedKeysCommand .*: no answer in time: killed")
+    t0 = time.monotonic()
+    r = login("stranger")
+    took = time.monotonic() - t0
+    check(r.returncode == 255 and took < 30, f"errflood: endless stderr is refused within the bound ({took:.1f} s)", r)
+    check(harness.wait_for(lambda: s.count(r"AuthorizedKeysCommand .*: no answer in time: killed") > n, 5),
+          "log: endless stderr: no answer in time: killed", s)
+    check(harness.wait_for(lambda: not harness.processes(comm="yes"), 5), "the stderr-flooding command is gone",
           harness.processes(comm="yes"))
 
 
