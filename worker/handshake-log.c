@@ -76,7 +76,10 @@ void handshake_log_failure(Worker *w) {
                 /* libssh answered it as OpenSSH's sshd does (patches/libssh/0008): another version
                  * of the protocol, or not an identification string at all. */
                 int major = 0, minor = 0, n = 0;
-                if (sscanf(banner, "SSH-%d.%d-%n", &major, &minor, &n) == 2 && n > 0 && banner[n])
+                /* libssh's test (0008), which the monitor repeats: a line that reads as 2.0 or 1.99 but
+                 * is not spelled so ("SSH-02.0-") is refused as no identification string at all. */
+                if (sscanf(banner, "SSH-%d.%d-%n", &major, &minor, &n) == 2 && n > 0 && banner[n] &&
+                    major != 2 && !(major == 1 && minor == 99))
                         report(w, IPC_EVENT_PROTOCOL_MISMATCH, 0, banner, 256);
                 else
                         report(w, IPC_EVENT_INVALID_IDENTIFIER, 0, banner, 256);

@@ -117,6 +117,24 @@ def main():
           "logged: Protocol major versions differ: 2 vs. 1, and banner exchange: Connection from 127.0.0.1 "
           "port N: could not read protocol version", s)
 
+    # "SSH-02.0-": a major version that reads as 2 but is not libssh's "SSH-2": refused as not an
+    # identification string, and the worker's report of it is not taken by the monitor for a lie (a
+    # client's line must not make the monitor log a protocol violation by the worker).
+    if harness.is_openssh():
+        check(True, "SSH-02.0- is refused as an invalid identification",
+              reference_differs="sshd's sscanf() takes SSH-02.0- for protocol 2.0 and goes on")
+    else:
+        before = s.count(re.escape('client sent invalid protocol identifier "SSH-02.0-x"'))
+        with socket.create_connection(("127.0.0.1", harness.PORT), timeout=10) as c:
+            c.sendall(b"SSH-02.0-x\r\n")
+            data, how = read_to_end(c)
+        v = version_line(data)
+        check(v is not None and data[len(v):] == INVALID and how == "eof",
+              "an SSH-02.0 line gets our version line, then \"Invalid SSH identification string.\"", data, how, s)
+        logged(s, before, "SSH-02.0-x")
+        check(s.count(r"refused EVENT from the worker|protocol violation by the worker") == 0,
+              "and the monitor does not take the worker's report of it for a protocol violation", s)
+
     # The control: a real client is not refused, and nothing of the kind is logged for it (counted
     # once the five refusals above are all logged).
     harness.wait_for(lambda: s.count("^banner exchange: ") >= 5, 5)
