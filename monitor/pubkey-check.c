@@ -309,7 +309,10 @@ static int check_in_child(const Monitor *m, const UserCreds *u, const char *user
         int r = 0;
         if (!buf)
                 r = -ENOMEM;
-        while (r == 0 && n < VERDICT_MAX) {
+        /* Read to end-of-file even when the buffer is full: the child's exit is then near, and waiting
+         * for it below cannot outlast the deadline (a user who stops the child after its last write
+         * would otherwise hold the monitor in waitpid()). A byte past VERDICT_MAX is an error. */
+        while (r == 0) {
                 struct pollfd pfd = { .fd = p[0], .events = POLLIN };
                 uint64_t now = now_usec();
                 int k = now >= deadline ? 0 : poll(&pfd, 1, (int) ((deadline - now + 999) / 1000));
@@ -319,16 +322,21 @@ static int check_in_child(const Monitor *m, const UserCreds *u, const char *user
                         r = k == 0 ? -ETIMEDOUT : negative_errno();
                         break;
                 }
-                ssize_t got = read(p[0], buf + n, VERDICT_MAX - n);
+                uint8_t extra;
+                ssize_t got = n < VERDICT_MAX ? read(p[0], buf + n, VERDICT_MAX - n) : read(p[0], &extra, 1);
                 if (got < 0 && errno == EINTR)
                         continue;
                 if (got < 0)
                         r = negative_errno();
                 else if (got == 0)
                         break;
+                else if (n == VERDICT_MAX)
+                        r = -EMSGSIZE;
                 else
                         n += (size_t) got;
         }
+        /* Past the deadline or an error: the child is killed, so that waitpid() returns at once (the
+         * user cannot keep a SIGKILLed process from dying). After end-of-file it is exiting. */
         if (r < 0)
                 (void) kill(pid, SIGKILL);
         int status = 0;
