@@ -10,7 +10,10 @@ pam_access) before the second, and the account modules run once, with what the e
 - pam_access refusing alice under publickey,password: the key's reply is still partial success (the
   client's log), the refusal comes with the password, logged "Access denied ... by PAM account
   configuration" after the "Partial publickey" line; the control, pam_access letting alice in with the
-  same files but for the rule, logs in."""
+  same files but for the rule, logs in;
+- an expired password: under publickey,password refused after the password (as before, the method
+  cannot change it), under publickey,keyboard-interactive changed in the last step's conversation
+  (pam_chauthtok), the key getting partial success in both."""
 import base64
 import os
 import re
@@ -31,7 +34,7 @@ def write(path, text, mode=0o644):
     os.chmod(path, mode)
 
 
-def client(keys=(), answer="", kbd=False, password=False):
+def client(keys=(), answer="", kbd=False, password=False, user="alice"):
     argv = [harness.SSH, "-F", "/dev/null", "-p", str(PORT), "-o", "StrictHostKeyChecking=no",
             "-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null", "-v",
             "-o", "BatchMode=no", "-o", "IdentitiesOnly=yes", "-o", "NumberOfPasswordPrompts=1",
@@ -40,8 +43,10 @@ def client(keys=(), answer="", kbd=False, password=False):
             "-o", f"PubkeyAuthentication={'yes' if keys else 'no'}"]
     for k in keys:
         argv += ["-i", k]
-    argv += ["alice@127.0.0.1", "echo in"]
-    write("/tmp/acct-answer", answer)
+    argv += [f"{user}@127.0.0.1", "echo in"]
+    answers = answer if isinstance(answer, list) else [answer]
+    write("/tmp/acct-answer", "\n".join(answers) + "\n")
+    write("/tmp/acct-asked", "")
     env = dict(harness.ssh_env(), SSH_ASKPASS=ASKPASS, SSH_ASKPASS_REQUIRE="force")
     r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60)
     return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
@@ -66,7 +71,11 @@ def main():
         key = " ".join(f.read().split()[:2])
     pk = f"publickey {key}\n"
     k = f"{KEYS}/alice"
-    write(ASKPASS, "#!/bin/sh\ncat /tmp/acct-answer; echo\n", 0o755)
+    # The askpass answers each prompt with the next line of /tmp/acct-answer, and records the prompt.
+    write(ASKPASS, "#!/usr/bin/python3\nimport sys\n"
+          "open('/tmp/acct-asked', 'a').write(sys.argv[1].replace('\\n', ' ') + '\\n')\n"
+          "n = sum(1 for _ in open('/tmp/acct-asked'))\n"
+          "print(open('/tmp/acct-answer').read().split('\\n')[n - 1])\n", 0o755)
     write(HOOK, "#!/bin/sh\n"
           f'printf "%s %s %s\\n" "$PAM_TYPE" "${{SSH_AUTH_INFO_0+set}}" '
           f'"$(printf %s "$SSH_AUTH_INFO_0" | base64 -w0)" >> {HOOK_LOG}\n', 0o755)
@@ -138,6 +147,41 @@ def main():
           "control: with pam_access allowing alice, the same login gets partial success and then in",
           err, s.text())
     check(kinds(ev) == ["auth", "account"], "control: one account call there too", ev)
+
+    # -- an expired password (shadow's last change 0), under two steps ------------------------------------
+    # Over password, refused after the last step, as before; over keyboard-interactive, changed in the
+    # conversation of the last step (pam_chauthtok), after the key's partial success.
+    write(ACCESS, "+:ALL:ALL\n")
+    subprocess.run(["cp", "-a", "/etc/.", "/tmp/acct-etc"], check=True)     # pam_unix renames over shadow
+    subprocess.run(["mount", "--bind", "/tmp/acct-etc", "/etc"], check=True)
+    with open(f"/etc/pam.d/acctorder", "a") as f:
+        f.write("password required pam_unix.so yescrypt\n")
+    shadow = harness.read_text("/etc/shadow")
+    write("/etc/shadow", re.sub(r"^(carol:[^:]*:)\d+:", r"\g<1>0:", shadow, flags=re.M), 0o640)
+    ck = f"{KEYS}/carol"
+    rc, out, err, ev, s = login("publickey,password", "exp-pw", keys=[ck], answer="carolpw", password=True,
+                                user="carol")
+    text = s.text()
+    check(rc != 0 and partial.search(err) and kinds(ev) == ["auth", "account"],
+          "an expired password under publickey,password: the key gets partial success, the account stack runs "
+          "once after the password, and the login is refused", err, ev, text)
+    check(re.search(r"Password change required for user carol but not supported with password authentication",
+                    text), "logged as before (the password method cannot change it)", text,
+          reference_differs="OpenSSH lets the login on and asks for the change in the session, on a terminal")
+    new = "Vq7#rTz9!kLm"
+    rc, out, err, ev, s = login("publickey,keyboard-interactive", "exp-kbd", keys=[ck], kbd=True, user="carol",
+                                answer=["carolpw", "carolpw", new, new])
+    text = s.text()
+    asked = harness.read_text("/tmp/acct-asked").splitlines()
+    check(rc == 0 and out == "in\n" and partial.search(err),
+          "an expired password under publickey,keyboard-interactive: partial success for the key, then the "
+          "password is changed in the conversation and the login works", err, asked, text)
+    check(len(asked) >= 3 and "new" in asked[-1].lower() and "new" in asked[-2].lower(),
+          "the new password was asked for, twice", asked)
+    check(kinds(ev) == ["auth", "account"], "the account stack ran once, in the last step's conversation", ev)
+    check(re.search(r"Password of user carol has expired; asking for a new one", text) and
+          re.search(r"Accepted keyboard-interactive/pam for carol", text), "logged", text,
+          reference_differs="OpenSSH's own log lines for the change")
 
 
 harness.run(main)
