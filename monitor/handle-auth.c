@@ -144,29 +144,7 @@ static void auth_expose_info(Monitor *m) {
                 log_debug("ExposeAuthInfo: %s for %s", m->auth_info_path, m->user->name);
 }
 
-/* The account stack, the log line and the switch to the authenticated state. key: the publickey
- * request that authenticated, or NULL. */
-static int auth_accept(Monitor *m, const char *method, const char *key_info, const IpcAuthPubkey *key) {
-        int r = auth_pam_begin(m);
-        if (r >= 0) {
-                /* Before the account stack, as OpenSSH's do_pam_account(): the methods of the earlier
-                 * steps (this one is recorded once the account stack has said yes). */
-                auth_pam_expose_info(m);
-                r = pam_context_account(m->pam);
-        }
-        if (r < 0) {
-                if (r == -EKEYEXPIRED)
-                        log_error("Password change required for user %s but not supported with %s "
-                                  "authentication", m->user->name, method);
-                else
-                        log_error("Access denied for user %s by PAM account configuration%s%s", m->user->name,
-                                  m->pam ? ": " : "", m->pam ? pam_context_last_error(m->pam) : "");
-                auth_log_attempt(m, false, method, key_info);
-                return auth_fail(m);
-        }
-
-        return auth_succeed(m, method, key_info, key);
-}
+static int auth_succeed(Monitor *m, const char *method, const char *key_info, const IpcAuthPubkey *key);
 
 /* The method a log name stands for. */
 static AuthMethod method_of(const char *name) {
@@ -175,6 +153,40 @@ static AuthMethod method_of(const char *name) {
         if (streq(name, "password"))
                 return AUTH_METHOD_PASSWORD;
         return AUTH_METHOD_KBDINT;
+}
+
+bool auth_step_is_last(const Monitor *m, const char *method) {
+        AuthLists after = m->auth_lists;        /* plain data: asked on a copy, the lists stay */
+        return auth_lists_complete(&after, method_of(method)) == 1;
+}
+
+int auth_accept(Monitor *m, const char *method, const char *key_info, const IpcAuthPubkey *key,
+                bool account_done) {
+        /* As OpenSSH's monitor: the account stack only once the user is fully authenticated. After an
+         * earlier step of AuthenticationMethods it would tell a client that holds one factor whether
+         * the account is expired, locked or refused (pam_access, pam_time, pam_nologin), and run the
+         * account modules before all the methods are known. */
+        if (!account_done && auth_step_is_last(m, method)) {
+                int r = auth_pam_begin(m);
+                if (r >= 0) {
+                        /* Before the account stack, as OpenSSH's do_pam_account(): the methods of the
+                         * earlier steps (this one is recorded once the account stack has said yes). */
+                        auth_pam_expose_info(m);
+                        r = pam_context_account(m->pam);
+                }
+                if (r < 0) {
+                        if (r == -EKEYEXPIRED)
+                                log_error("Password change required for user %s but not supported with %s "
+                                          "authentication", m->user->name, method);
+                        else
+                                log_error("Access denied for user %s by PAM account configuration%s%s",
+                                          m->user->name, m->pam ? ": " : "",
+                                          m->pam ? pam_context_last_error(m->pam) : "");
+                        auth_log_attempt(m, false, method, key_info);
+                        return auth_fail(m);
+                }
+        }
+        return auth_succeed(m, method, key_info, key);
 }
 
 bool auth_method_allowed(Monitor *m, const char *method, const char *key_info) {
@@ -187,7 +199,7 @@ bool auth_method_allowed(Monitor *m, const char *method, const char *key_info) {
         return false;
 }
 
-int auth_succeed(Monitor *m, const char *method, const char *key_info, const IpcAuthPubkey *key) {
+static int auth_succeed(Monitor *m, const char *method, const char *key_info, const IpcAuthPubkey *key) {
         int r = auth_record_method(m, method, key);
         if (r < 0)
                 return r;
@@ -244,7 +256,7 @@ int handle_auth_password(Monitor *m, const IpcAuthPassword *p) {
                 auth_log_attempt(m, false, "password", NULL);
                 return auth_fail(m);
         }
-        return auth_accept(m, "password", NULL, NULL);
+        return auth_accept(m, "password", NULL, NULL, false);
 }
 
 /* A security key's signature carries flags the authenticator set (PROTOCOL.u2f); what is required of
@@ -491,5 +503,5 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         pubkey_verdict_done(&v);
         if (m->n_used_keys < AUTH_METHODS_MAX_STEPS)
                 memcpy(m->used_keys[m->n_used_keys++], digest, sizeof digest);
-        return auth_accept(m, "publickey", key_info, p);
+        return auth_accept(m, "publickey", key_info, p, false);
 }

@@ -4,8 +4,10 @@
  * worker (pam/pam-kbdint.h runs PAM in a thread so that the monitor's loop never waits). One
  * conversation at a time; each ends with exactly one AUTH_RESULT, and a failed one counts against
  * MaxAuthTries once. Logged as OpenSSH does: "Accepted keyboard-interactive/pam for ...".
- * An expired password (PAM_NEW_AUTHTOK_REQD from the account stack) is changed in the same
- * conversation (pam_chauthtok), as OpenSSH does over keyboard-interactive.
+ * When it is the last step of AuthenticationMethods, the conversation's thread runs the account stack
+ * after pam_authenticate (an earlier step runs pam_authenticate alone: the account stack comes after
+ * the last step, whatever its method). An expired password (PAM_NEW_AUTHTOK_REQD from the account
+ * stack) is changed in the same conversation (pam_chauthtok), as OpenSSH does over keyboard-interactive.
  */
 
 #include <poll.h>

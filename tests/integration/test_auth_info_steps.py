@@ -4,8 +4,9 @@
   "publickey ssh-ed25519 AAAA...", "password", "keyboard-interactive/pam";
 - PAM's environment has the same lines as SSH_AUTH_INFO_0 (auth-pam.c expose_authinfo()), for modules;
   a real pam_exec in the account, auth and session stacks writes what it sees: the session stack every
-  method; the account stack and a keyboard-interactive second factor's auth stack the earlier steps
-  (OpenSSH records a method after its account check); with ExposeAuthInfo no too;
+  method; the account stack, which runs once, after the last step (every call is checked), and a
+  keyboard-interactive second factor's auth stack the earlier steps (OpenSSH records a method after
+  its account check); with ExposeAuthInfo no too;
 - SSH_AUTH_INFO_0 does not reach the user's session (OpenSSH's PAM_ENV_DENYLIST), beside the control
   that the PAM session stack had it."""
 import base64
@@ -53,6 +54,10 @@ def hook_events():
     return out
 
 
+def every(events, kind):
+    return [info for t, info in events if t == kind]
+
+
 def last(events, kind):
     seen = [info for t, info in events if t == kind]
     return seen[-1] if seen else "(no such event)"
@@ -87,8 +92,8 @@ def main():
     ev = hook_events()
     check(last(ev, "open_session") == f"{pk}password\n",
           "PAM's session stack sees both in SSH_AUTH_INFO_0", ev, s)
-    check(last(ev, "account") == pk, "its account stack sees the first step (OpenSSH records the last one "
-          "after the account check)", ev)
+    check(every(ev, "account") == [pk], "its account stack runs once and sees the first step (OpenSSH "
+          "records the last one after the account check)", ev)
     check("[unset]" in out and (last(ev, "open_session") or "").startswith("publickey"),
           "the session's own environment has no SSH_AUTH_INFO_0, though PAM's session stack had it", out, ev)
     s.stop()
@@ -103,7 +108,7 @@ def main():
     ev = hook_events()
     check(last(ev, "auth") == pk,
           "the second factor's auth stack (pam_exec before pam_unix) sees the key of the first", ev, s)
-    check(last(ev, "account") == pk, "the account stack sees the first step", ev)
+    check(every(ev, "account") == [pk], "the account stack runs once and sees the first step", ev)
     check(last(ev, "open_session") == f"{pk}keyboard-interactive/pam\n",
           "the session stack sees both", ev)
     s.stop()
@@ -116,6 +121,8 @@ def main():
     ev = hook_events()
     check(last(ev, "open_session") == f"password\n{pk}",
           "still, PAM's session stack sees password then publickey, in that order", ev, s)
+    check(every(ev, "account") == ["password\n"], "the account stack runs once, after the key, and sees the "
+          "password", ev)
     s.stop()
 
     # -- one method -------------------------------------------------------------------------------------
@@ -125,6 +132,8 @@ def main():
     check(rc == 0 and out == f"{pk}[unset]\n", f"a key alone: one line ({out!r})", err, s)
     ev = hook_events()
     check(last(ev, "open_session") == pk, "and PAM's session stack sees it", ev, s)
+    check(every(ev, "account") == [""], "the account stack runs once, with SSH_AUTH_INFO_0 set and empty "
+          "(no earlier step)", ev)
     s.stop()
 
 
