@@ -162,11 +162,15 @@ bool auth_step_is_last(const Monitor *m, const char *method) {
 
 int auth_accept(Monitor *m, const char *method, const char *key_info, const IpcAuthPubkey *key,
                 bool account_done) {
-        /* As OpenSSH's monitor: the account stack only once the user is fully authenticated. After an
-         * earlier step of AuthenticationMethods it would tell a client that holds one factor whether
-         * the account is expired, locked or refused (pam_access, pam_time, pam_nologin), and run the
-         * account modules before all the methods are known. */
-        if (!account_done && auth_step_is_last(m, method)) {
+        /* As OpenSSH's monitor: the account stack once, when the user is fully authenticated. After an
+         * earlier password or publickey step it would tell a client that holds one factor whether the
+         * account is expired, locked or refused (pam_access, pam_time, pam_nologin), and run the
+         * account modules before all the methods are known. keyboard-interactive runs it in its
+         * conversation whatever its step, as OpenSSH's PAM thread does, so that an expired password
+         * can be changed there (account_done); it is not run again at the last step. */
+        if (account_done)
+                m->pam_account_ok = true;
+        if (!m->pam_account_ok && auth_step_is_last(m, method)) {
                 int r = auth_pam_begin(m);
                 if (r >= 0) {
                         /* Before the account stack, as OpenSSH's do_pam_account(): the methods of the
@@ -185,6 +189,7 @@ int auth_accept(Monitor *m, const char *method, const char *key_info, const IpcA
                         auth_log_attempt(m, false, method, key_info);
                         return auth_fail(m);
                 }
+                m->pam_account_ok = true;
         }
         return auth_succeed(m, method, key_info, key);
 }

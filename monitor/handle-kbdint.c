@@ -16,8 +16,6 @@ static int start(Monitor *m, PamKbdintOp op) {
         m->kbdint_awaiting = false;
         m->kbdint_aborted = false;
         m->kbdint_changing = op == PAM_KBDINT_CHANGE_EXPIRED;
-        /* A change of an expired password follows the account stack's answer: it ran already. */
-        m->kbdint_account = op != PAM_KBDINT_AUTHENTICATE_STEP;
         m->kbdint_rounds = 0;
         /* As OpenSSH's sshpam_init_ctx(): a second factor's modules can see the first one. */
         auth_pam_expose_info(m);
@@ -43,8 +41,7 @@ int handle_auth_kbdint(Monitor *m, const IpcAuthKbdint *p) {
          * holds for the name (the same prompts and timing as a real one), and then fails. */
         r = auth_pam_begin(m);
         if (r >= 0)
-                r = start(m, auth_step_is_last(m, METHOD) ? PAM_KBDINT_AUTHENTICATE :
-                                                            PAM_KBDINT_AUTHENTICATE_STEP);
+                r = start(m, PAM_KBDINT_AUTHENTICATE);
         if (r < 0) {
                 log_error("keyboard-interactive for %s: cannot start the PAM conversation: %s", m->auth_user,
                           strerror(-r));
@@ -120,7 +117,10 @@ static int finished(Monitor *m) {
         if (r == 0 && allowed && !aborted) {
                 if (changing)
                         log_info("Password of user %s changed over keyboard-interactive", m->user->name);
-                return auth_accept(m, METHOD, NULL, NULL, m->kbdint_account);
+                /* Its thread ran the account stack after pam_authenticate, whatever the step, as
+                 * OpenSSH's sshpam_thread() (so that an expired password is changed in the same
+                 * conversation); a change of an expired password followed the account stack's answer. */
+                return auth_accept(m, METHOD, NULL, NULL, true);
         }
         if (r == -EKEYEXPIRED && allowed && !aborted && !changing) {
                 /* As OpenSSH: the expired password is changed now, in the same conversation. */

@@ -74,7 +74,7 @@ typedef struct Monitor {
         bool kbdint_awaiting;           /* a round is out with the client: KBDINT_ANSWERS may come */
         bool kbdint_aborted;            /* the client left it, or it ran too long: it fails */
         bool kbdint_changing;           /* the conversation is pam_chauthtok (an expired password) */
-        bool kbdint_account;            /* its thread runs the account stack (the last step) */
+        bool pam_account_ok;            /* the account stack said yes for this user (it runs once) */
         unsigned kbdint_rounds;
         size_t kbdint_prompts;          /* prompts of the round out with the client */
         bool pam_lost;                  /* a conversation thread never returned: m->pam is not ours */

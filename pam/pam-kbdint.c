@@ -159,12 +159,11 @@ static void *thread_main(void *userdata) {
         if (rc == PAM_SUCCESS)
                 rc = pam_set_item(h, PAM_CONV, &ours);
         if (rc == PAM_SUCCESS) {
-                if (k->op != PAM_KBDINT_CHANGE_EXPIRED) {
+                if (k->op == PAM_KBDINT_AUTHENTICATE) {
                         rc = pam_authenticate(h, pam_context_auth_flags(k->pam));
-                        /* The last step: the account stack decides next, here, while the conversation
-                         * can still tell the user why (and ask for a new password), as OpenSSH's
-                         * sshpam_thread(). */
-                        if (rc == PAM_SUCCESS && k->op == PAM_KBDINT_AUTHENTICATE) {
+                        /* As with the password method: the account stack decides next, here, while the
+                         * conversation can still tell the user why (and ask for a new password). */
+                        if (rc == PAM_SUCCESS) {
                                 rc = pam_acct_mgmt(h, pam_context_auth_flags(k->pam));
                                 account = true;
                         }

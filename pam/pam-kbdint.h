@@ -25,9 +25,7 @@
 typedef struct PamKbdint PamKbdint;
 
 typedef enum PamKbdintOp {
-        PAM_KBDINT_AUTHENTICATE,        /* pam_authenticate, then pam_acct_mgmt (the last step) */
-        PAM_KBDINT_AUTHENTICATE_STEP,   /* pam_authenticate alone (a step of AuthenticationMethods that is
-                                         * not the last: the account stack runs after the last one) */
+        PAM_KBDINT_AUTHENTICATE,        /* pam_authenticate */
         PAM_KBDINT_CHANGE_EXPIRED,      /* pam_chauthtok(PAM_CHANGE_EXPIRED_AUTHTOK) */
 } PamKbdintOp;
 

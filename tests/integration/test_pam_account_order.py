@@ -13,7 +13,9 @@ pam_access) before the second, and the account modules run once, with what the e
   same files but for the rule, logs in;
 - an expired password: under publickey,password refused after the password (as before, the method
   cannot change it), under publickey,keyboard-interactive changed in the last step's conversation
-  (pam_chauthtok), the key getting partial success in both."""
+  (pam_chauthtok), the key getting partial success in both;
+- keyboard-interactive as the first step runs the account stack in its conversation, as OpenSSH's PAM
+  thread does (an expired password is changed there), and not again after the key."""
 import base64
 import os
 import re
@@ -115,6 +117,15 @@ def main():
           "stack (not after the key)", ev, s.text())
     check(ev and ev[-1] == ("account", pk), "and it sees the key of the first step", ev)
 
+    # keyboard-interactive as the first step: its conversation runs the account stack, as OpenSSH's PAM
+    # thread does (so that an expired password can be changed there), and the key after it does not
+    # run it again.
+    rc, out, err, ev, s = login("keyboard-interactive,publickey", "kbd-pk", keys=[k], answer="alicepw", kbd=True)
+    check(rc == 0 and out == "in\n", "keyboard-interactive,publickey logs in", err, s.text())
+    check(kinds(ev) == ["auth", "account"],
+          "keyboard-interactive,publickey: the account stack runs once, in the conversation, not again "
+          "after the key", ev, s.text())
+
     # -- one method: one account call each ---------------------------------------------------------------
     rc, out, err, ev, s = login(None, "pk", keys=[k])
     check(rc == 0 and kinds(ev) == ["account"], "a key alone: one account call", ev, err, s.text())
@@ -182,6 +193,20 @@ def main():
     check(re.search(r"Password of user carol has expired; asking for a new one", text) and
           re.search(r"Accepted keyboard-interactive/pam for carol", text), "logged", text,
           reference_differs="OpenSSH's own log lines for the change")
+
+    # keyboard-interactive as the first step, the password expired again: changed in that conversation,
+    # as OpenSSH does, and the key then completes the login.
+    shadow = harness.read_text("/etc/shadow")
+    write("/etc/shadow", re.sub(r"^(carol:[^:]*:)\d+:", r"\g<1>0:", shadow, flags=re.M), 0o640)
+    newer = "Wp4$uHx8?jNs"
+    rc, out, err, ev, s = login("keyboard-interactive,publickey", "exp-kbd-first", keys=[ck], kbd=True,
+                                user="carol", answer=[new, new, newer, newer])
+    text = s.text()
+    asked = harness.read_text("/tmp/acct-asked").splitlines()
+    check(rc == 0 and out == "in\n", "an expired password under keyboard-interactive,publickey: changed in the "
+          "first step's conversation, then the key logs in", err, asked, text)
+    check(len(asked) >= 3 and "new" in asked[-1].lower(), "the new password was asked for", asked)
+    check(kinds(ev) == ["auth", "account"], "the account stack ran once, in the conversation", ev)
 
 
 harness.run(main)
