@@ -70,11 +70,8 @@ void agent_poll_handle(Worker *w, const struct pollfd *p, size_t n) {
                 return;
         IpcPayload a = {};
         a.AGENT_ACCEPT.id = ++w->agent_accept_id;
-        if (ipc_send(w->ipc_fd, IPC_AGENT_ACCEPT, &a, &w->agent_listener, 1) < 0) {
-                w->done = true;
-                w->exit_code = 1;
-                return;
-        }
+        if (monitor_client_send_fds(w, IPC_AGENT_ACCEPT, &a, &w->agent_listener, 1) < 0)
+                return;         /* w->done is set */
         w->agent_accepting = true;
 }
 

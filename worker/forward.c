@@ -362,9 +362,8 @@ void forward_accept(Worker *w, Listener *l, int fd) {
         /* The worker never accepts itself: the accepted socket would be the sandbox user's. */
         IpcPayload p = {};
         p.FORWARD_ACCEPT.id = l->id;
-        int r = ipc_send(w->ipc_fd, IPC_FORWARD_ACCEPT, &p, &fd, 1);
-        if (r < 0) {
-                w->done = true;
+        if (monitor_client_send_fds(w, IPC_FORWARD_ACCEPT, &p, &fd, 1) < 0) {
+                w->done = true;         /* EMSGSIZE cannot be: the message is a number */
                 w->exit_code = 1;
                 return;
         }

@@ -18,8 +18,23 @@
 #include "worker/forward.h"
 #include "worker/worker.h"
 
-int monitor_client_send(Worker *w, IpcType type, const IpcPayload *p) {
-        int r = ipc_send(w->ipc_fd, type, p, NULL, 0);
+/* The socket is non-blocking (the main loop polls it) and its send buffer is shared with the worker's
+ * log lines: a monitor slow to read them (a loaded machine, LogLevel DEBUG3 with libssh's lines) leaves
+ * it full for a moment. A request then waits for room, as monitor_client_wait() waits for an answer:
+ * the monitor is trusted and never waits on the worker, so it drains the socket; a monitor gone makes
+ * sendmsg() fail at once. Log lines alone are dropped when there is no room (log_to_monitor). */
+int monitor_client_send_fds(Worker *w, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds) {
+        int r;
+        for (;;) {
+                r = ipc_send(w->ipc_fd, type, p, fds, n_fds);
+                if (r != -EAGAIN)
+                        break;
+                struct pollfd q = { .fd = w->ipc_fd, .events = POLLOUT };
+                if (poll(&q, 1, -1) < 0 && errno != EINTR) {
+                        r = -errno;
+                        break;
+                }
+        }
         if (r == -EMSGSIZE)
                 return r;       /* nothing was sent and the socket is fine: that request alone fails */
         if (r < 0) {
@@ -27,6 +42,10 @@ int monitor_client_send(Worker *w, IpcType type, const IpcPayload *p) {
                 w->exit_code = 1;
         }
         return r;
+}
+
+int monitor_client_send(Worker *w, IpcType type, const IpcPayload *p) {
+        return monitor_client_send_fds(w, type, p, NULL, 0);
 }
 
 static void log_to_monitor(LogLevel level, const char *line, void *userdata) {

@@ -165,6 +165,8 @@ struct Worker {
 /* <0 on failure: -EMSGSIZE when the request is too long to send (the caller fails it alone), any
  * other error ends the connection (w->done is set). */
 int monitor_client_send(Worker *w, IpcType type, const IpcPayload *p);
+/* The same, with descriptors. A full socket (the monitor reading slowly) is waited on, not an error. */
+int monitor_client_send_fds(Worker *w, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds);
 int monitor_client_receive(Worker *w);          /* handle every message that is ready; <0: exit */
 /* Wait for the monitor's message of type `type` (blocking: the monitor answers at once), deferring
  * others for monitor_client_receive(). */
