@@ -4,8 +4,8 @@
 range ("serial: 3-7"), by key ID ("id: victim"), when they revoke the certified key as a plain key, and
 when they revoke the CA's key itself. In each case another certificate of the same CA (serial 100,
 another key ID, another key) still logs in; for the revoked CA a certificate of a second CA does. The
-log lines are OpenSSH's: "Authentication key ED25519-CERT SHA256:... revoked by file PATH" for the
-certificate and its key, "Authentication key ED25519 SHA256:<CA> revoked by file PATH" for the CA.
+log line is OpenSSH's: "Authentication key ED25519-CERT SHA256:<the certified key> revoked by file PATH",
+for the revoked CA too (OpenSSH's KRL check of a certificate covers its CA's key).
 The file is read anew for each connection (one server, the KRL rewritten between connections)."""
 import os
 import re
@@ -49,7 +49,6 @@ def main():
     with open(f"{D}/cas", "w") as f:
         f.write(open(f"{D}/ca.pub").read() + open(f"{D}/ca2.pub").read())
     victim_fp = harness.fingerprint(f"{D}/victim.pub")
-    ca_fp = harness.fingerprint(f"{D}/ca.pub")
 
     exempt = "" if harness.is_openssh() else "PerSourcePenaltyExemptList 127.0.0.0/8\n"
     s = Server(f"{exempt}TrustedUserCAKeys {D}/cas\nRevokedKeys {KRL}\n").start()
@@ -67,8 +66,7 @@ def main():
         ("a KRL revoking key ID victim (id: victim)", lambda: krl("-s", f"{D}/ca.pub", spec="id: victim\n"),
          cert_line, "other"),
         ("a KRL revoking the certified key as a plain key", lambda: krl(f"{D}/victim.pub"), cert_line, "other"),
-        ("a KRL revoking the CA's key", lambda: krl(f"{D}/ca.pub"),
-         rf"^Authentication key ED25519 {re.escape(ca_fp)} revoked by file {re.escape(KRL)}$", "third"),
+        ("a KRL revoking the CA's key", lambda: krl(f"{D}/ca.pub"), cert_line, "third"),
     ]
     for what, make, line, control in cases:
         make()
