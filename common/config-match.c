@@ -122,6 +122,8 @@ static const MatchField match_fields[] = {
         FIELD("RevokedKeys", revoked_keys),
         FIELD("TrustedUserCAKeys", trusted_user_ca_keys),
         FIELD("AuthorizedPrincipalsFile", authorized_principals_file),
+        FIELD("AuthorizedPrincipalsCommand", authorized_principals_command),
+        FIELD("AuthorizedPrincipalsCommandUser", authorized_principals_command_user),
 };
 
 #undef FIELD

@@ -15,7 +15,7 @@
 
 /* ---- AuthorizedKeysCommand, AuthorizedKeysCommandUser (keysrc; monitor/keys-command.h) --------------- */
 
-/* "AuthorizedKeysCommand /path [args with %tokens]": the rest of the line as written (split into
+/* "AuthorizedKeysCommand /path [args with %tokens]" (and AuthorizedPrincipalsCommand): the rest of the line as written (split into
  * arguments when it runs, as OpenSSH); "none" for none. The program must be named by an absolute
  * path, as OpenSSH requires. */
 int config_parse_authorized_keys_command(ConfigContext *ctx, const ConfigKeyword *kw, char **args, size_t n,
@@ -57,6 +57,10 @@ int config_parse_authorized_keys_command_user(ConfigContext *ctx, const ConfigKe
 int config_finish_keys_command(const Config *c) {
         if (c->authorized_keys_command && !c->authorized_keys_command_user) {
                 log_error("AuthorizedKeysCommand set without AuthorizedKeysCommandUser");
+                return -EINVAL;
+        }
+        if (c->authorized_principals_command && !c->authorized_principals_command_user) {
+                log_error("AuthorizedPrincipalsCommand set without AuthorizedPrincipalsCommandUser");
                 return -EINVAL;
         }
         return 0;

@@ -127,6 +127,8 @@ void config_done(Config *c) {
         free(c->banner);
         free(c->trusted_user_ca_keys);
         free(c->authorized_principals_file);
+        free(c->authorized_principals_command);
+        free(c->authorized_principals_command_user);
         free(c->chroot_directory);
         free(c->pid_file);
         free(c->pam_service_name);

@@ -140,6 +140,8 @@ typedef struct Config {
         char *revoked_keys;                     /* RevokedKeys file (list or KRL); NULL = none */
         char *trusted_user_ca_keys;             /* TrustedUserCAKeys file; NULL = none */
         char *authorized_principals_file;       /* AuthorizedPrincipalsFile, %h %u %U %% unexpanded; NULL = none */
+        char *authorized_principals_command;    /* AuthorizedPrincipalsCommand as written, absolute; NULL = none */
+        char *authorized_principals_command_user; /* AuthorizedPrincipalsCommandUser, %u unexpanded; NULL = none */
         bool strict_modes;                      /* yes */
         bool pubkey_authentication;             /* yes */
         bool password_authentication;           /* yes */

@@ -105,7 +105,7 @@ bool auth_cert_refuse_revoked(Monitor *m, const SshCert *c) {
 }
 
 /* TrustedUserCAKeys (OpenSSH's user_cert_trusted_ca()). 1 authorized (*ret filled), 0 not. */
-static int trusted_ca(Monitor *m, const SshCert *c, PubkeyVerdict *ret) {
+static int trusted_ca(Monitor *m, const SshCert *c, const uint8_t *blob, size_t blob_len, PubkeyVerdict *ret) {
         const char *file = m->config->trusted_user_ca_keys;
         if (!file || !m->user)
                 return 0;
@@ -123,11 +123,18 @@ static int trusted_ca(Monitor *m, const SshCert *c, PubkeyVerdict *ret) {
                 return 0;
         }
         PubkeyVerdict v = {};
-        bool principals_file = m->config->authorized_principals_file != NULL;
-        if (principals_file) {
+        /* Either source of principals, when configured, replaces the user's name (OpenSSH's
+         * use_authorized_principals): the file first, then the command. */
+        bool use_principals = m->config->authorized_principals_file || m->config->authorized_principals_command;
+        if (use_principals) {
                 /* The user's AuthorizedPrincipalsFile, read as the user (pubkey-check.c). */
-                r = pubkey_check_principals(m, m->user, c, &v);
+                r = m->config->authorized_principals_file ? pubkey_check_principals(m, m->user, c, &v) : 0;
+                if (r >= 0 && !v.authorized && m->config->authorized_principals_command) {
+                        pubkey_verdict_done(&v);
+                        r = pubkey_check_principals_command(m, m->user, c, blob, blob_len, &v);
+                }
                 if (r < 0) {
+                        pubkey_verdict_done(&v);
                         log_error("checking the authorized principals of %s failed: %s", m->user->name,
                                   strerror(-r));
                         return 0;
@@ -142,7 +149,7 @@ static int trusted_ca(Monitor *m, const SshCert *c, PubkeyVerdict *ret) {
         const AuthorizedKeysClient client = {
                 .user = m->user->name, .address = m->peer_address, .now = time(NULL), .cert = c,
         };
-        r = ssh_cert_check_authority(c, client.now, true, principals_file ? NULL : m->user->name, &reason);
+        r = ssh_cert_check_authority(c, client.now, true, use_principals ? NULL : m->user->name, &reason);
         if (r < 0) {
                 pubkey_verdict_done(&v);
                 log_error("%s", reason);
@@ -164,9 +171,9 @@ static int trusted_ca(Monitor *m, const SshCert *c, PubkeyVerdict *ret) {
         return 1;
 }
 
-int auth_cert_check(Monitor *m, const SshCert *c, PubkeyVerdict *ret) {
+int auth_cert_check(Monitor *m, const SshCert *c, const uint8_t *blob, size_t blob_len, PubkeyVerdict *ret) {
         PubkeyVerdict v = {};
-        int r = trusted_ca(m, c, &v);
+        int r = trusted_ca(m, c, blob, blob_len, &v);
         if (r < 0)
                 return r;
         if (r == 0) {

@@ -26,10 +26,10 @@
 int auth_cert_parse(Monitor *m, const uint8_t *blob, size_t blob_len, SshCert **ret, char *key_info,
                     size_t key_info_size);
 
-/* Whether the certificate may log in this user, and with which restrictions: *ret (authorized or not,
- * flags, forced command) as pubkey_check() fills it for a plain key. 0, or -errno when a check itself
- * failed. */
-int auth_cert_check(Monitor *m, const SshCert *c, PubkeyVerdict *ret);
+/* Whether the certificate (parsed from `blob`) may log in this user, and with which restrictions: *ret
+ * (authorized or not, flags, forced command) as pubkey_check() fills it for a plain key. 0, or -errno
+ * when a check itself failed. */
+int auth_cert_check(Monitor *m, const SshCert *c, const uint8_t *blob, size_t blob_len, PubkeyVerdict *ret);
 
 /* RevokedKeys for a certificate: its CA with its serial or key ID (a KRL's certificate sections), the
  * certified key and the CA's key, each as a plain key. true when refused (logged in OpenSSH's words),

@@ -450,7 +450,7 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
          * known one, so that timing does not tell them apart (see pubkey_check). */
         PubkeyVerdict v = {};
         if (cert && m->user)
-                r = auth_cert_check(m, cert, &v);
+                r = auth_cert_check(m, cert, p->key_blob, p->key_blob_len, &v);
         else
                 r = pubkey_check(m, m->user, p->algorithm, p->key_blob, p->key_blob_len, NULL, &v);
         if (!m->user)

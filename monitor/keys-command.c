@@ -91,21 +91,29 @@ int keys_command_expand(const char *arg, const KeysCommandTokens *t, char **ret,
                 switch (*++p) {
                 case 'C': v = t->conn; break;
                 case 'D': v = t->rdomain; break;
+                case 'F': v = t->ca_fingerprint; break;
                 case 'f': v = t->fingerprint; break;
                 case 'h': v = t->home; break;
+                case 'i': v = t->key_id; break;
+                case 'K': v = t->ca_key; break;
                 case 'k': v = t->key; break;
+                case 's': v = t->serial; break;
+                case 'T': v = t->ca_type; break;
                 case 't': v = t->type; break;
                 case 'U': v = t->uid; break;
                 case 'u': v = t->user; break;
                 case '%': v = "%"; break;
-                default:
+                default: break;
+                }
+                if (!v) {
+                        /* Not a token, or not one of this command's (NULL): refused. */
                         which = *p;
                         bad = true;
-                        p--;            /* a trailing '%': do not step past the NUL */
+                        if (!*p)
+                                p--;    /* a trailing '%': do not step past the NUL */
                         break;
                 }
-                if (v)
-                        fputs(v, f);
+                fputs(v, f);
         }
         if (fclose(f) != 0)
                 return -ENOMEM;
@@ -147,54 +155,49 @@ static char *command_line(char **argv) {
         return out;
 }
 
-/* The argument vector, tokens expanded. 0; -EINVAL (logged); -ENOMEM. */
-static int build_argv(const Monitor *m, const UserCreds *u, const uint8_t *blob, size_t blob_len, char ***ret) {
-        const char *command = m->config->authorized_keys_command;
-        _cleanup_strv_free_ char **argv = NULL;
-        int r = keys_command_split(command, &argv);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0) {
-                log_error("AuthorizedKeysCommand \"%s\" contains invalid quotes", command);
-                return -EINVAL;
-        }
-        if (!argv[0]) {
-                log_error("AuthorizedKeysCommand \"%s\" yielded no arguments", command);
-                return -EINVAL;
-        }
-
-        _cleanup_free_ char *fp = NULL, *key = NULL, *type = NULL, *conn = NULL, *uid = NULL;
+/* A key blob's type name (its first string), in *ret. */
+static int blob_type(const uint8_t *blob, size_t blob_len, char **ret) {
         if (blob_len < 4)
                 return -EINVAL;
         size_t tlen = (size_t) blob[0] << 24 | (size_t) blob[1] << 16 | (size_t) blob[2] << 8 | blob[3];
         if (tlen > blob_len - 4 || memchr(blob + 4, '\0', tlen))
                 return -EINVAL;
-        type = strndup((const char *) blob + 4, tlen);
-        if (!type || ssh_key_fingerprint(blob, blob_len, &fp) < 0 || base64_encode(blob, blob_len, true, &key) < 0 ||
-            asprintf(&conn, "%s %u %s %u", m->peer_address, m->peer_port, m->local_address, m->local_port) < 0 ||
-            asprintf(&uid, "%lu", (unsigned long) u->uid) < 0)
-                return -ENOMEM;
-        const KeysCommandTokens t = {
-                .conn = conn, .rdomain = "", .fingerprint = fp, .home = u->home, .key = key, .type = type,
-                .uid = uid, .user = u->name,
-        };
+        *ret = strndup((const char *) blob + 4, tlen);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* The argument vector, tokens expanded. 0; -EINVAL (logged); -ENOMEM. */
+static int build_argv(const KeysCommand *cmd, const UserCreds *u, const KeysCommandTokens *t, char ***ret) {
+        const char *command = cmd->command;
+        _cleanup_strv_free_ char **argv = NULL;
+        int r = keys_command_split(command, &argv);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_error("%s \"%s\" contains invalid quotes", cmd->tag, command);
+                return -EINVAL;
+        }
+        if (!argv[0]) {
+                log_error("%s \"%s\" yielded no arguments", cmd->tag, command);
+                return -EINVAL;
+        }
         for (size_t i = 1; argv[i]; i++) {
                 char *x = NULL, bad = 0;
-                r = keys_command_expand(argv[i], &t, &x, &bad);
+                r = keys_command_expand(argv[i], t, &x, &bad);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
                         if (bad)
-                                log_error("AuthorizedKeysCommand \"%s\": unknown token %%%c", command, bad);
+                                log_error("%s \"%s\": unknown token %%%c", cmd->tag, command, bad);
                         else
-                                log_error("AuthorizedKeysCommand \"%s\": '%%' at the end of an argument", command);
+                                log_error("%s \"%s\": '%%' at the end of an argument", cmd->tag, command);
                         return -EINVAL;
                 }
                 free(argv[i]);
                 argv[i] = x;
         }
-        /* No arguments: the user name alone, OpenSSH's old behaviour. */
-        if (!argv[1]) {
+        /* No arguments: the user name alone, OpenSSH's old behaviour (AuthorizedKeysCommand only). */
+        if (cmd->user_when_no_arguments && !argv[1]) {
                 argv[1] = strdup(u->name);
                 if (!argv[1])
                         return -ENOMEM;
@@ -264,23 +267,24 @@ static bool stream_read(Stream *s) {
         return true;
 }
 
-static void log_stderr(const char *command, const Stream *s) {
+static void log_stderr(const char *tag, const char *command, const Stream *s) {
         for (size_t pos = 0; pos < s->n; ) {
                 const char *nl = memchr(s->buf + pos, '\n', s->n - pos);
                 size_t len = (nl ? (size_t) (nl - s->buf) : s->n) - pos;
                 if (len > 0)
-                        log_debug("AuthorizedKeysCommand %s: stderr: %.*s", command, (int) len, s->buf + pos);
+                        log_debug("%s %s: stderr: %.*s", tag, command, (int) len, s->buf + pos);
                 pos += len + 1;
         }
 }
 
-int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, size_t blob_len,
-                     uint64_t deadline_usec, KeysCommandOutput *ret) {
-        const char *name_pattern = m->config->authorized_keys_command_user;
-        if (!m->config->authorized_keys_command || !u)
+/* The runner of both commands: `cmd` with tokens `t`, as `u`'s command user. */
+static int run(const KeysCommand *cmd, const UserCreds *u, const KeysCommandTokens *t, uint64_t deadline_usec,
+               KeysCommandOutput *ret) {
+        const char *name_pattern = cmd->user, *tag = cmd->tag;
+        if (!cmd->command || !u)
                 return 0;
         if (!name_pattern) {
-                log_error("No user for AuthorizedKeysCommand specified, skipping");
+                log_error("No user for %s specified, skipping", tag);
                 return 0;
         }
         /* AuthorizedKeysCommandUser: %u and %% only (the configuration checked it). */
@@ -294,13 +298,13 @@ int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, 
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                log_error("AuthorizedKeysCommandUser \"%s\" not found: %s", runas_name,
+                log_error("%sUser \"%s\" not found: %s", tag, runas_name,
                           r == -ESRCH ? "no such user" : strerror(-r));
                 return 0;
         }
 
         _cleanup_strv_free_ char **argv = NULL;
-        r = build_argv(m, u, blob, blob_len, &argv);
+        r = build_argv(cmd, u, t, &argv);
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
         _cleanup_free_ char *command = command_line(argv);
@@ -309,19 +313,19 @@ int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, 
 
         /* The program: root's, all the way up, as OpenSSH's safe_path() with uid 0 wants it. */
         if (argv[0][0] != '/') {
-                log_error("AuthorizedKeysCommand path is not absolute");
+                log_error("%s path is not absolute", tag);
                 return 0;
         }
         {
                 _cleanup_close_ int fd = open(argv[0], O_PATH | O_CLOEXEC);
                 if (fd < 0) {
-                        log_error("Could not stat AuthorizedKeysCommand \"%s\": %s", argv[0], strerror(errno));
+                        log_error("Could not stat %s \"%s\": %s", tag, argv[0], strerror(errno));
                         return 0;
                 }
                 _cleanup_free_ char *reason = NULL;
                 r = secure_path_check(fd, argv[0], 0, NULL, &reason);
                 if (r < 0) {
-                        log_error("Unsafe AuthorizedKeysCommand \"%s\": %s", argv[0], reason ?: strerror(-r));
+                        log_error("Unsafe %s \"%s\": %s", tag, argv[0], reason ?: strerror(-r));
                         return 0;
                 }
         }
@@ -336,7 +340,7 @@ int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, 
         if (!outbuf || !errbuf)
                 return -ENOMEM;
 
-        log_debug("AuthorizedKeysCommand: running %s as %s", command, runas->name);
+        log_debug("%s: running %s as %s", tag, command, runas->name);
         pid_t pid = fork();
         if (pid < 0)
                 return negative_errno();
@@ -413,26 +417,26 @@ int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, 
                 }
         }
         streams[2].buf[streams[2].n] = '\0';
-        log_stderr(command, &streams[1]);
+        log_stderr(tag, command, &streams[1]);
         if (r < 0)
                 return r;
         if (streams[0].overflow) {
-                log_error("AuthorizedKeysCommand %s: more than %u bytes of output: killed, no keys from it", command,
-                          AUTHKEYS_COMMAND_MAX_OUTPUT);
+                log_error("%s %s: more than %u bytes of output: killed, no %s from it", tag, command,
+                          AUTHKEYS_COMMAND_MAX_OUTPUT, cmd->yields);
                 return 0;
         }
         if (timed_out) {
-                log_error("AuthorizedKeysCommand %s: no answer in time: killed, no keys from it", command);
+                log_error("%s %s: no answer in time: killed, no %s from it", tag, command, cmd->yields);
                 return 0;
         }
         if (streams[2].n > 0)
-                log_error("AuthorizedKeysCommand execve \"%s\": %s", command, streams[2].buf);
+                log_error("%s execve \"%s\": %s", tag, command, streams[2].buf);
         if (WIFSIGNALED(wstatus) && !killed) {
-                log_error("AuthorizedKeysCommand %s exited on signal %d", command, WTERMSIG(wstatus));
+                log_error("%s %s exited on signal %d", tag, command, WTERMSIG(wstatus));
                 return 0;
         }
         if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-                log_info("AuthorizedKeysCommand %s failed, status %d", command,
+                log_info("%s %s failed, status %d", tag, command,
                          WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
                 return 0;
         }
@@ -445,4 +449,68 @@ int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, 
                 .runas = TAKE_PTR(runas),
         };
         return 1;
+}
+
+/* "client-address client-port local-address local-port" (%C) and the user's uid (%U). */
+static int conn_and_uid(const Monitor *m, const UserCreds *u, char **ret_conn, char **ret_uid) {
+        if (asprintf(ret_conn, "%s %u %s %u", m->peer_address, m->peer_port, m->local_address, m->local_port) < 0)
+                return -ENOMEM;
+        if (asprintf(ret_uid, "%lu", (unsigned long) u->uid) < 0) {
+                free(*ret_conn);
+                *ret_conn = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, size_t blob_len,
+                     uint64_t deadline_usec, KeysCommandOutput *ret) {
+        if (!m->config->authorized_keys_command || !u)
+                return 0;
+        const KeysCommand cmd = {
+                .tag = "AuthorizedKeysCommand", .yields = "keys", .command = m->config->authorized_keys_command,
+                .user = m->config->authorized_keys_command_user, .user_when_no_arguments = true,
+        };
+        _cleanup_free_ char *fp = NULL, *key = NULL, *type = NULL, *conn = NULL, *uid = NULL;
+        int r = blob_type(blob, blob_len, &type);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        if (ssh_key_fingerprint(blob, blob_len, &fp) < 0 || base64_encode(blob, blob_len, true, &key) < 0 ||
+            conn_and_uid(m, u, &conn, &uid) < 0)
+                return -ENOMEM;
+        const KeysCommandTokens t = {
+                .conn = conn, .rdomain = "", .fingerprint = fp, .home = u->home, .key = key, .type = type,
+                .uid = uid, .user = u->name,
+        };
+        return run(&cmd, u, &t, deadline_usec, ret);
+}
+
+int keys_command_run_principals(const Monitor *m, const UserCreds *u, const SshCert *c, const uint8_t *blob,
+                                size_t blob_len, uint64_t deadline_usec, KeysCommandOutput *ret) {
+        if (!m->config->authorized_principals_command || !u || !c)
+                return 0;
+        const KeysCommand cmd = {
+                .tag = "AuthorizedPrincipalsCommand", .yields = "principals",
+                .command = m->config->authorized_principals_command,
+                .user = m->config->authorized_principals_command_user,
+        };
+        _cleanup_free_ char *type = NULL, *fp = NULL, *key = NULL, *ca_fp = NULL, *ca_key = NULL, *serial = NULL,
+                            *conn = NULL, *uid = NULL;
+        int r = blob_type(blob, blob_len, &type);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        /* %f is the certified key's fingerprint (OpenSSH's fingerprint of a certificate is its key's), %k
+         * the whole certificate, %F and %K the CA's. */
+        if (ssh_key_fingerprint(c->key->blob, c->key->blob_len, &fp) < 0 ||
+            base64_encode(blob, blob_len, true, &key) < 0 ||
+            ssh_key_fingerprint(c->ca->blob, c->ca->blob_len, &ca_fp) < 0 ||
+            base64_encode(c->ca->blob, c->ca->blob_len, true, &ca_key) < 0 ||
+            asprintf(&serial, "%llu", (unsigned long long) c->serial) < 0 || conn_and_uid(m, u, &conn, &uid) < 0)
+                return -ENOMEM;
+        const KeysCommandTokens t = {
+                .conn = conn, .rdomain = "", .ca_fingerprint = ca_fp, .fingerprint = fp, .home = u->home,
+                .key_id = c->key_id, .ca_key = ca_key, .key = key, .serial = serial,
+                .ca_type = ssh_key_type_name(c->ca->type), .type = type, .uid = uid, .user = u->name,
+        };
+        return run(&cmd, u, &t, deadline_usec, ret);
 }

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "monitor/monitor.h"
+#include "monitor/ssh-cert.h"
 #include "monitor/user-creds.h"
 
 typedef struct KeysCommandOutput {
@@ -55,24 +56,53 @@ int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, 
                      uint64_t deadline_usec, KeysCommandOutput *ret);
 
 /*
+ * AuthorizedPrincipalsCommand, by the same runner and rules (path, owner, run-as user from
+ * AuthorizedPrincipalsCommandUser, environment, bounds, log lines with its own name), for certificate
+ * `c` (its CA verified) whose blob is `blob`: tokens %C %D %F (the CA's fingerprint) %f (the certified
+ * key's) %h %i (the key ID) %K (the CA key, base64) %k (the certificate, base64) %s (the serial) %T (the
+ * CA's key type) %t (the certificate's type) %U %u; without arguments none is added. Its output is
+ * parsed as AuthorizedPrincipalsFile lines, named "(command)" as OpenSSH does, by a child as the command
+ * user (pubkey-check.c). Returns as keys_command_run().
+ */
+int keys_command_run_principals(const Monitor *m, const UserCreds *u, const SshCert *c, const uint8_t *blob,
+                                size_t blob_len, uint64_t deadline_usec, KeysCommandOutput *ret);
+
+/*
  * OpenSSH's argv_split(): the arguments of `s`, NULL-terminated, in *ret (a strv). -EINVAL for an
  * unterminated quote, -E2BIG past AUTHKEYS_COMMAND_MAX_ARGS, -ENOMEM. Exposed for the unit test.
  */
 int keys_command_split(const char *s, char ***ret);
 
 /*
- * Expand %C %D %f %h %k %t %U %u %% in one argument. -EINVAL for any other token or a trailing '%'
- * (*ret_bad, when non-NULL, is the offending character, or '\0' for a trailing '%'), -ENOMEM.
+ * Expand %C %D %F %f %h %i %K %k %s %T %t %U %u %% in one argument. -EINVAL for any other token, for one
+ * whose value is NULL (not this command's), or a trailing '%' (*ret_bad, when non-NULL, is the offending
+ * character, or '\0' for a trailing '%'), -ENOMEM.
  */
 typedef struct KeysCommandTokens {
         const char *conn;               /* %C: "client-address client-port local-address local-port" */
         const char *rdomain;            /* %D: the routing domain, "" (none on Linux) */
+        const char *ca_fingerprint;     /* %F: the CA key's SHA256:... (principals command) */
         const char *fingerprint;        /* %f: SHA256:... */
         const char *home;               /* %h */
+        const char *key_id;             /* %i: the certificate's key ID (principals command) */
+        const char *ca_key;             /* %K: the CA key blob in base64 (principals command) */
         const char *key;                /* %k: the key blob in base64 */
+        const char *serial;             /* %s: the certificate's serial, decimal (principals command) */
+        const char *ca_type;            /* %T: the CA key's type name (principals command) */
         const char *type;               /* %t: the key type name */
         const char *uid;                /* %U */
         const char *user;               /* %u */
 } KeysCommandTokens;
 
 int keys_command_expand(const char *arg, const KeysCommandTokens *t, char **ret, char *ret_bad);
+
+/* Which command the runner runs: its name in log lines ("AuthorizedKeysCommand"; its user keyword is
+ * that with "User"), what it yields ("keys"), the command line and user pattern from the
+ * configuration, and whether no arguments means the user name (AuthorizedKeysCommand's old way). */
+typedef struct KeysCommand {
+        const char *tag;
+        const char *yields;
+        const char *command;
+        const char *user;
+        bool user_when_no_arguments;
+} KeysCommand;

@@ -180,8 +180,11 @@ _noreturn_ static void child(const Monitor *m, const UserCreds *u, const char *u
         uint32_t flags = 0;
         if (src->data) {
                 AuthorizedKeyMatch match = {};
-                if (authorized_keys_check_buffer(src->data, src->size, src->origin, &client, algorithm, blob,
-                                                 blob_len, &match) > 0) {
+                int r = principals ? authorized_principals_check_buffer(src->data, src->size, src->origin,
+                                                                        &client, &match) :
+                                     authorized_keys_check_buffer(src->data, src->size, src->origin, &client,
+                                                                  algorithm, blob, blob_len, &match);
+                if (r > 0) {
                         log_debug("matching key found: file %s, line %u", src->origin, match.line);
                         found = true;
                         command = TAKE_PTR(match.forced_command);
@@ -403,4 +406,20 @@ int pubkey_check_principals(const Monitor *m, const UserCreds *u, const SshCert 
         if (!u || !cert || !m->config->authorized_principals_file)
                 return -EINVAL;
         return check_in_child(m, u, u->name, &files_source, NULL, NULL, 0, cert, true, ret);
+}
+
+int pubkey_check_principals_command(const Monitor *m, const UserCreds *u, const SshCert *cert, const uint8_t *blob,
+                                    size_t blob_len, PubkeyVerdict *ret) {
+        if (!u || !cert)
+                return -EINVAL;
+        *ret = (PubkeyVerdict) {};
+        KeysCommandOutput out = {};
+        int r = keys_command_run_principals(m, u, cert, blob, blob_len, check_deadline(m), &out);
+        if (r <= 0)
+                return r;
+        /* "(command)": the name OpenSSH gives the output in its log lines. */
+        const KeysSource src = { .data = out.data, .size = out.size, .origin = "(command)" };
+        r = check_in_child(m, out.runas, u->name, &src, NULL, NULL, 0, cert, true, ret);
+        keys_command_output_done(&out);
+        return r;
 }

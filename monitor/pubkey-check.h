@@ -38,3 +38,9 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
  * StrictModes checks; authorized when a line names one of the certificate's principals
  * (authorized_principals_check_fd()), with that line's options in *ret. */
 int pubkey_check_principals(const Monitor *m, const UserCreds *u, const SshCert *cert, PubkeyVerdict *ret);
+
+/* AuthorizedPrincipalsCommand for the same certificate (blob: the certificate as the client sent it,
+ * for %k %t): run by keys-command.c, its output read as AuthorizedPrincipalsFile lines by a child as the
+ * command user. 0 with *ret filled (not authorized when the command gave nothing); -errno. */
+int pubkey_check_principals_command(const Monitor *m, const UserCreds *u, const SshCert *cert, const uint8_t *blob,
+                                    size_t blob_len, PubkeyVerdict *ret);

@@ -51,5 +51,16 @@ int main(void) {
         char bad = 1, *y = NULL;
         CHECK(keys_command_expand("a%x", &t, &y, &bad) == -EINVAL && bad == 'x' && !y, "%%x is refused, named");
         CHECK(keys_command_expand("a%", &t, &y, &bad) == -EINVAL && bad == '\0' && !y, "a trailing %% is refused");
+        CHECK(keys_command_expand("%F", &t, &y, &bad) == -EINVAL && bad == 'F' && !y,
+              "%%F, not AuthorizedKeysCommand's (no value), is refused");
+        const KeysCommandTokens pt = {
+                .conn = "c", .rdomain = "", .ca_fingerprint = "SHA256:ca", .fingerprint = "SHA256:k", .home = "/h",
+                .key_id = "id 1", .ca_key = "CAKEY", .key = "CERT", .serial = "42", .ca_type = "ssh-ed25519",
+                .type = "ssh-ed25519-cert-v01@openssh.com", .uid = "7", .user = "u",
+        };
+        _cleanup_free_ char *z = NULL;
+        CHECK(keys_command_expand("%F|%f|%i|%K|%k|%s|%T|%t", &pt, &z, NULL) == 0 &&
+              streq(z, "SHA256:ca|SHA256:k|id 1|CAKEY|CERT|42|ssh-ed25519|ssh-ed25519-cert-v01@openssh.com"),
+              "AuthorizedPrincipalsCommand's tokens expand (%s)", z ?: "");
         return test_summary();
 }
