@@ -726,6 +726,37 @@ static void test_documentation(const char *srcdir) {
                 }
         }
         CHECK(n > 100 && missing == 0, "doc/CONFIG.md documents all %zu keywords with their status", n);
+
+        /* The manual page's two lists of keywords privsshd does not implement: every refused and every
+         * warned keyword in its list, and nothing implemented in either (they went stale once). */
+        snprintf(path, sizeof path, "%s/../../doc/privsshd_config.5", srcdir);
+        _cleanup_free_ char *man = read_text(path);
+        CHECK(man != NULL, "read doc/privsshd_config.5");
+        const char *refused = man ? strstr(man, ".SH KEYWORDS REFUSED") : NULL;
+        const char *warned = refused ? strstr(refused, ".SH KEYWORDS ACCEPTED WITH A WARNING") : NULL;
+        const char *end = warned ? strstr(warned, ".SH FILES") : NULL;
+        CHECK(refused && warned && end, "the manual page has both lists");
+        if (!end)
+                return;
+        size_t wrong = 0;
+        for (size_t i = 0; config_keyword_at(i, &name, &status) == 0; i++) {
+                char entry[256];
+                snprintf(entry, sizeof entry, ".BR %s ", name);
+                const char *at = strstr(refused, entry);
+                if (at && at >= end)
+                        at = NULL;
+                const char *want = streq(status, "refused") ? refused :
+                                   streq(status, "warned") ? warned : NULL;
+                /* Deprecated keywords (accepted with a warning, as OpenSSH) may be named as examples. */
+                bool ok = want ? at && at >= want && at < (want == refused ? warned : end) :
+                                 !at || streq(status, "deprecated");
+                if (!ok) {
+                        wrong++;
+                        printf("# doc/privsshd_config.5: %s (%s) %s\n", name, status,
+                               want ? "is not in its list" : "is listed as not implemented");
+                }
+        }
+        CHECK(wrong == 0, "doc/privsshd_config.5 lists the refused and the warned keywords, and only those");
 }
 
 /* AddressFamily: the values, -T, the wildcards it leaves, and a ListenAddress of the other family refused
