@@ -10,6 +10,7 @@
  */
 
 #include <errno.h>
+#include <netdb.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,10 +132,15 @@ static void test_criteria(void) {
         CHECK(streq(forced(&c, info("x", "19.0.0.1", "9.9.9.9", 5678)), "lport"), "LocalPort 5678");
         CHECK(streq(forced(&c, info("x", "19.0.0.1", "9.9.9.9", 5679)), "global"), "LocalPort 5679 is not 5678");
         config_done(&c);
-        CHECK(load_text(&c, "Match LocalPort ssh\n\tForceCommand ssh-port\n", NULL) == 0 &&
-              streq(forced(&c, info("x", "1.2.3.4", "9.9.9.9", 22)), "ssh-port"),
-              "LocalPort ssh: a service name, as OpenSSH's a2port()");
-        config_done(&c);
+        /* Service names come from /etc/services (netbase), which a minimal system may lack: there the
+         * name is refused like any unknown one, which the error table below checks. */
+        if (getservbyname("ssh", "tcp")) {
+                CHECK(load_text(&c, "Match LocalPort ssh\n\tForceCommand ssh-port\n", NULL) == 0 &&
+                      streq(forced(&c, info("x", "1.2.3.4", "9.9.9.9", 22)), "ssh-port"),
+                      "LocalPort ssh: a service name, as OpenSSH's a2port()");
+                config_done(&c);
+        } else
+                printf("# no /etc/services entry for ssh here: LocalPort by service name not checked\n");
         load_text(&c,
                   "ForceCommand global\n"
                   "Match Host *.EXAMPLE.com\n\tForceCommand host\n"
@@ -240,9 +246,11 @@ static void test_errors(void) {
                 "Match User a Group b Host c Address 10.0.0.0/8 LocalAddress ::1 LocalPort 22 RDomain x\n",
                 "Match Address 10.0.0.0/24,!10.0.0.1,host.example.com\n",
                 "Match User alice # a comment\n\tBanner none\n",
-                "Match LocalPort ssh\n",
+                "Match LocalPort ssh\n",       /* only where /etc/services names it (below) */
         };
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                if (strstr(good[i], "LocalPort ssh") && !getservbyname("ssh", "tcp"))
+                        continue;
                 Config c;
                 char *err = NULL;
                 int r = load_text(&c, good[i], &err);
