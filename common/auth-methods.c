@@ -16,6 +16,7 @@ static const struct {
         { "password", AUTH_METHOD_PASSWORD },
         { "keyboard-interactive", AUTH_METHOD_KBDINT },
         { "keyboard-interactive:pam", AUTH_METHOD_KBDINT },
+        { "none", AUTH_METHOD_NONE },
 };
 
 const char *auth_method_name(AuthMethod m) {

@@ -20,6 +20,9 @@ typedef enum AuthMethod {
         AUTH_METHOD_PUBLICKEY = 1u << 0,
         AUTH_METHOD_PASSWORD = 1u << 1,
         AUTH_METHOD_KBDINT = 1u << 2,
+        /* "none" (RFC 4252 5.2), a method OpenSSH accepts in AuthenticationMethods: privsshd never lets
+         * it succeed (no empty-password login through it), so a list with it is never completed. */
+        AUTH_METHOD_NONE = 1u << 3,
 } AuthMethod;
 
 typedef struct AuthLists {

@@ -234,7 +234,9 @@ int config_finish(Config *c) {
                 r = auth_lists_init(&l, c->authentication_methods, c->n_authentication_methods);
                 if (r < 0)
                         return r;
-                uint32_t enabled = config_auth_methods_enabled(c);
+                /* "none" counts as enabled here, as in OpenSSH (its none method always is); privsshd
+                 * never completes it, which can only let fewer users in. */
+                uint32_t enabled = config_auth_methods_enabled(c) | AUTH_METHOD_NONE;
                 bool possible = false;
                 for (size_t i = 0; i < l.n_lists; i++) {
                         bool all = true;

@@ -21,6 +21,7 @@
 
 #include "build-config.h"
 #include "common/algorithms.h"
+#include "common/auth-methods.h"
 #include "common/config.h"
 #include "common/fd-util.h"
 #include "common/macro.h"
@@ -897,6 +898,27 @@ static void test_pubkey_auth_options_empty(void) {
         config_done(&c);
 }
 
+/* "none" is a method OpenSSH accepts in AuthenticationMethods (its regress script multipubkey writes
+ * it in the main section before a Match sets the real lists); privsshd accepts it and never completes
+ * it. A name that is no method stays an error. */
+static void test_authentication_methods_none(void) {
+        Config c;
+        int r;
+        config_init(&c);
+        free(apply_captured(&c, "AuthenticationMethods none", &r));
+        CHECK(r == 0 && c.n_authentication_methods == 1, "AuthenticationMethods none loads");
+        CHECK(config_finish(&c) == 0, "and can be satisfied as far as the configuration goes, as in OpenSSH");
+        AuthLists l;
+        CHECK(auth_lists_init(&l, c.authentication_methods, c.n_authentication_methods) == 0 &&
+              !auth_lists_allowed(&l, AUTH_METHOD_PUBLICKEY) && !auth_lists_allowed(&l, AUTH_METHOD_PASSWORD) &&
+              !auth_lists_allowed(&l, AUTH_METHOD_KBDINT), "no method privsshd completes is allowed by it");
+        config_done(&c);
+        config_init(&c);
+        free(apply_captured(&c, "AuthenticationMethods nothing", &r));
+        CHECK(r == -EINVAL, "control: a name that is no method is still an error");
+        config_done(&c);
+}
+
 int main(void) {
         const char *srcdir = getenv("TEST_SRCDIR");
         update_golden = !isempty(getenv("CONFIG_TEST_UPDATE_GOLDEN"));
@@ -930,6 +952,7 @@ int main(void) {
         test_pubkey_auth_options_empty();
         test_documentation(srcdir);
         test_keys_command();
+        test_authentication_methods_none();
         CHECK(lowest_free_fd() == fd_before, "no descriptor leaked");
 
         return test_summary();
