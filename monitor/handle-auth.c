@@ -351,12 +351,18 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
                 return auth_reply(m, IPC_AUTH_DISCONNECT);
 
         /* Restate what the worker claims about the request before acting on it. */
-        if (p->signature_state >= _IPC_PUBKEY_STATE_MAX || p->key_blob_len == 0)
+        if (p->signature_state >= _IPC_PUBKEY_STATE_MAX)
                 return -EBADMSG;
+        /* A key the worker's libssh could not import (a type it does not know: patches/libssh/0011,
+         * 0015) comes without a blob and is a failed attempt like any other, counted here against
+         * MaxAuthTries as OpenSSH counts it; the worker does not decide that alone. */
         const char *label = auth_key_type_label(p->algorithm);
         if (!label) {
-                log_verbose("publickey: unsupported key algorithm \"%s\" for %s from %s port %u",
-                            p->algorithm, p->user, m->peer_address, m->peer_port);
+                log_verbose("userauth_pubkey: unsupported public key algorithm: %s [preauth]", p->algorithm);
+                return auth_fail(m);
+        }
+        if (p->key_blob_len == 0) {
+                log_info("userauth_pubkey: parse key: invalid format [preauth]");
                 return auth_fail(m);
         }
 

@@ -6,6 +6,7 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,8 +81,18 @@ static int relay(Worker *w, ssh_message msg) {
         case SSH_AUTH_METHOD_PUBLICKEY: {
                 ssh_key key = ssh_message_auth_pubkey(msg);
                 enum ssh_publickey_state_e st = ssh_message_auth_publickey_state(msg);
-                if (!key)
-                        return 0;
+                if (!key) {
+                        /* A key type libssh does not know (patch 0011): the monitor counts and logs
+                         * the attempt (MaxAuthTries) from the algorithm the client named (patch 0015);
+                         * there is no key to send. */
+                        const char *alg = ssh_message_auth_publickey_algorithm(msg);
+                        char name[129];
+                        snprintf(name, sizeof name, "%.128s", alg ? alg : "");
+                        p.AUTH_PUBKEY.user = (char *) user;
+                        p.AUTH_PUBKEY.algorithm = name;
+                        p.AUTH_PUBKEY.signature_state = IPC_PUBKEY_PROBE;
+                        return monitor_client_send(w, IPC_AUTH_PUBKEY, &p) < 0 ? 0 : 1;
+                }
                 /* A request with a signature goes to the monitor with the signature and the data it
                  * signs (libssh patch 0002), whatever libssh thought of it: the monitor verifies it
                  * and decides, and a bad one gets its failure, and its log line, from there. */
