@@ -479,6 +479,18 @@ static int check_cert(const char *origin, unsigned line, const AuthorizedKeysCli
         return 1;
 }
 
+/* A matching line's verdict: what its options say, taken from them. */
+static void match_take(AuthorizedKeyMatch *ret, unsigned line, LineOptions *o) {
+        *ret = (AuthorizedKeyMatch) {
+                .line = line,
+                .flags = o->flags,
+                .forced_command = TAKE_PTR(o->command),
+                .permit_open = TAKE_PTR(o->permit_open),
+                .permit_listen = TAKE_PTR(o->permit_listen),
+                .environment = TAKE_PTR(o->env),
+        };
+}
+
 /* One line (without its newline). 1 match (*ret filled), 0 no match or skipped, -ENOMEM. */
 static int check_line(const char *s, const char *end, const char *origin, unsigned line,
                       const AuthorizedKeysClient *client, const char *type, const uint8_t *blob,
@@ -566,14 +578,7 @@ static int check_line(const char *s, const char *end, const char *origin, unsign
                         return r;
         }
 
-        *ret = (AuthorizedKeyMatch) {
-                .line = line,
-                .flags = o.flags,
-                .forced_command = TAKE_PTR(o.command),
-                .permit_open = TAKE_PTR(o.permit_open),
-                .permit_listen = TAKE_PTR(o.permit_listen),
-                .environment = TAKE_PTR(o.env),
-        };
+        match_take(ret, line, &o);
         return 1;
 }
 
@@ -674,14 +679,7 @@ static int check_principals_line(const char *s, const char *end, const char *ori
         int r = authorized_keys_client_allowed(origin, line, client, o.valid_before, o.from);
         if (r <= 0)
                 return r;
-        *ret = (AuthorizedKeyMatch) {
-                .line = line,
-                .flags = o.flags,
-                .forced_command = TAKE_PTR(o.command),
-                .permit_open = TAKE_PTR(o.permit_open),
-                .permit_listen = TAKE_PTR(o.permit_listen),
-                .environment = TAKE_PTR(o.env),
-        };
+        match_take(ret, line, &o);
         return 1;
 }
 

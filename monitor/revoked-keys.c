@@ -1,16 +1,15 @@
 /* See revoked-keys.h. */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/base64.h"
 #include "common/fd-util.h"
 #include "common/limits.h"
 #include "common/log.h"
+#include "monitor/authorized-keys.h"
 #include "monitor/revoked-keys.h"
 
 #define CERT_SUFFIX "-cert-v01@openssh.com"
@@ -154,21 +153,13 @@ int revoked_keys_parse(const uint8_t *data, size_t size, Krl **ret, const char *
 int revoked_keys_load(const char *path, Krl **ret, const char **ret_why) {
         if (isempty(path))
                 return -EINVAL;
-        /* O_NONBLOCK: a FIFO put there must not hang the monitor; then it is refused as not a file. */
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        /* A regular file only (a FIFO put there must not hang the monitor): as authorized_keys. */
+        _cleanup_close_ int fd = authorized_keys_open(path);
         if (fd < 0)
-                return negative_errno();
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (!S_ISREG(st.st_mode))
-                return -EPERM;
-        int r = fd_set_nonblock(fd, false);
-        if (r < 0)
-                return r;
+                return fd;
         _cleanup_free_ char *data = NULL;
         size_t size = 0;
-        r = read_full_fd(fd, REVOKED_KEYS_MAX_FILE_SIZE, &data, &size);
+        int r = read_full_fd(fd, REVOKED_KEYS_MAX_FILE_SIZE, &data, &size);
         if (r < 0)
                 return r;
         return revoked_keys_parse((const uint8_t *) data, size, ret, ret_why);
