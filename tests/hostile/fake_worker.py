@@ -95,6 +95,9 @@ steps = {
     "event-unused-preauth": [ready, msg("EVENT", b"\x07\x00" + s(""))],
     "event-budget": [ready] + [msg("EVENT", b"\x02\x00" + s(""))] * 3,
     "event-bad-kind": [ready, msg("EVENT", b"\x63\x00" + s(""))],
+    # PROTOCOL_MISMATCH (kind 8) names a client line of another major version; a forged one is refused.
+    "event-mismatch-v2": [ready, msg("EVENT", b"\x08\x00" + s("SSH-2.0-forged"))],
+    "event-mismatch-garbage": [ready, msg("EVENT", b"\x08\x00" + s("Failed password for root"))],
     # Forwarding before authentication (issue 10): refused by the gate, whatever the request.
     "forward-connect-preauth": [ready, msg("FORWARD_CONNECT", struct.pack(">I", 1) + s("127.0.0.1") +
                                            struct.pack(">I", 22) + s("127.0.0.1") + struct.pack(">I", 1))],

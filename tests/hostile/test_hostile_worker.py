@@ -181,6 +181,8 @@ violations = {
     "event-unused-preauth": "refused EVENT from the worker",
     "event-budget": "exceeded the budget of 2 EVENT messages",
     "event-bad-kind": "refused EVENT from the worker",
+    "event-mismatch-v2": "refused EVENT from the worker",
+    "event-mismatch-garbage": "refused EVENT from the worker",
     "event-bad-method": "refused EVENT from the worker",
     "forward-connect-preauth": "FORWARD_CONNECT in state preauth: not allowed",
     "forward-listen-preauth": "FORWARD_LISTEN in state preauth: not allowed",
