@@ -3,6 +3,10 @@
 turns, with the same client, keys, PAM stack and configuration. Prints ratios (privsshd / sshd);
 never asserts anything. Needs root (it uses the integration harness's private namespaces).
 
+Download and upload through `ssh host command` are net of one login (that server's median `ssh host
+true`). Beside wall-clock rates it prints the CPU time each server used (all its processes, from a
+cgroup of its own): per login, and per 100 MiB moved; those barely move with the machine's load.
+
   sudo PRIVSSHD=build-test/monitor/privsshd PRIVSSHD_WORKER=build-test/worker/privsshd-worker \\
        bench/bench.py [--rounds 3] [--mib 256] [--kex curve25519-sha256]
 """
@@ -94,8 +98,67 @@ def through_forward(port, upload):
     return time.perf_counter() - t0
 
 
-def forwarded(opts):
-    """ssh -N -L to the source and the sink; download and upload MIB MiB through them."""
+class ServerCpu:
+    """CPU time used by one server and everything it starts (listener, monitors or privileged
+    processes, workers, the user's commands), from a cgroup of its own: cgroup v2's cpu.stat, or
+    cgroup v1's cpuacct. Unlike wall time it does not move with the client's work or the machine's
+    load, so it shows what a change to the hot path costs. None when no cgroup can be made here."""
+
+    def __init__(self, name):
+        self.path = self.kind = None
+        for root, kind in (("/sys/fs/cgroup", "v2"), ("/sys/fs/cgroup/unified", "v2"), ("/sys/fs/cgroup/cpuacct", "v1")):
+            if not os.path.exists(os.path.join(root, "cgroup.controllers" if kind == "v2" else "cpuacct.usage")):
+                continue
+            path = os.path.join(root, f"privsshd-bench-{name}")
+            try:
+                os.makedirs(path, exist_ok=True)
+            except OSError:
+                continue
+            if os.path.exists(os.path.join(path, "cpu.stat" if kind == "v2" else "cpuacct.usage")):
+                self.path, self.kind = path, kind
+                return
+            os.rmdir(path)
+
+    def adopt(self, pid):
+        if self.path:
+            with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+                f.write(str(pid))
+
+    def idle(self, timeout=5):
+        """Waits until only the listener is left (the connection's processes are gone)."""
+        if self.path:
+            harness.wait_for(lambda: len(open(os.path.join(self.path, "cgroup.procs")).read().split()) <= 1, timeout)
+
+    def seconds(self):
+        if not self.path:
+            return float("nan")
+        if self.kind == "v1":
+            return int(open(os.path.join(self.path, "cpuacct.usage")).read()) / 1e9
+        for line in open(os.path.join(self.path, "cpu.stat")):
+            if line.startswith("usage_usec "):
+                return int(line.split()[1]) / 1e6
+        return float("nan")
+
+    def remove(self):
+        if self.path:
+            try:
+                os.rmdir(self.path)
+            except OSError:
+                pass
+
+
+def cpu_of(cpu, fn):
+    """fn()'s result and the server CPU seconds it took (counted once the connection's processes are gone)."""
+    cpu.idle()
+    c0 = cpu.seconds()
+    r = fn()
+    cpu.idle()
+    return r, cpu.seconds() - c0
+
+
+def forwarded(opts, cpu):
+    """ssh -N -L to the source and the sink; download and upload MIB MiB through them, with the server CPU
+    each took."""
     argv = harness.ssh_argv("alice", None, opts=opts + ["-N", "-o", "ExitOnForwardFailure=yes",
                                                         "-L", f"9000:127.0.0.1:{SOURCE_PORT}",
                                                         "-L", f"9001:127.0.0.1:{SINK_PORT}"])
@@ -104,24 +167,46 @@ def forwarded(opts):
     try:
         if not harness.wait_for(lambda: harness.listening(9000) and harness.listening(9001), 15):
             raise RuntimeError("ssh -L did not listen: " + (p.stderr.read().decode() if p.poll() is not None else ""))
-        return through_forward(9000, False), through_forward(9001, True)
+        c0 = cpu.seconds()
+        down = through_forward(9000, False)
+        c1 = cpu.seconds()
+        up = through_forward(9001, True)
+        return down, up, c1 - c0, cpu.seconds() - c1
     finally:
         p.terminate()
-        p.wait()
+        # OpenSSH 9.2's client can miss a SIGTERM that lands just before its poll() (it then sleeps
+        # until its next timeout, minutes): kill it rather than wait.
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
 
 
 def measure(kind, cipher):
     s = harness.Server("LogLevel ERROR\nAllowTcpForwarding yes", name=f"bench-{kind}", kind=kind).start()
+    cpu = ServerCpu(kind)
+    cpu.adopt(s.proc.pid)
     opts = ["-o", f"Ciphers={cipher}"] + (["-o", f"KexAlgorithms={KEX}"] if KEX else [])
     try:
-        login = statistics.median(timed(harness.ssh_argv("alice", "true", opts=opts)) for _ in range(10))
-        down = timed(harness.ssh_argv("alice", f"head -c {MIB}M /dev/zero", opts=opts))
+        logins, login_cpu = cpu_of(cpu, lambda: [timed(harness.ssh_argv("alice", "true", opts=opts))
+                                                 for _ in range(10)])
+        down, down_cpu = cpu_of(cpu, lambda: timed(harness.ssh_argv("alice", f"head -c {MIB}M /dev/zero", opts=opts)))
         with open(f"/tmp/bench-{MIB}", "rb") as f:
-            up = timed(harness.ssh_argv("alice", "cat > /dev/null", opts=opts), stdin=f)
-        fdown, fup = forwarded(opts)
+            up, up_cpu = cpu_of(cpu, lambda: timed(harness.ssh_argv("alice", "cat > /dev/null", opts=opts), stdin=f))
+        fdown, fup, fdown_cpu, fup_cpu = forwarded(opts, cpu)
     finally:
         s.stop()
-    return login, MIB / down, MIB / up, MIB / fdown, MIB / fup
+        cpu.remove()
+    # Transfers through `ssh host command` are net of one login (that server's median time and mean CPU
+    # of `ssh host true`): the figure is the transfer's, not the key exchange's, at any --mib.
+    # CPU per login in ms; per transfer in ms per 100 MiB.
+    login = statistics.median(logins)
+    login_cpu /= len(logins)
+    per100 = 100 / MIB * 1000
+    return (login, MIB / max(down - login, 1e-6), MIB / max(up - login, 1e-6), MIB / fdown, MIB / fup,
+            login_cpu * 1000, (down_cpu - login_cpu) * per100, (up_cpu - login_cpu) * per100,
+            fdown_cpu * per100, fup_cpu * per100)
 
 
 def main():
@@ -130,7 +215,7 @@ def main():
     with open(f"/tmp/bench-{MIB}", "wb") as f:
         f.truncate(MIB * 1024 * 1024)
     print(f"# {MIB} MiB transfers, {ROUNDS} rounds each, taking turns; medians; key exchange: {KEX or 'default'}")
-    print(f"{'cipher':28} {'figure':14} {'privsshd':>10} {'sshd':>10} {'ratio':>7}")
+    print(f"{'cipher':28} {'figure':26} {'privsshd':>10} {'sshd':>10} {'ratio':>7}")
     for cipher in ("aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com"):
         res = {"privsshd": [], "openssh": []}
         for _ in range(ROUNDS):
@@ -138,10 +223,15 @@ def main():
                 res[kind].append(measure(kind, cipher))
         for i, (name, unit, better) in enumerate((("login ms", 1000, "lower"), ("download MiB/s", 1, "higher"),
                                                   ("upload MiB/s", 1, "higher"),
-                                                  ("-L down MiB/s", 1, "higher"), ("-L up MiB/s", 1, "higher"))):
+                                                  ("-L down MiB/s", 1, "higher"), ("-L up MiB/s", 1, "higher"),
+                                                  ("login srv CPU ms", 1, "lower"),
+                                                  ("down srv CPU ms/100MiB", 1, "lower"),
+                                                  ("up srv CPU ms/100MiB", 1, "lower"),
+                                                  ("-L down srv CPU ms/100MiB", 1, "lower"),
+                                                  ("-L up srv CPU ms/100MiB", 1, "lower"))):
             a = statistics.median(r[i] for r in res["privsshd"]) * unit
             b = statistics.median(r[i] for r in res["openssh"]) * unit
-            print(f"{cipher:28} {name:14} {a:10.1f} {b:10.1f} {a / b:7.2f}  ({better} is better)")
+            print(f"{cipher:28} {name:26} {a:10.1f} {b:10.1f} {a / b:7.2f}  ({better} is better)")
 
 
 harness.run(main)
