@@ -179,7 +179,7 @@ int auth_cert_check(Monitor *m, const SshCert *c, const uint8_t *blob, size_t bl
         if (r == 0) {
                 /* authorized_keys: a cert-authority line for its CA, checked in the user's child. */
                 r = pubkey_check(m, m->user, ssh_key_type_name(c->ca->type), c->ca->blob, c->ca->blob_len, c,
-                                 &v);
+                                 blob, blob_len, &v);
                 if (r < 0)
                         return r;
                 /* The child says which kind of line it matched: only a CA line authorizes a certificate. */

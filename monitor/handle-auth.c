@@ -458,7 +458,7 @@ int handle_auth_pubkey(Monitor *m, const IpcAuthPubkey *p) {
         if (cert && m->user)
                 r = auth_cert_check(m, cert, p->key_blob, p->key_blob_len, &v);
         else
-                r = pubkey_check(m, m->user, p->algorithm, p->key_blob, p->key_blob_len, NULL, &v);
+                r = pubkey_check(m, m->user, p->algorithm, p->key_blob, p->key_blob_len, NULL, NULL, 0, &v);
         if (!m->user)
                 v.authorized = false;
         if (r < 0) {

@@ -464,7 +464,7 @@ static int conn_and_uid(const Monitor *m, const UserCreds *u, char **ret_conn, c
 }
 
 int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, size_t blob_len,
-                     uint64_t deadline_usec, KeysCommandOutput *ret) {
+                     const SshCert *cert, uint64_t deadline_usec, KeysCommandOutput *ret) {
         if (!m->config->authorized_keys_command || !u)
                 return 0;
         const KeysCommand cmd = {
@@ -475,8 +475,8 @@ int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, 
         int r = blob_type(blob, blob_len, &type);
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
-        if (ssh_key_fingerprint(blob, blob_len, &fp) < 0 || base64_encode(blob, blob_len, true, &key) < 0 ||
-            conn_and_uid(m, u, &conn, &uid) < 0)
+        if (ssh_key_fingerprint(cert ? cert->key->blob : blob, cert ? cert->key->blob_len : blob_len, &fp) < 0 ||
+            base64_encode(blob, blob_len, true, &key) < 0 || conn_and_uid(m, u, &conn, &uid) < 0)
                 return -ENOMEM;
         const KeysCommandTokens t = {
                 .conn = conn, .rdomain = "", .fingerprint = fp, .home = u->home, .key = key, .type = type,

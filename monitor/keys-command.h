@@ -47,13 +47,14 @@ typedef struct KeysCommandOutput {
 void keys_command_output_done(KeysCommandOutput *o);
 
 /*
- * Run the AuthorizedKeysCommand for user `u` (known, not NULL) and the offered key (`blob`, its
- * algorithm), reading until `deadline_usec` (CLOCK_MONOTONIC, now_usec()) at the latest. Returns 1 with
+ * Run the AuthorizedKeysCommand for user `u` (known, not NULL) and the offered key (`blob`; with `cert`,
+ * the certificate the client sent, parsed: %f is then the certified key's fingerprint, %k and %t the
+ * certificate's, as OpenSSH's sshkey_fingerprint() and sshkey_to_base64() of a certificate), reading until `deadline_usec` (CLOCK_MONOTONIC, now_usec()) at the latest. Returns 1 with
  * *ret filled when it exited 0 (release with keys_command_output_done()); 0 when it yields no keys
  * (every reason above, logged); -ENOMEM or another -errno when something of ours failed (fork, pipe).
  */
 int keys_command_run(const Monitor *m, const UserCreds *u, const uint8_t *blob, size_t blob_len,
-                     uint64_t deadline_usec, KeysCommandOutput *ret);
+                     const SshCert *cert, uint64_t deadline_usec, KeysCommandOutput *ret);
 
 /*
  * AuthorizedPrincipalsCommand, by the same runner and rules (path, owner, run-as user from

@@ -383,7 +383,7 @@ static int check_in_child(const Monitor *m, const UserCreds *u, const char *user
 
 
 int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, const uint8_t *blob, size_t blob_len,
-                 const SshCert *cert, PubkeyVerdict *ret) {
+                 const SshCert *cert, const uint8_t *cert_blob, size_t cert_blob_len, PubkeyVerdict *ret) {
         const UserCreds *as = u ?: &unknown_user;
         int r = check_in_child(m, as, as->name, &files_source, algorithm, blob, blob_len, cert, false, ret);
         if (r < 0 || ret->authorized || !u || !m->config->authorized_keys_command)
@@ -392,7 +392,8 @@ int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, co
         /* Not in the files: the AuthorizedKeysCommand, as OpenSSH asks it after them (for known users
          * only). Its output is parsed like a file, by a child running as the command's user. */
         KeysCommandOutput out = {};
-        r = keys_command_run(m, u, blob, blob_len, check_deadline(m), &out);
+        r = cert ? keys_command_run(m, u, cert_blob, cert_blob_len, cert, check_deadline(m), &out) :
+                   keys_command_run(m, u, blob, blob_len, NULL, check_deadline(m), &out);
         if (r <= 0)
                 return r;
         const KeysSource src = { .data = out.data, .size = out.size, .origin = out.command };

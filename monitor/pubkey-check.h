@@ -26,12 +26,13 @@ void pubkey_verdict_done(PubkeyVerdict *v);
 
 /* cert: a user certificate whose CA's signature the monitor verified: the files are searched for a
  * cert-authority line naming its CA (authorized-keys.h), which the certificate's checks then pass in
- * the child; NULL for a plain key.
+ * the child; NULL for a plain key. cert_blob: the certificate as the client sent it (what the
+ * AuthorizedKeysCommand's %k and %t describe, as in OpenSSH), with cert.
  * 0 with *ret filled (authorized or not); -errno when the check itself failed. u: whose files; NULL
  * when the name the client gave is not a user (the check then runs as nobody on a fixed path that
  * does not exist, and never authorizes). */
 int pubkey_check(const Monitor *m, const UserCreds *u, const char *algorithm, const uint8_t *blob, size_t blob_len,
-                 const SshCert *cert, PubkeyVerdict *ret);
+                 const SshCert *cert, const uint8_t *cert_blob, size_t cert_blob_len, PubkeyVerdict *ret);
 
 /* AuthorizedPrincipalsFile for a certificate whose CA is in TrustedUserCAKeys: the file (its tokens
  * expanded as AuthorizedKeysFile's) is read in the same kind of child, as the user, with the same

@@ -11,6 +11,9 @@ server's configuration stays the same while the behaviour changes between connec
   - none: it prints nothing: the stranger key is refused, alice's own key still logs in;
   - exit 1 after printing the key: refused, "AuthorizedKeysCommand ... failed, status 1";
   - options: command="..." on its line forces the command;
+  - certauth: it prints a cert-authority line for a CA: a certificate of the stranger key signed by
+    that CA logs alice in, and %f is the certified key's fingerprint, %t the certificate's type and %k
+    the whole certificate (as OpenSSH: the key the client offered, not the CA's);
   - hang: it prints the key and then sleeps with stdout open (and a background sleep): the login is
     refused within the check's bound, both sleeps are killed, and the next login works at once;
   - flood: the key, then megabytes of output: refused (more than the bound), killed;
@@ -49,6 +52,7 @@ options) printf 'command="echo forced by the command",no-pty %s\\n' "$(cat {WORK
 hang)   cat {WORK}/stranger.pub; sleep 1001 & sleep 1002 ;;
 flood)  cat {WORK}/stranger.pub; yes 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' ;;
 stderr) echo "hello from stderr" >&2; cat {WORK}/stranger.pub ;;
+certauth) printf 'cert-authority %s\n' "$(cat {WORK}/ca.pub)" ;;
 errflood) cat {WORK}/stranger.pub; yes 'on stderr' >&2 & yes 'on stderr' >&2 & exec yes 'on stderr' >&2 ;;
 esac
 """
@@ -128,6 +132,8 @@ def main():
     check(r.returncode == 0 and r.stdout == b"forced by the command\n",
           "options: command=\"...\" from the command's line is forced", r)
 
+    certificate(stranger_fp)
+
     mode("stderr")
     r = login("stranger")
     check(r.returncode == 0, "stderr: the key still logs in", r)
@@ -141,6 +147,32 @@ def main():
     unsafe(s)
     s.stop()
     other_users()
+
+
+def certificate(stranger_fp):
+    # The stranger key certified for alice by a CA the command names (cert-authority): the tokens
+    # describe what the client offered (the certificate), %f its key; positive control: the plain
+    # stranger key is refused then (the command names only the CA).
+    harness.run_cmd(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ca", "-f", f"{WORK}/ca"])
+    os.chmod(f"{WORK}/ca.pub", 0o644)
+    shutil.copy(f"{KEYS}/stranger", f"{WORK}/cert-user")
+    shutil.copy(f"{KEYS}/stranger.pub", f"{WORK}/cert-user.pub")
+    os.chmod(f"{WORK}/cert-user", 0o600)
+    harness.run_cmd(["ssh-keygen", "-q", "-s", f"{WORK}/ca", "-I", "kc-cert", "-n", "alice", "-V", "-5m:+1h",
+                     f"{WORK}/cert-user.pub"])
+    with open(f"{WORK}/cert-user-cert.pub") as f:
+        cert_b64 = f.read().split()[1]
+    mode("certauth")
+    r = ssh("echo in", user="alice", key=f"{WORK}/cert-user",
+            opts=["-o", f"CertificateFile={WORK}/cert-user-cert.pub"])
+    check(r.returncode == 0 and r.stdout == b"in\n", "certauth: the certificate logs alice in (the command's "
+          "cert-authority line)", r)
+    args = harness.read_text(f"{OUT}/args").split("\n")
+    check(args[1:4] == [stranger_fp, "ssh-ed25519-cert-v01@openssh.com", cert_b64],
+          "certificate tokens: %f the certified key's fingerprint, %t ssh-ed25519-cert-v01@openssh.com, %k the "
+          "whole certificate", args[:4])
+    r = login("stranger")
+    check(r.returncode == 255, "certauth: the plain stranger key is refused (the command names only the CA)", r)
 
 
 def bounded(s):
