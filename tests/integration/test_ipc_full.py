@@ -7,17 +7,20 @@ agent-restrict failed about one run in seven of it.
 
 Made deterministic: the connection's monitor is stopped (SIGSTOP), lines echoed through a session
 (`cat`, whose pipes the worker serves without the monitor) make libssh log at DEBUG3 until ss shows
-the worker's end of the socketpair charged with its whole SO_SNDBUF, then a -L connection (the
-FORWARD_CONNECT request) and, in a second round, a -R connection (FORWARD_ACCEPT, with a descriptor)
-arrive. /proc shows the worker asleep in poll() for POLLOUT on the IPC socket alone, i.e. in the
-request's wait (its main loop polls more descriptors); after SIGCONT both forwards carry data both
-ways and the session still echoes and ends with its own exit status.
+the worker's end of the socketpair charged with its whole SO_SNDBUF; then, one round each, a -L
+connection (the FORWARD_CONNECT request), a -R connection (FORWARD_ACCEPT, with a descriptor) and a
+connection to the forwarded agent's socket (AGENT_ACCEPT, as in agent-restrict) arrive. /proc shows
+the worker asleep in poll() for POLLOUT on the IPC socket alone, i.e. in the request's wait (its main
+loop polls more descriptors); after SIGCONT each connection carries data both ways (the digest
+service's answer, the client's real ssh-agent listing its key) and the session still echoes and
+ends with its own exit status.
 
 The control beside it: the monitor stopped the same way but the socket not filled (what an earlier
 attempt did, and why it did not reproduce the failure): a -L connection's request and its log lines
 take a few KiB of the 512 KiB, the worker never waits, and the connection is served after SIGCONT.
 
 Reference differs: OpenSSH's sshd has no worker/monitor socket of this kind."""
+import glob
 import hashlib
 import os
 import re
@@ -30,7 +33,7 @@ import time
 
 import harness
 from forward_data import expect, serve_digest, wait_listening
-from harness import Server, check
+from harness import KEYS, Server, check
 
 IPC_FD = 4              # WORKER_FD_IPC, common/fd-layout.h
 POLLOUT = 0x4
@@ -39,6 +42,7 @@ POLL_SYSCALLS = {"x86_64": (7, 271), "aarch64": (73,)}
 LOCAL_PORT = 9100
 REMOTE_PORT = 9101
 DIGEST_PORT = 8001
+AGENT = "/tmp/client-agent.sock"        # the client's real ssh-agent, forwarded with -A
 
 
 def ipc_charge(worker):
@@ -89,13 +93,15 @@ def no_answer_yet(c, seconds=1.0):
 
 
 class Echo:
-    """ssh with forwards running `cat; exit 3`, its bytes sent and echoed counted and hashed."""
+    """ssh with forwards and the agent running `cat; exit 3`, its bytes sent and echoed counted and
+    hashed."""
 
     def __init__(self, opts):
         self.logfile = "/tmp/ssh-echo.log"
         self.argv = harness.ssh_argv(command="cat; exit 3", opts=opts, logfile=self.logfile, verbose=1)
+        env = dict(harness.ssh_env(), SSH_AUTH_SOCK=AGENT)
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=harness.ssh_env())
+                                     stderr=subprocess.PIPE, env=env)
         self.sent, self.got = hashlib.sha256(), hashlib.sha256()
         self.n_sent = self.n_got = 0
 
@@ -164,35 +170,63 @@ def fill(echo, worker, timeout=15):
     return False
 
 
-def connect(port, data):
-    c = socket.create_connection(("127.0.0.1", port), timeout=10)
-    c.sendall(data)
-    c.shutdown(socket.SHUT_WR)
-    return c
+def tcp_through(port, data):
+    """A connection through a forward to the digest service: data sent, then our half-close."""
+    def open_():
+        c = socket.create_connection(("127.0.0.1", port), timeout=10)
+        c.sendall(data)
+        c.shutdown(socket.SHUT_WR)
+        return c
+    return open_, lambda c: harness.read_until_closed(c, 15), expect(data)
 
 
-def round_full(what, port, echo, monitor, worker, s):
-    """Stop the monitor, fill the socket, open a forwarded connection through port: its request must
-    wait for room and be served after SIGCONT. False when the connection did not survive."""
-    data = f"through {what}".encode()
+def agent_identities():
+    """A connection to the forwarded agent's socket on the server asking for the identities
+    (SSH2_AGENTC_REQUEST_IDENTITIES); the answer's type and key count (12, 1 from the client's agent)."""
+    def open_():
+        socks = glob.glob("/tmp/ssh-*/agent.*")
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        c.settimeout(10)
+        c.connect(socks[0])
+        c.sendall(struct.pack(">IB", 1, 11))
+        return c
+
+    def answer(c):
+        c.settimeout(15)
+        try:
+            head = c.recv(9, socket.MSG_WAITALL)
+        except OSError as e:
+            return repr(e)
+        return struct.unpack(">IBI", head)[1:] if len(head) == 9 else head
+    return open_, answer, (12, 1)
+
+
+def round_full(what, conn, echo, monitor, worker, s):
+    """Stop the monitor, fill the socket, open a connection that needs a request (conn: how to open it,
+    read its answer, the answer wanted): the request must wait for room and be served after SIGCONT.
+    False when the connection did not survive."""
+    open_, answer, want = conn
     os.kill(monitor, signal.SIGSTOP)
     try:
         if not check(fill(echo, worker), f"{what}: with the monitor stopped, lines echoed through the "
                      f"session fill the worker's IPC socket with log lines ({ipc_charge(worker)}: bytes "
                      f"charged, SO_SNDBUF)", echo.describe(), s):
             return False
-        c = connect(port, data)
+        try:
+            c = open_()
+        except OSError as e:    # the worker is gone already: nothing listens, or its end is closed
+            return check(False, f"{what}: the new connection is made ({e!r})", s)
         check(harness.wait_for(lambda: waiting_for_room(worker), 10, 0.02),
-              f"{what}: the forwarded connection's request finds it full and the worker waits for room "
+              f"{what}: the request for the new connection finds it full and the worker waits for room "
               f"(poll for POLLOUT on its IPC socket alone)",
               harness.read_text(f"/proc/{worker}/syscall"), harness.processes(cmdline="privsshd"), s)
         check(no_answer_yet(c), f"{what}: nothing comes back while the monitor is stopped")
         check(full(worker), f"{what}: the socket is still full ({ipc_charge(worker)})")
     finally:
         os.kill(monitor, signal.SIGCONT)
-    got = harness.read_until_closed(c, 15)
+    got = answer(c)
     c.close()
-    check(got == expect(data), f"{what}: once the monitor reads again, the request is served and the "
+    check(got == want, f"{what}: once the monitor reads again, the request is served and the "
           f"connection carries data both ways ({got!r})", echo.describe(), s)
     return (check(harness.alive(worker) and harness.alive(monitor), f"{what}: worker and monitor live on")
             and check(echo.round(f"after {what}\n".encode()), f"{what}: the session still echoes",
@@ -203,12 +237,19 @@ def main():
     harness.ours_only("the worker/monitor socketpair is privsshd's own")
     serve_digest(DIGEST_PORT)
     s = Server("LogLevel DEBUG3").start()
-    e = Echo(["-o", "ExitOnForwardFailure=yes", "-L", f"{LOCAL_PORT}:127.0.0.1:{DIGEST_PORT}",
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", AGENT], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    check(harness.wait_for(lambda: os.path.exists(AGENT), 10), "the client's ssh-agent runs")
+    r = subprocess.run(["ssh-add", f"{KEYS}/carol"], env=dict(os.environ, SSH_AUTH_SOCK=AGENT),
+                       capture_output=True, timeout=30)
+    check(r.returncode == 0, "a key is in the client's agent", r.stderr)
+    e = Echo(["-o", "ExitOnForwardFailure=yes", "-A", "-L", f"{LOCAL_PORT}:127.0.0.1:{DIGEST_PORT}",
               "-R", f"{REMOTE_PORT}:127.0.0.1:{DIGEST_PORT}"])
     try:
         check(e.round(b"hello\n", 20), "the session echoes", e.describe(), s)
-        check(wait_listening(LOCAL_PORT, e) and wait_listening(REMOTE_PORT, e), "-L and -R listen",
-              e.describe(), s)
+        check(wait_listening(LOCAL_PORT, e) and wait_listening(REMOTE_PORT, e)
+              and len(glob.glob("/tmp/ssh-*/agent.*")) == 1,
+              "-L and -R listen, the forwarded agent's socket is there", e.describe(), s)
         monitors = harness.processes(cmdline=r"^privsshd: alice \[monitor\]")
         workers = harness.processes(comm="privsshd-worker")
         if not check(len(monitors) == 1 and len(workers) == 1, f"one monitor and one worker ({monitors}, "
@@ -222,7 +263,8 @@ def main():
         os.kill(monitor, signal.SIGSTOP)
         try:
             before = ipc_charge(worker)
-            c = connect(LOCAL_PORT, b"control")
+            open_, answer, want = tcp_through(LOCAL_PORT, b"control")
+            c = open_()
             # The channel open makes the worker send its log lines and the request while we look.
             grew = harness.wait_for(lambda: (ipc_charge(worker) or before)[0] > before[0], 10)
             check(grew and never(lambda: waiting_for_room(worker), 1.0),
@@ -233,12 +275,13 @@ def main():
             check(no_answer_yet(c), "control: no answer while the monitor is stopped")
         finally:
             os.kill(monitor, signal.SIGCONT)
-        got = harness.read_until_closed(c, 15)
+        got = answer(c)
         c.close()
-        check(got == expect(b"control"), f"control: the request is served after SIGCONT ({got!r})", s)
+        check(got == want, f"control: the request is served after SIGCONT ({got!r})", s)
 
-        if not (round_full("-L", LOCAL_PORT, e, monitor, worker, s)
-                and round_full("-R", REMOTE_PORT, e, monitor, worker, s)):
+        if not (round_full("-L", tcp_through(LOCAL_PORT, b"through -L"), e, monitor, worker, s)
+                and round_full("-R", tcp_through(REMOTE_PORT, b"through -R"), e, monitor, worker, s)
+                and round_full("-A", agent_identities(), e, monitor, worker, s)):
             return
 
         e.proc.stdin.close()
@@ -256,6 +299,8 @@ def main():
         for line in re.findall(r"^worker \(pid.*", s.text(), re.M):
             harness.note(line)
     s.stop()
+    agent.kill()
+    agent.wait(10)
 
 
 harness.run(main)
