@@ -242,7 +242,7 @@ def main():
     check(harness.wait_for(lambda: os.path.exists(AGENT), 10), "the client's ssh-agent runs")
     r = subprocess.run(["ssh-add", f"{KEYS}/carol"], env=dict(os.environ, SSH_AUTH_SOCK=AGENT),
                        capture_output=True, timeout=30)
-    check(r.returncode == 0, "a key is in the client's agent", r.stderr)
+    check(r.returncode == 0, "a key is in the client's agent (it answers the -A round)", r.stderr)
     e = Echo(["-o", "ExitOnForwardFailure=yes", "-A", "-L", f"{LOCAL_PORT}:127.0.0.1:{DIGEST_PORT}",
               "-R", f"{REMOTE_PORT}:127.0.0.1:{DIGEST_PORT}"])
     try:
@@ -296,11 +296,11 @@ def main():
               "the connection ended, and its worker exited with status 0", s)
     finally:
         e.close()
+        agent.kill()
+        agent.wait(10)
         for line in re.findall(r"^worker \(pid.*", s.text(), re.M):
             harness.note(line)
     s.stop()
-    agent.kill()
-    agent.wait(10)
 
 
 harness.run(main)
