@@ -36,11 +36,12 @@ def write_known(*paths):
             f.write(f"[127.0.0.1]:{harness.PORT} {kind} {b64}\n")
 
 
-def login(update, algorithms=None):
+def login(update, algorithms=None, extra=()):
     """ssh with KNOWN as the only known_hosts and strict checking (so the exchange's key is verified from
     it, the condition for UpdateHostKeys); the client prefers the key types it knows for the host, or
     `algorithms` in their order (it learns only keys of types in that list)."""
     opts = ("-o", f"UpdateHostKeys={update}") + (("-o", f"HostKeyAlgorithms={algorithms}") if algorithms else ())
+    opts += tuple(extra)
     argv = harness.ssh_argv("alice", "echo in", verbose=3, logfile=harness._new_logfile(), opts=opts)
     # The harness's defaults come first and the client takes the first value: replace them.
     argv = [{"StrictHostKeyChecking=no": "StrictHostKeyChecking=yes",
@@ -73,6 +74,15 @@ def main():
           f"the server announces its three host keys after authentication ({received})", r, s)
     check("bad signature" not in r.log and "failed to confirm" not in r.log and known_blobs() == everything,
           "UpdateHostKeys=yes: known_hosts has all three keys, each proved by the server", r, s)
+
+    # With a remote forward asked for first (ssh -R 0:...), the replies to the two global requests come
+    # in request order (RFC 4254 4): the forward's bound port, then the proofs; the client would take
+    # one for the other otherwise (the forward's reply waits for the monitor's listener).
+    write_known(ed)
+    r = login("yes", extra=("-R", "0:127.0.0.1:9"))
+    check(r.returncode == 0 and "Allocated port" in r.log and "bad signature" not in r.log
+          and known_blobs() == everything,
+          "ssh -R 0:... with UpdateHostKeys: the forward gets its port and the keys are learnt", r, s)
 
     # Nothing new: the client asks no proof and changes nothing.
     r = login("yes")
