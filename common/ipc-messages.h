@@ -42,6 +42,9 @@
  * of each key exchange (the first one before authentication, rekeys after): at most
  * HOSTKEY_MAX_PREAUTH_SIGNATURES before authentication (handle_hostkey_sign()) and
  * HOSTKEY_MAX_SIGNATURES in all, far above what RekeyLimit makes a real connection do.
+ * HOSTKEYS_PROVE: after authentication only, HOSTKEY_MAX_PROVE_REQUESTS (a client sends one), each
+ * for at most as many keys as the monitor has: one signature over a fixed statement and this
+ * session's identifier per key.
  */
 
 #include "common/limits.h"
@@ -103,7 +106,9 @@ typedef enum IpcDirection {
         X(FORWARD_LISTEN_UNIX, W2M, IPC_ST_AUTHED, FORWARD_MAX_REQUESTS,   0, ForwardListenUnix) \
         X(FORWARD_CANCEL_UNIX, W2M, IPC_ST_AUTHED, FORWARD_MAX_REQUESTS,   0, ForwardCancelUnix) \
         X(FORWARD_LISTENING_ALSO, M2W, IPC_ST_AUTHED, 0,                   1, ForwardListeningAlso) \
-        X(USER_CONFIG,       M2W, IPC_ST_PREAUTH, 0,                       0, UserConfig)
+        X(USER_CONFIG,       M2W, IPC_ST_PREAUTH, 0,                       0, UserConfig)       \
+        X(HOSTKEYS_PROVE,    W2M, IPC_ST_AUTHED,  HOSTKEY_MAX_PROVE_REQUESTS, 0, HostkeysProve) \
+        X(HOSTKEYS_PROOF,    M2W, IPC_ST_AUTHED,  0,                       0, HostkeysProof)
 
 /*
  * Payload field tables. Kinds: U8, BOOL, U16, U32, I32, STRING (NUL-free, copied), SECRET (a
@@ -233,6 +238,17 @@ typedef enum IpcDirection {
 
 #define IPC_PAYLOAD_FIELDS_HostkeySignature(F)                          \
         F(BLOB, signature, AUTH_MAX_KEY_BLOB)
+
+/* Host key rotation (OpenSSH's hostkeys-prove-00@openssh.com, monitor/hostkey-prove.h): keys is the
+ * client's request data, one string per public key blob; each must be one of the monitor's plain host
+ * keys, once, else the worker is lying (it checks them itself first). The monitor signs "hostkeys-
+ * prove-00@openssh.com" || session identifier || blob with each, from the identifier it recorded;
+ * signatures is the reply data for the client, one string per signature blob, in the keys' order. */
+#define IPC_PAYLOAD_FIELDS_HostkeysProve(F)                             \
+        F(BLOB, keys, HOSTKEY_MAX_PROVE_BYTES)
+
+#define IPC_PAYLOAD_FIELDS_HostkeysProof(F)                             \
+        F(BLOB, signatures, HOSTKEY_MAX_PROVE_BYTES)
 
 /* pty-req on a channel that has no session yet. The monitor checks policy (PermitTTY, no-pty),
  * allocates the pty with this size and keeps it for the channel until SESSION_START or PTY_RELEASE;

@@ -48,6 +48,9 @@
 #define HOSTKEY_MAX_PREAUTH_SIGNATURES 4u       /* before authentication: the first exchange, and rekeys */
 #define HOSTKEY_MAX_SIGNATURES  65536u          /* per connection: a rekey every GB for 64 TB, or every
                                                    minute for 45 days */
+#define HOSTKEY_MAX_PROVE_REQUESTS 4u           /* hostkeys-prove-00 per connection: OpenSSH's client sends
+                                                   one (none when it knows every key) */
+#define HOSTKEY_MAX_PROVE_BYTES (64u * 1024u)   /* its key blobs, and the signatures: 16 RSA-16384 keys */
 
 /* authorized_keys */
 #define AUTHKEYS_MAX_FILE_SIZE  (4u * 1024u * 1024u)

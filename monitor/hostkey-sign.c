@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -154,6 +155,8 @@ int handle_hostkey_sign(Monitor *m, const IpcHostkeySign *p) {
         }
         if (m->state == IPC_ST_PREAUTH)
                 m->hostkey_signs_preauth++;
+        /* hostkeys-prove-00 signs RSA keys with the algorithm of the current exchange, as OpenSSH. */
+        (void) snprintf(m->kex_hostkey_algorithm, sizeof m->kex_hostkey_algorithm, "%s", p->algorithm);
         IpcPayload reply = { .HOSTKEY_SIGNATURE = { .signature = sig, .signature_len = sig_len } };
         return monitor_send(m, IPC_HOSTKEY_SIGNATURE, &reply, NULL, 0);
 }

@@ -36,6 +36,7 @@
 #include "monitor/handle-log.h"
 #include "monitor/handle-session.h"
 #include "monitor/hostcert.h"
+#include "monitor/hostkey-prove.h"
 #include "monitor/hostkey-sign.h"
 #include "monitor/krl.h"
 #include "monitor/log-journal.h"
@@ -285,6 +286,8 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
                 return handle_event(m, &msg->payload.EVENT);
         case IPC_HOSTKEY_SIGN:
                 return handle_hostkey_sign(m, &msg->payload.HOSTKEY_SIGN);
+        case IPC_HOSTKEYS_PROVE:
+                return handle_hostkeys_prove(m, &msg->payload.HOSTKEYS_PROVE);
         case IPC_FORWARD_CONNECT:
                 return handle_forward_connect(m, &msg->payload.FORWARD_CONNECT);
         case IPC_FORWARD_LISTEN:
@@ -324,6 +327,7 @@ static int dispatch(Monitor *m, IpcMessage *msg) {
         case IPC_AGENT_CONNECTION:
         case IPC_AGENT_ACCEPT_FAILED:
         case IPC_FORWARD_LISTENING_ALSO:
+        case IPC_HOSTKEYS_PROOF:
         case _IPC_TYPE_MAX:
         default:
                 return -EPROTO;

@@ -103,6 +103,7 @@ typedef struct Monitor {
         uint8_t *hostcerts[IPC_MAX_HOSTKEYS];
         size_t hostcert_lens[IPC_MAX_HOSTKEYS];
         bool session_hostkey_cert;
+        char kex_hostkey_algorithm[64]; /* signature algorithm of the latest exchange (hostkey-prove.h) */
 
         /* sessions */
         Session *sessions;

@@ -257,6 +257,7 @@ int auth_handle_result(Worker *w, const IpcAuthResult *r) {
                 proctitle_set("privsshd-worker: %s [net]", r->user);
                 /* Anything still queued was sent before the client saw the success: drop it. */
                 auth_drop_all(w);
+                hostkeys_notify(w);     /* right after the success, as OpenSSH's sshd */
 #if ENABLE_TEST_HOOKS
                 if (test_inject_run(w, "authenticated") < 0) {
                         ssh_message_free(msg);

@@ -82,6 +82,7 @@ void forward_collect(Worker *w);                                /* free finished
 void forward_abandon_all(Worker *w);
 Forward *forward_new(Worker *w);                                /* linked, fd -EBADF; NULL: no memory */
 void forward_listener_destroy(Worker *w, Listener *l);          /* refuses a pending request */
+bool forward_replies_pending(const Worker *w);                  /* a forward request awaits its answer */
 
 /* forward-unix.c: streamlocal (Unix-socket) forwarding, on the same Forward and Listener objects */
 void forward_unix_handle_open(Worker *w, ssh_message msg);      /* direct-streamlocal; takes msg */

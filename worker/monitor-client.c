@@ -121,6 +121,8 @@ static int dispatch(Worker *w, IpcMessage *m) {
         case IPC_KBDINT_ANSWERS:
         case IPC_HOSTKEY_SIGN:
         case IPC_HOSTKEY_SIGNATURE:
+        case IPC_HOSTKEYS_PROVE:
+        case IPC_HOSTKEYS_PROOF:       /* only ever waited for (hostkey-rotate.c) */
         case IPC_PTY_REQUEST:
         case IPC_PTY_RELEASE:
         case IPC_SESSION_START:

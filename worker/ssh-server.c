@@ -140,7 +140,10 @@ static void handle_ssh_messages(Worker *w) {
                                 channel_handle_open(w, msg);    /* takes msg */
                         break;
                 case SSH_REQUEST_GLOBAL:
-                        forward_handle_global(w, msg);          /* takes msg */
+                        if (ssh_message_subtype(msg) == SSH_GLOBAL_REQUEST_HOSTKEYS_PROVE)
+                                hostkeys_handle_prove(w, msg);  /* takes msg */
+                        else
+                                forward_handle_global(w, msg);  /* takes msg */
                         break;
                 case SSH_REQUEST_CHANNEL:
                         channel_handle_request(w, msg);         /* takes msg */
@@ -303,6 +306,7 @@ int ssh_server_run(Worker *w) {
                                 break;
                         }
                 }
+                hostkeys_prove_flush(w);        /* a forward's answer may have come (now or deferred) */
                 for (Channel *c = w->channels; c; c = c->next)
                         pump_channel(c);
                 /* As for forwards: ssh_channel_write() may read packets while it waits for window
@@ -336,5 +340,6 @@ int ssh_server_run(Worker *w) {
         forward_abandon_all(w);
         agent_abandon(w);
         auth_drop_all(w);
+        hostkeys_prove_drop(w);
         return w->exit_code;
 }

@@ -54,6 +54,9 @@ int test_inject_run(Worker *w, const char *point) {
                 .user = w->user,
                 .log = log_internal,
                 .ipc_send = ipc_send,
+                .hostkey_blobs = w->hostkey_blobs,
+                .hostkey_blob_lens = w->hostkey_blob_lens,
+                .n_hostkey_blobs = w->n_hostkey_blobs,
         };
         int r = f(&ctx);
         if (r < 0) {

@@ -20,6 +20,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "build-config.h"
 #include "common/ipc-payloads.h"
@@ -39,6 +40,11 @@ typedef struct WorkerInjectContext {
         void (*log)(LogLevel level, const char *fmt, ...) _printf_(2, 3);
         /* The worker's own codec and framing: send any message of the table, well-formed or not. */
         int (*ipc_send)(int fd, IpcType type, const IpcPayload *p, const int *fds, size_t n_fds);
+        /* SETUP's host public key blobs, in its order, as the worker decoded them after authentication
+         * for hostkeys-00 (worker/hostkey-rotate.c); none before. */
+        uint8_t *const *hostkey_blobs;
+        const size_t *hostkey_blob_lens;
+        size_t n_hostkey_blobs;
 } WorkerInjectContext;
 
 typedef int (*WorkerInjectFunction)(const WorkerInjectContext *ctx);

@@ -98,6 +98,15 @@ struct Worker {
          * exchange, handled by the main loop afterwards in arrival order. */
         IpcMessage *deferred;
         size_t n_deferred;
+        /* Host key rotation (hostkey-rotate.c): SETUP's key blobs, decoded after authentication; the
+         * client's hostkeys-prove requests waiting for an earlier global request's answer, and how many
+         * went to the monitor */
+        uint8_t *hostkey_blobs[IPC_MAX_HOSTKEYS];
+        size_t hostkey_blob_lens[IPC_MAX_HOSTKEYS];
+        size_t n_hostkey_blobs;
+        ssh_message prove_queue[HOSTKEY_MAX_PROVE_REQUESTS];
+        size_t n_prove_queue;
+        unsigned prove_requests;
 
         bool authenticated;
         char *user;
@@ -178,6 +187,12 @@ void monitor_client_install_logging(Worker *w);
 int hostkeys_import(Worker *w);                 /* SETUP's public keys into the bind, sign callback set */
 int hostkeys_install_callback(Worker *w);       /* on w->session */
 void hostkeys_drop(Worker *w);
+
+/* hostkey-rotate.c: hostkeys-00@openssh.com and hostkeys-prove-00@openssh.com */
+void hostkeys_notify(Worker *w);                /* just after USERAUTH_SUCCESS */
+void hostkeys_handle_prove(Worker *w, ssh_message msg);        /* takes msg */
+void hostkeys_prove_flush(Worker *w);           /* answer what waited behind a forward request */
+void hostkeys_prove_drop(Worker *w);            /* the connection is gone */
 
 /* auth.c */
 void auth_handle_message(Worker *w, ssh_message msg);

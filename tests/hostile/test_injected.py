@@ -264,6 +264,37 @@ def forward_unix_forbidden():
     srv.close()
 
 
+def hostkeys_prove():
+    """Host key rotation: a worker that asks the monitor to prove host keys itself gets signatures of
+    the connection's own statement for the monitor's keys, after authentication, a few times; before
+    authentication, for a key that is not the monitor's, for a key twice, for more keys than it has or
+    once too often, the connection is torn down."""
+    cases = {
+        "preauth": r"worker sent HOSTKEYS_PROVE in state preauth: not allowed",
+        "foreign": r"asked to prove a key that is not one of our host keys",
+        "twice": r"asked to prove a host key twice",
+        "toomany": r"asked to prove a host key twice|asked to prove more host keys than we have",
+        "often": r"exceeded the budget of 4 HOSTKEYS_PROVE messages",
+    }
+    for case, refusal in cases.items():
+        name = f"hostkeys-prove-{case}"
+        say = re.escape(MARKER) + f"inject {name}: "
+        s = Server(f"TestWorkerInject {module(name)}").start()
+        r = ssh("echo in")
+        if case == "preauth":
+            check(s.wait_log(rf"^{say}asking before authentication( \[preauth\])?$"), f"{case}: the scenario ran", s)
+        else:
+            good = 4 if case == "often" else 1
+            check(s.wait_log(rf"^{say}now the bad request$") and
+                  s.count(rf"^{say}answer: HOSTKEYS_PROOF$") == good,
+                  f"{case}: control: {good} well-formed request(s) for our host key answered HOSTKEYS_PROOF", s)
+        check(s.wait_log(refusal), f"{case}: the bad request is refused as a protocol violation", s)
+        check(s.count(rf"^{say}answer: HOSTKEYS_PROOF$") == (4 if case == "often" else 0 if case == "preauth" else 1),
+              f"{case}: and not answered", s)
+        torn_down(r, f"{case}:")
+        s.stop()
+
+
 def main():
     harness.ours_only("injects code into privsshd's own sandboxed worker")
     harness.need_test_hooks()
@@ -275,6 +306,7 @@ def main():
     forward_forbidden()
     agent_forbidden()
     forward_unix_forbidden()
+    hostkeys_prove()
 
 
 harness.run(main)
