@@ -62,30 +62,14 @@ SshKey *ssh_key_free(SshKey *k) {
         return NULL;
 }
 
-static void bn_freep(BIGNUM **b) {
-        BN_clear_free(*b);
-}
-static void pkey_freep(EVP_PKEY **p) {
-        EVP_PKEY_free(*p);
-}
-static void pctx_freep(EVP_PKEY_CTX **p) {
-        EVP_PKEY_CTX_free(*p);
-}
-static void mdctx_freep(EVP_MD_CTX **p) {
-        EVP_MD_CTX_free(*p);
-}
-static void bld_freep(OSSL_PARAM_BLD **p) {
-        OSSL_PARAM_BLD_free(*p);
-}
-static void params_freep(OSSL_PARAM **p) {
-        OSSL_PARAM_free(*p);
-}
-static void bnctx_freep(BN_CTX **p) {
-        BN_CTX_free(*p);
-}
-static void ecsig_freep(ECDSA_SIG **p) {
-        ECDSA_SIG_free(*p);
-}
+DEFINE_CLEANUP_FUNC(bn_freep, BIGNUM *, BN_clear_free)
+DEFINE_CLEANUP_FUNC(pkey_freep, EVP_PKEY *, EVP_PKEY_free)
+DEFINE_CLEANUP_FUNC(pctx_freep, EVP_PKEY_CTX *, EVP_PKEY_CTX_free)
+DEFINE_CLEANUP_FUNC(mdctx_freep, EVP_MD_CTX *, EVP_MD_CTX_free)
+DEFINE_CLEANUP_FUNC(bld_freep, OSSL_PARAM_BLD *, OSSL_PARAM_BLD_free)
+DEFINE_CLEANUP_FUNC(params_freep, OSSL_PARAM *, OSSL_PARAM_free)
+DEFINE_CLEANUP_FUNC(bnctx_freep, BN_CTX *, BN_CTX_free)
+DEFINE_CLEANUP_FUNC(ecsig_freep, ECDSA_SIG *, ECDSA_SIG_free)
 
 /* An mpint that must be positive and minimally encoded (RFC 4251 §5). */
 static int get_mpint(WireReader *r, BIGNUM **ret) {
