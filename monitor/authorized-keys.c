@@ -785,18 +785,11 @@ int authorized_keys_open(const char *path) {
         if (isempty(path))
                 return -EINVAL;
 
-        /* O_NONBLOCK: open() of a FIFO with no writer would otherwise wait forever; O_NOCTTY: a tty
-         * must not become our controlling terminal. Neither matters once we know it is a file. */
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        _cleanup_close_ int fd = open_regular_file(path, -EPERM, NULL);
         if (fd < 0)
-                return negative_errno();
+                return fd;
 
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (!S_ISREG(st.st_mode))
-                return -EPERM;
-
+        /* Blocking again for whoever reads it (open_regular_file() leaves O_NONBLOCK set). */
         int r = fd_set_nonblock(fd, false);
         if (r < 0)
                 return r;
