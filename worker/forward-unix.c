@@ -72,22 +72,12 @@ static void listen_request(Worker *w, ssh_message msg, const char *path) {
                         refuse(msg);    /* ours already (or being made): the monitor would say EADDRINUSE */
                         return;
                 }
-        Listener *l = calloc(1, sizeof *l);
-        if (l)
-                l->address = strdup(path);
-        if (!l || !l->address) {
-                free(l);
+        Listener *l = forward_listener_new(w, path, msg);
+        if (!l) {
                 refuse(msg);
                 return;
         }
-        l->id = ++w->next_forward_id;
-        l->fd = -EBADF;
-        l->fd_also = -EBADF;
         l->unix_socket = true;
-        l->pending = msg;
-        l->next = w->listeners;
-        w->listeners = l;
-        w->n_listeners++;
         IpcPayload p = {};
         p.FORWARD_LISTEN_UNIX.id = l->id;
         p.FORWARD_LISTEN_UNIX.path = l->address;

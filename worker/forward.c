@@ -175,6 +175,24 @@ static void listener_destroy(Worker *w, Listener *l) {
         free(l);
 }
 
+Listener *forward_listener_new(Worker *w, const char *address, ssh_message pending) {
+        Listener *l = calloc(1, sizeof *l);
+        if (l)
+                l->address = strdup(address);
+        if (!l || !l->address) {
+                free(l);
+                return NULL;
+        }
+        l->id = ++w->next_forward_id;
+        l->fd = -EBADF;
+        l->fd_also = -EBADF;
+        l->pending = pending;
+        l->next = w->listeners;
+        w->listeners = l;
+        w->n_listeners++;
+        return l;
+}
+
 static void global_tcpip_forward(Worker *w, ssh_message msg) {
         const char *address = ssh_message_global_request_address(msg);
         int port = ssh_message_global_request_port(msg);
@@ -186,24 +204,14 @@ static void global_tcpip_forward(Worker *w, ssh_message msg) {
                 ssh_message_free(msg);
                 return;
         }
-        Listener *l = calloc(1, sizeof *l);
-        if (l)
-                l->address = strdup(address);
-        if (!l || !l->address) {
-                free(l);
+        Listener *l = forward_listener_new(w, address, msg);
+        if (!l) {
                 ssh_message_reply_default(msg);
                 ssh_message_free(msg);
                 return;
         }
-        l->id = ++w->next_forward_id;
-        l->fd = -EBADF;
-        l->fd_also = -EBADF;
         l->port = (uint32_t) port;
-        l->pending = msg;
         l->queued = true;
-        l->next = w->listeners;
-        w->listeners = l;
-        w->n_listeners++;
         forward_send_queued(w);
 }
 
