@@ -292,6 +292,17 @@ static int parse_quoted(const char **p, const char *end, char **ret_value) {
         return 0;
 }
 
+/* An option that may stand once on a line takes *value into *field; a second one is `bad`, -EINVAL
+ * (OpenSSH skips the line). */
+static int option_take_once(LineOptions *o, char **field, char **value, const char *bad) {
+        if (*field) {
+                o->bad = bad;
+                return -EINVAL;
+        }
+        *field = TAKE_PTR(*value);
+        return 0;
+}
+
 /*
  * The comma-separated option list at *p, up to the first blank outside quotes. 0 (with refusals noted
  * in *o, not returned), -EINVAL for malformed syntax, -ENOMEM. Advances *p past the list.
@@ -379,18 +390,13 @@ static int parse_options(const char **p, const char *end, LineOptions *o) {
                                 o->command = TAKE_PTR(value);
                                 break;
                         case OPTION_FROM:
-                                if (o->from) {
-                                        o->bad = "multiple \"from\" clauses";
+                                if (option_take_once(o, &o->from, &value, "multiple \"from\" clauses") < 0)
                                         return -EINVAL;
-                                }
-                                o->from = TAKE_PTR(value);
                                 break;
                         case OPTION_PRINCIPALS:
-                                if (o->principals) {
-                                        o->bad = "multiple \"principals\" clauses";
+                                if (option_take_once(o, &o->principals, &value,
+                                                     "multiple \"principals\" clauses") < 0)
                                         return -EINVAL;
-                                }
-                                o->principals = TAKE_PTR(value);
                                 break;
                         case OPTION_EXPIRY: {
                                 /* A bad time skips the line (OpenSSH); the earliest of several counts. */

@@ -230,6 +230,13 @@ static void test_from_option(void) {
         CHECK(check_line_for("from=\"127.0.0.1\",from=\"*\"", "127.0.0.1", now) == 0 && n_info == 0 &&
               strstr(last_debug, "multiple \"from\" clauses"), "two from= make the line malformed (%s)", last_debug);
         CHECK(check_line_for("from=127.0.0.1", "127.0.0.1", now) == 0 && n_info == 0, "an unquoted from= is malformed");
+        /* The same rule for principals= (one helper takes both). The control: one clause parses, and the
+         * line is refused later, for the key it stands on. */
+        CHECK(check_line_for("principals=\"alice\"", "127.0.0.1", now) == 0 &&
+              strstr(last_debug, "principals on non-CA key"), "one principals= clause is read (%s)", last_debug);
+        CHECK(check_line_for("principals=\"alice\",principals=\"bob\"", "127.0.0.1", now) == 0 && n_info == 0 &&
+              strstr(last_debug, "multiple \"principals\" clauses"), "two principals= make the line malformed (%s)",
+              last_debug);
 
         /* Another key on a from= line: no INFO line (it is not an attempt with the correct key). */
         _cleanup_free_ char *other = NULL;
