@@ -596,17 +596,62 @@ def ipc_message_numbers():
     return {name: i for i, name in enumerate(re.findall(r"X\((\w+),", table))}
 
 
-def run_fake_worker(name, variables, source, server, timeout=30):
-    """One connection served by `privsshd -i` with a fake worker (test builds: PRIVSSHD_TEST_WORKER):
-    a Python program made of `variables` (NAME = value lines, plus RESULTS, the file it writes its
-    notes to, and T, the message numbers) and `source`. Returns (exit status, the daemon's stderr,
-    the notes)."""
+# The start of a fake worker's source (FAKE_WORKER_PRELUDE + its own): the IPC by hand on fd 4 (s(),
+# u32(), msg()), note() for its results, recv() (type, payload; fds closed) and recv_fds() (type, payload,
+# fds), both of which skip the user's configuration (USER_CONFIG, Match) and end the worker when the
+# monitor closes, and password_login(): SETUP, READY, alice's real password, the monitor's answer.
+FAKE_WORKER_PRELUDE = r'''
+import os, socket, struct, sys, time
+def s(b):
+    b = b.encode() if isinstance(b, str) else b
+    return struct.pack(">I", len(b)) + b
+def u32(v):
+    return struct.pack(">I", v)
+def msg(name, payload=b""):
+    return u32(T[name]) + payload
+ipc = socket.socket(fileno=4)
+out = open(RESULTS, "a")
+def note(x):
+    out.write(x + "\n"); out.flush()
+def recv_fds():
+    while True:
+        data, fds, _, _ = socket.recv_fds(ipc, 70000, 8)
+        if not data:
+            note("monitor closed"); sys.exit(0)
+        if struct.unpack(">I", data[:4])[0] != T["USER_CONFIG"]:   # the user's configuration (Match)
+            return struct.unpack(">I", data[:4])[0], data[4:], fds
+        for fd in fds:
+            os.close(fd)
+def recv():
+    t, p, fds = recv_fds()
+    for fd in fds:
+        os.close(fd)
+    return t, p
+def password_login():
+    recv()                                      # SETUP
+    ipc.send(msg("READY", b"\x01"))
+    ipc.send(msg("AUTH_PASSWORD", s("alice") + s("alicepw")))
+    return recv()
+'''
+
+
+def write_fake_worker(name, variables, source):
+    """The launcher /run/NAME.py of a fake worker (test builds: PRIVSSHD_TEST_WORKER): a Python program
+    made of `variables` (NAME = value lines, plus RESULTS, the file /tmp/NAME.results it writes its
+    notes to, and T, the message numbers) and `source`. Returns (launcher, results)."""
     results = f"/tmp/{name}.results"
     launcher = f"/run/{name}.py"
     with open(launcher, "w") as f:
         f.write("#!/usr/bin/python3\n" + "".join(f"{k} = {v!r}\n" for k, v in variables.items()) +
                 f"RESULTS = {results!r}\nT = {ipc_message_numbers()!r}\n" + source)
     os.chmod(launcher, 0o755)
+    return launcher, results
+
+
+def run_fake_worker(name, variables, source, server, timeout=30):
+    """One connection served by `privsshd -i` with a fake worker (write_fake_worker()). Returns (exit
+    status, the daemon's stderr, the notes)."""
+    launcher, results = write_fake_worker(name, variables, source)
     client, conn = socket.socketpair()
     env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
     p = subprocess.Popen([PRIVSSHD, "-i", "-e", "-f", server.config_path], stdin=conn, stdout=conn,
