@@ -20,7 +20,6 @@ Needs root (the monitor is root) and a -Dtest_hooks=true build (PRIVSSHD_TEST_WO
 import base64
 import hashlib
 import os
-import socket
 import struct
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import tempfile
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 import ed25519_sign  # noqa: E402
+import fake_worker_run  # noqa: E402
 
 privsshd = os.environ.get("PRIVSSHD")
 must = os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1"
@@ -114,15 +114,7 @@ with open(os.path.join(tmp, "ca.pub"), "w") as f:
     f.write(f"ssh-ed25519 {base64.b64encode(ed_blob(CA_SEED)).decode()} the CA\n")
 
 
-def message_numbers():
-    import re
-    text = open(os.path.join(here, "..", "..", "common", "ipc-messages.h")).read()
-    table = text[text.index("#define IPC_MESSAGES(X)"):]
-    table = table[:table.index("\n\n")]
-    return {name: i for i, name in enumerate(re.findall(r"X\((\w+),", table))}
-
-
-T = message_numbers()
+T = fake_worker_run.message_numbers()
 H1 = bytes(range(32))                   # this connection's first exchange hash (the session id)
 H0 = bytes(range(100, 132))             # another connection's
 
@@ -166,25 +158,7 @@ def sk_steps(seed, blob, **kw):
 
 
 def run(scenario, steps):
-    results = os.path.join(tmp, scenario + ".results")
-    launcher = os.path.join(tmp, scenario + ".py")
-    with open(launcher, "w") as f:
-        f.write(f"#!/usr/bin/python3\nSCENARIO = {scenario!r}\nRESULTS = {results!r}\nT = {T!r}\n"
-                f"STEPS = {[m.hex() for m in steps]!r}\n"
-                f"exec(open({os.path.join(here, 'fake_worker.py')!r}).read())\n")
-    os.chmod(launcher, 0o755)
-    client, server = socket.socketpair()
-    env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
-    p = subprocess.Popen([privsshd, "-i", "-e", "-f", cfg], stdin=server, stdout=server,
-                         stderr=subprocess.PIPE, env=env)
-    server.close()
-    try:
-        _, err = p.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        _, err = p.communicate()
-    client.close()
-    return p.returncode, err.decode(errors="replace"), open(results).read() if os.path.exists(results) else ""
+    return fake_worker_run.run(privsshd, cfg, tmp, scenario, timeout=30, steps=steps)
 
 
 RESULT = T["AUTH_RESULT"]

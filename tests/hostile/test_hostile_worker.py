@@ -4,13 +4,15 @@ acting, tear the connection down (exit 255), kill and reap the worker, and say w
 A control scenario that follows the protocol proves the harness can tell the difference.
 Needs root (the monitor is root) and a -Dtest_hooks=true build (PRIVSSHD_TEST_WORKER)."""
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+import fake_worker_run  # noqa: E402
+
 privsshd = os.environ.get("PRIVSSHD")
 must = os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1"
 
@@ -48,18 +50,6 @@ with open(cfg, "w") as f:
             f"SandboxDirectory {tmp}/empty\nLoginGraceTime 20\n")
 
 
-def message_numbers():
-    """The message numbers, read from THE table (common/ipc-messages.h): the order of its rows."""
-    import re
-    text = open(os.path.join(here, "..", "..", "common", "ipc-messages.h")).read()
-    table = text[text.index("#define IPC_MESSAGES(X)"):]
-    table = table[:table.index("\n\n")]
-    names = re.findall(r"X\((\w+),", table)
-    if "SETUP" not in names or "SESSION_START" not in names:
-        raise SystemExit("cannot read the message table from common/ipc-messages.h")
-    return {name: i for i, name in enumerate(names)}
-
-
 # The same with a HostCertificate for the host key (an ed25519 CA made here).
 ca = os.path.join(tmp, "ca")
 subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ca], check=True)
@@ -70,32 +60,13 @@ with open(cfg_cert, "w") as f:
 
 
 def run(scenario, config=cfg):
-    results = os.path.join(tmp, scenario + ".results")
-    launcher = os.path.join(tmp, scenario + ".py")
-    with open(launcher, "w") as f:
-        f.write(f"#!/usr/bin/python3\nSCENARIO = {scenario!r}\nRESULTS = {results!r}\n"
-                f"T = {message_numbers()!r}\n"
-                f"exec(open({os.path.join(here, 'fake_worker.py')!r}).read())\n")
-    os.chmod(launcher, 0o755)
-    client, server = socket.socketpair()
-    env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
-    p = subprocess.Popen([privsshd, "-i", "-e", "-f", config], stdin=server, stdout=server,
-                         stderr=subprocess.PIPE, env=env)
-    server.close()
-    try:
-        _, err = p.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        _, err = p.communicate()
-    client.close()
-    err = err.decode(errors="replace")
-    res = open(results).read() if os.path.exists(results) else ""
+    rc, err, res = fake_worker_run.run(privsshd, config, tmp, scenario, timeout=20)
     pid = None
     for line in res.splitlines():
         if line.startswith("pid "):
             pid = int(line.split()[1])
     gone = pid is not None and not os.path.exists(f"/proc/{pid}")
-    return p.returncode, err, res, gone
+    return rc, err, res, gone
 
 
 # The control: a worker that follows the protocol gets an answer and a clean end.
@@ -128,7 +99,7 @@ if failures:
 # hash) get two signatures, each a blob (string "ssh-ed25519", string of 64 bytes: 4+11+4+64 = 83
 # bytes, plus the blob's own length prefix); SETUP carried the public key, never the private one.
 rc, err, res, gone = run("sign-control")
-sig_type = message_numbers()["HOSTKEY_SIGNATURE"]
+sig_type = fake_worker_run.message_numbers()["HOSTKEY_SIGNATURE"]
 check(res.count(f"signature {sig_type} 87") == 2, "sign-control: both requests answered with a signature")
 check(rc == 255 and "refused" not in err and "protocol violation" not in err,
       f"sign-control: clean end, no violation (exit {rc})")
