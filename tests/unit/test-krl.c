@@ -17,6 +17,7 @@
 #include "monitor/krl.h"
 #include "monitor/revoked-keys.h"
 #include "test-helpers.h"
+#include "test-keys.h"
 
 static const char *srcdir;
 
@@ -29,17 +30,9 @@ static char *fixture_path(const char *name) {
 
 /* The blob of the key in a .pub file (second word). */
 static uint8_t *pub_blob(const char *name, size_t *ret_len) {
-        _cleanup_free_ char *path = fixture_path(name), *text = NULL;
-        size_t size = 0;
-        if (read_full_file(path, 65536, &text, &size) < 0)
-                abort();
-        char *b = strchr(text, ' ');
-        if (!b)
-                abort();
-        b++;
-        size_t n = strcspn(b, " \n");
+        _cleanup_free_ char *path = fixture_path(name);
         uint8_t *blob = NULL;
-        if (base64_decode(b, n, &blob, ret_len) < 0)
+        if (test_pub_file_blob(path, &blob, ret_len) < 0)
                 abort();
         return blob;
 }
