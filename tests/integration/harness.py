@@ -551,6 +551,28 @@ def ssh(command=None, user="alice", key=None, password=None, prompts=1, opts=(),
     return res
 
 
+# sftp and scp as alice with her key, in batch mode (the file transfer tests).
+SFTP_OPTS = ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+             "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", f"{KEYS}/alice"]
+
+
+def run_client(argv, stdin=None):
+    """A client (sftp, scp, ssh -s) run to its end with the client's environment; stdin: bytes or None.
+    Returns the CompletedProcess (output as bytes)."""
+    return subprocess.run(argv, input=stdin, capture_output=True, timeout=120, env=ssh_env())
+
+
+def sftp(batch, opts=()):
+    """`sftp -b -` as alice with the commands in `batch`; `opts` come first (-vv)."""
+    return run_client(["/usr/bin/sftp"] + list(opts) + ["-b", "-", "-P", str(PORT)] + SFTP_OPTS +
+                      ["alice@127.0.0.1"], batch.encode())
+
+
+def scp(*args):
+    """scp as alice; args name the files (alice@127.0.0.1:path for the remote ones)."""
+    return run_client(["/usr/bin/scp", "-P", str(PORT)] + SFTP_OPTS + list(args))
+
+
 def read_until_closed(sock, timeout=10):
     """Read what the server sends until it closes (a reset, when it closed with our bytes unread,
     counts as closed). Returns what was read."""
