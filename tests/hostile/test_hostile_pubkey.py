@@ -30,32 +30,9 @@ sys.path.insert(0, here)
 import ed25519_sign  # noqa: E402
 import fake_worker_run  # noqa: E402
 
-privsshd = os.environ.get("PRIVSSHD")
-must = os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1"
+from fake_worker_run import check  # noqa: E402
 
-
-def skip(why):
-    print("skip: " + why)
-    sys.exit(1 if must else 77)
-
-
-if os.geteuid() != 0:
-    skip("needs root")
-if os.environ.get("PRIVSSHD_TEST_HOOKS") != "1":
-    skip("needs a build with -Dtest_hooks=true")
-if not privsshd:
-    skip("PRIVSSHD not set")
-
-failures = 0
-
-
-def check(cond, what, *details):
-    global failures
-    print(("ok - " if cond else "not ok - ") + what)
-    if not cond:
-        failures += 1
-        for d in details:
-            print("    " + str(d).replace("\n", "\n    "))
+fake_worker_run.skip_unless_runnable()
 
 
 def s(b):
@@ -158,7 +135,7 @@ def sk_steps(seed, blob, **kw):
 
 
 def run(scenario, steps):
-    return fake_worker_run.run(privsshd, cfg, tmp, scenario, timeout=30, steps=steps)
+    return fake_worker_run.run(cfg, tmp, scenario, timeout=30, steps=steps)
 
 
 RESULT = T["AUTH_RESULT"]
@@ -291,5 +268,5 @@ for name, (steps, why) in sk_refusals.items():
           and "Failed publickey for root from UNKNOWN port 65535 ssh2: ED25519-SK" in err and why in err)
     check(ok, f"{name}: answered with a failure and logged as a failed publickey ({why})", res, err[-3000:])
 
-print(f"{failures} failed")
-sys.exit(1 if failures else 0)
+print(f"{fake_worker_run.failures} failed")
+sys.exit(1 if fake_worker_run.failures else 0)

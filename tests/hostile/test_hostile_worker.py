@@ -13,30 +13,9 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 import fake_worker_run  # noqa: E402
 
-privsshd = os.environ.get("PRIVSSHD")
-must = os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1"
+from fake_worker_run import check  # noqa: E402
 
-
-def skip(why):
-    print("skip: " + why)
-    sys.exit(1 if must else 77)
-
-
-if os.geteuid() != 0:
-    skip("needs root")
-if os.environ.get("PRIVSSHD_TEST_HOOKS") != "1":
-    skip("needs a build with -Dtest_hooks=true")
-if not privsshd:
-    skip("PRIVSSHD not set")
-
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok - " if cond else "not ok - ") + what)
-    if not cond:
-        failures += 1
+fake_worker_run.skip_unless_runnable()
 
 
 tmp = tempfile.mkdtemp(prefix="privsshd-hostile-")
@@ -60,7 +39,7 @@ with open(cfg_cert, "w") as f:
 
 
 def run(scenario, config=cfg):
-    rc, err, res = fake_worker_run.run(privsshd, config, tmp, scenario, timeout=20)
+    rc, err, res = fake_worker_run.run(config, tmp, scenario, timeout=20)
     pid = None
     for line in res.splitlines():
         if line.startswith("pid "):
@@ -78,7 +57,7 @@ check("Invalid user nosuchuser from UNKNOWN port 65535" in err, "control: 'Inval
 check(rc == 255 and "protocol violation" not in err and "not allowed" not in err,
       f"control: clean end, no violation (exit {rc})")
 check(gone, "control: worker reaped")
-if failures:
+if fake_worker_run.failures:
     print(err)
 
 # EVENT's control: accepted, and the line names the peer the monitor knows (a socketpair: UNKNOWN port
@@ -92,7 +71,7 @@ check('client sent invalid protocol identifier "GET / \\033[2J\\042 \\134 Failed
       '198.51.100.250 port 22 ssh2" [preauth]' in err,
       "event-control: the client's words escaped (ESC, quote, backslash) inside the quotes")
 check("\x1b" not in err, "event-control: no escape character reached the log")
-if failures:
+if fake_worker_run.failures:
     print(err)
 
 # HOSTKEY_SIGN's control: two well-formed requests (a first exchange and a sntrup761 rekey's 64-byte
@@ -109,7 +88,7 @@ priv_body = b"".join(l.strip().encode() for l in open(key).read().splitlines() i
 check(pub_b64 in setup, "sign-control: SETUP carries the host public key (control for the next check)")
 check(priv_body[:40] not in setup and b"PRIVATE KEY" not in setup,
       "sign-control: SETUP carries nothing of the host private key file")
-if failures:
+if fake_worker_run.failures:
     print(res, err[-3000:])
 
 # The certificate flag: signed for a key with a HostCertificate (SETUP carried the certificate)...
@@ -119,7 +98,7 @@ check(res.count(f"signature {sig_type} 87") == 1 and rc == 255 and "refused" not
 cert_b64 = open(key + "-cert.pub").read().split()[1].encode()
 check(cert_b64 in open(os.path.join(tmp, "sign-cert-control.results.setup"), "rb").read(),
       "sign-cert-control: SETUP carries the host certificate")
-if failures:
+if fake_worker_run.failures:
     print(res, err[-3000:])
 # ... and refused for the same key without one (below, with the plain configuration).
 
@@ -179,5 +158,5 @@ if "reply 6 0" not in res:
 rc, err, res, gone = run("user-change")
 check("reply 6 3" in res, "user-change: a changed user name gets a disconnect")
 
-print(f"{failures} failed")
-sys.exit(1 if failures else 0)
+print(f"{fake_worker_run.failures} failed")
+sys.exit(1 if fake_worker_run.failures else 0)

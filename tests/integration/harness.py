@@ -615,7 +615,10 @@ def ipc_message_numbers():
     text = read_text(os.path.join(SRCDIR, "common", "ipc-messages.h"))
     table = text[text.index("#define IPC_MESSAGES(X)"):]
     table = table[:table.index("\n\n")]
-    return {name: i for i, name in enumerate(re.findall(r"X\((\w+),", table))}
+    names = re.findall(r"X\((\w+),", table)
+    if "SETUP" not in names or "SESSION_START" not in names:
+        raise SystemExit("cannot read the message table from common/ipc-messages.h")
+    return {name: i for i, name in enumerate(names)}
 
 
 # The start of a fake worker's source (FAKE_WORKER_PRELUDE + its own): the IPC by hand on fd 4 (s(),
@@ -670,13 +673,13 @@ def write_fake_worker(name, variables, source):
     return launcher, results
 
 
-def run_fake_worker(name, variables, source, server, timeout=30):
-    """One connection served by `privsshd -i` with a fake worker (write_fake_worker()). Returns (exit
-    status, the daemon's stderr, the notes)."""
-    launcher, results = write_fake_worker(name, variables, source)
+def run_monitor(config_path, launcher, timeout=30):
+    """`privsshd -i` with the configuration file config_path for one connection on a socketpair, its
+    worker the program `launcher` (test builds: PRIVSSHD_TEST_WORKER), killed after `timeout` s.
+    Returns (exit status, the daemon's stderr). (tests/hostile/ uses this too.)"""
     client, conn = socket.socketpair()
     env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
-    p = subprocess.Popen([PRIVSSHD, "-i", "-e", "-f", server.config_path], stdin=conn, stdout=conn,
+    p = subprocess.Popen([PRIVSSHD, "-i", "-e", "-f", config_path], stdin=conn, stdout=conn,
                          stderr=subprocess.PIPE, env=env)
     conn.close()
     try:
@@ -685,7 +688,15 @@ def run_fake_worker(name, variables, source, server, timeout=30):
         p.kill()
         _, err = p.communicate()
     client.close()
-    return p.returncode, err.decode(errors="replace"), read_text(results)
+    return p.returncode, err.decode(errors="replace")
+
+
+def run_fake_worker(name, variables, source, server, timeout=30):
+    """One connection served by `privsshd -i` with a fake worker (write_fake_worker()). Returns (exit
+    status, the daemon's stderr, the notes)."""
+    launcher, results = write_fake_worker(name, variables, source)
+    rc, err = run_monitor(server.config_path, launcher, timeout)
+    return rc, err, read_text(results)
 
 
 def send_junk(data, timeout=10):
