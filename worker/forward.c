@@ -69,14 +69,19 @@ void forward_handle_open(Worker *w, ssh_message msg) {
                                     SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, CHANNEL_OPEN_FAILED);
                 return;
         }
+        forward_queue_open(w, msg, "direct-tcpip", false);
+}
+
+void forward_queue_open(Worker *w, ssh_message msg, const char *idle_type, bool unix_socket) {
         Forward *f = forward_new(w);
         if (!f) {
                 channel_open_refuse(msg, SSH_OPEN_RESOURCE_SHORTAGE, CHANNEL_OPEN_FAILED);
                 return;
         }
         f->id = ++w->next_forward_id;
-        f->idle.type = "direct-tcpip";
         f->open_msg = msg;
+        f->unix_socket = unix_socket;
+        f->idle.type = idle_type;
         f->queued = true;
         forward_send_queued(w);
 }
