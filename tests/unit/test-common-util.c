@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,33 @@ static void test_signalfd(void) {
         close(fd);
 }
 
+static void test_signal_reset(void) {
+        /* After signalfd_for_daemon() (test_signalfd): SIGTERM blocked, SIGPIPE ignored; the control. */
+        sigset_t now;
+        struct sigaction sa;
+        CHECK(sigprocmask(SIG_SETMASK, NULL, &now) == 0 && sigismember(&now, SIGTERM) &&
+              sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN,
+              "the daemon's signals: SIGTERM blocked, SIGPIPE ignored");
+        pid_t pid = fork();
+        if (pid == 0) {
+                signal(SIGUSR1, SIG_IGN);
+                signal_reset_for_exec();
+                bool blocked = false;
+                if (sigprocmask(SIG_SETMASK, NULL, &now) < 0)
+                        _exit(2);
+                for (int s = 1; s < NSIG; s++)
+                        blocked |= sigismember(&now, s) == 1;
+                struct sigaction pipe, usr1;
+                if (sigaction(SIGPIPE, NULL, &pipe) < 0 || sigaction(SIGUSR1, NULL, &usr1) < 0)
+                        _exit(2);
+                _exit(!blocked && pipe.sa_handler == SIG_DFL && usr1.sa_handler == SIG_DFL ? 0 : 1);
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+              "signal_reset_for_exec: nothing blocked, SIGPIPE and SIGUSR1 back to their default");
+}
+
 static void test_proctitle(int argc, char **argv) {
         proctitle_init(argc, argv);
         proctitle_set("test-title: %s [unit]", "x");
@@ -160,6 +188,7 @@ int main(int argc, char **argv) {
         test_close_all();
         test_log();
         test_signalfd();
+        test_signal_reset();
         test_proctitle(argc, argv);
         return test_summary();
 }
