@@ -100,6 +100,20 @@ static int put_mpint(WireWriter *w, const BIGNUM *b) {
         return wire_put_blob(w, pad ? buf : buf + 1, (size_t) n + pad);
 }
 
+/* What w holds goes to the caller, unless r (the result of the writes) or w failed: then it is wiped and
+ * freed, and the failure returned. */
+static int writer_finish(WireWriter *w, int r, uint8_t **ret, size_t *ret_len) {
+        if (r >= 0 && w->error < 0)
+                r = w->error;
+        if (r < 0) {
+                wire_writer_done(w);
+                return r;
+        }
+        *ret = TAKE_PTR(w->data);
+        *ret_len = w->size;
+        return 0;
+}
+
 static bool blob_is(const uint8_t *p, size_t n, const char *s) {
         return n == strlen(s) && memcmp(p, s, n) == 0;
 }
@@ -151,15 +165,7 @@ static int make_blob(SshKeyType t, EVP_PKEY *pkey, const char *application, uint
         }
         if (r >= 0 && ssh_key_type_is_sk(t))
                 r = application ? wire_put_string(&w, application) : -EINVAL;
-        if (r >= 0 && w.error < 0)
-                r = w.error;
-        if (r < 0) {
-                wire_writer_done(&w);
-                return r;
-        }
-        *ret = TAKE_PTR(w.data);
-        *ret_len = w.size;
-        return 0;
+        return writer_finish(&w, r, ret, ret_len);
 }
 
 static int key_new(SshKeyType t, EVP_PKEY **pkey, bool private, char **application, SshKey **ret) {
@@ -457,15 +463,7 @@ int ssh_key_sign(const SshKey *k, const char *alg, const uint8_t *data, size_t l
                 wire_writer_done(&inner);
         } else
                 r = r < 0 ? r : wire_put_blob(&w, sig, n);
-        if (r >= 0 && w.error < 0)
-                r = w.error;
-        if (r < 0) {
-                wire_writer_done(&w);
-                return r;
-        }
-        *ret = TAKE_PTR(w.data);
-        *ret_len = w.size;
-        return 0;
+        return writer_finish(&w, r, ret, ret_len);
 }
 
 int ssh_key_verify(const SshKey *k, const char *alg, const uint8_t *sig, size_t sig_len, const uint8_t *data,
