@@ -120,7 +120,7 @@ int read_full_fd(int fd, size_t max, char **ret_data, size_t *ret_size) {
         return 0;
 }
 
-int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_size) {
+int open_regular_file(const char *path, int not_regular, struct stat *ret_st) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return negative_errno();
@@ -128,7 +128,16 @@ int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_si
         if (fstat(fd, &st) < 0)
                 return negative_errno();
         if (!S_ISREG(st.st_mode))
-                return -EINVAL;
+                return not_regular;
+        if (ret_st)
+                *ret_st = st;
+        return TAKE_FD(fd);
+}
+
+int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_size) {
+        _cleanup_close_ int fd = open_regular_file(path, -EINVAL, NULL);
+        if (fd < 0)
+                return fd;
         return read_full_fd(fd, max, ret_data, ret_size);
 }
 

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "common/macro.h"
 
@@ -32,6 +33,13 @@ int fd_move_to(int fd, int target);
 
 /* Close every fd >= 3 that is not listed in keep[]. */
 int close_all_fds_except(const int *keep, size_t n_keep);
+
+/* Open path read-only if it is a regular file, and let nothing else hang us or take us over on the way:
+ * O_NONBLOCK so that open() of a FIFO with no writer cannot wait forever, O_NOCTTY so that a tty cannot
+ * become our controlling terminal (the fd keeps O_NONBLOCK, which does nothing to a regular file).
+ * Returns the fd, its stat in *ret_st if given; `not_regular` (a negative errno: each caller has its
+ * documented one) for anything but a regular file. */
+int open_regular_file(const char *path, int not_regular, struct stat *ret_st);
 
 /* Read the whole of a small regular file (at most max bytes) into a NUL-terminated buffer. */
 int read_full_fd(int fd, size_t max, char **ret_data, size_t *ret_size);

@@ -37,6 +37,12 @@ static inline void freep(void *p) {
 }
 #define _cleanup_free_ _cleanup_(freep)
 
+/* `name` for _cleanup_(name): calls func (a destructor that accepts NULL) on a variable of `type`. */
+#define DEFINE_CLEANUP_FUNC(name, type, func)   \
+        static inline void name(type *p) {      \
+                func(*p);                       \
+        }
+
 /* Secrets: wipe before free, on every path. */
 static inline void *erase_and_free(void *p) {
         if (p) {

@@ -292,6 +292,17 @@ static int parse_quoted(const char **p, const char *end, char **ret_value) {
         return 0;
 }
 
+/* An option that may stand once on a line takes *value into *field; a second one is `bad`, -EINVAL
+ * (OpenSSH skips the line). */
+static int option_take_once(LineOptions *o, char **field, char **value, const char *bad) {
+        if (*field) {
+                o->bad = bad;
+                return -EINVAL;
+        }
+        *field = TAKE_PTR(*value);
+        return 0;
+}
+
 /*
  * The comma-separated option list at *p, up to the first blank outside quotes. 0 (with refusals noted
  * in *o, not returned), -EINVAL for malformed syntax, -ENOMEM. Advances *p past the list.
@@ -379,18 +390,13 @@ static int parse_options(const char **p, const char *end, LineOptions *o) {
                                 o->command = TAKE_PTR(value);
                                 break;
                         case OPTION_FROM:
-                                if (o->from) {
-                                        o->bad = "multiple \"from\" clauses";
+                                if (option_take_once(o, &o->from, &value, "multiple \"from\" clauses") < 0)
                                         return -EINVAL;
-                                }
-                                o->from = TAKE_PTR(value);
                                 break;
                         case OPTION_PRINCIPALS:
-                                if (o->principals) {
-                                        o->bad = "multiple \"principals\" clauses";
+                                if (option_take_once(o, &o->principals, &value,
+                                                     "multiple \"principals\" clauses") < 0)
                                         return -EINVAL;
-                                }
-                                o->principals = TAKE_PTR(value);
                                 break;
                         case OPTION_EXPIRY: {
                                 /* A bad time skips the line (OpenSSH); the earliest of several counts. */
@@ -582,6 +588,21 @@ static int check_line(const char *s, const char *end, const char *origin, unsign
         return 1;
 }
 
+/* The next line of the buffer [*p, end): its start and length, without its "\n" or "\r\n"; *p moves past
+ * it. false at the end of the buffer. */
+static bool next_line(const char **p, const char *end, const char **ret_line, size_t *ret_len) {
+        if (*p >= end)
+                return false;
+        const char *nl = memchr(*p, '\n', (size_t) (end - *p));
+        size_t n = (size_t) ((nl ?: end) - *p);
+        if (n > 0 && (*p)[n - 1] == '\r')
+                n--;
+        *ret_line = *p;
+        *ret_len = n;
+        *p = nl ? nl + 1 : end;
+        return true;
+}
+
 int authorized_keys_check_buffer(const char *data, size_t size, const char *origin,
                                  const AuthorizedKeysClient *client, const char *algorithm,
                                  const uint8_t *blob, size_t blob_len, AuthorizedKeyMatch *ret) {
@@ -607,23 +628,19 @@ int authorized_keys_check_buffer(const char *data, size_t size, const char *orig
                 return 0;
 
         unsigned line = 0;
-        for (const char *p = data, *end = data + size; p < end; ) {
-                const char *nl = memchr(p, '\n', (size_t) (end - p));
-                const char *e = nl ?: end;
+        const char *s;
+        size_t n;
+        for (const char *p = data, *end = data + size; next_line(&p, end, &s, &n); ) {
                 line++;
-                if (e > p && e[-1] == '\r')
-                        e--;
-
-                if ((size_t) (e - p) > AUTHKEYS_MAX_LINE)
+                if (n > AUTHKEYS_MAX_LINE)
                         log_debug("%s:%u: line longer than %u bytes, skipped", origin, line, AUTHKEYS_MAX_LINE);
-                else if (memchr(p, '\0', (size_t) (e - p)))
+                else if (memchr(s, '\0', n))
                         log_debug("%s:%u: NUL byte in line, skipped", origin, line);
                 else {
-                        int r = check_line(p, e, origin, line, client, type, blob, blob_len, ret);
+                        int r = check_line(s, s + n, origin, line, client, type, blob, blob_len, ret);
                         if (r != 0)
                                 return r;
                 }
-                p = nl ? nl + 1 : end;
         }
         return 0;
 }
@@ -688,18 +705,15 @@ int authorized_principals_check_buffer(const char *data, size_t size, const char
         if ((!data && size > 0) || !client || !client->cert)
                 return -EINVAL;
         unsigned line = 0;
-        for (const char *p = data, *end = data + size; p < end; ) {
-                const char *nl = memchr(p, '\n', (size_t) (end - p));
-                const char *e = nl ?: end;
+        const char *s;
+        size_t n;
+        for (const char *p = data, *end = data + size; next_line(&p, end, &s, &n); ) {
                 line++;
-                if (e > p && e[-1] == '\r')
-                        e--;
-                if ((size_t) (e - p) <= AUTHKEYS_MAX_LINE && !memchr(p, '\0', (size_t) (e - p))) {
-                        int r = check_principals_line(p, e, origin, line, client, ret);
+                if (n <= AUTHKEYS_MAX_LINE && !memchr(s, '\0', n)) {
+                        int r = check_principals_line(s, s + n, origin, line, client, ret);
                         if (r != 0)
                                 return r;
                 }
-                p = nl ? nl + 1 : end;
         }
         return 0;
 }
@@ -785,18 +799,11 @@ int authorized_keys_open(const char *path) {
         if (isempty(path))
                 return -EINVAL;
 
-        /* O_NONBLOCK: open() of a FIFO with no writer would otherwise wait forever; O_NOCTTY: a tty
-         * must not become our controlling terminal. Neither matters once we know it is a file. */
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        _cleanup_close_ int fd = open_regular_file(path, -EPERM, NULL);
         if (fd < 0)
-                return negative_errno();
+                return fd;
 
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (!S_ISREG(st.st_mode))
-                return -EPERM;
-
+        /* Blocking again for whoever reads it (open_regular_file() leaves O_NONBLOCK set). */
         int r = fd_set_nonblock(fd, false);
         if (r < 0)
                 return r;

@@ -12,6 +12,7 @@
 #include "common/fd-util.h"
 #include "common/log.h"
 #include "monitor/authorized-keys.h"
+#include "monitor/handle-forward.h"
 #include "monitor/handle-forward-unix.h"
 #include "monitor/sanitizer-hooks.h"
 #include "monitor/unix-socket.h"
@@ -22,25 +23,6 @@ bool forward_unix_policy(const Monitor *m, ForwardDirections d) {
                !(m->key_flags & AUTHKEY_NO_PORT_FORWARDING);
 }
 
-static int reply_failed(Monitor *m, uint32_t id, bool prohibited, const char *reason) {
-        IpcPayload r = {};
-        r.FORWARD_FAILED.id = id;
-        r.FORWARD_FAILED.prohibited = prohibited;
-        r.FORWARD_FAILED.reason = (char *) reason;
-        (void) monitor_send(m, IPC_FORWARD_FAILED, &r, NULL, 0);
-        return 0;
-}
-
-static int start(Monitor *m, const ForwardTarget *t, uint32_t id) {
-        int r = forward_opener_start(&m->forward_openers, m->user, t, id, now_usec());
-        if (r < 0) {
-                log_info("monitor: cannot %s unix socket \"%s\" now: %s", t->listen ? "bind" : "connect to",
-                         t->host, strerror(-r));
-                return reply_failed(m, id, false, r == -EBUSY ? "too many requests at once" : strerror(-r));
-        }
-        return 0;
-}
-
 int handle_forward_connect_unix(Monitor *m, const IpcForwardConnectUnix *p) {
         /* The worker checks these too: anything else is a worker out of line. */
         if (!m->user || isempty(p->path) || p->originator_port > 65535)
@@ -49,13 +31,13 @@ int handle_forward_connect_unix(Monitor *m, const IpcForwardConnectUnix *p) {
                 /* OpenSSH's words (serverloop.c); originator and port are the reserved fields. */
                 log_info("refused streamlocal port forward: originator %s port %u, target %s", p->originator,
                          p->originator_port, p->path);
-                /* The description the client shows (handle-forward.c, reply_failed()). */
-                return reply_failed(m, p->id, true, "open failed");
+                /* The description the client shows (handle-forward.c, forward_reply_failed()). */
+                return forward_reply_failed(m, p->id, true, "open failed");
         }
         ForwardTarget t = { .unix_socket = true, .accept_fd = -EBADF };
         snprintf(t.host, sizeof t.host, "%s", p->path);
         log_debug("monitor: direct-streamlocal to \"%s\"", p->path);
-        return start(m, &t, p->id);
+        return forward_start(m, &t, p->id);
 }
 
 static unsigned listens_in_flight(const Monitor *m) {
@@ -72,19 +54,19 @@ int handle_forward_listen_unix(Monitor *m, const IpcForwardListenUnix *p) {
                 /* OpenSSH only tells the client ("Server has disabled port forwarding."); we log it too,
                  * worded like the TCP refusal. */
                 log_info("refused streamlocal remote forward: listen path %s", p->path);
-                return reply_failed(m, p->id, true, "Server has disabled port forwarding.");
+                return forward_reply_failed(m, p->id, true, "Server has disabled port forwarding.");
         }
         if (m->forward_unix.n + listens_in_flight(m) >= FORWARD_MAX_LISTENERS) {
                 log_info("refused streamlocal remote forward: listen path %s: %u forwards already",
                          p->path, FORWARD_MAX_LISTENERS);
-                return reply_failed(m, p->id, false, "too many forwards");
+                return forward_reply_failed(m, p->id, false, "too many forwards");
         }
         ForwardTarget t = { .listen = true, .unix_socket = true, .accept_fd = -EBADF,
                             .bind_mask = m->config->streamlocal_bind_mask,
                             .bind_unlink = m->config->streamlocal_bind_unlink };
         snprintf(t.host, sizeof t.host, "%s", p->path);
         log_debug("monitor: streamlocal-forward listen \"%s\"", p->path);
-        return start(m, &t, p->id);
+        return forward_start(m, &t, p->id);
 }
 
 int forward_unix_opened(Monitor *m, const ForwardOpened *o, int fd) {

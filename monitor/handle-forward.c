@@ -22,7 +22,7 @@
  * resolve, and "open failed" where it has nothing more to say (a refusal by policy). Our log lines are
  * written here, from what the monitor knows, never from what the worker says.
  */
-static int reply_failed(Monitor *m, uint32_t id, bool prohibited, const char *reason) {
+int forward_reply_failed(Monitor *m, uint32_t id, bool prohibited, const char *reason) {
         IpcPayload r = {};
         r.FORWARD_FAILED.id = id;
         r.FORWARD_FAILED.prohibited = prohibited;
@@ -31,12 +31,17 @@ static int reply_failed(Monitor *m, uint32_t id, bool prohibited, const char *re
         return 0;
 }
 
-static int start(Monitor *m, const ForwardTarget *t, uint32_t id) {
+int forward_start(Monitor *m, const ForwardTarget *t, uint32_t id) {
         int r = forward_opener_start(&m->forward_openers, m->user, t, id, now_usec());
         if (r < 0) {
-                log_info("monitor: cannot %s for %s port %u now: %s", t->listen ? "listen" : "connect",
-                         t->host, t->port, strerror(-r));
-                return reply_failed(m, id, false, r == -EBUSY ? "too many requests at once" : strerror(-r));
+                if (t->unix_socket)
+                        log_info("monitor: cannot %s unix socket \"%s\" now: %s",
+                                 t->listen ? "bind" : "connect to", t->host, strerror(-r));
+                else
+                        log_info("monitor: cannot %s for %s port %u now: %s", t->listen ? "listen" : "connect",
+                                 t->host, t->port, strerror(-r));
+                return forward_reply_failed(m, id, false,
+                                            r == -EBUSY ? "too many requests at once" : strerror(-r));
         }
         return 0;
 }
@@ -48,19 +53,19 @@ int handle_forward_connect(Monitor *m, const IpcForwardConnect *p) {
         if (!forward_policy_direction(m->config, m->key_flags, FORWARD_DIRECTION_LOCAL)) {
                 log_info("refused local port forward: originator %s port %u, target %s port %u",
                          p->originator, p->originator_port, p->host, p->port);
-                return reply_failed(m, p->id, true, "open failed");
+                return forward_reply_failed(m, p->id, true, "open failed");
         }
         if (!forward_policy_open_permitted(&m->config->permit_open, p->host, (uint16_t) p->port) ||
             !forward_policy_key_open_permitted(m->key_permit_open, p->host, (uint16_t) p->port)) {
                 log_info("Received request from %.100s port %u to connect to host %.100s port %u, but the "
                          "request was denied.", m->peer_address, m->peer_port, p->host, p->port);
-                return reply_failed(m, p->id, true, "open failed");
+                return forward_reply_failed(m, p->id, true, "open failed");
         }
         ForwardTarget t = { .listen = false, .accept_fd = -EBADF, .port = (uint16_t) p->port };
         snprintf(t.host, sizeof t.host, "%s", p->host);
         log_debug("monitor: direct-tcpip from %s port %u to %s port %u", p->originator, p->originator_port,
                   p->host, p->port);
-        return start(m, &t, p->id);
+        return forward_start(m, &t, p->id);
 }
 
 int handle_forward_listen(Monitor *m, const IpcForwardListen *p) {
@@ -71,20 +76,20 @@ int handle_forward_listen(Monitor *m, const IpcForwardListen *p) {
             (port != 0 && port < IPPORT_RESERVED && m->user->uid != 0)) {
                 /* OpenSSH says this to the client only ("Server has disabled port forwarding."). */
                 log_info("refused remote port forward: listen %s port %u", p->address, port);
-                return reply_failed(m, p->id, true, "Server has disabled port forwarding.");
+                return forward_reply_failed(m, p->id, true, "Server has disabled port forwarding.");
         }
         if (!forward_policy_listen_permitted(&m->config->permit_listen, p->address, port) ||
             !forward_policy_key_listen_permitted(m->key_permit_listen, p->address, port)) {
                 log_info("Received request from %.100s port %u to remote forward to host %.100s port %u, but "
                          "the request was denied.", m->peer_address, m->peer_port, p->address, port);
-                return reply_failed(m, p->id, true, "port forwarding refused");
+                return forward_reply_failed(m, p->id, true, "port forwarding refused");
         }
         ForwardTarget t = { .listen = true, .accept_fd = -EBADF, .port = port };
         forward_policy_bind_address(m->config->gateway_ports, p->address, &t);
         t.family = m->config->address_family;
         log_debug("monitor: tcpip-forward listen \"%s\" port %u (bind %d \"%s\")", p->address, port,
                   (int) t.bind, t.host);
-        return start(m, &t, p->id);
+        return forward_start(m, &t, p->id);
 }
 
 int handle_forward_accept(Monitor *m, const IpcForwardAccept *p, int fd) {
@@ -104,10 +109,10 @@ int handle_forward_accept(Monitor *m, const IpcForwardAccept *p, int fd) {
         bool allowed = ss.ss_family == AF_UNIX ? forward_unix_policy(m, FORWARD_DIRECTION_REMOTE) :
                        forward_policy_direction(m->config, m->key_flags, FORWARD_DIRECTION_REMOTE);
         if (!allowed)
-                return reply_failed(m, p->id, true, "Server has disabled port forwarding.");
+                return forward_reply_failed(m, p->id, true, "Server has disabled port forwarding.");
         ForwardTarget t = { .listen = false, .accept_fd = listener };
         snprintf(t.host, sizeof t.host, "accept");
-        return start(m, &t, p->id);
+        return forward_start(m, &t, p->id);
 }
 
 size_t forward_poll_fill(Monitor *m, struct pollfd *p) {
@@ -125,7 +130,7 @@ static void collect(Monitor *m, unsigned i) {
         if (fd < 0 && o.gai_error != 0) {
                 /* OpenSSH's connect_to_helper() words it so. */
                 log_error("connect_to %.100s: unknown host (%s)", o.host, gai_strerror(o.gai_error));
-                (void) reply_failed(m, o.id, false, gai_strerror(o.gai_error));
+                (void) forward_reply_failed(m, o.id, false, gai_strerror(o.gai_error));
                 return;
         }
         if (fd < 0) {
@@ -137,7 +142,7 @@ static void collect(Monitor *m, unsigned i) {
                 } else if (!o.unix_socket)
                         log_info("monitor: %s for request %u failed: %s", o.listen ? "listen" : "connect",
                                  o.id, strerror(-fd));
-                (void) reply_failed(m, o.id, false, strerror(-fd));
+                (void) forward_reply_failed(m, o.id, false, strerror(-fd));
                 return;
         }
         if (o.fd_also >= 0) {
@@ -177,6 +182,6 @@ void forward_expire(Monitor *m, uint64_t now) {
                 uint32_t id = s->o[i].id;
                 log_info("monitor: forwarding request %u timed out", id);
                 forward_opener_stop(s, i);
-                (void) reply_failed(m, id, false, strerror(ETIMEDOUT));
+                (void) forward_reply_failed(m, id, false, strerror(ETIMEDOUT));
         }
 }

@@ -16,6 +16,7 @@
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/sha256.h"
+#include "common/signal-util.h"
 #include "monitor/keys-command.h"
 #include "monitor/sanitizer-hooks.h"
 #include "monitor/secure-path.h"
@@ -211,12 +212,7 @@ static int build_argv(const KeysCommand *cmd, const UserCreds *u, const KeysComm
 _noreturn_ static void child(const UserCreds *runas, char **argv, int out, int err, int status) {
         sanitizer_child_no_leak_check();
         (void) setpgid(0, 0);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        for (int s = 1; s < NSIG; s++)
-                if (s != SIGKILL && s != SIGSTOP)
-                        signal(s, SIG_DFL);
+        signal_reset_for_exec();
 
         const char *lang = getenv("LANG");
         char *env[6] = {};

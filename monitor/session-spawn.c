@@ -15,6 +15,7 @@
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/safe-chroot.h"
+#include "common/signal-util.h"
 #include "monitor/internal-sftp.h"
 #include "monitor/pty.h"
 #include "monitor/session-spawn.h"
@@ -153,12 +154,7 @@ static char **environment_with_user_file(const SessionSpawnParams *p) {
 
 /* In the child. Never returns. */
 _noreturn_ static void child(const SessionSpawnParams *p, int in, int out, int err, char **env) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        for (int s = 1; s < NSIG; s++)
-                if (s != SIGKILL && s != SIGSTOP)
-                        signal(s, SIG_DFL);
+        signal_reset_for_exec();
 
         if (setsid() < 0)
                 _exit(255);

@@ -62,30 +62,14 @@ SshKey *ssh_key_free(SshKey *k) {
         return NULL;
 }
 
-static void bn_freep(BIGNUM **b) {
-        BN_clear_free(*b);
-}
-static void pkey_freep(EVP_PKEY **p) {
-        EVP_PKEY_free(*p);
-}
-static void pctx_freep(EVP_PKEY_CTX **p) {
-        EVP_PKEY_CTX_free(*p);
-}
-static void mdctx_freep(EVP_MD_CTX **p) {
-        EVP_MD_CTX_free(*p);
-}
-static void bld_freep(OSSL_PARAM_BLD **p) {
-        OSSL_PARAM_BLD_free(*p);
-}
-static void params_freep(OSSL_PARAM **p) {
-        OSSL_PARAM_free(*p);
-}
-static void bnctx_freep(BN_CTX **p) {
-        BN_CTX_free(*p);
-}
-static void ecsig_freep(ECDSA_SIG **p) {
-        ECDSA_SIG_free(*p);
-}
+DEFINE_CLEANUP_FUNC(bn_freep, BIGNUM *, BN_clear_free)
+DEFINE_CLEANUP_FUNC(pkey_freep, EVP_PKEY *, EVP_PKEY_free)
+DEFINE_CLEANUP_FUNC(pctx_freep, EVP_PKEY_CTX *, EVP_PKEY_CTX_free)
+DEFINE_CLEANUP_FUNC(mdctx_freep, EVP_MD_CTX *, EVP_MD_CTX_free)
+DEFINE_CLEANUP_FUNC(bld_freep, OSSL_PARAM_BLD *, OSSL_PARAM_BLD_free)
+DEFINE_CLEANUP_FUNC(params_freep, OSSL_PARAM *, OSSL_PARAM_free)
+DEFINE_CLEANUP_FUNC(bnctx_freep, BN_CTX *, BN_CTX_free)
+DEFINE_CLEANUP_FUNC(ecsig_freep, ECDSA_SIG *, ECDSA_SIG_free)
 
 /* An mpint that must be positive and minimally encoded (RFC 4251 §5). */
 static int get_mpint(WireReader *r, BIGNUM **ret) {
@@ -114,6 +98,20 @@ static int put_mpint(WireWriter *w, const BIGNUM *b) {
         BN_bn2bin(b, buf + 1);
         bool pad = buf[1] & 0x80;
         return wire_put_blob(w, pad ? buf : buf + 1, (size_t) n + pad);
+}
+
+/* What w holds goes to the caller, unless r (the result of the writes) or w failed: then it is wiped and
+ * freed, and the failure returned. */
+static int writer_finish(WireWriter *w, int r, uint8_t **ret, size_t *ret_len) {
+        if (r >= 0 && w->error < 0)
+                r = w->error;
+        if (r < 0) {
+                wire_writer_done(w);
+                return r;
+        }
+        *ret = TAKE_PTR(w->data);
+        *ret_len = w->size;
+        return 0;
 }
 
 static bool blob_is(const uint8_t *p, size_t n, const char *s) {
@@ -167,15 +165,7 @@ static int make_blob(SshKeyType t, EVP_PKEY *pkey, const char *application, uint
         }
         if (r >= 0 && ssh_key_type_is_sk(t))
                 r = application ? wire_put_string(&w, application) : -EINVAL;
-        if (r >= 0 && w.error < 0)
-                r = w.error;
-        if (r < 0) {
-                wire_writer_done(&w);
-                return r;
-        }
-        *ret = TAKE_PTR(w.data);
-        *ret_len = w.size;
-        return 0;
+        return writer_finish(&w, r, ret, ret_len);
 }
 
 static int key_new(SshKeyType t, EVP_PKEY **pkey, bool private, char **application, SshKey **ret) {
@@ -473,15 +463,7 @@ int ssh_key_sign(const SshKey *k, const char *alg, const uint8_t *data, size_t l
                 wire_writer_done(&inner);
         } else
                 r = r < 0 ? r : wire_put_blob(&w, sig, n);
-        if (r >= 0 && w.error < 0)
-                r = w.error;
-        if (r < 0) {
-                wire_writer_done(&w);
-                return r;
-        }
-        *ret = TAKE_PTR(w.data);
-        *ret_len = w.size;
-        return 0;
+        return writer_finish(&w, r, ret, ret_len);
 }
 
 int ssh_key_verify(const SshKey *k, const char *alg, const uint8_t *sig, size_t sig_len, const uint8_t *data,

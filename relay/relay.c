@@ -34,6 +34,7 @@
 #include "common/fd-util.h"
 #include "common/log.h"
 #include "common/proctitle.h"
+#include "common/signal-util.h"
 #include "relay/relay.h"
 
 bool relay_needed(int in_fd, int out_fd) {
@@ -108,12 +109,7 @@ static int relay_drop(const char *dir, uid_t uid, gid_t gid) {
 
 static _Noreturn void relay_child(int in_fd, int out_fd, int conn_fd, const char *dir, uid_t uid, gid_t gid) {
         /* (No LeakSanitizer check at exit: relay_exit() skips the monitor's atexit handlers.) */
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        for (int sig = 1; sig < NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        signal(sig, SIG_DFL);
+        signal_reset_for_exec();        /* no exec follows, but the relay starts as clean as if it did */
         signal(SIGPIPE, SIG_IGN);
         proctitle_set("privsshd: relay");
 

@@ -34,17 +34,7 @@ void forward_unix_handle_open(Worker *w, ssh_message msg) {
                                     SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, CHANNEL_OPEN_FAILED);
                 return;
         }
-        Forward *f = forward_new(w);
-        if (!f) {
-                channel_open_refuse(msg, SSH_OPEN_RESOURCE_SHORTAGE, CHANNEL_OPEN_FAILED);
-                return;
-        }
-        f->id = ++w->next_forward_id;
-        f->open_msg = msg;
-        f->unix_socket = true;
-        f->idle.type = "direct-streamlocal@openssh.com";       /* ChannelTimeout's name for it */
-        f->queued = true;
-        forward_send_queued(w);
+        forward_queue_open(w, msg, "direct-streamlocal@openssh.com", true);   /* ChannelTimeout's name */
 }
 
 int forward_unix_send_connect(Worker *w, Forward *f) {
@@ -72,22 +62,12 @@ static void listen_request(Worker *w, ssh_message msg, const char *path) {
                         refuse(msg);    /* ours already (or being made): the monitor would say EADDRINUSE */
                         return;
                 }
-        Listener *l = calloc(1, sizeof *l);
-        if (l)
-                l->address = strdup(path);
-        if (!l || !l->address) {
-                free(l);
+        Listener *l = forward_listener_new(w, path, msg);
+        if (!l) {
                 refuse(msg);
                 return;
         }
-        l->id = ++w->next_forward_id;
-        l->fd = -EBADF;
-        l->fd_also = -EBADF;
         l->unix_socket = true;
-        l->pending = msg;
-        l->next = w->listeners;
-        w->listeners = l;
-        w->n_listeners++;
         IpcPayload p = {};
         p.FORWARD_LISTEN_UNIX.id = l->id;
         p.FORWARD_LISTEN_UNIX.path = l->address;

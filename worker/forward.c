@@ -69,14 +69,19 @@ void forward_handle_open(Worker *w, ssh_message msg) {
                                     SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, CHANNEL_OPEN_FAILED);
                 return;
         }
+        forward_queue_open(w, msg, "direct-tcpip", false);
+}
+
+void forward_queue_open(Worker *w, ssh_message msg, const char *idle_type, bool unix_socket) {
         Forward *f = forward_new(w);
         if (!f) {
                 channel_open_refuse(msg, SSH_OPEN_RESOURCE_SHORTAGE, CHANNEL_OPEN_FAILED);
                 return;
         }
         f->id = ++w->next_forward_id;
-        f->idle.type = "direct-tcpip";
         f->open_msg = msg;
+        f->unix_socket = unix_socket;
+        f->idle.type = idle_type;
         f->queued = true;
         forward_send_queued(w);
 }
@@ -175,6 +180,24 @@ static void listener_destroy(Worker *w, Listener *l) {
         free(l);
 }
 
+Listener *forward_listener_new(Worker *w, const char *address, ssh_message pending) {
+        Listener *l = calloc(1, sizeof *l);
+        if (l)
+                l->address = strdup(address);
+        if (!l || !l->address) {
+                free(l);
+                return NULL;
+        }
+        l->id = ++w->next_forward_id;
+        l->fd = -EBADF;
+        l->fd_also = -EBADF;
+        l->pending = pending;
+        l->next = w->listeners;
+        w->listeners = l;
+        w->n_listeners++;
+        return l;
+}
+
 static void global_tcpip_forward(Worker *w, ssh_message msg) {
         const char *address = ssh_message_global_request_address(msg);
         int port = ssh_message_global_request_port(msg);
@@ -186,24 +209,14 @@ static void global_tcpip_forward(Worker *w, ssh_message msg) {
                 ssh_message_free(msg);
                 return;
         }
-        Listener *l = calloc(1, sizeof *l);
-        if (l)
-                l->address = strdup(address);
-        if (!l || !l->address) {
-                free(l);
+        Listener *l = forward_listener_new(w, address, msg);
+        if (!l) {
                 ssh_message_reply_default(msg);
                 ssh_message_free(msg);
                 return;
         }
-        l->id = ++w->next_forward_id;
-        l->fd = -EBADF;
-        l->fd_also = -EBADF;
         l->port = (uint32_t) port;
-        l->pending = msg;
         l->queued = true;
-        l->next = w->listeners;
-        w->listeners = l;
-        w->n_listeners++;
         forward_send_queued(w);
 }
 

@@ -70,7 +70,6 @@ typedef struct Listener {
 } Listener;
 
 /* forward.c */
-struct Forward *forward_new(Worker *w);                         /* linked and counted; fd -EBADF */
 void forward_handle_open(Worker *w, ssh_message msg);           /* direct-tcpip; takes msg */
 void forward_handle_global(Worker *w, ssh_message msg);         /* tcpip-forward & cancel; takes msg */
 int forward_ready(Worker *w, const IpcForwardReady *p, int fd);
@@ -81,6 +80,12 @@ void forward_accept(Worker *w, Listener *l, int fd);            /* one waits on 
 void forward_collect(Worker *w);                                /* free finished forwards */
 void forward_abandon_all(Worker *w);
 Forward *forward_new(Worker *w);                                /* linked, fd -EBADF; NULL: no memory */
+/* A channel open the worker accepted (takes msg): a Forward queued for the monitor's FORWARD_CONNECT or
+ * FORWARD_CONNECT_UNIX (forward_send_queued()); refused as a shortage when there is no memory. */
+void forward_queue_open(Worker *w, ssh_message msg, const char *idle_type, bool unix_socket);
+/* Linked and counted, with the next id, a copy of address, fds -EBADF and pending (not taken: the
+ * caller still answers it on NULL, no memory); the caller sets what kind of listener it is. */
+Listener *forward_listener_new(Worker *w, const char *address, ssh_message pending);
 void forward_listener_destroy(Worker *w, Listener *l);          /* refuses a pending request */
 bool forward_replies_pending(const Worker *w);                  /* a forward request awaits its answer */
 

@@ -20,7 +20,6 @@ Needs root (the monitor is root) and a -Dtest_hooks=true build (PRIVSSHD_TEST_WO
 import base64
 import hashlib
 import os
-import socket
 import struct
 import subprocess
 import sys
@@ -29,33 +28,11 @@ import tempfile
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 import ed25519_sign  # noqa: E402
+import fake_worker_run  # noqa: E402
 
-privsshd = os.environ.get("PRIVSSHD")
-must = os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1"
+from fake_worker_run import check  # noqa: E402
 
-
-def skip(why):
-    print("skip: " + why)
-    sys.exit(1 if must else 77)
-
-
-if os.geteuid() != 0:
-    skip("needs root")
-if os.environ.get("PRIVSSHD_TEST_HOOKS") != "1":
-    skip("needs a build with -Dtest_hooks=true")
-if not privsshd:
-    skip("PRIVSSHD not set")
-
-failures = 0
-
-
-def check(cond, what, *details):
-    global failures
-    print(("ok - " if cond else "not ok - ") + what)
-    if not cond:
-        failures += 1
-        for d in details:
-            print("    " + str(d).replace("\n", "\n    "))
+fake_worker_run.skip_unless_runnable()
 
 
 def s(b):
@@ -114,15 +91,7 @@ with open(os.path.join(tmp, "ca.pub"), "w") as f:
     f.write(f"ssh-ed25519 {base64.b64encode(ed_blob(CA_SEED)).decode()} the CA\n")
 
 
-def message_numbers():
-    import re
-    text = open(os.path.join(here, "..", "..", "common", "ipc-messages.h")).read()
-    table = text[text.index("#define IPC_MESSAGES(X)"):]
-    table = table[:table.index("\n\n")]
-    return {name: i for i, name in enumerate(re.findall(r"X\((\w+),", table))}
-
-
-T = message_numbers()
+T = fake_worker_run.message_numbers()
 H1 = bytes(range(32))                   # this connection's first exchange hash (the session id)
 H0 = bytes(range(100, 132))             # another connection's
 
@@ -166,25 +135,7 @@ def sk_steps(seed, blob, **kw):
 
 
 def run(scenario, steps):
-    results = os.path.join(tmp, scenario + ".results")
-    launcher = os.path.join(tmp, scenario + ".py")
-    with open(launcher, "w") as f:
-        f.write(f"#!/usr/bin/python3\nSCENARIO = {scenario!r}\nRESULTS = {results!r}\nT = {T!r}\n"
-                f"STEPS = {[m.hex() for m in steps]!r}\n"
-                f"exec(open({os.path.join(here, 'fake_worker.py')!r}).read())\n")
-    os.chmod(launcher, 0o755)
-    client, server = socket.socketpair()
-    env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
-    p = subprocess.Popen([privsshd, "-i", "-e", "-f", cfg], stdin=server, stdout=server,
-                         stderr=subprocess.PIPE, env=env)
-    server.close()
-    try:
-        _, err = p.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        _, err = p.communicate()
-    client.close()
-    return p.returncode, err.decode(errors="replace"), open(results).read() if os.path.exists(results) else ""
+    return fake_worker_run.run(cfg, tmp, scenario, timeout=30, steps=steps)
 
 
 RESULT = T["AUTH_RESULT"]
@@ -317,5 +268,5 @@ for name, (steps, why) in sk_refusals.items():
           and "Failed publickey for root from UNKNOWN port 65535 ssh2: ED25519-SK" in err and why in err)
     check(ok, f"{name}: answered with a failure and logged as a failed publickey ({why})", res, err[-3000:])
 
-print(f"{failures} failed")
-sys.exit(1 if failures else 0)
+print(f"{fake_worker_run.failures} failed")
+sys.exit(1 if fake_worker_run.failures else 0)

@@ -4,37 +4,18 @@ acting, tear the connection down (exit 255), kill and reap the worker, and say w
 A control scenario that follows the protocol proves the harness can tell the difference.
 Needs root (the monitor is root) and a -Dtest_hooks=true build (PRIVSSHD_TEST_WORKER)."""
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
-privsshd = os.environ.get("PRIVSSHD")
-must = os.environ.get("PRIVSSHD_TESTS_MUST_RUN") == "1"
+sys.path.insert(0, here)
+import fake_worker_run  # noqa: E402
 
+from fake_worker_run import check  # noqa: E402
 
-def skip(why):
-    print("skip: " + why)
-    sys.exit(1 if must else 77)
-
-
-if os.geteuid() != 0:
-    skip("needs root")
-if os.environ.get("PRIVSSHD_TEST_HOOKS") != "1":
-    skip("needs a build with -Dtest_hooks=true")
-if not privsshd:
-    skip("PRIVSSHD not set")
-
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok - " if cond else "not ok - ") + what)
-    if not cond:
-        failures += 1
+fake_worker_run.skip_unless_runnable()
 
 
 tmp = tempfile.mkdtemp(prefix="privsshd-hostile-")
@@ -48,18 +29,6 @@ with open(cfg, "w") as f:
             f"SandboxDirectory {tmp}/empty\nLoginGraceTime 20\n")
 
 
-def message_numbers():
-    """The message numbers, read from THE table (common/ipc-messages.h): the order of its rows."""
-    import re
-    text = open(os.path.join(here, "..", "..", "common", "ipc-messages.h")).read()
-    table = text[text.index("#define IPC_MESSAGES(X)"):]
-    table = table[:table.index("\n\n")]
-    names = re.findall(r"X\((\w+),", table)
-    if "SETUP" not in names or "SESSION_START" not in names:
-        raise SystemExit("cannot read the message table from common/ipc-messages.h")
-    return {name: i for i, name in enumerate(names)}
-
-
 # The same with a HostCertificate for the host key (an ed25519 CA made here).
 ca = os.path.join(tmp, "ca")
 subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ca], check=True)
@@ -70,32 +39,13 @@ with open(cfg_cert, "w") as f:
 
 
 def run(scenario, config=cfg):
-    results = os.path.join(tmp, scenario + ".results")
-    launcher = os.path.join(tmp, scenario + ".py")
-    with open(launcher, "w") as f:
-        f.write(f"#!/usr/bin/python3\nSCENARIO = {scenario!r}\nRESULTS = {results!r}\n"
-                f"T = {message_numbers()!r}\n"
-                f"exec(open({os.path.join(here, 'fake_worker.py')!r}).read())\n")
-    os.chmod(launcher, 0o755)
-    client, server = socket.socketpair()
-    env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
-    p = subprocess.Popen([privsshd, "-i", "-e", "-f", config], stdin=server, stdout=server,
-                         stderr=subprocess.PIPE, env=env)
-    server.close()
-    try:
-        _, err = p.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        _, err = p.communicate()
-    client.close()
-    err = err.decode(errors="replace")
-    res = open(results).read() if os.path.exists(results) else ""
+    rc, err, res = fake_worker_run.run(config, tmp, scenario, timeout=20)
     pid = None
     for line in res.splitlines():
         if line.startswith("pid "):
             pid = int(line.split()[1])
     gone = pid is not None and not os.path.exists(f"/proc/{pid}")
-    return p.returncode, err, res, gone
+    return rc, err, res, gone
 
 
 # The control: a worker that follows the protocol gets an answer and a clean end.
@@ -107,7 +57,7 @@ check("Invalid user nosuchuser from UNKNOWN port 65535" in err, "control: 'Inval
 check(rc == 255 and "protocol violation" not in err and "not allowed" not in err,
       f"control: clean end, no violation (exit {rc})")
 check(gone, "control: worker reaped")
-if failures:
+if fake_worker_run.failures:
     print(err)
 
 # EVENT's control: accepted, and the line names the peer the monitor knows (a socketpair: UNKNOWN port
@@ -121,14 +71,14 @@ check('client sent invalid protocol identifier "GET / \\033[2J\\042 \\134 Failed
       '198.51.100.250 port 22 ssh2" [preauth]' in err,
       "event-control: the client's words escaped (ESC, quote, backslash) inside the quotes")
 check("\x1b" not in err, "event-control: no escape character reached the log")
-if failures:
+if fake_worker_run.failures:
     print(err)
 
 # HOSTKEY_SIGN's control: two well-formed requests (a first exchange and a sntrup761 rekey's 64-byte
 # hash) get two signatures, each a blob (string "ssh-ed25519", string of 64 bytes: 4+11+4+64 = 83
 # bytes, plus the blob's own length prefix); SETUP carried the public key, never the private one.
 rc, err, res, gone = run("sign-control")
-sig_type = message_numbers()["HOSTKEY_SIGNATURE"]
+sig_type = fake_worker_run.message_numbers()["HOSTKEY_SIGNATURE"]
 check(res.count(f"signature {sig_type} 87") == 2, "sign-control: both requests answered with a signature")
 check(rc == 255 and "refused" not in err and "protocol violation" not in err,
       f"sign-control: clean end, no violation (exit {rc})")
@@ -138,7 +88,7 @@ priv_body = b"".join(l.strip().encode() for l in open(key).read().splitlines() i
 check(pub_b64 in setup, "sign-control: SETUP carries the host public key (control for the next check)")
 check(priv_body[:40] not in setup and b"PRIVATE KEY" not in setup,
       "sign-control: SETUP carries nothing of the host private key file")
-if failures:
+if fake_worker_run.failures:
     print(res, err[-3000:])
 
 # The certificate flag: signed for a key with a HostCertificate (SETUP carried the certificate)...
@@ -148,7 +98,7 @@ check(res.count(f"signature {sig_type} 87") == 1 and rc == 255 and "refused" not
 cert_b64 = open(key + "-cert.pub").read().split()[1].encode()
 check(cert_b64 in open(os.path.join(tmp, "sign-cert-control.results.setup"), "rb").read(),
       "sign-cert-control: SETUP carries the host certificate")
-if failures:
+if fake_worker_run.failures:
     print(res, err[-3000:])
 # ... and refused for the same key without one (below, with the plain configuration).
 
@@ -208,5 +158,5 @@ if "reply 6 0" not in res:
 rc, err, res, gone = run("user-change")
 check("reply 6 3" in res, "user-change: a changed user name gets a disconnect")
 
-print(f"{failures} failed")
-sys.exit(1 if failures else 0)
+print(f"{fake_worker_run.failures} failed")
+sys.exit(1 if fake_worker_run.failures else 0)

@@ -551,6 +551,28 @@ def ssh(command=None, user="alice", key=None, password=None, prompts=1, opts=(),
     return res
 
 
+# sftp and scp as alice with her key, in batch mode (the file transfer tests).
+SFTP_OPTS = ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+             "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", f"{KEYS}/alice"]
+
+
+def run_client(argv, stdin=None):
+    """A client (sftp, scp, ssh -s) run to its end with the client's environment; stdin: bytes or None.
+    Returns the CompletedProcess (output as bytes)."""
+    return subprocess.run(argv, input=stdin, capture_output=True, timeout=120, env=ssh_env())
+
+
+def sftp(batch, opts=()):
+    """`sftp -b -` as alice with the commands in `batch`; `opts` come first (-vv)."""
+    return run_client(["/usr/bin/sftp"] + list(opts) + ["-b", "-", "-P", str(PORT)] + SFTP_OPTS +
+                      ["alice@127.0.0.1"], batch.encode())
+
+
+def scp(*args):
+    """scp as alice; args name the files (alice@127.0.0.1:path for the remote ones)."""
+    return run_client(["/usr/bin/scp", "-P", str(PORT)] + SFTP_OPTS + list(args))
+
+
 def read_until_closed(sock, timeout=10):
     """Read what the server sends until it closes (a reset, when it closed with our bytes unread,
     counts as closed). Returns what was read."""
@@ -593,23 +615,71 @@ def ipc_message_numbers():
     text = read_text(os.path.join(SRCDIR, "common", "ipc-messages.h"))
     table = text[text.index("#define IPC_MESSAGES(X)"):]
     table = table[:table.index("\n\n")]
-    return {name: i for i, name in enumerate(re.findall(r"X\((\w+),", table))}
+    names = re.findall(r"X\((\w+),", table)
+    if "SETUP" not in names or "SESSION_START" not in names:
+        raise SystemExit("cannot read the message table from common/ipc-messages.h")
+    return {name: i for i, name in enumerate(names)}
 
 
-def run_fake_worker(name, variables, source, server, timeout=30):
-    """One connection served by `privsshd -i` with a fake worker (test builds: PRIVSSHD_TEST_WORKER):
-    a Python program made of `variables` (NAME = value lines, plus RESULTS, the file it writes its
-    notes to, and T, the message numbers) and `source`. Returns (exit status, the daemon's stderr,
-    the notes)."""
+# The start of a fake worker's source (FAKE_WORKER_PRELUDE + its own): the IPC by hand on fd 4 (s(),
+# u32(), msg()), note() for its results, recv() (type, payload; fds closed) and recv_fds() (type, payload,
+# fds), both of which skip the user's configuration (USER_CONFIG, Match) and end the worker when the
+# monitor closes, and password_login(): SETUP, READY, alice's real password, the monitor's answer.
+FAKE_WORKER_PRELUDE = r'''
+import os, socket, struct, sys, time
+def s(b):
+    b = b.encode() if isinstance(b, str) else b
+    return struct.pack(">I", len(b)) + b
+def u32(v):
+    return struct.pack(">I", v)
+def msg(name, payload=b""):
+    return u32(T[name]) + payload
+ipc = socket.socket(fileno=4)
+out = open(RESULTS, "a")
+def note(x):
+    out.write(x + "\n"); out.flush()
+def recv_fds():
+    while True:
+        data, fds, _, _ = socket.recv_fds(ipc, 70000, 8)
+        if not data:
+            note("monitor closed"); sys.exit(0)
+        if struct.unpack(">I", data[:4])[0] != T["USER_CONFIG"]:   # the user's configuration (Match)
+            return struct.unpack(">I", data[:4])[0], data[4:], fds
+        for fd in fds:
+            os.close(fd)
+def recv():
+    t, p, fds = recv_fds()
+    for fd in fds:
+        os.close(fd)
+    return t, p
+def password_login():
+    recv()                                      # SETUP
+    ipc.send(msg("READY", b"\x01"))
+    ipc.send(msg("AUTH_PASSWORD", s("alice") + s("alicepw")))
+    return recv()
+'''
+
+
+def write_fake_worker(name, variables, source):
+    """The launcher /run/NAME.py of a fake worker (test builds: PRIVSSHD_TEST_WORKER): a Python program
+    made of `variables` (NAME = value lines, plus RESULTS, the file /tmp/NAME.results it writes its
+    notes to, and T, the message numbers) and `source`. Returns (launcher, results)."""
     results = f"/tmp/{name}.results"
     launcher = f"/run/{name}.py"
     with open(launcher, "w") as f:
         f.write("#!/usr/bin/python3\n" + "".join(f"{k} = {v!r}\n" for k, v in variables.items()) +
                 f"RESULTS = {results!r}\nT = {ipc_message_numbers()!r}\n" + source)
     os.chmod(launcher, 0o755)
+    return launcher, results
+
+
+def run_monitor(config_path, launcher, timeout=30):
+    """`privsshd -i` with the configuration file config_path for one connection on a socketpair, its
+    worker the program `launcher` (test builds: PRIVSSHD_TEST_WORKER), killed after `timeout` s.
+    Returns (exit status, the daemon's stderr). (tests/hostile/ uses this too.)"""
     client, conn = socket.socketpair()
     env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
-    p = subprocess.Popen([PRIVSSHD, "-i", "-e", "-f", server.config_path], stdin=conn, stdout=conn,
+    p = subprocess.Popen([PRIVSSHD, "-i", "-e", "-f", config_path], stdin=conn, stdout=conn,
                          stderr=subprocess.PIPE, env=env)
     conn.close()
     try:
@@ -618,7 +688,15 @@ def run_fake_worker(name, variables, source, server, timeout=30):
         p.kill()
         _, err = p.communicate()
     client.close()
-    return p.returncode, err.decode(errors="replace"), read_text(results)
+    return p.returncode, err.decode(errors="replace")
+
+
+def run_fake_worker(name, variables, source, server, timeout=30):
+    """One connection served by `privsshd -i` with a fake worker (write_fake_worker()). Returns (exit
+    status, the daemon's stderr, the notes)."""
+    launcher, results = write_fake_worker(name, variables, source)
+    rc, err = run_monitor(server.config_path, launcher, timeout)
+    return rc, err, read_text(results)
 
 
 def send_junk(data, timeout=10):

@@ -9,12 +9,11 @@
   its account check); with ExposeAuthInfo no too;
 - SSH_AUTH_INFO_0 does not reach the user's session (OpenSSH's PAM_ENV_DENYLIST), beside the control
   that the PAM session stack had it."""
-import base64
-import os
-import subprocess
 
+import auth_steps
 import harness
-from harness import KEYS, PORT, Server, check
+from auth_steps import write
+from harness import KEYS, Server, check
 
 ASKPASS = "/tmp/ai-askpass"
 HOOK = "/run/authinfo-hook.sh"
@@ -22,36 +21,14 @@ HOOK_LOG = "/var/log/authinfo.log"
 COMMAND = 'cat "${SSH_USER_AUTH:-/dev/null}"; echo "[${SSH_AUTH_INFO_0-unset}]"'
 
 
-def write(path, text, mode=0o644):
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, mode)
-
-
 def client(keys=(), answer="", kbd=False, password=False):
-    argv = [harness.SSH, "-F", "/dev/null", "-p", str(PORT), "-o", "StrictHostKeyChecking=no",
-            "-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null", "-v",
-            "-o", "BatchMode=no", "-o", "IdentitiesOnly=yes", "-o", "NumberOfPasswordPrompts=1",
-            "-o", f"KbdInteractiveAuthentication={'yes' if kbd else 'no'}",
-            "-o", f"PasswordAuthentication={'yes' if password else 'no'}",
-            "-o", f"PubkeyAuthentication={'yes' if keys else 'no'}"]
-    for k in keys:
-        argv += ["-i", k]
-    argv += ["alice@127.0.0.1", COMMAND]
     write("/tmp/ai-answer", answer)
-    env = dict(harness.ssh_env(), SSH_ASKPASS=ASKPASS, SSH_ASKPASS_REQUIRE="force")
-    r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60)
-    return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+    rc, out, err = auth_steps.client("alice", COMMAND, ASKPASS, keys, kbd=kbd, password=password)
+    return rc, out.decode(errors="replace"), err
 
 
 def hook_events():
-    """[(PAM_TYPE, SSH_AUTH_INFO_0 or None when unset)] in the order the hook ran."""
-    out = []
-    for line in harness.read_text(HOOK_LOG).splitlines():
-        f = line.split(" ")
-        if len(f) == 3:
-            out.append((f[0], base64.b64decode(f[2]).decode() if f[1] == "set" else None))
-    return out
+    return auth_steps.pam_hook_events(HOOK_LOG)
 
 
 def every(events, kind):
@@ -68,10 +45,7 @@ def main():
         key = " ".join(f.read().split()[:2])     # "ssh-ed25519 AAAA...", without the comment
     pk = f"publickey {key}\n"
     write(ASKPASS, "#!/bin/sh\ncat /tmp/ai-answer; echo\n", 0o755)
-    # The hook: PAM_TYPE, whether SSH_AUTH_INFO_0 is set, and its value in base64 (it holds newlines).
-    write(HOOK, "#!/bin/sh\n"
-          f'printf "%s %s %s\\n" "$PAM_TYPE" "${{SSH_AUTH_INFO_0+set}}" '
-          f'"$(printf %s "$SSH_AUTH_INFO_0" | base64 -w0)" >> {HOOK_LOG}\n', 0o755)
+    auth_steps.write_pam_hook(HOOK, HOOK_LOG)
     stack = (f"auth     required pam_exec.so quiet {HOOK}\n"
              "auth     required pam_unix.so\n"
              f"account  required pam_exec.so quiet {HOOK}\n"

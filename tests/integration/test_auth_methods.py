@@ -9,36 +9,20 @@
 - `publickey,publickey`: two different keys; the same key twice is not enough;
 - the configuration: `any` only alone, unknown methods and lists the enabled methods cannot satisfy
   refused, -T prints the lists."""
-import os
 import subprocess
 
+import auth_steps
 import harness
-from harness import KEYS, PORT, Server, check
+from auth_steps import write
+from harness import KEYS, Server, check
 
 SECRET = "3132333435363738393031323334353637383930"
 ASKPASS = "/tmp/am-askpass"
 
 
-def write(path, text, mode=0o644):
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, mode)
-
-
 def client(user, keys=(), answer=None, kbd=True, password=False, command="echo in"):
-    argv = [harness.SSH, "-F", "/dev/null", "-p", str(PORT), "-o", "StrictHostKeyChecking=no",
-            "-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null", "-v",
-            "-o", "BatchMode=no", "-o", "IdentitiesOnly=yes", "-o", "NumberOfPasswordPrompts=1",
-            "-o", f"KbdInteractiveAuthentication={'yes' if kbd else 'no'}",
-            "-o", f"PasswordAuthentication={'yes' if password else 'no'}",
-            "-o", f"PubkeyAuthentication={'yes' if keys else 'no'}"]
-    for k in keys:
-        argv += ["-i", k]
-    argv += [f"{user}@127.0.0.1", command]
     write("/tmp/am-answer", answer or "")
-    env = dict(harness.ssh_env(), SSH_ASKPASS=ASKPASS, SSH_ASKPASS_REQUIRE="force")
-    r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60)
-    return r.returncode, r.stdout, r.stderr.decode(errors="replace")
+    return auth_steps.client(user, command, ASKPASS, keys, kbd=kbd, password=password)
 
 
 def main():

@@ -3,27 +3,12 @@
 with matching sha256, the files the user's; a missing remote file is an error, not a hang; without a
 Subsystem line the sftp request is refused."""
 import os
-import subprocess
 
 import harness
-from harness import KEYS, PORT, Server, check
+from harness import Server, check, scp, sftp
 from harness import sha256_file as sha
 
 SFTP_SERVER = "/usr/lib/openssh/sftp-server"
-COMMON = ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-          "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", f"{KEYS}/alice"]
-
-
-def run(argv, stdin=None):
-    return subprocess.run(argv, input=stdin, capture_output=True, timeout=120, env=harness.ssh_env())
-
-
-def sftp(batch):
-    return run(["/usr/bin/sftp", "-b", "-", "-P", str(PORT)] + COMMON + ["alice@127.0.0.1"], batch.encode())
-
-
-def scp(*args):
-    return run(["/usr/bin/scp", "-P", str(PORT)] + COMMON + list(args))
 
 
 def main():

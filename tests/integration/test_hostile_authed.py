@@ -17,31 +17,9 @@ import socket
 import harness
 from harness import SANDBOX_DIRECTORY, Server, check
 
-FAKE = r'''
-import socket, struct, sys
-def s(b):
-    b = b.encode() if isinstance(b, str) else b
-    return struct.pack(">I", len(b)) + b
-def msg(name, payload=b""):
-    return struct.pack(">I", T[name]) + payload
-ipc = socket.socket(fileno=4)
-out = open(RESULTS, "a")
-def note(x):
-    out.write(x + "\n"); out.flush()
-def recv():
-    while True:
-        data, fds, _, _ = socket.recv_fds(ipc, 70000, 8)
-        if not data:
-            note("monitor closed"); sys.exit(0)
-        if struct.unpack(">I", data[:4])[0] != T["USER_CONFIG"]:   # the user's configuration (Match)
-            return struct.unpack(">I", data[:4])[0], data[4:], fds
-recv()                                          # SETUP
-ipc.send(msg("READY", b"\x01"))
-ipc.send(msg("AUTH_PASSWORD", s("alice") + s("alicepw")))
-t, p, _ = recv()
+FAKE = harness.FAKE_WORKER_PRELUDE + r'''
+t, p = password_login()
 note("auth %d %d" % (t, p[0]))
-def u32(v):
-    return struct.pack(">I", v)
 BAD = {                                         # after authentication, each one a violation
     "release-unheld": [msg("PTY_RELEASE", u32(7))],                       # no pty on channel 7
     "pty-truncated": [msg("PTY_REQUEST", u32(1) + s("xterm"))],           # the sizes are missing
@@ -58,13 +36,12 @@ cmd = ("trap 'echo usr1 > /tmp/hostile-usr1' USR1; trap 'echo hup > /tmp/hostile
        "sleep 1005 & echo > /tmp/hostile-ready; while :; do wait; done")
 ipc.send(msg("SESSION_START", struct.pack(">I", 1) + b"\x01" + s(cmd) + struct.pack(">I", 0)))
 while True:
-    t, p, fds = recv()
+    t, p, fds = recv_fds()
     if t == T["SESSION_STARTED"]:
         ch, session = struct.unpack(">II", p[:8])
         note("started %d with %d fds" % (session, len(fds)))
         break
     note("other %d" % t)
-import os, time
 for _ in range(200):                            # the traps are set
     if os.path.exists("/tmp/hostile-ready"):
         break

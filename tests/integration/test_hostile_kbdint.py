@@ -14,27 +14,10 @@ import socket
 import harness
 from harness import SANDBOX_DIRECTORY, Server, check
 
-FAKE = r'''
-import socket, struct, sys
-def s(b):
-    b = b.encode() if isinstance(b, str) else b
-    return struct.pack(">I", len(b)) + b
-def msg(name, payload=b""):
-    return struct.pack(">I", T[name]) + payload
+FAKE = harness.FAKE_WORKER_PRELUDE + r'''
 def answers(abort, items):
     return msg("KBDINT_ANSWERS", (b"\x01" if abort else b"\x00") + struct.pack(">I", len(items))
                + b"".join(s(a) for a in items))
-ipc = socket.socket(fileno=4)
-out = open(RESULTS, "a")
-def note(x):
-    out.write(x + "\n"); out.flush()
-def recv():
-    while True:
-        data = ipc.recv(70000)
-        if not data:
-            note("monitor closed"); sys.exit(0)
-        if struct.unpack(">I", data[:4])[0] != T["USER_CONFIG"]:   # the user's configuration (Match)
-            return struct.unpack(">I", data[:4])[0], data[4:]
 def hold():
     while True:
         recv()

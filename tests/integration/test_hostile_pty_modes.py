@@ -17,40 +17,19 @@ import struct
 import harness
 from harness import SANDBOX_DIRECTORY, Server, check
 
-FAKE = r'''
-import os, select, socket, struct, sys, time
-def s(b):
-    b = b.encode() if isinstance(b, str) else b
-    return struct.pack(">I", len(b)) + b
-def u32(v):
-    return struct.pack(">I", v)
-def msg(name, payload=b""):
-    return struct.pack(">I", T[name]) + payload
-ipc = socket.socket(fileno=4)
-out = open(RESULTS, "a")
-def note(x):
-    out.write(x + "\n"); out.flush()
-def recv():
-    while True:
-        data, fds, _, _ = socket.recv_fds(ipc, 70000, 8)
-        if not data:
-            note("monitor closed"); sys.exit(0)
-        if struct.unpack(">I", data[:4])[0] != T["USER_CONFIG"]:   # the user's configuration (Match)
-            return struct.unpack(">I", data[:4])[0], data[4:], fds
-recv()                                          # SETUP
-ipc.send(msg("READY", b"\x01"))
-ipc.send(msg("AUTH_PASSWORD", s("alice") + s("alicepw")))
-t, p, _ = recv()
+FAKE = harness.FAKE_WORKER_PRELUDE + r'''
+import select
+t, p = password_login()
 note("auth %d %d" % (t, p[0]))
 note("sending")                                 # before: the monitor may kill us as it reads
 ipc.send(msg("PTY_REQUEST", u32(1) + s("xterm") + u32(80) + u32(24) + u32(0) + u32(0) + s(MODES)))
-t, p, _ = recv()
+t, p = recv()
 if t != T["PTY_RESULT"]:
     note("other %d" % t); sys.exit(1)
 note("pty %d" % p[4])
 ipc.send(msg("SESSION_START", u32(1) + b"\x01" + s("stty -a") + u32(0)))
 while True:
-    t, p, fds = recv()
+    t, p, fds = recv_fds()
     if t == T["SESSION_STARTED_PTY"]:
         break
     note("other %d" % t)

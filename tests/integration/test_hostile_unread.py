@@ -23,28 +23,7 @@ from harness import KEYS, PRIVSSHD, SANDBOX_DIRECTORY, Server, check
 PROBE_BUDGET = 64               # AUTH_MAX_PUBKEY_PROBES in common/limits.h
 QUEUEING = r"monitor: the socket to the worker is full"
 
-FAKE = r'''
-import os, socket, struct, sys, time
-def s(b):
-    b = b.encode() if isinstance(b, str) else b
-    return struct.pack(">I", len(b)) + b
-def u32(v):
-    return struct.pack(">I", v)
-def msg(name, payload=b""):
-    return u32(T[name]) + payload
-ipc = socket.socket(fileno=4)
-out = open(RESULTS, "a")
-def note(x):
-    out.write(x + "\n"); out.flush()
-def recv():
-    while True:
-        data, fds, _, _ = socket.recv_fds(ipc, 70000, 8)
-        if not data:
-            note("monitor closed"); sys.exit(0)
-        for fd in fds:
-            os.close(fd)
-        if struct.unpack(">I", data[:4])[0] != T["USER_CONFIG"]:   # the user's configuration (Match)
-            return struct.unpack(">I", data[:4])[0], data[4:]
+FAKE = harness.FAKE_WORKER_PRELUDE + r'''
 def send(m):
     try:
         ipc.send(m)
@@ -99,13 +78,6 @@ stall()
 '''
 
 
-def message_numbers():
-    text = harness.read_text(os.path.join(harness.SRCDIR, "common", "ipc-messages.h"))
-    table = text[text.index("#define IPC_MESSAGES(X)"):]
-    table = table[:table.index("\n\n")]
-    return {name: i for i, name in enumerate(re.findall(r"X\((\w+),", table))}
-
-
 def alice_key_blob():
     return base64.b64decode(harness.read_text(f"{KEYS}/alice.pub").split()[1])
 
@@ -114,15 +86,10 @@ class Monitor:
     """privsshd -i with the fake worker; its log goes to a file, so it can be watched as it runs."""
 
     def __init__(self, scenario, server):
-        self.results = f"/tmp/unread-{scenario}.results"
         self.stop_file = f"/tmp/unread-{scenario}.stop"
         self.logpath = f"/tmp/unread-{scenario}.log"
-        launcher = f"/run/unread-{scenario}.py"
-        with open(launcher, "w") as f:
-            f.write(f"#!/usr/bin/python3\nSCENARIO = {scenario!r}\nRESULTS = {self.results!r}\n"
-                    f"STOP = {self.stop_file!r}\nKEY = {alice_key_blob()!r}\n"
-                    f"T = {message_numbers()!r}\n" + FAKE)
-        os.chmod(launcher, 0o755)
+        launcher, self.results = harness.write_fake_worker(
+                f"unread-{scenario}", {"SCENARIO": scenario, "STOP": self.stop_file, "KEY": alice_key_blob()}, FAKE)
         self.client, conn = socket.socketpair()
         env = dict(os.environ, PRIVSSHD_TEST_WORKER=launcher)
         with open(self.logpath, "wb") as log:

@@ -9,23 +9,9 @@ import re
 import subprocess
 
 import harness
-from harness import KEYS, PORT, Server, check
+from harness import PORT, Server, check, scp, sftp
 from harness import sha256_file as sha
 
-COMMON = ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-          "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", f"{KEYS}/alice"]
-
-
-def run(argv, stdin=None):
-    return subprocess.run(argv, input=stdin, capture_output=True, timeout=120, env=harness.ssh_env())
-
-
-def sftp(batch):
-    return run(["/usr/bin/sftp", "-b", "-", "-P", str(PORT)] + COMMON + ["alice@127.0.0.1"], batch.encode())
-
-
-def scp(*args):
-    return run(["/usr/bin/scp", "-P", str(PORT)] + COMMON + list(args))
 
 
 def err(r):
@@ -84,7 +70,7 @@ def main():
           "positive control: /etc/passwd can (no chroot: the real file system)", err(r))
 
     # While a session is open, the server process is privsshd-sftp running as alice, not root.
-    p = subprocess.Popen(["/usr/bin/sftp", "-P", str(PORT)] + COMMON + ["alice@127.0.0.1"],
+    p = subprocess.Popen(["/usr/bin/sftp", "-P", str(PORT)] + harness.SFTP_OPTS + ["alice@127.0.0.1"],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harness.ssh_env())
     # Looked at once it has set itself up (the seccomp filter is its last step before reading): seen
     # right after its exec it is still root, about to chroot and drop (a race that ASan builds lose).

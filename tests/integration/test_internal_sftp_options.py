@@ -17,14 +17,11 @@ import os
 import re
 import select
 import socket
-import subprocess
 import time
 
 import harness
-from harness import KEYS, PORT, Server, check
+from harness import PORT, Server, check
 
-COMMON = ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-          "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", f"{KEYS}/alice"]
 JAIL = "/run/jail-alice"
 SUBSYSTEM = "Subsystem sftp /usr/lib/openssh/sftp-server"
 # OpenSSH 9.2's sftp-server -Q requests, less users-groups-by-id, which privsshd-sftp does not serve.
@@ -33,18 +30,13 @@ REQUESTS = ("open close read write lstat fstat setstat fsetstat opendir readdir 
             "expand-path copy-data home-directory").split()
 
 
-def run(argv, stdin=None):
-    return subprocess.run(argv, input=stdin, capture_output=True, timeout=120, env=harness.ssh_env())
-
-
 def sftp(batch, verbose=False):
-    return run(["/usr/bin/sftp"] + (["-vv"] if verbose else []) + ["-b", "-", "-P", str(PORT)] + COMMON +
-               ["alice@127.0.0.1"], batch.encode())
+    return harness.sftp(batch, ["-vv"] if verbose else [])
 
 
 def subsystem():
     """`ssh -s ... sftp`: what the subsystem writes, without an sftp client reading it."""
-    return run([harness.SSH, "-p", str(PORT)] + COMMON + ["-s", "alice@127.0.0.1", "sftp"])
+    return harness.run_client([harness.SSH, "-p", str(PORT)] + harness.SFTP_OPTS + ["-s", "alice@127.0.0.1", "sftp"])
 
 
 def err(r):

@@ -16,13 +16,13 @@ pam_access) before the second, and the account modules run once, with what the e
   (pam_chauthtok), the key getting partial success in both;
 - keyboard-interactive as the first step runs the account stack in its conversation, as OpenSSH's PAM
   thread does (an expired password is changed there), and not again after the key."""
-import base64
-import os
 import re
 import subprocess
 
+import auth_steps
 import harness
-from harness import KEYS, PORT, Server, check
+from auth_steps import write
+from harness import KEYS, Server, check
 
 ASKPASS = "/tmp/acct-askpass"
 HOOK = "/run/acct-hook.sh"
@@ -30,38 +30,16 @@ HOOK_LOG = "/var/log/acct-hook.log"
 ACCESS = "/tmp/acct-access.conf"
 
 
-def write(path, text, mode=0o644):
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, mode)
-
-
 def client(keys=(), answer="", kbd=False, password=False, user="alice"):
-    argv = [harness.SSH, "-F", "/dev/null", "-p", str(PORT), "-o", "StrictHostKeyChecking=no",
-            "-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null", "-v",
-            "-o", "BatchMode=no", "-o", "IdentitiesOnly=yes", "-o", "NumberOfPasswordPrompts=1",
-            "-o", f"KbdInteractiveAuthentication={'yes' if kbd else 'no'}",
-            "-o", f"PasswordAuthentication={'yes' if password else 'no'}",
-            "-o", f"PubkeyAuthentication={'yes' if keys else 'no'}"]
-    for k in keys:
-        argv += ["-i", k]
-    argv += [f"{user}@127.0.0.1", "echo in"]
     answers = answer if isinstance(answer, list) else [answer]
     write("/tmp/acct-answer", "\n".join(answers) + "\n")
     write("/tmp/acct-asked", "")
-    env = dict(harness.ssh_env(), SSH_ASKPASS=ASKPASS, SSH_ASKPASS_REQUIRE="force")
-    r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60)
-    return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+    rc, out, err = auth_steps.client(user, "echo in", ASKPASS, keys, kbd=kbd, password=password)
+    return rc, out.decode(errors="replace"), err
 
 
 def hook_events():
-    """[(PAM_TYPE, SSH_AUTH_INFO_0 or None when unset)] in the order the hook ran."""
-    out = []
-    for line in harness.read_text(HOOK_LOG).splitlines():
-        f = line.split(" ")
-        if len(f) == 3:
-            out.append((f[0], base64.b64decode(f[2]).decode() if f[1] == "set" else None))
-    return out
+    return auth_steps.pam_hook_events(HOOK_LOG)
 
 
 def kinds(events):
@@ -78,9 +56,7 @@ def main():
           "open('/tmp/acct-asked', 'a').write(sys.argv[1].replace('\\n', ' ') + '\\n')\n"
           "n = sum(1 for _ in open('/tmp/acct-asked'))\n"
           "print(open('/tmp/acct-answer').read().split('\\n')[n - 1])\n", 0o755)
-    write(HOOK, "#!/bin/sh\n"
-          f'printf "%s %s %s\\n" "$PAM_TYPE" "${{SSH_AUTH_INFO_0+set}}" '
-          f'"$(printf %s "$SSH_AUTH_INFO_0" | base64 -w0)" >> {HOOK_LOG}\n', 0o755)
+    auth_steps.write_pam_hook(HOOK, HOOK_LOG)
     stack = (f"auth     required pam_exec.so quiet {HOOK}\n"
              "auth     required pam_unix.so\n"
              f"account  required pam_exec.so quiet {HOOK}\n"

@@ -20,8 +20,8 @@ case, its behaviour read from a mode file the test writes.
 import os
 import re
 import subprocess
-import time
 
+import command_checks
 import harness
 from harness import Server, check, ssh
 
@@ -141,38 +141,19 @@ def main():
 
 def bounded(s):
     mode("hang")
-    t0 = time.monotonic()
-    r = login()
-    took = time.monotonic() - t0
-    check(r.returncode == 255 and took < 30, f"hang: refused within the bound (took {took:.1f} s)", r)
-    check(s.wait_log(r"^AuthorizedPrincipalsCommand .*: no answer in time: killed, no principals from it$"),
-          "log: AuthorizedPrincipalsCommand CMD: no answer in time: killed", s)
-    check(harness.wait_for(lambda: not harness.processes(cmdline=r"sleep 101[12]"), 5),
-          "the hanging command and its background sleep are gone (its process group was killed)",
-          harness.processes(cmdline=r"sleep 101[12]"))
+    command_checks.check_hang_killed(s, login, "AuthorizedPrincipalsCommand", "principals", r"sleep 101[12]")
     mode("allow")
     logs_in("after the hang, the command answers again")
 
     mode("flood")
-    t0 = time.monotonic()
-    r = login()
-    took = time.monotonic() - t0
-    check(r.returncode == 255 and took < 30, f"flood: the principal followed by megabytes is refused ({took:.1f} s)",
-          r)
-    check(s.wait_log(r"^AuthorizedPrincipalsCommand .*: more than \d+ bytes of output: killed, no principals "
-                     r"from it$"), "log: more than N bytes of output: killed", s)
-    check(harness.wait_for(lambda: not harness.processes(comm="yes"), 5), "the flooding command is gone",
-          harness.processes(comm="yes"))
+    command_checks.check_flood_killed(s, login, "AuthorizedPrincipalsCommand", "principals", "principal")
     mode("allow")
     logs_in("after the flood, the command answers again")
 
 
 def unsafe(s):
     mode("allow")
-    os.chown(SCRIPT, 2002, 2002)
-    refused(s, "a command owned by carol",
-            f'Unsafe AuthorizedPrincipalsCommand "{SCRIPT}": bad ownership or modes for file {SCRIPT}')
-    os.chown(SCRIPT, 0, 0)
+    command_checks.check_unsafe_owner(s, login, "AuthorizedPrincipalsCommand", SCRIPT)
     logs_in("owned by root again, the command")
 
 

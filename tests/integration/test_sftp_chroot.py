@@ -9,30 +9,15 @@ The options: -R refuses writes (reads still work), -d sets the start directory, 
 created files (0644 without it, 0600 with -u 077)."""
 import os
 import re
-import subprocess
 
 import harness
-from harness import KEYS, PORT, Server, check, ssh
+from harness import Server, check, scp, sftp, ssh
 from harness import sha256_file as sha
 
-COMMON = ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-          "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", f"{KEYS}/alice"]
 JAIL = "/run/jail-alice"
 # As in OpenSSH, ForceCommand replaces the command of a subsystem the configuration defines; the sftp
 # subsystem must exist (its own command does not matter then).
 SUBSYSTEM = "Subsystem sftp /usr/lib/openssh/sftp-server"
-
-
-def run(argv, stdin=None):
-    return subprocess.run(argv, input=stdin, capture_output=True, timeout=120, env=harness.ssh_env())
-
-
-def sftp(batch):
-    return run(["/usr/bin/sftp", "-b", "-", "-P", str(PORT)] + COMMON + ["alice@127.0.0.1"], batch.encode())
-
-
-def scp(*args):
-    return run(["/usr/bin/scp", "-P", str(PORT)] + COMMON + list(args))
 
 
 def err(r):

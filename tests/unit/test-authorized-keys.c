@@ -20,6 +20,7 @@
 #include "monitor/authorized-keys.h"
 #include "monitor/secure-path.h"
 #include "test-helpers.h"
+#include "test-log-capture.h"
 
 /* ---- fixtures and helpers ------------------------------------------------------------------------- */
 
@@ -54,29 +55,12 @@ static void key_done(Key *k) {
 
 static Key ed, ec, rsa, other, sked, skec;
 
-/* Log lines, to see that refusals are said and malformed lines named by origin:line. */
-static char last_info[2048], last_debug[2048];
-static unsigned n_info;
-
-static void log_capture(LogLevel level, const char *line, void *userdata) {
-        if (level <= LOG_LEVEL_INFO) {
-                snprintf(last_info, sizeof last_info, "%s", line);
-                n_info++;
-        } else
-                snprintf(last_debug, sizeof last_debug, "%s", line);
-}
-
-static void log_reset(void) {
-        last_info[0] = last_debug[0] = '\0';
-        n_info = 0;
-}
-
 /* Who asks, for from= and expiry-time= (tested in test-key-restrictions.c). */
 static AuthorizedKeysClient client = { .user = "alice", .address = "192.0.2.1" };
 
 /* Check `text` (a whole file) for key k offered with algorithm algo. */
 static int check(const char *text, const char *algo, const Key *k, AuthorizedKeyMatch *m) {
-        log_reset();
+        log_capture_reset();
         client.now = time(NULL);
         return authorized_keys_check_buffer(text, strlen(text), "test", &client, algo, k->blob, k->len, m);
 }
@@ -359,7 +343,7 @@ static void test_malformed(void) {
         /* A NUL byte in a line: the buffer API takes a length, so the line is seen whole and skipped. */
         _cleanup_free_ char *nul = fmt("command=\"a\" %s %s\n", ed.type, ed.b64);
         nul[9] = '\0';          /* inside the command */
-        log_reset();
+        log_capture_reset();
         CHECK(authorized_keys_check_buffer(nul, strlen(nul + 10) + 10, "test", &client, ed.type, ed.blob, ed.len, &m) == 0 &&
               strstr(last_debug, "NUL"), "a line with a NUL byte is skipped");
 

@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +37,44 @@ static void test_read_full(void) {
         data = NULL;
         CHECK(read_full_fd(p[0], 5000, &data, &n) == -EFBIG && !data, "read_full_fd refuses more than max");
         close(p[0]);
+}
+
+static void test_open_regular(void) {
+        char dir[] = "/tmp/test-open-regular-XXXXXX";
+        CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+        char file[64], fifo[64], missing[64];
+        snprintf(file, sizeof file, "%s/file", dir);
+        snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+        snprintf(missing, sizeof missing, "%s/missing", dir);
+        int w = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+        CHECK(w >= 0 && loop_write(w, "abc", 3) == 0, "write a file");
+        close(w);
+        CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
+        int before = lowest_free_fd();
+
+        struct stat st = {};
+        int fd = open_regular_file(file, -EPERM, &st);
+        CHECK(fd >= 0 && S_ISREG(st.st_mode) && st.st_size == 3 && (st.st_mode & 0777) == 0640,
+              "open_regular_file opens a regular file and returns its stat");
+        CHECK(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC), "open_regular_file: the fd is CLOEXEC");
+        close(fd);
+        fd = open_regular_file(file, -EPERM, NULL);
+        CHECK(fd >= 0, "open_regular_file without a stat");
+        close(fd);
+
+        /* A FIFO without a writer would block a plain open(): the alarm fails the test instead. */
+        alarm(10);
+        CHECK(open_regular_file(fifo, -EPERM, &st) == -EPERM, "a FIFO without writer is the caller's error");
+        CHECK(open_regular_file(fifo, -EINVAL, NULL) == -EINVAL, "... whichever error the caller names");
+        alarm(0);
+        CHECK(open_regular_file(dir, -EPERM, NULL) == -EPERM, "a directory is the caller's error");
+        CHECK(open_regular_file("/dev/null", -EINVAL, NULL) == -EINVAL, "a device is the caller's error");
+        CHECK(open_regular_file(missing, -EPERM, NULL) == -ENOENT, "a missing file is -ENOENT");
+        CHECK(lowest_free_fd() == before, "open_regular_file leaks no fd");
+
+        unlink(file);
+        unlink(fifo);
+        rmdir(dir);
 }
 
 static void test_close_all(void) {
@@ -100,6 +141,33 @@ static void test_signalfd(void) {
         close(fd);
 }
 
+static void test_signal_reset(void) {
+        /* After signalfd_for_daemon() (test_signalfd): SIGTERM blocked, SIGPIPE ignored; the control. */
+        sigset_t now;
+        struct sigaction sa;
+        CHECK(sigprocmask(SIG_SETMASK, NULL, &now) == 0 && sigismember(&now, SIGTERM) &&
+              sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN,
+              "the daemon's signals: SIGTERM blocked, SIGPIPE ignored");
+        pid_t pid = fork();
+        if (pid == 0) {
+                signal(SIGUSR1, SIG_IGN);
+                signal_reset_for_exec();
+                bool blocked = false;
+                if (sigprocmask(SIG_SETMASK, NULL, &now) < 0)
+                        _exit(2);
+                for (int s = 1; s < NSIG; s++)
+                        blocked |= sigismember(&now, s) == 1;
+                struct sigaction pipe, usr1;
+                if (sigaction(SIGPIPE, NULL, &pipe) < 0 || sigaction(SIGUSR1, NULL, &usr1) < 0)
+                        _exit(2);
+                _exit(!blocked && pipe.sa_handler == SIG_DFL && usr1.sa_handler == SIG_DFL ? 0 : 1);
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+              "signal_reset_for_exec: nothing blocked, SIGPIPE and SIGUSR1 back to their default");
+}
+
 static void test_proctitle(int argc, char **argv) {
         proctitle_init(argc, argv);
         proctitle_set("test-title: %s [unit]", "x");
@@ -116,9 +184,11 @@ static void test_proctitle(int argc, char **argv) {
 
 int main(int argc, char **argv) {
         test_read_full();
+        test_open_regular();
         test_close_all();
         test_log();
         test_signalfd();
+        test_signal_reset();
         test_proctitle(argc, argv);
         return test_summary();
 }

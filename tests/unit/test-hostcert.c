@@ -21,6 +21,7 @@
 #include "monitor/monitor.h"
 #include "monitor/ssh-key.h"
 #include "test-helpers.h"
+#include "test-keys.h"
 
 static char tmpdir[] = "/tmp/test-hostcert-XXXXXX";
 
@@ -35,15 +36,7 @@ static int certify(const char *ca, const char *key, bool host) {
 static int file_blob(const char *name, uint8_t **ret, size_t *ret_len) {
         char path[256];
         snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-        _cleanup_free_ char *text = NULL;
-        int r = read_full_file(path, 65536, &text, NULL);
-        if (r < 0)
-                return r;
-        char *b = strchr(text, ' ');
-        if (!b)
-                return -EINVAL;
-        b++;
-        return base64_decode(b, strcspn(b, " \n"), ret, ret_len);
+        return test_pub_file_blob(path, ret, ret_len);
 }
 
 static void test_cert(const char *key, const char *kind, const char *type, const char *bits, const char *ca) {

@@ -16,17 +16,7 @@
 #include "common/net-addr.h"
 #include "monitor/authorized-keys.h"
 #include "test-helpers.h"
-
-static char last_info[2048], last_debug[2048];
-static unsigned n_info;
-
-static void log_capture(LogLevel level, const char *line, void *userdata) {
-        if (level <= LOG_LEVEL_INFO) {
-                snprintf(last_info, sizeof last_info, "%s", line);
-                n_info++;
-        } else
-                snprintf(last_debug, sizeof last_debug, "%s", line);
-}
+#include "test-log-capture.h"
 
 /* ---- pattern lists -------------------------------------------------------------------------------- */
 
@@ -182,8 +172,7 @@ static int check_line_for(const char *opts, const char *addr, time_t now) {
                 abort();
         AuthorizedKeysClient client = { .user = "alice", .address = addr, .now = now };
         AuthorizedKeyMatch m = {};
-        last_info[0] = last_debug[0] = '\0';
-        n_info = 0;
+        log_capture_reset();
         int r = authorized_keys_check_buffer(text, strlen(text), "/home/alice/.ssh/authorized_keys", &client,
                                              "ssh-ed25519", key_blob, sizeof key_blob, &m);
         authorized_key_match_done(&m);
@@ -230,6 +219,13 @@ static void test_from_option(void) {
         CHECK(check_line_for("from=\"127.0.0.1\",from=\"*\"", "127.0.0.1", now) == 0 && n_info == 0 &&
               strstr(last_debug, "multiple \"from\" clauses"), "two from= make the line malformed (%s)", last_debug);
         CHECK(check_line_for("from=127.0.0.1", "127.0.0.1", now) == 0 && n_info == 0, "an unquoted from= is malformed");
+        /* The same rule for principals= (one helper takes both). The control: one clause parses, and the
+         * line is refused later, for the key it stands on. */
+        CHECK(check_line_for("principals=\"alice\"", "127.0.0.1", now) == 0 &&
+              strstr(last_debug, "principals on non-CA key"), "one principals= clause is read (%s)", last_debug);
+        CHECK(check_line_for("principals=\"alice\",principals=\"bob\"", "127.0.0.1", now) == 0 && n_info == 0 &&
+              strstr(last_debug, "multiple \"principals\" clauses"), "two principals= make the line malformed (%s)",
+              last_debug);
 
         /* Another key on a from= line: no INFO line (it is not an attempt with the correct key). */
         _cleanup_free_ char *other = NULL;

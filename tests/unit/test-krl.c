@@ -17,6 +17,7 @@
 #include "monitor/krl.h"
 #include "monitor/revoked-keys.h"
 #include "test-helpers.h"
+#include "test-keys.h"
 
 static const char *srcdir;
 
@@ -29,17 +30,9 @@ static char *fixture_path(const char *name) {
 
 /* The blob of the key in a .pub file (second word). */
 static uint8_t *pub_blob(const char *name, size_t *ret_len) {
-        _cleanup_free_ char *path = fixture_path(name), *text = NULL;
-        size_t size = 0;
-        if (read_full_file(path, 65536, &text, &size) < 0)
-                abort();
-        char *b = strchr(text, ' ');
-        if (!b)
-                abort();
-        b++;
-        size_t n = strcspn(b, " \n");
+        _cleanup_free_ char *path = fixture_path(name);
         uint8_t *blob = NULL;
-        if (base64_decode(b, n, &blob, ret_len) < 0)
+        if (test_pub_file_blob(path, &blob, ret_len) < 0)
                 abort();
         return blob;
 }
@@ -102,6 +95,35 @@ static void put_header(Buf *b, uint32_t format) {
 static void put_section(Buf *b, uint8_t type, const Buf *data) {
         put_u8(b, type);
         put_bytes(b, data->d, data->n);
+}
+
+/* The start of a certificate section (1) for any CA: an empty CA key, then the reserved string. */
+static void put_any_ca(Buf *b) {
+        put_bytes(b, "", 0);
+        put_bytes(b, "", 0);
+}
+
+/* A KRL section that must be refused, for test_hand_made(). */
+typedef struct Case {
+        const char *what;
+        uint8_t section;
+        Buf data;
+} Case;
+
+/* A certificate section for any CA with the one subsection `sub` of `type`. */
+static void cert_case(Case *c, const char *what, uint8_t type, const Buf *sub) {
+        c->what = what;
+        c->section = 1;
+        put_any_ca(&c->data);
+        put_section(&c->data, type, sub);
+}
+
+/* A section of `section` that holds the string s of n bytes, or nothing when s is NULL. */
+static void section_case(Case *c, const char *what, uint8_t section, const char *s, size_t n) {
+        c->what = what;
+        c->section = section;
+        if (s)
+                put_bytes(&c->data, s, n);
 }
 
 static int parse(const Buf *b, Krl **ret) {
@@ -188,8 +210,7 @@ static void test_hand_made(void) {
         /* Any CA: an empty CA key, with a serial list and a key ID. Then a signature, ignored. */
         Buf sect = {}, sub = {}, b = {};
         put_header(&b, 1);
-        put_bytes(&sect, "", 0);
-        put_bytes(&sect, "", 0);
+        put_any_ca(&sect);
         put_u64(&sub, 42);
         put_u64(&sub, 43);
         put_section(&sect, 0x20, &sub);
@@ -229,61 +250,25 @@ static void test_hand_made(void) {
         CHECK(parse(&t, &k) == -EBADMSG, "a trailing byte is refused");
 
         /* One malformation at a time. */
-        struct {
-                const char *what;
-                uint8_t section, subsection;
-                Buf data;
-        } cases[8] = {};
+        Case cases[8] = {};
         size_t nc = 0;
-        /* serial 0 */
-        cases[nc].what = "serial 0 in a list";
-        cases[nc].section = 1;
-        put_bytes(&cases[nc].data, "", 0);
-        put_bytes(&cases[nc].data, "", 0);
         sub.n = 0;
         put_u64(&sub, 0);
-        put_section(&cases[nc].data, 0x20, &sub);
-        nc++;
-        cases[nc].what = "an inverted range";
-        cases[nc].section = 1;
-        put_bytes(&cases[nc].data, "", 0);
-        put_bytes(&cases[nc].data, "", 0);
+        cert_case(&cases[nc++], "serial 0 in a list", 0x20, &sub);
         sub.n = 0;
         put_u64(&sub, 10);
         put_u64(&sub, 9);
-        put_section(&cases[nc].data, 0x21, &sub);
-        nc++;
-        cases[nc].what = "a negative bitmap";
-        cases[nc].section = 1;
-        put_bytes(&cases[nc].data, "", 0);
-        put_bytes(&cases[nc].data, "", 0);
+        cert_case(&cases[nc++], "an inverted range", 0x21, &sub);
         sub.n = 0;
         put_u64(&sub, 1);
         put_bytes(&sub, "\x80", 1);
-        put_section(&cases[nc].data, 0x22, &sub);
-        nc++;
-        cases[nc].what = "an unknown certificate subsection";
-        cases[nc].section = 1;
-        put_bytes(&cases[nc].data, "", 0);
-        put_bytes(&cases[nc].data, "", 0);
+        cert_case(&cases[nc++], "a negative bitmap", 0x22, &sub);
         sub.n = 0;
-        put_section(&cases[nc].data, 0x24, &sub);
-        nc++;
-        cases[nc].what = "a SHA-1 hash of 19 bytes";
-        cases[nc].section = 3;
-        put_bytes(&cases[nc].data, "0123456789012345678", 19);
-        nc++;
-        cases[nc].what = "a SHA-256 hash of 20 bytes";
-        cases[nc].section = 5;
-        put_bytes(&cases[nc].data, "01234567890123456789", 20);
-        nc++;
-        cases[nc].what = "an explicit key that is no key blob";
-        cases[nc].section = 2;
-        put_bytes(&cases[nc].data, "xyz", 3);
-        nc++;
-        cases[nc].what = "an unknown section type";
-        cases[nc].section = 6;
-        nc++;
+        cert_case(&cases[nc++], "an unknown certificate subsection", 0x24, &sub);
+        section_case(&cases[nc++], "a SHA-1 hash of 19 bytes", 3, "0123456789012345678", 19);
+        section_case(&cases[nc++], "a SHA-256 hash of 20 bytes", 5, "01234567890123456789", 20);
+        section_case(&cases[nc++], "an explicit key that is no key blob", 2, "xyz", 3);
+        section_case(&cases[nc++], "an unknown section type", 6, NULL, 0);
         for (size_t i = 0; i < nc; i++) {
                 Buf m = {};
                 put_header(&m, 1);

@@ -22,6 +22,7 @@
 #include "monitor/pubkey-verify.h"
 #include "monitor/ssh-key.h"
 #include "test-helpers.h"
+#include "test-keys.h"
 
 static char tmpdir[] = "/tmp/test-ssh-key-XXXXXX";
 
@@ -35,15 +36,7 @@ static int keygen(const char *name, const char *type, const char *bits, bool pem
 static int pub_blob(const char *name, uint8_t **ret, size_t *ret_len) {
         char path[256];
         snprintf(path, sizeof path, "%s/%s.pub", tmpdir, name);
-        _cleanup_free_ char *text = NULL;
-        int r = read_full_file(path, 65536, &text, NULL);
-        if (r < 0)
-                return r;
-        char *b = strchr(text, ' ');
-        if (!b)
-                return -EINVAL;
-        b++;
-        return base64_decode(b, strcspn(b, " \n"), ret, ret_len);
+        return test_pub_file_blob(path, ret, ret_len);
 }
 
 static void test_type(const char *name, const char *type, const char *bits, bool pem, const char *const *algs) {
