@@ -1,7 +1,6 @@
 /* See hostkey-sign.h. */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +17,10 @@
 #include "monitor/ssh-key.h"
 
 static int read_hostkey(const char *path, char **ret, size_t *ret_len) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return negative_errno();
         struct stat st;
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (!S_ISREG(st.st_mode))
-                return -EINVAL;
+        _cleanup_close_ int fd = open_regular_file(path, -EINVAL, &st);
+        if (fd < 0)
+                return fd;
         if (st.st_uid != 0 || (st.st_mode & 0077)) {
                 log_error("Permissions 0%03o for '%s' are too open: host keys must be owned by root "
                           "and not accessible by others.", (unsigned) (st.st_mode & 0777), path);
