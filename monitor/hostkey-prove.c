@@ -49,7 +49,8 @@ int handle_hostkeys_prove(Monitor *m, const IpcHostkeysProve *p) {
                 return -EPROTO;
 
         /* The worker checked the client's request against the keys SETUP gave it and refused anything
-         * else itself: a blob that is not ours, a second copy, more blobs than keys or none is a lie. */
+         * else itself: a blob that is not ours, a second copy or none is a lie. (Each key at most once:
+         * no request can hold more blobs than we have keys.) */
         WireReader in = wire_reader(p->keys, p->keys_len);
         bool seen[IPC_MAX_HOSTKEYS] = {};
         size_t n = 0;
@@ -64,13 +65,14 @@ int handle_hostkeys_prove(Monitor *m, const IpcHostkeysProve *p) {
                         return -EBADMSG;
                 }
                 int i = hostkey_index(m, blob, len);
-                if (i < 0 || seen[i] || ++n > m->n_hostkeys) {
+                if (i < 0 || seen[i]) {
                         log_error("monitor: the worker for %s port %u asked to prove %s", m->peer_address,
                                   m->peer_port, i < 0 ? "a key that is not one of our host keys" :
-                                  seen[i] ? "a host key twice" : "more host keys than we have");
+                                  "a host key twice");
                         return -EBADMSG;
                 }
                 seen[i] = true;
+                n++;
                 const SshKey *k = m->hostkeys[i];
                 const char *alg = prove_algorithm(m, k);
                 log_debug3("server_input_hostkeys_prove: sign %s key (index %d) using sigalg %s",

@@ -4,7 +4,8 @@
  *   preauth   before authentication: refused by the gate (state), the connection torn down;
  *   foreign   a blob that is not one of the monitor's host keys (one of ours with a byte changed);
  *   twice     one of our keys twice in one request;
- *   toomany   more blobs than the monitor has keys (IPC_MAX_HOSTKEYS + 1 copies of one);
+ *   toomany   more blobs than the monitor has keys (IPC_MAX_HOSTKEYS + 1 copies of one): refused as a
+ *             key twice, the only way to have more blobs than keys;
  *   often     more requests than HOSTKEY_MAX_PROVE_REQUESTS, each well-formed.
  * After authentication each case first sends a well-formed request for the first host key (the
  * control: the monitor answers HOSTKEYS_PROOF), then the bad one. Every answer is logged
