@@ -4,8 +4,9 @@ turns, with the same client, keys, PAM stack and configuration. Prints ratios (p
 never asserts anything. Needs root (it uses the integration harness's private namespaces).
 
 Download and upload through `ssh host command` are net of one login (that server's median `ssh host
-true`). Beside wall-clock rates it prints the CPU time each server used (all its processes, from a
-cgroup of its own): per login, and per 100 MiB moved; those barely move with the machine's load.
+true`). Beside wall-clock rates it prints the CPU time each server used (its listener's and every
+process it reaped, from /proc): per login, and per 100 MiB moved; those move less with the machine's
+load than wall-clock rates do.
 
   sudo PRIVSSHD=build-test/monitor/privsshd PRIVSSHD_WORKER=build-test/worker/privsshd-worker \\
        bench/bench.py [--rounds 3] [--mib 256] [--kex curve25519-sha256]
@@ -99,52 +100,37 @@ def through_forward(port, upload):
 
 
 class ServerCpu:
-    """CPU time used by one server and everything it starts (listener, monitors or privileged
-    processes, workers, the user's commands), from a cgroup of its own: cgroup v2's cpu.stat, or
-    cgroup v1's cpuacct. Unlike wall time it does not move with the client's work or the machine's
-    load, so it shows what a change to the hot path costs. None when no cgroup can be made here."""
+    """CPU time used by one server and everything it started and reaped (listener, per-connection
+    monitors or privileged processes, workers, the user's commands): the listener's own and its
+    reaped children's times from /proc/PID/stat (each level waits for its children, so a connection's
+    processes count once they are gone). Unlike wall time it does not move with the client's work;
+    it moves less than wall time with the machine's load. Clock ticks: 10 ms each, so the figures
+    are totals over several logins and over --mib MiB."""
 
-    def __init__(self, name):
-        self.path = self.kind = None
-        for root, kind in (("/sys/fs/cgroup", "v2"), ("/sys/fs/cgroup/unified", "v2"), ("/sys/fs/cgroup/cpuacct", "v1")):
-            if not os.path.exists(os.path.join(root, "cgroup.controllers" if kind == "v2" else "cpuacct.usage")):
-                continue
-            path = os.path.join(root, f"privsshd-bench-{name}")
-            try:
-                os.makedirs(path, exist_ok=True)
-            except OSError:
-                continue
-            if os.path.exists(os.path.join(path, "cpu.stat" if kind == "v2" else "cpuacct.usage")):
-                self.path, self.kind = path, kind
-                return
-            os.rmdir(path)
+    TICK = os.sysconf("SC_CLK_TCK")
 
-    def adopt(self, pid):
-        if self.path:
-            with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
-                f.write(str(pid))
+    def __init__(self, pid):
+        self.pid = pid
+
+    def _children(self):
+        kids = []
+        try:
+            for task in os.listdir(f"/proc/{self.pid}/task"):
+                with open(f"/proc/{self.pid}/task/{task}/children") as f:
+                    kids += f.read().split()
+        except OSError:
+            pass
+        return kids
 
     def idle(self, timeout=5):
-        """Waits until only the listener is left (the connection's processes are gone)."""
-        if self.path:
-            harness.wait_for(lambda: len(open(os.path.join(self.path, "cgroup.procs")).read().split()) <= 1, timeout)
+        """Waits until the connection's processes are gone (reaped by the listener)."""
+        harness.wait_for(lambda: not self._children(), timeout)
 
     def seconds(self):
-        if not self.path:
-            return float("nan")
-        if self.kind == "v1":
-            return int(open(os.path.join(self.path, "cpuacct.usage")).read()) / 1e9
-        for line in open(os.path.join(self.path, "cpu.stat")):
-            if line.startswith("usage_usec "):
-                return int(line.split()[1]) / 1e6
-        return float("nan")
-
-    def remove(self):
-        if self.path:
-            try:
-                os.rmdir(self.path)
-            except OSError:
-                pass
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        # After the name: state is field 3 of stat(5), utime 14, stime 15, cutime 16, cstime 17.
+        return sum(int(x) for x in fields[11:15]) / self.TICK
 
 
 def cpu_of(cpu, fn):
@@ -185,8 +171,7 @@ def forwarded(opts, cpu):
 
 def measure(kind, cipher):
     s = harness.Server("LogLevel ERROR\nAllowTcpForwarding yes", name=f"bench-{kind}", kind=kind).start()
-    cpu = ServerCpu(kind)
-    cpu.adopt(s.proc.pid)
+    cpu = ServerCpu(s.proc.pid)
     opts = ["-o", f"Ciphers={cipher}"] + (["-o", f"KexAlgorithms={KEX}"] if KEX else [])
     try:
         logins, login_cpu = cpu_of(cpu, lambda: [timed(harness.ssh_argv("alice", "true", opts=opts))
@@ -197,7 +182,6 @@ def measure(kind, cipher):
         fdown, fup, fdown_cpu, fup_cpu = forwarded(opts, cpu)
     finally:
         s.stop()
-        cpu.remove()
     # Transfers through `ssh host command` are net of one login (that server's median time and mean CPU
     # of `ssh host true`): the figure is the transfer's, not the key exchange's, at any --mib.
     # CPU per login in ms; per transfer in ms per 100 MiB.
