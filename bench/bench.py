@@ -4,9 +4,9 @@ turns, with the same client, keys, PAM stack and configuration. Prints ratios (p
 never asserts anything. Needs root (it uses the integration harness's private namespaces).
 
 Download and upload through `ssh host command` are net of one login (that server's median `ssh host
-true`). Beside wall-clock rates it prints the CPU time each server used (its listener's and every
-process it reaped, from /proc): per login, and per 100 MiB moved; those move less with the machine's
-load than wall-clock rates do.
+true`). Beside wall-clock rates it prints the CPU time each server used (all its processes, from a
+cgroup of its own below the bench's): per login, and per 100 MiB moved; those move less with the
+machine's load than wall-clock rates do.
 
   sudo PRIVSSHD=build-test/monitor/privsshd PRIVSSHD_WORKER=build-test/worker/privsshd-worker \\
        bench/bench.py [--rounds 3] [--mib 256] [--kex curve25519-sha256]
@@ -100,37 +100,88 @@ def through_forward(port, upload):
 
 
 class ServerCpu:
-    """CPU time used by one server and everything it started and reaped (listener, per-connection
-    monitors or privileged processes, workers, the user's commands): the listener's own and its
-    reaped children's times from /proc/PID/stat (each level waits for its children, so a connection's
-    processes count once they are gone). Unlike wall time it does not move with the client's work;
-    it moves less than wall time with the machine's load. Clock ticks: 10 ms each, so the figures
-    are totals over several logins and over --mib MiB."""
+    """CPU time used by one server and everything it starts (listener, per-connection monitors or
+    privileged processes, workers, the user's commands), from a cgroup of its own made below the
+    bench's own cgroup (so the server stays inside whatever contains the bench): cgroup v2's cpu.stat
+    or cgroup v1's cpuacct. A cgroup, because neither server waits for every process it starts (an
+    exiting monitor leaves its worker to init), so reaped children's times miss some. Unlike wall time
+    it does not move with the client's work; it moves less than wall time with the machine's load.
+    No figures (nan) when no cgroup can be made here."""
 
-    TICK = os.sysconf("SC_CLK_TCK")
+    _made = 0
 
-    def __init__(self, pid):
-        self.pid = pid
+    def __init__(self, kind):
+        self.path = self.kind = None
+        ServerCpu._made += 1
+        name = f"privsshd-bench-{os.getpid()}-{kind}-{ServerCpu._made}"
+        for kind_, root in self._hierarchies():
+            path = os.path.join(root, name)
+            try:
+                os.mkdir(path)      # not exist_ok: only a group this run made is used and removed
+            except OSError:
+                continue
+            if os.path.exists(os.path.join(path, "cpu.stat" if kind_ == "v2" else "cpuacct.usage")):
+                self.path, self.kind = path, kind_
+                return
+            os.rmdir(path)
 
-    def _children(self):
-        kids = []
-        try:
-            for task in os.listdir(f"/proc/{self.pid}/task"):
-                with open(f"/proc/{self.pid}/task/{task}/children") as f:
-                    kids += f.read().split()
-        except OSError:
-            pass
-        return kids
+    @staticmethod
+    def _hierarchies():
+        """(kind, the directory of this process's own cgroup) for cgroup v2 and v1's cpuacct."""
+        own = {}
+        with open("/proc/self/cgroup") as f:
+            for line in f:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                own["v2" if controllers == "" else controllers] = path
+        found = []
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                fields = line.split()
+                sep = fields.index("-")
+                fstype, mountpoint, root, options = fields[sep + 1], fields[4], fields[3], fields[sep + 3]
+                if fstype == "cgroup2" and "v2" in own:
+                    found.append(("v2", os.path.normpath(mountpoint + "/" + os.path.relpath(own["v2"], root))))
+                elif fstype == "cgroup" and "cpuacct" in options.split(","):
+                    for controllers, path in own.items():
+                        if "cpuacct" in controllers.split(","):
+                            found.append(("v1", os.path.normpath(mountpoint + "/" + os.path.relpath(path, root))))
+        return sorted(found)[::-1]     # v2 first
+
+    def adopt(self, pid):
+        if self.path:
+            with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+                f.write(str(pid))
+
+    def _procs(self):
+        with open(os.path.join(self.path, "cgroup.procs")) as f:
+            return f.read().split()
 
     def idle(self, timeout=5):
-        """Waits until the connection's processes are gone (reaped by the listener)."""
-        harness.wait_for(lambda: not self._children(), timeout)
+        """Waits until only the listener is left (the connection's processes are gone)."""
+        if self.path:
+            harness.wait_for(lambda: len(self._procs()) <= 1, timeout)
 
     def seconds(self):
-        with open(f"/proc/{self.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        # After the name: state is field 3 of stat(5), utime 14, stime 15, cutime 16, cstime 17.
-        return sum(int(x) for x in fields[11:15]) / self.TICK
+        if not self.path:
+            return float("nan")
+        if self.kind == "v1":
+            with open(os.path.join(self.path, "cpuacct.usage")) as f:
+                return int(f.read()) / 1e9
+        with open(os.path.join(self.path, "cpu.stat")) as f:
+            for line in f:
+                if line.startswith("usage_usec "):
+                    return int(line.split()[1]) / 1e6
+        return float("nan")
+
+    def remove(self):
+        """After the server stopped: its group, once empty. Says so when it cannot."""
+        if not self.path:
+            return
+        harness.wait_for(lambda: not self._procs(), 5)
+        try:
+            os.rmdir(self.path)
+        except OSError as e:
+            print(f"# bench: cannot remove the cgroup {self.path}: {e}", file=sys.stderr)
 
 
 def cpu_of(cpu, fn):
@@ -171,7 +222,8 @@ def forwarded(opts, cpu):
 
 def measure(kind, cipher):
     s = harness.Server("LogLevel ERROR\nAllowTcpForwarding yes", name=f"bench-{kind}", kind=kind).start()
-    cpu = ServerCpu(s.proc.pid)
+    cpu = ServerCpu(kind)
+    cpu.adopt(s.proc.pid)
     opts = ["-o", f"Ciphers={cipher}"] + (["-o", f"KexAlgorithms={KEX}"] if KEX else [])
     try:
         logins, login_cpu = cpu_of(cpu, lambda: [timed(harness.ssh_argv("alice", "true", opts=opts))
@@ -182,6 +234,7 @@ def measure(kind, cipher):
         fdown, fup, fdown_cpu, fup_cpu = forwarded(opts, cpu)
     finally:
         s.stop()
+        cpu.remove()
     # Transfers through `ssh host command` are net of one login (that server's median time and mean CPU
     # of `ssh host true`): the figure is the transfer's, not the key exchange's, at any --mib.
     # CPU per login in ms; per transfer in ms per 100 MiB.
