@@ -124,7 +124,7 @@ int ssh_server_prepare(Worker *w) {
 
 /* Every global request takes its place in the order of replies first (global-reply.c); OpenSSH's sshd
  * (server_input_global_request) accepts no-more-sessions@openssh.com and refuses what it does not
- * know, keepalive@openssh.com among them (a client's request; the server only sends it). */
+ * know, keepalive@openssh.com among them (ssh's ServerAliveInterval: any reply is a sign of life). */
 static void handle_global_request(Worker *w, ssh_message msg) {
         if (global_reply_enqueue(w, msg) < 0) {
                 log_error("more than %u global requests wait for their replies: disconnecting",
@@ -139,12 +139,11 @@ static void handle_global_request(Worker *w, ssh_message msg) {
                 hostkeys_handle_prove(w, msg);          /* takes msg */
                 return;
         case SSH_GLOBAL_REQUEST_NO_MORE_SESSIONS:       /* libssh has set its flag */
-                global_reply(w, msg, true, NULL, 0);
-                break;
         case SSH_GLOBAL_REQUEST_KEEPALIVE:
         case SSH_GLOBAL_REQUEST_UNKNOWN:
-                log_debug3("global request %s refused", ssh_message_global_request_name(msg) ?: "?");
-                global_reply(w, msg, false, NULL, 0);
+                log_debug("server_input_global_request: rtype %s want_reply %d",
+                          ssh_message_global_request_name(msg) ?: "?", ssh_message_global_request_want_reply(msg));
+                global_reply(w, msg, ssh_message_subtype(msg) == SSH_GLOBAL_REQUEST_NO_MORE_SESSIONS, NULL, 0);
                 break;
         default:
                 forward_handle_global(w, msg);          /* takes msg */

@@ -12,7 +12,10 @@ reply each future gets is then the reply to its own request only if the server k
   - hostkeys-prove-00, then keepalive@openssh.com: SUCCESS with a signature of the key, then FAILURE
     (OpenSSH's sshd does not know keepalive@openssh.com as a server request and refuses it);
   - hostkeys-prove-00, then an unknown request: the proof, then FAILURE;
-  - tcpip-forward, hostkeys-prove-00, tcpip-forward: a port, the proof, a port.
+  - tcpip-forward, hostkeys-prove-00, tcpip-forward: a port, the proof, a port;
+  - tcpip-forward, then a cancel-tcpip-forward of a port nobody forwards: the port, then FAILURE;
+  - tcpip-forward, then five hostkeys-prove-00: the port, then four proofs and (privsshd's budget,
+    HOSTKEY_MAX_PROVE_REQUESTS; OpenSSH has none) a FAILURE for the fifth, in its turn.
 Positive controls for the content: a tcpip-forward reply to port 0 carries the allocated port (4 bytes,
 not 0, a different one for each) and the proof holds one signature that verifies with the host key over
 what PROTOCOL 2.5 says is signed, for this session."""
@@ -52,6 +55,7 @@ async def sequence(names):
             "keepalive": (b"keepalive@openssh.com",),
             "unknown": (b"unknown-request@example.com",),
             "forward": (b"tcpip-forward", String("127.0.0.1"), UInt32(0)),
+            "cancel": (b"cancel-tcpip-forward", String("127.0.0.1"), UInt32(1)),     # nothing there
         }
         sock = conn.get_extra_info("socket")
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
@@ -65,6 +69,24 @@ async def sequence(names):
                             "FAILURE" if pkttype == asyncssh.constants.MSG_REQUEST_FAILURE else pkttype,
                             packet.get_remaining_payload()))
         return replies, key, conn._session_id
+
+
+async def no_more_sessions():
+    """(exit status of a command before, the reply to no-more-sessions@openssh.com, what a session
+    after it gets)"""
+    import asyncssh
+    conn = await harness.asyncssh_connect()
+    try:
+        before = (await asyncio.wait_for(conn.run("true"), 20)).exit_status
+        pkttype, _ = await asyncio.wait_for(conn._make_global_request(b"no-more-sessions@openssh.com"), 20)
+        reply = "SUCCESS" if pkttype == asyncssh.constants.MSG_REQUEST_SUCCESS else "FAILURE"
+        try:
+            after = f"exit {(await asyncio.wait_for(conn.run('true'), 20)).exit_status}"
+        except (asyncssh.Error, OSError) as e:
+            after = f"refused: {e!r}"
+    finally:
+        conn.close()
+    return before, reply, after
 
 
 def proof_ok(reply, key, session_id):
@@ -113,6 +135,25 @@ def main():
           f"allocated port, different ones ({ports})", describe(r), s)
     check(len(r) == 3 and proof_ok(r[1], key, sid),
           "tcpip-forward, hostkeys-prove-00, tcpip-forward: the second reply is the proof", describe(r), s)
+
+    r, key, sid = asyncio.run(sequence(["forward", "cancel"]))
+    check(len(r) == 2 and port_of(r[0]) != 0 and r[1] == ("FAILURE", b""),
+          "tcpip-forward, then a cancel-tcpip-forward of a port nobody forwards: the port, then FAILURE",
+          describe(r), s)
+
+    r, key, sid = asyncio.run(sequence(["forward"] + ["prove"] * 5))
+    check(len(r) == 6 and port_of(r[0]) != 0 and all(proof_ok(x, key, sid) for x in r[1:5]),
+          "tcpip-forward, then five hostkeys-prove-00: the port, then four proofs", describe(r), s)
+    check(len(r) == 6 and r[5] == ("FAILURE", b""),
+          "... and the fifth prove, over the budget, is refused in its turn", describe(r), s,
+          reference_differs="OpenSSH's sshd has no budget of proofs per connection")
+
+    # no-more-sessions@openssh.com is answered by the worker now, in its turn; libssh still sets its flag,
+    # and a session opened after it ends the connection, as with OpenSSH ("Possible attack").
+    before, reply, after = asyncio.run(no_more_sessions())
+    check(before == 0 and reply == "SUCCESS" and after.startswith("refused"),
+          f"no-more-sessions@openssh.com: a session before it runs (exit {before}), it is accepted ({reply}), a "
+          f"session after it is refused ({after})", s)
 
     # Control: alone, each request gets what it gets above (so the checks above are about the order).
     r, key, sid = asyncio.run(sequence(["keepalive"]))
