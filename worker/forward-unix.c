@@ -59,7 +59,7 @@ static void listen_request(Worker *w, ssh_message msg, const char *path) {
         }
         for (Listener *l = w->listeners; l; l = l->next)
                 if (l->unix_socket && streq(l->address, path)) {
-                        refuse(w, msg);    /* ours already (or being made): the monitor would say EADDRINUSE */
+                        refuse(w, msg); /* ours already (or being made): the monitor would say EADDRINUSE */
                         return;
                 }
         Listener *l = forward_listener_new(w, path, msg);

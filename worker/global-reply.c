@@ -72,7 +72,8 @@ void global_reply(Worker *w, ssh_message msg, bool success, const void *data, si
 void global_reply_success_port(Worker *w, ssh_message msg, uint32_t port) {
         /* RFC 4254 7.1: a tcpip-forward to port 0 is answered with the port allocated, others with
          * nothing. */
-        uint8_t be[4] = { (uint8_t) (port >> 24), (uint8_t) (port >> 16), (uint8_t) (port >> 8), (uint8_t) port };
+        uint8_t be[4] = { (uint8_t) (port >> 24), (uint8_t) (port >> 16), (uint8_t) (port >> 8),
+                          (uint8_t) port };
         bool port_zero = ssh_message_subtype(msg) == SSH_GLOBAL_REQUEST_TCPIP_FORWARD &&
                          ssh_message_global_request_port(msg) == 0;
         global_reply(w, msg, true, be, port_zero ? sizeof be : 0);

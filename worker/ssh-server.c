@@ -142,8 +142,10 @@ static void handle_global_request(Worker *w, ssh_message msg) {
         case SSH_GLOBAL_REQUEST_KEEPALIVE:
         case SSH_GLOBAL_REQUEST_UNKNOWN:
                 log_debug("server_input_global_request: rtype %s want_reply %d",
-                          ssh_message_global_request_name(msg) ?: "?", ssh_message_global_request_want_reply(msg));
-                global_reply(w, msg, ssh_message_subtype(msg) == SSH_GLOBAL_REQUEST_NO_MORE_SESSIONS, NULL, 0);
+                          ssh_message_global_request_name(msg) ?: "?",
+                          ssh_message_global_request_want_reply(msg));
+                global_reply(w, msg, ssh_message_subtype(msg) == SSH_GLOBAL_REQUEST_NO_MORE_SESSIONS,
+                             NULL, 0);
                 break;
         default:
                 forward_handle_global(w, msg);          /* takes msg */

@@ -208,7 +208,8 @@ void hostkeys_prove_drop(Worker *w);            /* the connection is gone */
 
 /* global-reply.c: replies to global requests in the order of the requests */
 int global_reply_enqueue(Worker *w, ssh_message msg);  /* on arrival; -ENOBUFS: a flood */
-void global_reply(Worker *w, ssh_message msg, bool success, const void *data, size_t len); /* msg not taken */
+/* Its answer, sent when every earlier request's has been; msg is not taken */
+void global_reply(Worker *w, ssh_message msg, bool success, const void *data, size_t len);
 void global_reply_success_port(Worker *w, ssh_message msg, uint32_t port);  /* tcpip-forward's SUCCESS */
 void global_reply_drop(Worker *w);              /* the connection is gone */
 
