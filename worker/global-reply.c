@@ -22,34 +22,40 @@
 #include "common/macro.h"
 #include "worker/worker.h"
 
+/* The queue is a ring: the i-th oldest place. */
+static GlobalReply *place(Worker *w, size_t i) {
+        return &w->global_replies[(w->global_reply_head + i) % ELEMENTSOF(w->global_replies)];
+}
+
 /* Enqueue (by the dispatcher) every global request the client sent, before its handler runs. */
 int global_reply_enqueue(Worker *w, ssh_message msg) {
         if (ssh_message_global_request_want_reply(msg) != 1)
                 return 0;               /* wants no reply: nothing to keep in order */
         if (w->n_global_replies >= ELEMENTSOF(w->global_replies))
                 return -ENOBUFS;
-        w->global_replies[w->n_global_replies++] = (GlobalReply) { .msg = msg };
+        *place(w, w->n_global_replies++) = (GlobalReply) { .msg = msg };
         return 0;
 }
 
 static void flush(Worker *w) {
-        while (w->n_global_replies > 0 && w->global_replies[0].answered && !w->done) {
-                GlobalReply *g = &w->global_replies[0];
+        while (w->n_global_replies > 0 && place(w, 0)->answered && !w->done) {
+                GlobalReply *g = place(w, 0);
                 if (ssh_send_global_request_reply(w->session, g->success, g->data, g->len) != SSH_OK) {
                         log_debug("global request reply: %s", ssh_get_error(w->session));
                         w->done = true;         /* the connection is broken, or memory is gone */
                 }
                 free(g->data);
+                *g = (GlobalReply) {};
+                w->global_reply_head = (w->global_reply_head + 1) % ELEMENTSOF(w->global_replies);
                 w->n_global_replies--;
-                memmove(w->global_replies, w->global_replies + 1, w->n_global_replies * sizeof *g);
         }
 }
 
 void global_reply(Worker *w, ssh_message msg, bool success, const void *data, size_t len) {
         GlobalReply *g = NULL;
         for (size_t i = 0; i < w->n_global_replies && !g; i++)
-                if (w->global_replies[i].msg == msg && !w->global_replies[i].answered)
-                        g = &w->global_replies[i];
+                if (place(w, i)->msg == msg && !place(w, i)->answered)
+                        g = place(w, i);
         if (!g)
                 return;                 /* wants no reply */
         g->msg = NULL;
@@ -81,6 +87,6 @@ void global_reply_success_port(Worker *w, ssh_message msg, uint32_t port) {
 
 void global_reply_drop(Worker *w) {
         for (size_t i = 0; i < w->n_global_replies; i++)
-                free(w->global_replies[i].data);
+                free(place(w, i)->data);
         w->n_global_replies = 0;
 }

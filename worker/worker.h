@@ -115,7 +115,8 @@ struct Worker {
         size_t n_hostkey_blobs;
         ssh_message prove_queue[HOSTKEY_MAX_PROVE_REQUESTS];
         /* Every global request that wants a reply, oldest first: replies leave from the head */
-        GlobalReply global_replies[GLOBAL_MAX_UNANSWERED];
+        GlobalReply global_replies[GLOBAL_MAX_UNANSWERED];   /* a ring from global_reply_head */
+        size_t global_reply_head;
         size_t n_global_replies;
         size_t n_prove_queue;
         unsigned prove_requests;
