@@ -52,6 +52,14 @@
                                                    one (none when it knows every key) */
 #define HOSTKEY_MAX_PROVE_BYTES (64u * 1024u)   /* its key blobs, and the signatures: 16 RSA-16384 keys */
 
+/* global requests (worker/global-reply.c) */
+#define GLOBAL_MAX_UNANSWERED   1024u           /* that want a reply and have none yet, per connection: 16
+                                                   times FORWARD_MAX_LISTENERS. Replies go in request
+                                                   order, so a request waits behind a forward's listen;
+                                                   a client that sends more without reading replies is a
+                                                   flood, and its connection ends (no reply may be
+                                                   skipped or reordered, so none can be refused) */
+
 /* authorized_keys */
 #define AUTHKEYS_MAX_FILE_SIZE  (4u * 1024u * 1024u)
 #define AUTHKEYS_MAX_LINE       (64u * 1024u)

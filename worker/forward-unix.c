@@ -19,8 +19,8 @@ static bool path_ok(const char *path) {
         return !isempty(path) && strlen(path) <= FORWARD_MAX_UNIX_PATH;
 }
 
-static void refuse(ssh_message msg) {
-        ssh_message_reply_default(msg);
+static void refuse(Worker *w, ssh_message msg) {
+        global_reply(w, msg, false, NULL, 0);
         ssh_message_free(msg);
 }
 
@@ -54,17 +54,17 @@ int forward_unix_send_connect(Worker *w, Forward *f) {
 
 static void listen_request(Worker *w, ssh_message msg, const char *path) {
         if (w->n_listeners >= FORWARD_MAX_LISTENERS) {
-                refuse(msg);
+                refuse(w, msg);
                 return;
         }
         for (Listener *l = w->listeners; l; l = l->next)
                 if (l->unix_socket && streq(l->address, path)) {
-                        refuse(msg);    /* ours already (or being made): the monitor would say EADDRINUSE */
+                        refuse(w, msg); /* ours already (or being made): the monitor would say EADDRINUSE */
                         return;
                 }
         Listener *l = forward_listener_new(w, path, msg);
         if (!l) {
-                refuse(msg);
+                refuse(w, msg);
                 return;
         }
         l->unix_socket = true;
@@ -88,18 +88,18 @@ static void cancel_request(Worker *w, ssh_message msg, const char *path) {
                 l->fd = safe_close(l->fd);
                 (void) monitor_client_send(w, IPC_FORWARD_CANCEL_UNIX, &p);
                 forward_listener_destroy(w, l);
-                ssh_message_global_request_reply_success(msg, 0);
+                global_reply(w, msg, true, NULL, 0);
                 ssh_message_free(msg);
                 return;
         }
-        refuse(msg);
+        refuse(w, msg);
 }
 
 void forward_unix_handle_global(Worker *w, ssh_message msg) {
         const char *path = ssh_message_global_request_socket_path(msg);
         if (!path_ok(path)) {
                 log_debug("streamlocal forward request for %s refused in the worker", path ?: "?");
-                refuse(msg);
+                refuse(w, msg);
                 return;
         }
         if (ssh_message_subtype(msg) == SSH_GLOBAL_REQUEST_STREAMLOCAL_FORWARD)
@@ -118,8 +118,7 @@ int forward_unix_listening(Worker *w, Listener *l, const IpcForwardReady *p, int
         (void) fd_set_nonblock(fd, true);
         log_debug("streamlocal-forward %s: listening", l->address);
         ssh_message msg = TAKE_PTR(l->pending);
-        ssh_message_global_request_reply_success(msg, 0);
+        global_reply(w, msg, true, NULL, 0);
         ssh_message_free(msg);
-        (void) w;
         return 0;
 }

@@ -173,7 +173,7 @@ static void listener_destroy(Worker *w, Listener *l) {
         safe_close(l->fd);
         safe_close(l->fd_also);
         if (l->pending) {
-                ssh_message_reply_default(l->pending);
+                global_reply(w, l->pending, false, NULL, 0);
                 ssh_message_free(l->pending);
         }
         free(l->address);
@@ -205,13 +205,13 @@ static void global_tcpip_forward(Worker *w, ssh_message msg) {
                 address = "";
         if (w->n_listeners >= FORWARD_MAX_LISTENERS || strlen(address) > FORWARD_MAX_HOST || port < 0 ||
             port > 65535) {
-                ssh_message_reply_default(msg);
+                global_reply(w, msg, false, NULL, 0);
                 ssh_message_free(msg);
                 return;
         }
         Listener *l = forward_listener_new(w, address, msg);
         if (!l) {
-                ssh_message_reply_default(msg);
+                global_reply(w, msg, false, NULL, 0);
                 ssh_message_free(msg);
                 return;
         }
@@ -229,11 +229,11 @@ static void global_cancel(Worker *w, ssh_message msg) {
                         continue;
                 log_debug("cancel-tcpip-forward %s port %d", address, port);
                 listener_destroy(w, l);
-                ssh_message_global_request_reply_success(msg, 0);
+                global_reply(w, msg, true, NULL, 0);
                 ssh_message_free(msg);
                 return;
         }
-        ssh_message_reply_default(msg);
+        global_reply(w, msg, false, NULL, 0);
         ssh_message_free(msg);
 }
 
@@ -252,7 +252,7 @@ void forward_handle_global(Worker *w, ssh_message msg) {
                 forward_unix_handle_global(w, msg);
                 return;
         }
-        ssh_message_reply_default(msg);
+        global_reply(w, msg, false, NULL, 0);
         ssh_message_free(msg);
 }
 
@@ -317,7 +317,7 @@ int forward_ready(Worker *w, const IpcForwardReady *p, int fd) {
                 log_debug("tcpip-forward %s port %u: listening on port %u", l->address, l->port,
                           l->bound_port);
                 ssh_message msg = TAKE_PTR(l->pending);
-                ssh_message_global_request_reply_success(msg, (uint16_t) l->bound_port);
+                global_reply_success_port(w, msg, l->bound_port);
                 ssh_message_free(msg);
                 return 0;
         }

@@ -9,8 +9,8 @@
  * We check the client's request ourselves first and answer anything but a list of distinct keys of
  * ours with REQUEST_FAILURE, as OpenSSH's sshd does: only then does it go to the monitor, which treats
  * anything else as a lie of ours and ends the connection. Replies to global requests go in request
- * order (RFC 4254 4): a request that arrives while a tcpip-forward/streamlocal-forward waits for the
- * monitor waits behind it (prove_queue).
+ * order (RFC 4254 4), which global-reply.c keeps; a prove is sent to the monitor only when no
+ * tcpip-forward/streamlocal-forward waits for its answer there (prove_queue).
  */
 
 #include <errno.h>
@@ -131,7 +131,7 @@ static void prove(Worker *w, ssh_message msg) {
                 if (w->prove_requests >= HOSTKEY_MAX_PROVE_REQUESTS)
                         log_error("server_input_hostkeys_prove: more than %u requests: refused",
                                   HOSTKEY_MAX_PROVE_REQUESTS);
-                ssh_message_reply_default(msg);
+                global_reply(w, msg, false, NULL, 0);
                 ssh_message_free(msg);
                 return;
         }
@@ -148,8 +148,7 @@ static void prove(Worker *w, ssh_message msg) {
                 return;
         }
         const IpcHostkeysProof *s = &m.payload.HOSTKEYS_PROOF;
-        if (ssh_message_global_request_reply_success_data(msg, s->signatures, s->signatures_len) != SSH_OK)
-                log_debug("hostkeys-prove: reply: %s", ssh_get_error(w->session));
+        global_reply(w, msg, true, s->signatures, s->signatures_len);
         ipc_message_done(&m);
         ssh_message_free(msg);
 }
@@ -165,7 +164,7 @@ void hostkeys_prove_flush(Worker *w) {
 
 void hostkeys_handle_prove(Worker *w, ssh_message msg) {
         if (!w->authenticated || w->n_prove_queue >= ELEMENTSOF(w->prove_queue)) {
-                ssh_message_reply_default(msg);
+                global_reply(w, msg, false, NULL, 0);
                 ssh_message_free(msg);
                 return;
         }

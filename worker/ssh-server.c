@@ -117,7 +117,41 @@ int ssh_server_prepare(Worker *w) {
         w->auth_methods = w->setup.auth_methods;
         ssh_set_auth_methods(w->session, auth_methods_offered(w));
         ssh_set_blocking(w->session, 0);
+        /* Global requests all come to us, answered in their order (global-reply.c) */
+        ssh_set_server_global_requests_all(w->session, 1);
         return 0;
+}
+
+/* Every global request takes its place in the order of replies first (global-reply.c); OpenSSH's sshd
+ * (server_input_global_request) accepts no-more-sessions@openssh.com and refuses what it does not
+ * know, keepalive@openssh.com among them (ssh's ServerAliveInterval: any reply is a sign of life). */
+static void handle_global_request(Worker *w, ssh_message msg) {
+        if (global_reply_enqueue(w, msg) < 0) {
+                log_error("more than %u global requests wait for their replies: disconnecting",
+                          GLOBAL_MAX_UNANSWERED);
+                ssh_message_free(msg);
+                w->done = true;
+                w->exit_code = 1;
+                return;
+        }
+        switch (ssh_message_subtype(msg)) {
+        case SSH_GLOBAL_REQUEST_HOSTKEYS_PROVE:
+                hostkeys_handle_prove(w, msg);          /* takes msg */
+                return;
+        case SSH_GLOBAL_REQUEST_NO_MORE_SESSIONS:       /* libssh has set its flag */
+        case SSH_GLOBAL_REQUEST_KEEPALIVE:
+        case SSH_GLOBAL_REQUEST_UNKNOWN:
+                log_debug("server_input_global_request: rtype %s want_reply %d",
+                          ssh_message_global_request_name(msg) ?: "?",
+                          ssh_message_global_request_want_reply(msg));
+                global_reply(w, msg, ssh_message_subtype(msg) == SSH_GLOBAL_REQUEST_NO_MORE_SESSIONS,
+                             NULL, 0);
+                break;
+        default:
+                forward_handle_global(w, msg);          /* takes msg */
+                return;
+        }
+        ssh_message_free(msg);
 }
 
 static void handle_ssh_messages(Worker *w) {
@@ -140,10 +174,7 @@ static void handle_ssh_messages(Worker *w) {
                                 channel_handle_open(w, msg);    /* takes msg */
                         break;
                 case SSH_REQUEST_GLOBAL:
-                        if (ssh_message_subtype(msg) == SSH_GLOBAL_REQUEST_HOSTKEYS_PROVE)
-                                hostkeys_handle_prove(w, msg);  /* takes msg */
-                        else
-                                forward_handle_global(w, msg);  /* takes msg */
+                        handle_global_request(w, msg);          /* takes msg */
                         break;
                 case SSH_REQUEST_CHANNEL:
                         channel_handle_request(w, msg);         /* takes msg */
@@ -341,5 +372,6 @@ int ssh_server_run(Worker *w) {
         agent_abandon(w);
         auth_drop_all(w);
         hostkeys_prove_drop(w);
+        global_reply_drop(w);
         return w->exit_code;
 }

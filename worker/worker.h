@@ -22,6 +22,15 @@ typedef struct Worker Worker;
 /* ChannelTimeout's clock of one channel (worker/idle-timeout.c). It runs from when the channel is open
  * (a session started; a forward's socket connected, or its CHANNEL_OPEN confirmed) and is reset by
  * every byte moved between the channel and its descriptor, either way, as OpenSSH's channels.c. */
+/* A global request that wants a reply, in the queue of global-reply.c */
+typedef struct GlobalReply {
+        ssh_message msg;                /* while unanswered: which request (not owned) */
+        bool answered;
+        bool success;
+        uint8_t *data;                  /* SUCCESS's data, owned */
+        size_t len;
+} GlobalReply;
+
 typedef struct IdleClock {
         const char *type;               /* OpenSSH's name of the channel type (static); NULL: unknown */
         bool started;
@@ -105,6 +114,10 @@ struct Worker {
         size_t hostkey_blob_lens[IPC_MAX_HOSTKEYS];
         size_t n_hostkey_blobs;
         ssh_message prove_queue[HOSTKEY_MAX_PROVE_REQUESTS];
+        /* Every global request that wants a reply, oldest first: replies leave from the head */
+        GlobalReply global_replies[GLOBAL_MAX_UNANSWERED];   /* a ring from global_reply_head */
+        size_t global_reply_head;
+        size_t n_global_replies;
         size_t n_prove_queue;
         unsigned prove_requests;
 
@@ -193,6 +206,13 @@ void hostkeys_notify(Worker *w);                /* just after USERAUTH_SUCCESS *
 void hostkeys_handle_prove(Worker *w, ssh_message msg);        /* takes msg */
 void hostkeys_prove_flush(Worker *w);           /* answer what waited behind a forward request */
 void hostkeys_prove_drop(Worker *w);            /* the connection is gone */
+
+/* global-reply.c: replies to global requests in the order of the requests */
+int global_reply_enqueue(Worker *w, ssh_message msg);  /* on arrival; -ENOBUFS: a flood */
+/* Its answer, sent when every earlier request's has been; msg is not taken */
+void global_reply(Worker *w, ssh_message msg, bool success, const void *data, size_t len);
+void global_reply_success_port(Worker *w, ssh_message msg, uint32_t port);  /* tcpip-forward's SUCCESS */
+void global_reply_drop(Worker *w);              /* the connection is gone */
 
 /* auth.c */
 void auth_handle_message(Worker *w, ssh_message msg);
