@@ -258,13 +258,6 @@ void forward_handle_global(Worker *w, ssh_message msg) {
 
 static void accepted(Worker *w, Listener *l, int fd);
 
-bool forward_replies_pending(const Worker *w) {
-        for (const Listener *l = w->listeners; l; l = l->next)
-                if (l->pending)
-                        return true;
-        return false;
-}
-
 void forward_listener_destroy(Worker *w, Listener *l) {
         listener_destroy(w, l);         /* for forward-unix.c */
 }

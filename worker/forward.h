@@ -87,7 +87,6 @@ void forward_queue_open(Worker *w, ssh_message msg, const char *idle_type, bool 
  * caller still answers it on NULL, no memory); the caller sets what kind of listener it is. */
 Listener *forward_listener_new(Worker *w, const char *address, ssh_message pending);
 void forward_listener_destroy(Worker *w, Listener *l);          /* refuses a pending request */
-bool forward_replies_pending(const Worker *w);                  /* a forward request awaits its answer */
 
 /* forward-unix.c: streamlocal (Unix-socket) forwarding, on the same Forward and Listener objects */
 void forward_unix_handle_open(Worker *w, ssh_message msg);      /* direct-streamlocal; takes msg */

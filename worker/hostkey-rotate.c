@@ -9,8 +9,8 @@
  * We check the client's request ourselves first and answer anything but a list of distinct keys of
  * ours with REQUEST_FAILURE, as OpenSSH's sshd does: only then does it go to the monitor, which treats
  * anything else as a lie of ours and ends the connection. Replies to global requests go in request
- * order (RFC 4254 4), which global-reply.c keeps; a prove is sent to the monitor only when no
- * tcpip-forward/streamlocal-forward waits for its answer there (prove_queue).
+ * order (RFC 4254 4), which global-reply.c keeps: a prove answered at once waits there behind an
+ * earlier tcpip-forward still waiting for the monitor (whose answer monitor_client_wait() defers).
  */
 
 #include <errno.h>
@@ -114,11 +114,12 @@ static bool prove_request_valid(Worker *w, const uint8_t *data, size_t len) {
                         log_error("server_input_hostkeys_prove: unknown host %s key", type ?: "(unparsable)");
                         return false;
                 }
-                if (seen[i] || ++n > w->n_hostkey_blobs) {
+                if (seen[i]) {
                         log_error("server_input_hostkeys_prove: host key %zu asked for twice", i);
                         return false;
                 }
                 seen[i] = true;
+                n++;
         }
         return n > 0;
 }
@@ -153,29 +154,18 @@ static void prove(Worker *w, ssh_message msg) {
         ssh_message_free(msg);
 }
 
-void hostkeys_prove_flush(Worker *w) {
-        while (w->n_prove_queue > 0 && !w->done && !forward_replies_pending(w)) {
-                ssh_message msg = w->prove_queue[0];
-                w->n_prove_queue--;
-                memmove(w->prove_queue, w->prove_queue + 1, w->n_prove_queue * sizeof w->prove_queue[0]);
-                prove(w, msg);
-        }
-}
-
+/* Answered at once: its reply takes its turn in the global-reply queue (global-reply.c) behind any
+ * earlier request still waiting for the monitor, whose answer monitor_client_wait() defers. */
 void hostkeys_handle_prove(Worker *w, ssh_message msg) {
-        if (!w->authenticated || w->n_prove_queue >= ELEMENTSOF(w->prove_queue)) {
+        if (!w->authenticated) {
                 global_reply(w, msg, false, NULL, 0);
                 ssh_message_free(msg);
                 return;
         }
-        w->prove_queue[w->n_prove_queue++] = msg;
-        hostkeys_prove_flush(w);
+        prove(w, msg);
 }
 
 void hostkeys_prove_drop(Worker *w) {
-        for (size_t i = 0; i < w->n_prove_queue; i++)
-                ssh_message_free(w->prove_queue[i]);
-        w->n_prove_queue = 0;
         for (size_t i = 0; i < w->n_hostkey_blobs; i++)
                 free(w->hostkey_blobs[i]);
         w->n_hostkey_blobs = 0;

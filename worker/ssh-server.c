@@ -337,7 +337,6 @@ int ssh_server_run(Worker *w) {
                                 break;
                         }
                 }
-                hostkeys_prove_flush(w);        /* a forward's answer may have come (now or deferred) */
                 for (Channel *c = w->channels; c; c = c->next)
                         pump_channel(c);
                 /* As for forwards: ssh_channel_write() may read packets while it waits for window

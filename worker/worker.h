@@ -107,18 +107,15 @@ struct Worker {
          * exchange, handled by the main loop afterwards in arrival order. */
         IpcMessage *deferred;
         size_t n_deferred;
-        /* Host key rotation (hostkey-rotate.c): SETUP's key blobs, decoded after authentication; the
-         * client's hostkeys-prove requests waiting for an earlier global request's answer, and how many
-         * went to the monitor */
+        /* Host key rotation (hostkey-rotate.c): SETUP's key blobs, decoded after authentication, and
+         * how many hostkeys-prove requests went to the monitor */
         uint8_t *hostkey_blobs[IPC_MAX_HOSTKEYS];
         size_t hostkey_blob_lens[IPC_MAX_HOSTKEYS];
         size_t n_hostkey_blobs;
-        ssh_message prove_queue[HOSTKEY_MAX_PROVE_REQUESTS];
         /* Every global request that wants a reply, oldest first: replies leave from the head */
         GlobalReply global_replies[GLOBAL_MAX_UNANSWERED];   /* a ring from global_reply_head */
         size_t global_reply_head;
         size_t n_global_replies;
-        size_t n_prove_queue;
         unsigned prove_requests;
 
         bool authenticated;
@@ -204,7 +201,6 @@ void hostkeys_drop(Worker *w);
 /* hostkey-rotate.c: hostkeys-00@openssh.com and hostkeys-prove-00@openssh.com */
 void hostkeys_notify(Worker *w);                /* just after USERAUTH_SUCCESS */
 void hostkeys_handle_prove(Worker *w, ssh_message msg);        /* takes msg */
-void hostkeys_prove_flush(Worker *w);           /* answer what waited behind a forward request */
 void hostkeys_prove_drop(Worker *w);            /* the connection is gone */
 
 /* global-reply.c: replies to global requests in the order of the requests */
