@@ -267,8 +267,8 @@ def forward_unix_forbidden():
 def hostkeys_prove():
     """Host key rotation: a worker that asks the monitor to prove host keys itself gets signatures of
     the connection's own statement for the monitor's keys, after authentication, a few times; before
-    authentication, for a key that is not the monitor's, for a key twice, for more keys than it has or
-    once too often, the connection is torn down."""
+    authentication, for a key that is not the monitor's, for a key twice, for more keys than it has,
+    once too often or with a key list that runs past its end, the connection is torn down."""
     cases = {
         "preauth": r"worker sent HOSTKEYS_PROVE in state preauth: not allowed",
         "foreign": r"asked to prove a key that is not one of our host keys",
@@ -276,6 +276,7 @@ def hostkeys_prove():
         # More blobs than the monitor has keys can only repeat one: refused as a key twice.
         "toomany": r"asked to prove a host key twice",
         "often": r"exceeded the budget of 4 HOSTKEYS_PROVE messages",
+        "truncated": r"sent a malformed hostkeys-prove request",
     }
     for case, refusal in cases.items():
         name = f"hostkeys-prove-{case}"

@@ -6,7 +6,8 @@
  *   twice     one of our keys twice in one request;
  *   toomany   more blobs than the monitor has keys (IPC_MAX_HOSTKEYS + 1 copies of one): refused as a
  *             key twice, the only way to have more blobs than keys;
- *   often     more requests than HOSTKEY_MAX_PROVE_REQUESTS, each well-formed.
+ *   often     more requests than HOSTKEY_MAX_PROVE_REQUESTS, each well-formed;
+ *   truncated our key's blob with its length field saying 4 bytes more than the request holds.
  * After authentication each case first sends a well-formed request for the first host key (the
  * control: the monitor answers HOSTKEYS_PROOF), then the bad one. Every answer is logged
  * ("inject hostkeys-prove-CASE: answer: HOSTKEYS_PROOF") for tests/hostile/test_injected.py.
@@ -92,6 +93,10 @@ int privsshd_inject_authenticated(const WorkerInjectContext *ctx) {
         } else if (strcmp(PROVE_CASE, "toomany") == 0) {
                 for (unsigned i = 0; i <= IPC_MAX_HOSTKEYS; i++)
                         put_blob(&len, key, key_len);
+        } else if (strcmp(PROVE_CASE, "truncated") == 0) {
+                put_blob(&len, key, key_len);
+                uint32_t n = htonl((uint32_t) key_len + 4);
+                memcpy(request, &n, 4);         /* the string runs past the end of the request */
         } else
                 put_blob(&len, key, key_len);   /* often: one more well-formed request */
         ctx->log(LOG_LEVEL_INFO, "inject hostkeys-prove-" PROVE_CASE ": now the bad request");
